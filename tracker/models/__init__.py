@@ -1,0 +1,44 @@
+"""All tables, imported here so that SQLModel.metadata (and Alembic) sees every one."""
+
+from tracker.models._base import NAMING_CONVENTION
+from tracker.models.accounts import Role, User, UserProgramme
+from tracker.models.audit import AuditEvent
+from tracker.models.framework import SDG, Framework, Goal, GoalSDG, Objective, Theme, ThemeStatement
+from tracker.models.portfolio import (
+    ObjectiveTag,
+    Project,
+    ProjectKind,
+    ProjectLocation,
+    ProjectStatus,
+    Significance,
+    Target,
+    ThemeTag,
+)
+from tracker.models.reference import Country, Currency, Programme, Region
+
+__all__ = [
+    "NAMING_CONVENTION",
+    "SDG",
+    "AuditEvent",
+    "Country",
+    "Currency",
+    "Framework",
+    "Goal",
+    "GoalSDG",
+    "Objective",
+    "ObjectiveTag",
+    "Programme",
+    "Project",
+    "ProjectKind",
+    "ProjectLocation",
+    "ProjectStatus",
+    "Region",
+    "Role",
+    "Significance",
+    "Target",
+    "Theme",
+    "ThemeStatement",
+    "ThemeTag",
+    "User",
+    "UserProgramme",
+]

@@ -1,0 +1,1 @@
+"""Domain logic and all SQL. Routes and commands call these functions; nothing else queries."""

@@ -1,0 +1,161 @@
+"""Loading reference data: regions with their countries, programmes, SDGs and currencies.
+
+Loading is idempotent: what is missing is added, names follow the seed files, and currency
+rates that an administrator has already set are left alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pycountry
+import yaml
+from sqlmodel import Session, select
+
+from tracker.config import PROJECT_ROOT
+from tracker.models import SDG, Country, Currency, Programme, Region
+
+REFERENCE_DIR = PROJECT_ROOT / "seeds" / "reference"
+
+
+class ReferenceDataError(ValueError):
+    pass
+
+
+@dataclass
+class LoadReport:
+    created: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str, *, created: bool) -> None:
+        target = self.created if created else self.updated
+        target[kind] = target.get(kind, 0) + 1
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+
+def _read(path: Path) -> dict:
+    with path.open(encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def _upsert(session: Session, report: LoadReport, kind: str, existing, new, **values) -> object:
+    """Add `new` when nothing exists, else copy changed values onto `existing`."""
+    if existing is None:
+        session.add(new)
+        report.count(kind, created=True)
+        return new
+    changed = False
+    for name, value in values.items():
+        if getattr(existing, name) != value:
+            setattr(existing, name, value)
+            changed = True
+    if changed:
+        report.count(kind, created=False)
+    return existing
+
+
+def country_name(country) -> str:
+    return getattr(country, "common_name", None) or country.name
+
+
+def load_reference_data(*, session: Session, directory: Path = REFERENCE_DIR) -> LoadReport:
+    report = LoadReport()
+    _load_regions_and_countries(session, report, _read(directory / "regions.yaml"))
+    _load_programmes(session, report, _read(directory / "programmes.yaml"))
+    _load_sdgs(session, report, _read(directory / "sdgs.yaml"))
+    _load_currencies(session, report, _read(directory / "currencies.yaml"))
+    session.flush()
+    return report
+
+
+def _load_regions_and_countries(session: Session, report: LoadReport, data: dict) -> None:
+    regions = {r.code: r for r in session.exec(select(Region))}
+    countries = {c.code: c for c in session.exec(select(Country))}
+    region_of: dict[str, str] = {}
+    for position, item in enumerate(data["regions"]):
+        region = _upsert(
+            session,
+            report,
+            "region",
+            regions.get(item["code"]),
+            Region(code=item["code"], name=item["name"], position=position),
+            name=item["name"],
+            position=position,
+        )
+        regions[item["code"]] = region
+        for code in item["countries"]:
+            if code in region_of:
+                raise ReferenceDataError(
+                    f"regions.yaml: country {code} is in both {region_of[code]} and {item['code']}"
+                )
+            region_of[code] = item["code"]
+    session.flush()
+
+    missing = [c.alpha_2 for c in pycountry.countries if c.alpha_2 not in region_of]
+    if missing:
+        raise ReferenceDataError(f"regions.yaml: no region for {', '.join(sorted(missing))}")
+    for entry in pycountry.countries:
+        region = regions[region_of[entry.alpha_2]]
+        name = country_name(entry)
+        _upsert(
+            session,
+            report,
+            "country",
+            countries.get(entry.alpha_2),
+            Country(code=entry.alpha_2, alpha3=entry.alpha_3, name=name, region_id=region.id),
+            alpha3=entry.alpha_3,
+            name=name,
+            region_id=region.id,
+        )
+
+
+def _load_programmes(session: Session, report: LoadReport, data: dict) -> None:
+    existing = {p.code: p for p in session.exec(select(Programme))}
+    for item in data["programmes"]:
+        _upsert(
+            session,
+            report,
+            "programme",
+            existing.get(item["code"]),
+            Programme(code=item["code"], name=item["name"]),
+            name=item["name"],
+        )
+
+
+def _load_sdgs(session: Session, report: LoadReport, data: dict) -> None:
+    existing = {s.number: s for s in session.exec(select(SDG))}
+    for item in data["sdgs"]:
+        _upsert(
+            session,
+            report,
+            "sdg",
+            existing.get(item["number"]),
+            SDG(number=item["number"], name=item["name"]),
+            name=item["name"],
+        )
+
+
+def _load_currencies(session: Session, report: LoadReport, data: dict) -> None:
+    existing = {c.code: c for c in session.exec(select(Currency))}
+    as_of = data["as_of"] if isinstance(data["as_of"], date) else date.fromisoformat(data["as_of"])
+    for item in data["currencies"]:
+        # Only the name follows the file; a stored rate is the administrator's to change.
+        _upsert(
+            session,
+            report,
+            "currency",
+            existing.get(item["code"]),
+            Currency(
+                code=item["code"],
+                name=item["name"],
+                rate_to_reporting=Decimal(item["rate"]),
+                as_of=as_of,
+            ),
+            name=item["name"],
+        )
