@@ -127,11 +127,16 @@ class FrameworkLoadReport:
         ):
             if counts:
                 parts.append(
-                    f"{verb} " + ", ".join(f"{n} {kind}" for kind, n in sorted(counts.items()))
+                    f"{verb} "
+                    + ", ".join(f"{n} {_plural(kind, n)}" for kind, n in sorted(counts.items()))
                 )
         if self.activated:
             parts.append("made active")
         return f"Framework {self.framework_code}: " + "; ".join(parts) + "."
+
+
+def _plural(kind: str, n: int) -> str:
+    return kind if n == 1 else kind + "s"
 
 
 def _path(loc: tuple[Any, ...]) -> str:
