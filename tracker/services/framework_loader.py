@@ -173,11 +173,13 @@ def _reason(error: dict[str, Any]) -> str:
     return error["msg"]
 
 
-def _duplicates(items: list[tuple[str, str]]) -> list[Problem]:
+def _duplicates(items: list[tuple[str, str | None]]) -> list[Problem]:
     """items are (path, code) pairs; report every repeat after the first."""
     first: dict[str, str] = {}
     problems = []
     for path, code in items:
+        if code is None:
+            continue
         if code in first:
             problems.append(Problem(path, f'duplicate "{code}" (first at {first[code]})'))
         else:
@@ -209,47 +211,69 @@ def parse_framework_file(path: Path, *, known_sdgs: set[int]) -> FrameworkIn:
             file, [Problem("", "must be a mapping with code, name, version, goals and themes")]
         )
 
+    problems: list[Problem] = []
+    parsed = None
     try:
         parsed = FrameworkIn.model_validate(raw)
     except PydanticValidationError as exc:
-        raise FrameworkFileError(
-            file, [Problem(_path(err["loc"]), _reason(err)) for err in exc.errors()]
-        ) from None
+        problems = [Problem(_path(err["loc"]), _reason(err)) for err in exc.errors()]
+    # Cross-field checks read the raw file, so that they are reported alongside any
+    # problems of shape above rather than after those are fixed.
+    problems += _cross_checks(raw, known_sdgs)
+    if problems or parsed is None:
+        raise FrameworkFileError(file, problems)
+    return parsed
 
-    problems = _duplicates([(f"goals[{i}].code", g.code) for i, g in enumerate(parsed.goals)])
+
+def _items(container: Any, key: str) -> list[tuple[int, dict]]:
+    value = container.get(key) if isinstance(container, dict) else None
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _code(item: dict) -> str | None:
+    code = item.get("code")
+    return code.strip() if isinstance(code, str) else None
+
+
+def _cross_checks(raw: dict, known_sdgs: set[int]) -> list[Problem]:
+    goals = _items(raw, "goals")
+    themes = _items(raw, "themes")
+    problems = _duplicates([(f"goals[{i}].code", _code(g)) for i, g in goals])
     problems += _duplicates(
         [
-            (f"goals[{i}].objectives[{j}].code", o.code)
-            for i, g in enumerate(parsed.goals)
-            for j, o in enumerate(g.objectives)
+            (f"goals[{i}].objectives[{j}].code", _code(o))
+            for i, g in goals
+            for j, o in _items(g, "objectives")
         ]
     )
-    problems += _duplicates([(f"themes[{i}].code", t.code) for i, t in enumerate(parsed.themes)])
+    problems += _duplicates([(f"themes[{i}].code", _code(t)) for i, t in themes])
     problems += _duplicates(
         [
-            (f"themes[{i}].statements[{j}].code", s.code)
-            for i, t in enumerate(parsed.themes)
-            for j, s in enumerate(t.statements)
+            (f"themes[{i}].statements[{j}].code", _code(st))
+            for i, t in themes
+            for j, st in _items(t, "statements")
         ]
     )
-    for i, goal in enumerate(parsed.goals):
+    if known_sdgs:
+        allowed = f"{min(known_sdgs)} to {max(known_sdgs)}"
+    else:
+        allowed = "none loaded yet; run `tracker reference load` first"
+    for i, goal in goals:
+        sdgs = goal.get("sdgs")
         seen: set[int] = set()
-        for j, number in enumerate(goal.sdgs):
+        for j, number in enumerate(sdgs if isinstance(sdgs, list) else []):
+            if not isinstance(number, int) or isinstance(number, bool):
+                continue  # reported above as not a whole number
             if number not in known_sdgs:
-                allowed = (
-                    f"{min(known_sdgs)} to {max(known_sdgs)}"
-                    if known_sdgs
-                    else "none loaded yet; run `tracker reference load` first"
-                )
                 problems.append(
                     Problem(f"goals[{i}].sdgs[{j}]", f"unknown SDG {number}; allowed: {allowed}")
                 )
             elif number in seen:
                 problems.append(Problem(f"goals[{i}].sdgs[{j}]", f"SDG {number} is listed twice"))
             seen.add(number)
-    if problems:
-        raise FrameworkFileError(file, problems)
-    return parsed
+    return problems
 
 
 class _Sync:

@@ -134,7 +134,7 @@ def _load_sdgs(session: Session, report: LoadReport, data: dict) -> None:
         _upsert(
             session,
             report,
-            "sdg",
+            "SDG",
             existing.get(item["number"]),
             SDG(number=item["number"], name=item["name"]),
             name=item["name"],

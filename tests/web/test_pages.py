@@ -1,0 +1,62 @@
+"""The health check and the landing page."""
+
+from __future__ import annotations
+
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from tests import factories
+from tracker.app import create_app
+from tracker.config import Settings
+from tracker.db import session_scope
+from tracker.models import ObjectiveTag
+
+
+def test_healthz_ok(client):
+    response = client.get("/healthz")
+    assert (response.status_code, response.text) == (200, "ok")
+
+
+def test_healthz_reports_an_unmigrated_database(tmp_path):
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'empty.db'}", env="test"))
+    response = TestClient(app).get("/healthz")
+    assert response.status_code == 503
+    assert "tracker db upgrade" in response.text
+
+
+def test_healthz_reports_an_unreachable_database():
+    app = create_app(
+        Settings(database_url="postgresql+psycopg://nobody@127.0.0.1:1/none", env="test")
+    )
+    response = TestClient(app).get("/healthz")
+    assert response.status_code == 503
+    assert response.text.startswith("database unavailable")
+
+
+def test_landing_page_lists_goals_with_counts(framework, client):
+    with session_scope(framework) as session:
+        active = factories.project(session, status="active")
+        completed = factories.project(session, status="completed")
+        for project, code in ((active, "4.1"), (active, "4.2"), (completed, "4.3")):
+            session.add(
+                ObjectiveTag(
+                    project_id=project.id,
+                    objective_id=factories.objective(session, code).id,
+                    significance=2,
+                )
+            )
+    page = BeautifulSoup(client.get("/").text, "html.parser")
+    rows = {
+        row.th.find(class_="code").text: [td.get_text(strip=True) for td in row.find_all("td")]
+        for row in page.select("table tbody tr")
+    }
+    assert len(rows) == 7
+    assert rows["GPG4"] == ["4", "1", "2"]  # objectives, active projects, all projects
+    assert rows["GPG1"][1] == "0 · gap"
+    assert page.find("h1").text == "Overview"
+    assert page.select_one("a.skip-link")["href"] == "#main"
+
+
+def test_landing_page_without_a_framework(client):
+    page = BeautifulSoup(client.get("/").text, "html.parser")
+    assert "No framework is loaded yet" in page.find(class_="empty-state").text

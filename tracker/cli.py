@@ -1,0 +1,170 @@
+"""The `tracker` command."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from tracker.config import PROJECT_ROOT, get_settings
+from tracker.db import engine_from_settings, session_scope
+from tracker.services import schema
+from tracker.services.demo import seed_demo_portfolio
+from tracker.services.demo.generator import DemoDataError, portfolio_is_empty
+from tracker.services.framework_loader import FrameworkFileError, load_framework
+from tracker.services.reference import ReferenceDataError, load_reference_data
+
+DEFAULT_FRAMEWORK = PROJECT_ROOT / "seeds" / "frameworks" / "gpg-2023.yaml"
+
+app = typer.Typer(help="Portfolio Alignment Tracker.", no_args_is_help=True, add_completion=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+framework_app = typer.Typer(help="Strategic frameworks.", no_args_is_help=True)
+reference_app = typer.Typer(
+    help="Regions, countries, programmes, SDGs, currencies.", no_args_is_help=True
+)
+demo_app = typer.Typer(help="The demo portfolio.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(framework_app, name="framework")
+app.add_typer(reference_app, name="reference")
+app.add_typer(demo_app, name="demo")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.secho(message, fg=typer.colors.RED, err=True)
+    return typer.Exit(code=1)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="Target revision.")] = "head") -> None:
+    """Migrate the database to the latest schema (or to REVISION)."""
+    schema.upgrade(database_url=get_settings().database_url, revision=revision)
+    typer.echo(f"Database at revision {revision}.")
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: Annotated[str, typer.Argument(help="Target revision, or base.")],
+) -> None:
+    """Undo migrations down to REVISION."""
+    schema.downgrade(database_url=get_settings().database_url, revision=revision)
+    typer.echo(f"Database at revision {revision}.")
+
+
+@db_app.command("check")
+def db_check() -> None:
+    """Fail when the tables differ from what the models describe."""
+    changes = schema.pending_changes(engine=engine_from_settings())
+    if changes:
+        raise _fail("The database differs from the models:\n" + "\n".join(map(str, changes)))
+    typer.echo("The database matches the models.")
+
+
+@reference_app.command("load")
+def reference_load() -> None:
+    """Add or update regions, countries, programmes, SDGs and currencies."""
+    try:
+        with session_scope(engine_from_settings()) as session:
+            report = load_reference_data(session=session)
+    except ReferenceDataError as exc:
+        raise _fail(str(exc)) from None
+    if not report.changed:
+        typer.echo("Reference data: already up to date.")
+    for verb, counts in (("added", report.created), ("updated", report.updated)):
+        if counts:
+            typer.echo(
+                f"Reference data {verb}: "
+                + ", ".join(f"{n} {k}{'' if n == 1 else 's'}" for k, n in counts.items())
+            )
+
+
+@framework_app.command("load")
+def framework_load(
+    file: Annotated[Path, typer.Argument(help="A framework YAML file.")],
+    activate: Annotated[bool, typer.Option(help="Make this the active framework.")] = False,
+) -> None:
+    """Validate a framework file and add or update it, matching everything by code."""
+    try:
+        with session_scope(engine_from_settings()) as session:
+            report = load_framework(session=session, path=file, activate=activate)
+    except FrameworkFileError as exc:
+        raise _fail(f"{file} was not loaded; {len(exc.problems)} problem(s):\n{exc}") from None
+    typer.echo(report.summary())
+
+
+@demo_app.command("seed")
+def demo_seed(
+    projects: Annotated[int, typer.Option(min=1, max=1_000_000, help="How many projects.")] = 300,
+    seed: Annotated[
+        int, typer.Option(help="Random seed; the same seed gives the same portfolio.")
+    ] = 2023,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when projects exist.")
+    ] = False,
+    today: Annotated[
+        str | None, typer.Option(help="Pretend today is this date (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Add a realistic demo portfolio."""
+    day = date.fromisoformat(today) if today else None
+    try:
+        with session_scope(engine_from_settings()) as session:
+            if if_empty and not portfolio_is_empty(session=session):
+                typer.echo("Demo portfolio: projects already exist, nothing added.")
+                return
+            added = seed_demo_portfolio(session=session, projects=projects, seed=seed, today=day)
+    except DemoDataError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(f"Demo portfolio: added {added} projects (seed {seed}).")
+
+
+@app.command("setup")
+def setup(
+    demo_projects: Annotated[
+        int, typer.Option(help="Demo projects for an empty database; 0 for none.")
+    ] = 300,
+) -> None:
+    """Migrate, load reference data and the Global Policing Goals, and seed a demo portfolio
+    into an empty database. Safe to run again: it only adds what is missing."""
+    db_upgrade("head")
+    reference_load()
+    framework_load(DEFAULT_FRAMEWORK, activate=False)
+    if demo_projects:
+        demo_seed(projects=demo_projects, seed=2023, if_empty=True, today=None)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on [TRACKER_HOST].")] = None,
+    port: Annotated[int | None, typer.Option(help="Port [TRACKER_PORT].")] = None,
+    workers: Annotated[
+        int | None, typer.Option(min=1, help="Worker processes [TRACKER_WORKERS].")
+    ] = None,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+) -> None:
+    """Serve the web application."""
+    import uvicorn
+
+    settings = get_settings()
+    host, port = host or settings.host, port or settings.port
+    typer.echo(f"Serving the tracker on http://{host}:{port}  (Ctrl+C to stop)")
+    uvicorn.run(
+        "tracker.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=None if reload else (workers or settings.workers),
+        reload=reload,
+        proxy_headers=True,
+        log_level=settings.log_level.lower(),
+    )
+
+
+@app.callback()
+def _main() -> None:
+    logging.basicConfig(
+        level=get_settings().log_level, format="%(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -1,0 +1,1 @@
+"""HTML routes (thin: parse, call one service, render) and template set-up."""
