@@ -70,14 +70,7 @@ def reference_load() -> None:
             report = load_reference_data(session=session)
     except ReferenceDataError as exc:
         raise _fail(str(exc)) from None
-    if not report.changed:
-        typer.echo("Reference data: already up to date.")
-    for verb, counts in (("added", report.created), ("updated", report.updated)):
-        if counts:
-            typer.echo(
-                f"Reference data {verb}: "
-                + ", ".join(f"{n} {k}{'' if n == 1 else 's'}" for k, n in counts.items())
-            )
+    typer.echo(report.summary())
 
 
 @framework_app.command("load")

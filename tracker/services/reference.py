@@ -38,6 +38,25 @@ class LoadReport:
     def changed(self) -> bool:
         return bool(self.created or self.updated)
 
+    def summary(self) -> str:
+        if not self.changed:
+            return "Reference data: already up to date."
+        parts = []
+        for verb, counts in (("added", self.created), ("updated", self.updated)):
+            if counts:
+                items = ", ".join(f"{n} {_PLURALS[k] if n != 1 else k}" for k, n in counts.items())
+                parts.append(f"{verb} {items}")
+        return "Reference data: " + "; ".join(parts) + "."
+
+
+_PLURALS = {
+    "region": "regions",
+    "country": "countries",
+    "programme": "programmes",
+    "SDG": "SDGs",
+    "currency": "currencies",
+}
+
 
 def _read(path: Path) -> dict:
     with path.open(encoding="utf-8") as handle:
