@@ -13,9 +13,16 @@ import os
 import shutil
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+# Cheap password hashing for tests; set before any settings are read.
+os.environ.setdefault("TRACKER_ARGON2_TIME_COST", "1")
+os.environ.setdefault("TRACKER_ARGON2_MEMORY_KIB", "64")
+os.environ.setdefault("TRACKER_ARGON2_PARALLELISM", "1")
+
 import pytest
+from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
@@ -167,3 +174,74 @@ def client_factory(engine) -> Callable[..., TestClient]:
 @pytest.fixture
 def client(client_factory) -> TestClient:
     return client_factory()
+
+
+# Accounts and signed-in browsers
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    email: str
+    password: str
+    role: str
+
+
+@pytest.fixture
+def accounts(framework) -> dict[str, Account]:
+    """An administrator, a viewer, and managers of Cybercrime ("this" programme in tests)
+    and of Counter-Terrorism ("another" programme)."""
+    from tracker.services.users import create_user
+
+    made = {}
+    with session_scope(framework) as session:
+        for key, role, programmes in (
+            ("admin", "admin", []),
+            ("viewer", "viewer", []),
+            ("manager_this", "manager", ["CYB"]),
+            ("manager_other", "manager", ["CT"]),
+        ):
+            user = create_user(
+                session=session,
+                email=f"{key.replace('_', '.')}@example.org",
+                full_name=key.replace("_", " ").title(),
+                role=role,
+                programmes=programmes,
+                actor=None,
+                password=PASSWORD,
+            )
+            made[key] = Account(user.id, user.email, PASSWORD, role)
+    return made
+
+
+def csrf_of(client: TestClient, path: str = "/login") -> str:
+    """The CSRF token that the page at `path` gives its forms, read as a browser would."""
+    page = BeautifulSoup(client.get(path).text, "html.parser")
+    field = page.find("input", attrs={"name": "csrf_token"})
+    assert field is not None, f"no CSRF field on {path}"
+    return field["value"]
+
+
+def sign_in(client: TestClient, email: str, password: str = PASSWORD, **extra):
+    token = csrf_of(client, "/login")
+    return client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": token, **extra},
+        follow_redirects=False,
+    )
+
+
+@pytest.fixture
+def browser_for(client_factory, accounts) -> Callable[[str], TestClient]:
+    """A client signed in as one of `accounts` (or anonymous for "anonymous")."""
+
+    def make(who: str) -> TestClient:
+        client = client_factory()
+        if who != "anonymous":
+            response = sign_in(client, accounts[who].email)
+            assert response.status_code == 303, response.text
+        return client
+
+    return make

@@ -9,7 +9,9 @@ from typer.testing import CliRunner
 from tracker.cli import app
 from tracker.config import get_settings
 from tracker.db import make_engine, session_scope
-from tracker.models import Framework, Project
+from tracker.models import Framework, Project, User
+from tracker.services.secrets import verify_password
+from tracker.services.users import programme_codes
 
 
 @pytest.fixture
@@ -56,3 +58,75 @@ def test_db_check_passes_on_a_migrated_database(cli):
     result = cli.invoke(app, ["db", "check"])
     assert result.exit_code == 0
     assert "matches the models" in result.output
+
+
+def test_user_add_and_set_password(cli, database_url):
+    assert cli.invoke(app, ["reference", "load"]).exit_code == 0
+    added = cli.invoke(
+        app,
+        [
+            "user",
+            "add",
+            "Ana.Costa@example.org",
+            "--role",
+            "manager",
+            "--programme",
+            "CYB",
+            "--programme",
+            "FCAC",
+            "--name",
+            "Ana Costa",
+        ],
+        input="first password\nfirst password\n",
+    )
+    assert added.exit_code == 0, added.output
+    assert "Created manager Ana Costa <ana.costa@example.org>." in added.output
+    refused = cli.invoke(
+        app,
+        [
+            "user",
+            "add",
+            "x@example.org",
+            "--role",
+            "manager",
+            "--programme",
+            "NOPE",
+            "--name",
+            "X",
+            "--no-password",
+        ],
+    )
+    assert refused.exit_code == 1
+    assert "programmes: unknown programme NOPE; allowed: CT, CYB, FCAC, OEC" in refused.output
+    short = cli.invoke(
+        app, ["user", "set-password", "ana.costa@example.org"], input="short\nshort\n"
+    )
+    assert short.exit_code == 1
+    assert "password: must be at least 10 characters long" in short.output
+    changed = cli.invoke(
+        app,
+        ["user", "set-password", "ana.costa@example.org"],
+        input="second password\nsecond password\n",
+    )
+    assert changed.exit_code == 0, changed.output
+    engine = make_engine(database_url)
+    with session_scope(engine) as session:
+        user = session.exec(select(User).where(User.email == "ana.costa@example.org")).one()
+        assert verify_password("second password", user.password_hash)[0]
+        assert sorted(programme_codes(session=session, user_id=user.id)) == ["CYB", "FCAC"]
+    engine.dispose()
+    missing = cli.invoke(
+        app,
+        ["user", "set-password", "nobody@example.org"],
+        input="long enough pw\nlong enough pw\n",
+    )
+    assert (
+        missing.exit_code == 1 and "There is no account for nobody@example.org." in missing.output
+    )
+
+
+def test_setup_prints_demo_logins(cli):
+    result = cli.invoke(app, ["setup", "--demo-projects", "5"])
+    assert result.exit_code == 0, result.output
+    assert "admin    admin@example.org      password demo-admin-pass" in result.output
+    assert "(Ana Costa, edits CYB and FCAC)" in result.output

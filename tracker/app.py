@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 
+from tracker import api
 from tracker.config import PROJECT_ROOT, Settings, get_settings
 from tracker.db import engine_from_settings
-from tracker.web import health, pages
+from tracker.deps import verify_csrf
+from tracker.security import SecurityMiddleware
+from tracker.web import account, admin, auth, health, pages
+from tracker.web.errors import install_error_handlers
 
 
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
@@ -20,10 +24,17 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         title="Portfolio Alignment Tracker",
         summary="Coverage of a strategic framework by a portfolio of projects.",
         version="0.1.0",
+        # Every state-changing request from a browser must carry the CSRF token.
+        dependencies=[Depends(verify_csrf)],
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine or engine_from_settings(settings)
+    app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
     app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")
-    app.include_router(health.router)
-    app.include_router(pages.router)
+    install_error_handlers(app)
+    for router in (health.router, auth.router, pages.router, account.router, admin.router):
+        app.include_router(router)
+    app.include_router(api.router)
     return app

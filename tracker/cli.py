@@ -13,9 +13,12 @@ from tracker.config import PROJECT_ROOT, get_settings
 from tracker.db import engine_from_settings, session_scope
 from tracker.services import schema
 from tracker.services.demo import seed_demo_portfolio
+from tracker.services.demo.accounts import ensure_demo_users
 from tracker.services.demo.generator import DemoDataError, portfolio_is_empty
+from tracker.services.errors import InputError, NotFound
 from tracker.services.framework_loader import FrameworkFileError, load_framework
 from tracker.services.reference import ReferenceDataError, load_reference_data
+from tracker.services.users import create_user, set_password
 
 DEFAULT_FRAMEWORK = PROJECT_ROOT / "seeds" / "frameworks" / "gpg-2023.yaml"
 
@@ -26,10 +29,12 @@ reference_app = typer.Typer(
     help="Regions, countries, programmes, SDGs, currencies.", no_args_is_help=True
 )
 demo_app = typer.Typer(help="The demo portfolio.", no_args_is_help=True)
+user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(framework_app, name="framework")
 app.add_typer(reference_app, name="reference")
 app.add_typer(demo_app, name="demo")
+app.add_typer(user_app, name="user")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -113,19 +118,88 @@ def demo_seed(
     typer.echo(f"Demo portfolio: added {added} projects (seed {seed}).")
 
 
+def _input_problems(exc: InputError) -> typer.Exit:
+    return _fail("\n".join(f"{field}: {message}" for field, message in exc.errors.items()))
+
+
+@user_app.command("add")
+def user_add(
+    email: Annotated[str, typer.Argument(help="Email address; it is also the sign-in name.")],
+    role: Annotated[str, typer.Option(help="admin, manager or viewer.")] = "viewer",
+    programme: Annotated[
+        list[str] | None,
+        typer.Option("--programme", help="Programme code a manager may edit; repeat for more."),
+    ] = None,
+    name: Annotated[str | None, typer.Option(help="Full name; asked for when missing.")] = None,
+    password: Annotated[
+        bool, typer.Option(help="Ask for a password now (else use `tracker user set-password`).")
+    ] = True,
+) -> None:
+    """Create an account."""
+    full_name = name or typer.prompt("Full name")
+    secret = None
+    if password:
+        secret = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        with session_scope(engine_from_settings()) as session:
+            user = create_user(
+                session=session,
+                email=email,
+                full_name=full_name,
+                role=role,
+                programmes=programme or [],
+                actor=None,
+                password=secret,
+            )
+    except InputError as exc:
+        raise _input_problems(exc) from None
+    typer.echo(f"Created {user.role} {user.full_name} <{user.email}>.")
+
+
+@user_app.command("set-password")
+def user_set_password(email: Annotated[str, typer.Argument(help="The account's email.")]) -> None:
+    """Set a new password for an account; its sessions end."""
+    secret = typer.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        with session_scope(engine_from_settings()) as session:
+            set_password(session=session, email=email, password=secret, confirm=secret, actor=None)
+    except InputError as exc:
+        raise _input_problems(exc) from None
+    except NotFound:
+        raise _fail(f"There is no account for {email}.") from None
+    typer.echo(f"Password changed for {email}; any open sessions have ended.")
+
+
 @app.command("setup")
 def setup(
     demo_projects: Annotated[
         int, typer.Option(help="Demo projects for an empty database; 0 for none.")
     ] = 300,
+    demo_users: Annotated[
+        bool, typer.Option(help="Create demo accounts when there are no accounts.")
+    ] = True,
 ) -> None:
     """Migrate, load reference data and the Global Policing Goals, and seed a demo portfolio
-    into an empty database. Safe to run again: it only adds what is missing."""
+    and demo accounts into an empty database. Safe to run again: it only adds what is missing."""
     db_upgrade("head")
     reference_load()
     framework_load(DEFAULT_FRAMEWORK, activate=False)
     if demo_projects:
         demo_seed(projects=demo_projects, seed=2023, if_empty=True, today=None)
+    if demo_users and get_settings().env == "production":
+        typer.echo("No demo accounts in production; create accounts with `tracker user add`.")
+    elif demo_users:
+        with session_scope(engine_from_settings()) as session:
+            accounts = ensure_demo_users(session=session)
+        settings = get_settings()
+        if accounts:
+            typer.echo(f"\nSign in at {settings.public_url}/login with a demo account:")
+        for account in accounts:
+            scope = f", edits {' and '.join(account.programmes)}" if account.programmes else ""
+            typer.echo(
+                f"  {account.role:<8} {account.email:<22} password {account.password:<18}"
+                f"({account.full_name}{scope})"
+            )
 
 
 @app.command("serve")

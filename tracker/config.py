@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -26,6 +26,20 @@ class Settings(BaseSettings):
     reporting_currency: str = "EUR"
     sqlite_busy_timeout_ms: int = 5000
     log_level: str = "INFO"
+
+    # Signing in
+    session_idle_minutes: int = Field(default=120, ge=1)
+    session_max_hours: int = Field(default=12, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=30, ge=1)
+    invite_valid_days: int = Field(default=7, ge=1)
+    # Argon2id costs (OWASP's recommended minimum is 2 passes over 19 MiB).
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+    argon2_parallelism: int = Field(default=4, ge=1)
+    # Serve cookies with Secure even on plain http (behind a proxy that ends TLS).
+    secure_cookies: bool = False
 
     @field_validator("database_url")
     @classmethod

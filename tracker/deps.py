@@ -1,4 +1,8 @@
-"""Request dependencies, as Annotated aliases used by every route."""
+"""Request dependencies, as Annotated aliases used by every route.
+
+Permission is decided here and in tracker.services.permissions, nowhere else: a route states
+what it needs (`CurrentPrincipal`, `AdminPrincipal`, ...) and never checks roles itself.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,25 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from tracker.config import Settings
+from tracker.security import SAFE_METHODS, SESSION_COOKIE, csrf_is_valid
+from tracker.services.auth import user_for_api_token, user_for_session
+from tracker.services.permissions import Principal, principal_for
+
+
+class NotAuthenticated(Exception):
+    """No valid session or token: sign in first (HTML) or 401 (API)."""
+
+
+class Forbidden(Exception):
+    """Signed in, but this is not theirs to see or do."""
+
+    def __init__(self, message: str = "You do not have permission to do this."):
+        self.message = message
+        super().__init__(message)
+
+
+class CSRFRejected(Exception):
+    """A state-changing request without a valid CSRF token."""
 
 
 def get_engine(request: Request) -> Engine:
@@ -33,7 +56,75 @@ def get_hx_request(
     return hx_request == "true" and hx_history_restore_request != "true"
 
 
+def is_api_request(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, value = header.partition(" ")
+    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+
+
+def get_principal(
+    request: Request,
+    session: Annotated[Session, Depends(get_session)],
+    settings: Annotated[Settings, Depends(get_settings)],
+) -> Principal | None:
+    """Who is asking: a bearer token on the JSON API, else the session cookie; or nobody."""
+    if hasattr(request.state, "principal"):
+        return request.state.principal
+    principal = None
+    token = _bearer_token(request) if is_api_request(request) else None
+    if token is not None:
+        user = user_for_api_token(session=session, raw=token)
+        principal = principal_for(session=session, user=user, via="token") if user else None
+    elif cookie := request.cookies.get(SESSION_COOKIE):
+        user = user_for_session(session=session, token=cookie, settings=settings)
+        principal = principal_for(session=session, user=user, via="session") if user else None
+    request.state.principal = principal
+    return principal
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(get_principal)]
+
+
+def require_principal(principal: OptionalPrincipal) -> Principal:
+    if principal is None:
+        raise NotAuthenticated()
+    return principal
+
+
+def require_admin(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+    if not principal.is_admin:
+        raise Forbidden("Only administrators can do this.")
+    return principal
+
+
+def require_editor(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
+    """An administrator, or a manager with at least one programme."""
+    if not principal.can_edit_some_projects:
+        raise Forbidden("Only managers and administrators can change projects.")
+    return principal
+
+
+async def verify_csrf(request: Request, settings: Annotated[Settings, Depends(get_settings)]):
+    """Applied to every route: a state-changing request from a browser needs the CSRF token.
+
+    Requests that authenticate with a bearer token carry no cookies a forger could borrow.
+    """
+    if request.method in SAFE_METHODS:
+        return
+    if is_api_request(request) and _bearer_token(request) is not None:
+        return
+    if not await csrf_is_valid(request, settings.secret_key):
+        raise CSRFRejected()
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 HXRequest = Annotated[bool, Depends(get_hx_request)]
+CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
+AdminPrincipal = Annotated[Principal, Depends(require_admin)]
+EditorPrincipal = Annotated[Principal, Depends(require_editor)]

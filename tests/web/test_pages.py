@@ -6,10 +6,12 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from tests import factories
+from tests.conftest import PASSWORD, sign_in
 from tracker.app import create_app
 from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.models import ObjectiveTag
+from tracker.services.users import create_user
 
 
 def test_healthz_ok(client):
@@ -33,7 +35,7 @@ def test_healthz_reports_an_unreachable_database():
     assert response.text.startswith("database unavailable")
 
 
-def test_landing_page_lists_goals_with_counts(framework, client):
+def test_landing_page_lists_goals_with_counts(framework, browser_for):
     with session_scope(framework) as session:
         active = factories.project(session, status="active")
         completed = factories.project(session, status="completed")
@@ -45,7 +47,7 @@ def test_landing_page_lists_goals_with_counts(framework, client):
                     significance=2,
                 )
             )
-    page = BeautifulSoup(client.get("/").text, "html.parser")
+    page = BeautifulSoup(browser_for("viewer").get("/").text, "html.parser")
     rows = {
         row.th.find(class_="code").text: [td.get_text(strip=True) for td in row.find_all("td")]
         for row in page.select("table tbody tr")
@@ -57,6 +59,17 @@ def test_landing_page_lists_goals_with_counts(framework, client):
     assert page.select_one("a.skip-link")["href"] == "#main"
 
 
-def test_landing_page_without_a_framework(client):
+def test_landing_page_without_a_framework(client, engine):
+    with session_scope(engine) as session:
+        create_user(
+            session=session,
+            email="first@example.org",
+            full_name="First",
+            role="admin",
+            programmes=[],
+            actor=None,
+            password=PASSWORD,
+        )
+    assert sign_in(client, "first@example.org").status_code == 303
     page = BeautifulSoup(client.get("/").text, "html.parser")
     assert "No framework is loaded yet" in page.find(class_="empty-state").text

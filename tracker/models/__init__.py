@@ -1,7 +1,15 @@
 """All tables, imported here so that SQLModel.metadata (and Alembic) sees every one."""
 
 from tracker.models._base import NAMING_CONVENTION
-from tracker.models.accounts import Role, User, UserProgramme
+from tracker.models.accounts import (
+    ApiToken,
+    InviteToken,
+    LoginFailure,
+    Role,
+    User,
+    UserProgramme,
+    UserSession,
+)
 from tracker.models.audit import AuditEvent
 from tracker.models.framework import SDG, Framework, Goal, GoalSDG, Objective, Theme, ThemeStatement
 from tracker.models.portfolio import (
@@ -19,12 +27,15 @@ from tracker.models.reference import Country, Currency, Programme, Region
 __all__ = [
     "NAMING_CONVENTION",
     "SDG",
+    "ApiToken",
     "AuditEvent",
     "Country",
     "Currency",
     "Framework",
     "Goal",
     "GoalSDG",
+    "InviteToken",
+    "LoginFailure",
     "Objective",
     "ObjectiveTag",
     "Programme",
@@ -41,4 +52,5 @@ __all__ = [
     "ThemeTag",
     "User",
     "UserProgramme",
+    "UserSession",
 ]

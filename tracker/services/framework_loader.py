@@ -355,7 +355,7 @@ def load_framework(
             position=position,
         )
         session.flush()
-        _sync_goal_sdgs(session, sync, goal, goal_in.sdgs)
+        _sync_goal_sdgs(session, sync, goal, goal_in.sdgs, new=goal_in.code not in goals)
         for obj_position, objective_in in enumerate(goal_in.objectives):
             sync.upsert(
                 "objective",
@@ -431,13 +431,16 @@ def load_framework(
     return report
 
 
-def _sync_goal_sdgs(session: Session, sync: _Sync, goal: Goal, numbers: list[int]) -> None:
+def _sync_goal_sdgs(
+    session: Session, sync: _Sync, goal: Goal, numbers: list[int], *, new: bool
+) -> None:
     stored = set(session.exec(select(GoalSDG.sdg_number).where(GoalSDG.goal_id == goal.id)))
     wanted = set(numbers)
     if stored == wanted:
         return
     key = f"goal {goal.code}"
-    sync.before.setdefault(key, {})["sdgs"] = sorted(stored)
+    if not new:
+        sync.before.setdefault(key, {})["sdgs"] = sorted(stored)
     sync.after.setdefault(key, {})["sdgs"] = sorted(wanted)
     for number in stored - wanted:
         session.delete(session.get(GoalSDG, (goal.id, number)))

@@ -1,0 +1,165 @@
+"""Administration pages: inviting, changing roles, the audit trail."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+from sqlmodel import select
+
+from tests.conftest import csrf_of, sign_in
+from tracker.db import session_scope
+from tracker.models import User, UserProgramme
+
+
+def test_invite_then_choose_a_password_then_sign_in(browser_for, client_factory, engine):
+    admin = browser_for("admin")
+    response = admin.post(
+        "/admin/users",
+        data={
+            "email": "Rosa.Diaz@Example.org",
+            "full_name": "Rosa Diaz",
+            "role": "manager",
+            "programmes": ["CYB", "OEC"],
+            "csrf_token": csrf_of(admin, "/admin/users"),
+        },
+    )
+    assert response.status_code == 201
+    page = BeautifulSoup(response.text, "html.parser")
+    link = page.find(id="invite-link")["value"]
+    row = next(r for r in page.select("tbody tr") if "Rosa Diaz" in r.text)
+    assert [c.get_text(strip=True) for c in row.find_all("td")][:4] == [
+        "rosa.diaz@example.org",
+        "Manager",
+        "CYB, OEC",
+        "Invited",
+    ]
+
+    rosa = client_factory()
+    path = link.replace("http://testserver", "")
+    form = BeautifulSoup(rosa.get(path).text, "html.parser")
+    assert "Welcome, Rosa Diaz" in form.text
+    mismatch = rosa.post(
+        path,
+        data={
+            "password": "a long password",
+            "confirm": "another",
+            "csrf_token": csrf_of(rosa, path),
+        },
+    )
+    assert mismatch.status_code == 400
+    assert "does not match the password" in mismatch.text
+    done = rosa.post(
+        path,
+        data={
+            "password": "a long password",
+            "confirm": "a long password",
+            "csrf_token": csrf_of(rosa, path),
+        },
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert rosa.get(path).status_code == 404  # a link works once
+    assert sign_in(rosa, "rosa.diaz@example.org", "a long password").status_code == 303
+    assert "Manager" in rosa.get("/account").text
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        (
+            {"email": "not-an-email", "full_name": "X", "role": "viewer"},
+            "email",
+            "must be an email address",
+        ),
+        (
+            {"email": "admin@example.org", "full_name": "X", "role": "viewer"},
+            "email",
+            "already exists",
+        ),
+        ({"email": "a@example.org", "full_name": "", "role": "viewer"}, "full_name", "is required"),
+        (
+            {"email": "a@example.org", "full_name": "X", "role": "owner"},
+            "role",
+            "must be one of admin, manager, viewer",
+        ),
+        (
+            {"email": "a@example.org", "full_name": "X", "role": "manager"},
+            "programmes",
+            "at least one programme",
+        ),
+        (
+            {"email": "a@example.org", "full_name": "X", "role": "manager", "programmes": ["ZZ"]},
+            "programmes",
+            "unknown programme ZZ; allowed: CT, CYB, FCAC, OEC",
+        ),
+    ],
+)
+def test_bad_invitations_are_refused_with_the_field_named(
+    browser_for, engine, data, field, message
+):
+    admin = browser_for("admin")
+    with session_scope(engine) as session:
+        before = len(session.exec(select(User)).all())
+    response = admin.post(
+        "/admin/users", data={**data, "csrf_token": csrf_of(admin, "/admin/users")}
+    )
+    assert response.status_code == 400
+    page = BeautifulSoup(response.text, "html.parser")
+    error = page.find(id=f"{field}-error")
+    assert error is not None and message in error.text
+    assert page.find(id="error-summary") is not None
+    with session_scope(engine) as session:
+        assert len(session.exec(select(User)).all()) == before
+
+
+def test_change_a_role_and_programmes(browser_for, accounts, engine):
+    admin = browser_for("admin")
+    path = f"/admin/users/{accounts['viewer'].id}"
+    response = admin.post(
+        path,
+        data={
+            "full_name": "Viewer Promoted",
+            "role": "manager",
+            "programmes": ["FCAC"],
+            "active": "true",
+            "csrf_token": csrf_of(admin, path),
+        },
+    )
+    assert response.status_code == 200  # followed the redirect
+    assert "Changes saved." in response.text
+    with session_scope(engine) as session:
+        user = session.get(User, accounts["viewer"].id)
+        programmes = session.exec(
+            select(UserProgramme).where(UserProgramme.user_id == user.id)
+        ).all()
+    assert (user.full_name, user.role, len(programmes)) == ("Viewer Promoted", "manager", 1)
+
+
+def test_audit_page_lists_and_filters(browser_for, accounts):
+    admin = browser_for("admin")
+    path = f"/admin/users/{accounts['viewer'].id}"
+    admin.post(f"{path}/sessions/end", data={"csrf_token": csrf_of(admin, path)})
+    page = BeautifulSoup(admin.get("/admin/audit?entity=user").text, "html.parser")
+    sentences = [row.th.get_text(strip=True) for row in page.select("tbody tr")]
+    assert sentences[0] == "Admin signed viewer@example.org out everywhere (0 sessions)"
+    assert all("loaded framework" not in s for s in sentences)
+    framework_only = BeautifulSoup(admin.get("/admin/audit?entity=framework").text, "html.parser")
+    assert [r.th.get_text(strip=True) for r in framework_only.select("tbody tr")] == [
+        "System loaded framework GPG-2023: 86 added, made active"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("query", "field", "message"),
+    [
+        ("entity=spaceships", "entity", "must be one of project, objective_tag"),
+        ("actor=bob", "actor", "must be a person from the list"),
+        ("from=12/03/2026", "from", "must be a date such as 2026-03-12"),
+        ("from=2026-03-12&to=2026-03-01", "to", "must not be before the 'from' date"),
+    ],
+)
+def test_audit_page_bad_filters(browser_for, query, field, message):
+    response = browser_for("admin").get(f"/admin/audit?{query}")
+    assert response.status_code == 400
+    error = BeautifulSoup(response.text, "html.parser").find(id=f"{field}-error")
+    assert error is not None and message in error.text

@@ -1,0 +1,132 @@
+"""Every route against every kind of caller.
+
+The table below is the contract: a route that the application serves but the table does not
+list fails the test, so no route can appear without a decision about who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+from fastapi.routing import iter_route_contexts
+from starlette.routing import Mount
+
+from tests.conftest import csrf_of
+from tracker.db import session_scope
+from tracker.services import auth, users
+
+CALLERS = ["anonymous", "viewer", "manager_other", "manager_this", "admin", "api_token"]
+
+# Statuses in the order of CALLERS. 303 = sent to sign in (or on, after signing out).
+EVERYONE_OK = (200,) * 6
+SIGNED_IN_PAGE = (303, 200, 200, 200, 200, 303)
+ADMIN_PAGE = (303, 403, 403, 403, 200, 303)
+# A form post: the API token caller has no cookies and so no CSRF token: 403.
+ADMIN_POST_REDIRECT = (303, 403, 403, 403, 303, 403)
+ADMIN_POST_CREATED = (303, 403, 403, 403, 201, 403)
+
+ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
+    ("GET", "/healthz"): EVERYONE_OK,
+    ("GET", "/login"): (200, 303, 303, 303, 303, 200),
+    ("POST", "/login"): (400, 400, 400, 400, 400, 403),
+    ("GET", "/invite/{token}"): EVERYONE_OK,
+    ("POST", "/invite/{token}"): (400, 400, 400, 400, 400, 403),
+    ("GET", "/"): SIGNED_IN_PAGE,
+    ("GET", "/account"): SIGNED_IN_PAGE,
+    ("POST", "/account/tokens"): (303, 201, 201, 201, 201, 403),
+    # The token belongs to the administrator: anyone else is told there is no such token.
+    ("POST", "/account/tokens/{token_id}/revoke"): (303, 404, 404, 404, 303, 403),
+    ("GET", "/admin"): ADMIN_PAGE,
+    ("GET", "/admin/users"): ADMIN_PAGE,
+    ("POST", "/admin/users"): ADMIN_POST_CREATED,
+    ("GET", "/admin/users/{user_id}"): ADMIN_PAGE,
+    ("POST", "/admin/users/{user_id}"): ADMIN_POST_REDIRECT,
+    ("POST", "/admin/users/{user_id}/sessions/end"): ADMIN_POST_REDIRECT,
+    ("POST", "/admin/users/{user_id}/invite"): ADMIN_POST_CREATED,
+    ("GET", "/admin/audit"): ADMIN_PAGE,
+    ("GET", "/api/v1/me"): (401, 200, 200, 200, 200, 200),
+    ("GET", "/openapi.json"): EVERYONE_OK,
+    ("GET", "/static"): EVERYONE_OK,
+    # Last, as it ends the caller's session.
+    ("POST", "/logout"): (303, 303, 303, 303, 303, 403),
+}
+
+FORM_BODIES = {
+    "/admin/users": {
+        "email": "someone.new@example.org",
+        "full_name": "Someone New",
+        "role": "viewer",
+    },
+    "/admin/users/{user_id}": {"full_name": "Viewer Renamed", "role": "viewer", "active": "true"},
+    "/invite/{token}": {"password": "long enough password", "confirm": "does not match"},
+    "/account/tokens": {"name": "script"},
+}
+
+
+def _served_routes(app) -> set[tuple[str, str]]:
+    served = set()
+    for route in iter_route_contexts(app.routes):
+        if isinstance(route.original_route, Mount):
+            served.add(("GET", route.path))
+        else:
+            for method in (route.methods or set()) - {"HEAD"}:
+                served.add((method, route.path))
+    return served
+
+
+def test_every_route_has_a_rule(client):
+    served = _served_routes(client.app)
+    assert served - set(ROUTES) == set(), "routes without a permission rule in this table"
+    assert set(ROUTES) - served == set(), "rules for routes that no longer exist"
+
+
+@pytest.fixture
+def fixtures(framework, accounts):
+    """Things the paths refer to: an invitation, an administrator's token, a user."""
+    with session_scope(framework) as session:
+        invited = users.create_user(
+            session=session,
+            email="invited@example.org",
+            full_name="Invited",
+            role="viewer",
+            programmes=[],
+            actor=None,
+        )
+        invite = users.issue_invite(session=session, user=invited, valid_days=7)
+        admin = users.get_user(session=session, user_id=accounts["admin"].id)
+        admin_token, _ = auth.create_api_token(session=session, user=admin, name="admin's")
+        manager = users.get_user(session=session, user_id=accounts["manager_this"].id)
+        _, manager_raw = auth.create_api_token(session=session, user=manager, name="manager's")
+    return {
+        "token": invite,
+        "token_id": admin_token.id,
+        "user_id": accounts["viewer"].id,
+        "api_token": manager_raw,
+    }
+
+
+@pytest.mark.parametrize("caller", CALLERS)
+def test_route_table(caller, fixtures, browser_for, client_factory):
+    client = client_factory() if caller == "api_token" else browser_for(caller)
+    headers = {"Authorization": f"Bearer {fixtures['api_token']}"} if caller == "api_token" else {}
+    mismatches = []
+    for (method, template), statuses in ROUTES.items():
+        expected = statuses[CALLERS.index(caller)]
+        path = template.format(**fixtures)
+        if template == "/static":
+            path = "/static/css/app.css"
+        if method == "GET":
+            response = client.get(path, headers=headers, follow_redirects=False)
+        else:
+            data = dict(FORM_BODIES.get(template, {}))
+            if caller != "api_token":
+                data["csrf_token"] = csrf_of(
+                    client, "/login" if caller == "anonymous" else "/account"
+                )
+            response = client.request(
+                method, path, data=data, headers=headers, follow_redirects=False
+            )
+        if response.status_code != expected:
+            mismatches.append(
+                f"{method} {template}: expected {expected}, got {response.status_code}"
+            )
+    assert mismatches == []

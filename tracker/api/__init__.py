@@ -1,0 +1,8 @@
+"""JSON routes under /api/v1 (thin: parse, call one service, return)."""
+
+from fastapi import APIRouter
+
+from tracker.api import me
+
+router = APIRouter(prefix="/api/v1")
+router.include_router(me.router)

@@ -1,0 +1,107 @@
+"""Browser security: response headers, the CSRF seed cookie, and CSRF verification.
+
+CSRF uses signed double-submit: every browser gets a random seed in an HttpOnly cookie; the
+token that forms and HTMX send is an HMAC of that seed and the session, so a page from another
+site can neither read it nor forge it, and signing in changes it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from http.cookies import SimpleCookie
+
+from starlette.datastructures import MutableHeaders
+from starlette.requests import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from tracker.services.secrets import same, sign
+
+CSRF_COOKIE = "tracker_csrf"
+SESSION_COOKIE = "tracker_session"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+SECURITY_HEADERS = [
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+]
+
+
+def is_https(scope: Scope, *, secure_cookies: bool) -> bool:
+    return secure_cookies or scope.get("scheme") == "https"
+
+
+class SecurityMiddleware:
+    """Adds the security headers to every response and gives each browser a CSRF seed."""
+
+    def __init__(self, app: ASGIApp, *, secure_cookies: bool = False):
+        self.app = app
+        self.secure_cookies = secure_cookies
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cookies = SimpleCookie()
+        for name, value in scope.get("headers", []):
+            if name == b"cookie":
+                cookies.load(value.decode("latin-1"))
+        seed = cookies[CSRF_COOKIE].value if CSRF_COOKIE in cookies else None
+        new_seed = None if seed and len(seed) >= 32 else secrets.token_urlsafe(32)
+        scope.setdefault("state", {})["csrf_seed"] = seed if new_seed is None else new_seed
+        https = is_https(scope, secure_cookies=self.secure_cookies)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS:
+                    headers.append(name.decode(), value.decode())
+                if https:
+                    headers.append("strict-transport-security", "max-age=31536000")
+                if new_seed is not None:
+                    headers.append(
+                        "set-cookie",
+                        f"{CSRF_COOKIE}={new_seed}; Path=/; HttpOnly; SameSite=Lax"
+                        + ("; Secure" if https else ""),
+                    )
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def csrf_token(request: Request, secret_key: str) -> str:
+    seed = request.state.csrf_seed
+    return sign(secret_key, "csrf", seed, request.cookies.get(SESSION_COOKIE, ""))
+
+
+async def csrf_is_valid(request: Request, secret_key: str) -> bool:
+    presented = request.headers.get(CSRF_HEADER)
+    if not presented:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+            form = await request.form()
+            value = form.get(CSRF_FIELD)
+            presented = value if isinstance(value, str) else None
+    # The seed must come from the browser: a freshly minted one proves nothing.
+    if not presented or CSRF_COOKIE not in request.cookies:
+        return False
+    return same(presented, csrf_token(request, secret_key))

@@ -1,0 +1,175 @@
+"""Reading the audit trail: filtered lists for administrators, and plain-words sentences."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlmodel import Session, func, select
+
+from tracker.models import AuditEvent, User
+from tracker.models.portfolio import Significance
+
+ENTITY_TYPES = {
+    "project": "Projects",
+    "objective_tag": "Objective tags",
+    "theme_tag": "Theme tags",
+    "target": "Targets",
+    "user": "Users",
+    "framework": "Framework",
+}
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    events: list[AuditEvent]
+    total: int
+    page: int
+    pages: int
+
+
+def list_events(
+    *,
+    session: Session,
+    entity_type: str | None = None,
+    actor_id: int | None = None,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    project_id: int | None = None,
+    page: int = 1,
+    page_size: int = PAGE_SIZE,
+) -> AuditPage:
+    query = select(AuditEvent)
+    if entity_type:
+        query = query.where(AuditEvent.entity_type == entity_type)
+    if actor_id is not None:
+        query = query.where(AuditEvent.actor_id == actor_id)
+    if date_from:
+        query = query.where(AuditEvent.occurred_at >= datetime.combine(date_from, time(), UTC))
+    if date_to:
+        end = datetime.combine(date_to + timedelta(days=1), time(), UTC)
+        query = query.where(AuditEvent.occurred_at < end)
+    if project_id is not None:
+        query = query.where(AuditEvent.project_id == project_id)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    pages = max(1, -(-total // page_size))
+    page = min(max(1, page), pages)
+    events = session.exec(
+        query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .offset((page - 1) * page_size)
+        .limit(page_size)
+    ).all()
+    return AuditPage(list(events), total, page, pages)
+
+
+def actors(*, session: Session) -> list[User]:
+    """Everyone who has changed something, for the filter."""
+    ids = select(AuditEvent.actor_id).where(AuditEvent.actor_id.is_not(None)).distinct()
+    return list(session.exec(select(User).where(User.id.in_(ids)).order_by(User.full_name)))
+
+
+def _significance(value) -> str:
+    return Significance.labels.get(value, str(value)).lower()
+
+
+def _tag_subject(data: dict) -> str:
+    return " ".join(str(p) for p in (data.get("code"), data.get("name")) if p)
+
+
+def _join(items) -> str:
+    items = list(items)
+    return ", ".join(items) if items else "none"
+
+
+def describe(event: AuditEvent) -> str:
+    """One sentence a programme manager understands, such as
+    "Ana Costa tagged 4.2 Cooperation against cybercrime as principal"."""
+    who, before, after = event.actor_label, event.before or {}, event.after or {}
+    kind, action, key = event.entity_type, event.action, event.entity_key
+
+    if kind in ("objective_tag", "theme_tag"):
+        subject = _tag_subject(after or before)
+        if kind == "theme_tag":
+            subject = f"theme {subject}"
+        if action == "tag":
+            return f"{who} tagged {subject} as {_significance(after.get('significance'))}"
+        if action == "untag":
+            return f"{who} removed the tag {subject}"
+        changes = []
+        if before.get("significance") != after.get("significance"):
+            changes.append(
+                f"from {_significance(before.get('significance'))} "
+                f"to {_significance(after.get('significance'))}"
+            )
+        if before.get("budget_share") != after.get("budget_share"):
+            changes.append(
+                f"budget share {before.get('budget_share') or 'none'} → "
+                f"{after.get('budget_share') or 'none'}"
+            )
+        if before.get("rationale") != after.get("rationale"):
+            changes.append("its rationale")
+        return f"{who} changed the tag {subject}: " + ("; ".join(changes) or "no visible change")
+
+    if kind == "project":
+        if action == "create":
+            return f"{who} registered project {key} {after.get('title', '')}".rstrip()
+        if action == "delete":
+            return f"{who} deleted project {key}"
+        if action == "screen":
+            return f"{who} marked project {key} as screened"
+        fields = _join(sorted(after))
+        return f"{who} changed {fields} of project {key}"
+
+    if kind == "user":
+        if action == "create":
+            programmes = after.get("programmes") or []
+            scope = f" of {_join(programmes)}" if programmes else ""
+            return (
+                f"{who} added {after.get('full_name', key)} ({key}) as {after.get('role')}{scope}"
+            )
+        if action == "set_password":
+            return f"{who} set a new password for {key}"
+        if action == "end_sessions":
+            return f"{who} signed {key} out everywhere ({after.get('sessions_ended', 0)} sessions)"
+        if action == "create_token":
+            return f'{who} created the API token "{after.get("token")}"'
+        if action == "revoke_token":
+            return f'{who} revoked the API token "{before.get("token")}"'
+        parts = []
+        if "role" in after:
+            parts.append(f"role from {before.get('role')} to {after['role']}")
+        if "programmes" in after:
+            parts.append(
+                f"programmes from {_join(before.get('programmes', []))} "
+                f"to {_join(after['programmes'])}"
+            )
+        if "full_name" in after:
+            parts.append(f"name to {after['full_name']}")
+        if "active" in after:
+            parts.append("deactivated the account" if not after["active"] else "reactivated it")
+        return f"{who} changed {key}: " + "; ".join(parts)
+
+    if kind == "target":
+        if action == "delete":
+            return f"{who} removed the target for {key}"
+        return f"{who} set the target for {key}"
+
+    if kind == "framework":
+        items = {k for k in (*before, *after) if k != "active"}
+        removed = sum(1 for k in items if before.get(k) == {"removed": True})
+        added = sum(1 for k in items if k in after and k not in before)
+        parts = [
+            f"{n} {label}"
+            for n, label in (
+                (added, "added"),
+                (len(items) - added - removed, "changed"),
+                (removed, "removed"),
+            )
+            if n
+        ]
+        if after.get("active"):
+            parts.append("made active")
+        return f"{who} loaded framework {key}: " + ", ".join(parts or ["no change"])
+
+    return f"{who} {action} {kind} {key}"

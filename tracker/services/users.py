@@ -1,0 +1,327 @@
+"""Accounts: inviting people, roles and programmes, passwords, deactivation."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, func, select
+
+from tracker.models import InviteToken, Programme, Role, User, UserProgramme, UserSession
+from tracker.models._base import utcnow
+from tracker.services import audit
+from tracker.services.errors import InputError, NotFound
+from tracker.services.secrets import hash_password, new_token, password_problem, token_digest
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+ROLES = tuple(r.value for r in Role)
+
+
+@dataclass(frozen=True)
+class UserRow:
+    user: User
+    programme_codes: tuple[str, ...]
+    active_sessions: int
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def _check_email(email: str) -> str | None:
+    if not email:
+        return "is required"
+    if len(email) > 254 or not _EMAIL.match(email):
+        return "must be an email address such as name@example.org"
+    return None
+
+
+def _programme_ids(session: Session, codes: list[str], errors: dict[str, str]) -> list[int]:
+    known = dict(session.exec(select(Programme.code, Programme.id)).all())
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        errors["programmes"] = (
+            f"unknown programme {', '.join(unknown)}; allowed: {', '.join(sorted(known))}"
+        )
+    return [known[c] for c in codes if c in known]
+
+
+def _snapshot(session: Session, user: User) -> dict:
+    return {
+        "email": user.email,
+        "full_name": user.full_name,
+        "role": user.role,
+        "active": user.active,
+        "programmes": sorted(programme_codes(session=session, user_id=user.id)),
+    }
+
+
+def programme_codes(*, session: Session, user_id: int) -> list[str]:
+    return list(
+        session.exec(
+            select(Programme.code)
+            .join(UserProgramme, UserProgramme.programme_id == Programme.id)
+            .where(UserProgramme.user_id == user_id)
+            .order_by(Programme.code)
+        )
+    )
+
+
+def _validate(
+    session: Session, *, full_name: str, role: str, programmes: list[str], errors: dict[str, str]
+) -> list[int]:
+    if not full_name.strip():
+        errors["full_name"] = "is required"
+    elif len(full_name) > 120:
+        errors["full_name"] = "must be at most 120 characters"
+    if role not in ROLES:
+        errors["role"] = f"must be one of {', '.join(ROLES)}"
+    ids = _programme_ids(session, programmes, errors)
+    if role == Role.manager and not programmes and "programmes" not in errors:
+        errors["programmes"] = "a manager needs at least one programme to edit"
+    return ids if role == Role.manager else []
+
+
+def create_user(
+    *,
+    session: Session,
+    email: str,
+    full_name: str,
+    role: str,
+    programmes: list[str],
+    actor: User | None,
+    password: str | None = None,
+) -> User:
+    email = normalise_email(email)
+    errors: dict[str, str] = {}
+    if problem := _check_email(email):
+        errors["email"] = problem
+    elif session.exec(select(User).where(User.email == email)).first():
+        errors["email"] = "an account with this email already exists"
+    programme_ids = _validate(
+        session, full_name=full_name, role=role, programmes=programmes, errors=errors
+    )
+    if password is not None and (problem := password_problem(password)):
+        errors["password"] = problem
+    if errors:
+        raise InputError(errors)
+    user = User(
+        email=email,
+        full_name=full_name.strip(),
+        role=role,
+        password_hash=hash_password(password) if password else None,
+    )
+    session.add(user)
+    session.flush()
+    for programme_id in programme_ids:
+        session.add(UserProgramme(user_id=user.id, programme_id=programme_id))
+    session.flush()
+    audit.record(
+        session=session,
+        actor=actor,
+        action="create",
+        entity_type="user",
+        entity_key=user.email,
+        after=_snapshot(session, user),
+    )
+    return user
+
+
+def invite_user(
+    *,
+    session: Session,
+    email: str,
+    full_name: str,
+    role: str,
+    programmes: list[str],
+    actor: User | None,
+    valid_days: int,
+) -> tuple[User, str]:
+    """Create an account without a password; the returned token sets it, once."""
+    user = create_user(
+        session=session,
+        email=email,
+        full_name=full_name,
+        role=role,
+        programmes=programmes,
+        actor=actor,
+    )
+    return user, issue_invite(session=session, user=user, valid_days=valid_days)
+
+
+def issue_invite(*, session: Session, user: User, valid_days: int) -> str:
+    token = new_token()
+    session.execute(delete(InviteToken).where(InviteToken.user_id == user.id))
+    session.add(
+        InviteToken(
+            user_id=user.id,
+            token_hash=token_digest(token),
+            expires_at=utcnow() + timedelta(days=valid_days),
+        )
+    )
+    session.flush()
+    return token
+
+
+def invited_user(*, session: Session, token: str, now: datetime | None = None) -> User | None:
+    now = now or utcnow()
+    invite = session.exec(
+        select(InviteToken).where(InviteToken.token_hash == token_digest(token))
+    ).first()
+    if invite is None or invite.used_at is not None or invite.expires_at < now:
+        return None
+    user = session.get(User, invite.user_id)
+    return user if user and user.active else None
+
+
+def accept_invite(*, session: Session, token: str, password: str, confirm: str) -> User:
+    user = invited_user(session=session, token=token)
+    if user is None:
+        raise NotFound("invitation")
+    _check_new_password(password, confirm)
+    invite = session.exec(
+        select(InviteToken).where(InviteToken.token_hash == token_digest(token))
+    ).one()
+    invite.used_at = utcnow()
+    _store_password(session, user, password, actor=user)
+    return user
+
+
+def _check_new_password(password: str, confirm: str) -> None:
+    errors = {}
+    if problem := password_problem(password):
+        errors["password"] = problem
+    elif password != confirm:
+        errors["confirm"] = "does not match the password"
+    if errors:
+        raise InputError(errors)
+
+
+def _store_password(session: Session, user: User, password: str, *, actor: User | None) -> None:
+    user.password_hash = hash_password(password)
+    session.add(user)
+    # A new password ends every session that the old one opened.
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    audit.record(
+        session=session,
+        actor=actor,
+        action="set_password",
+        entity_type="user",
+        entity_key=user.email,
+        after={"password": "changed"},
+    )
+
+
+def set_password(
+    *, session: Session, email: str, password: str, confirm: str, actor: User | None
+) -> User:
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        raise NotFound(f"account {email}")
+    _check_new_password(password, confirm)
+    _store_password(session, user, password, actor=actor)
+    return user
+
+
+def _other_active_admins(session: Session, user_id: int) -> int:
+    return session.exec(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.admin, User.active, User.id != user_id)
+    ).one()
+
+
+def update_user(
+    *,
+    session: Session,
+    user_id: int,
+    full_name: str,
+    role: str,
+    programmes: list[str],
+    active: bool,
+    actor: User | None,
+) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("account")
+    errors: dict[str, str] = {}
+    programme_ids = _validate(
+        session, full_name=full_name, role=role, programmes=programmes, errors=errors
+    )
+    losing_admin = user.role == Role.admin and user.active and (role != Role.admin or not active)
+    if losing_admin and _other_active_admins(session, user.id) == 0:
+        errors["role" if role != Role.admin else "active"] = (
+            "this is the last active administrator; make someone else an administrator first"
+        )
+    if errors:
+        raise InputError(errors)
+    before = _snapshot(session, user)
+    user.full_name, user.role, user.active = full_name.strip(), role, active
+    session.execute(delete(UserProgramme).where(UserProgramme.user_id == user.id))
+    for programme_id in programme_ids:
+        session.add(UserProgramme(user_id=user.id, programme_id=programme_id))
+    if not active:
+        session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    session.flush()
+    after = _snapshot(session, user)
+    if after != before:
+        changed = [k for k in after if after[k] != before[k]]
+        audit.record(
+            session=session,
+            actor=actor,
+            action="update",
+            entity_type="user",
+            entity_key=user.email,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
+    return user
+
+
+def end_all_sessions(*, session: Session, user_id: int, actor: User | None) -> int:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("account")
+    ended = session.execute(delete(UserSession).where(UserSession.user_id == user_id)).rowcount
+    audit.record(
+        session=session,
+        actor=actor,
+        action="end_sessions",
+        entity_type="user",
+        entity_key=user.email,
+        after={"sessions_ended": ended},
+    )
+    return ended
+
+
+def list_users(*, session: Session, now: datetime | None = None) -> list[UserRow]:
+    now = now or utcnow()
+    codes: dict[int, list[str]] = {}
+    for user_id, code in session.exec(
+        select(UserProgramme.user_id, Programme.code)
+        .join(Programme, Programme.id == UserProgramme.programme_id)
+        .order_by(Programme.code)
+    ):
+        codes.setdefault(user_id, []).append(code)
+    sessions = dict(
+        session.exec(
+            select(UserSession.user_id, func.count())
+            .where(UserSession.expires_at > now)
+            .group_by(UserSession.user_id)
+        ).all()
+    )
+    users = session.exec(select(User).order_by(User.active.desc(), User.full_name)).all()
+    return [UserRow(u, tuple(codes.get(u.id, ())), sessions.get(u.id, 0)) for u in users]
+
+
+def get_user(*, session: Session, user_id: int) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("account")
+    return user
+
+
+def all_programmes(*, session: Session) -> list[Programme]:
+    return list(session.exec(select(Programme).order_by(Programme.name)))

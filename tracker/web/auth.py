@@ -1,0 +1,133 @@
+"""Signing in and out, and accepting an invitation."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from tracker.deps import OptionalPrincipal, SessionDep, SettingsDep
+from tracker.security import SESSION_COOKIE, is_https
+from tracker.services import auth, users
+from tracker.services.errors import InputError
+from tracker.web._forms import client_address, safe_next, see_other
+from tracker.web.templating import templates
+
+router = APIRouter()
+
+WRONG_CREDENTIALS = "The email address or password is not right. Check them and try again."
+
+
+def _login_page(request: Request, status: int = 200, **context) -> HTMLResponse:
+    return templates.TemplateResponse(request, "auth/login.html", context, status_code=status)
+
+
+@router.get("/login", response_class=HTMLResponse, name="login_form")
+def login_form(request: Request, principal: OptionalPrincipal, next: str | None = None) -> Response:
+    if principal is not None:
+        return see_other(safe_next(next))
+    notice = None
+    if request.query_params.get("signed_out"):
+        notice = "You have signed out."
+    elif request.query_params.get("password_set"):
+        notice = "Your password is set. Sign in with it now."
+    return _login_page(request, next=safe_next(next, ""), notice=notice)
+
+
+@router.post("/login", response_class=HTMLResponse, name="login")
+def login(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    email: Annotated[str, Form(max_length=1000)] = "",
+    password: Annotated[str, Form(max_length=1000)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
+    context = {"email": email, "next": safe_next(next, "")}
+    try:
+        signed_in = auth.sign_in(
+            session=session,
+            email=email,
+            password=password,
+            client_address=client_address(request),
+            user_agent=request.headers.get("user-agent"),
+            settings=settings,
+        )
+    except InputError as exc:
+        return _login_page(request, 400, errors=exc.errors, **context)
+    except auth.LoginThrottled as exc:
+        return _login_page(
+            request,
+            429,
+            error=f"Too many failed sign-in attempts. Wait {exc.wait_text} and try again.",
+            **context,
+        )
+    except auth.LoginFailed:
+        session.commit()  # the failure counts towards throttling
+        return _login_page(request, 401, error=WRONG_CREDENTIALS, **context)
+    session.commit()
+
+    response = see_other(safe_next(next))
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        auth.sign_out(session=session, token=old)
+        session.commit()
+    response.set_cookie(
+        SESSION_COOKIE,
+        signed_in.session_token,
+        max_age=settings.session_max_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request.scope, secure_cookies=settings.secure_cookies),
+        path="/",
+    )
+    return response
+
+
+@router.post("/logout", name="logout")
+def logout(request: Request, session: SessionDep) -> Response:
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        auth.sign_out(session=session, token=token)
+        session.commit()
+    response = see_other(str(request.url_for("login_form")) + "?signed_out=1")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/invite/{token}", response_class=HTMLResponse, name="invite_form")
+def invite_form(request: Request, token: str, session: SessionDep) -> HTMLResponse:
+    user = users.invited_user(session=session, token=token)
+    return templates.TemplateResponse(
+        request,
+        "auth/invite.html",
+        {"invited": user, "token": token},
+        status_code=200 if user else 404,
+    )
+
+
+@router.post("/invite/{token}", response_class=HTMLResponse, name="accept_invite")
+def accept_invite(
+    request: Request,
+    token: str,
+    session: SessionDep,
+    password: Annotated[str, Form(max_length=1000)] = "",
+    confirm: Annotated[str, Form(max_length=1000)] = "",
+) -> Response:
+    user = users.invited_user(session=session, token=token)
+    if user is None:
+        return templates.TemplateResponse(
+            request, "auth/invite.html", {"invited": None, "token": token}, status_code=404
+        )
+    try:
+        users.accept_invite(session=session, token=token, password=password, confirm=confirm)
+    except InputError as exc:
+        return templates.TemplateResponse(
+            request,
+            "auth/invite.html",
+            {"invited": user, "token": token, "errors": exc.errors},
+            status_code=400,
+        )
+    session.commit()
+    return see_other(str(request.url_for("login_form")) + "?password_set=1")

@@ -1,0 +1,104 @@
+"""How refusals look: a page for people, JSON for the API."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from tracker.deps import CSRFRejected, Forbidden, NotAuthenticated, is_api_request
+from tracker.services.errors import InputError, NotFound
+from tracker.web.templating import templates
+
+
+def _page(request: Request, status: int, title: str, message: str, **extra) -> Response:
+    return templates.TemplateResponse(
+        request,
+        "errors/error.html",
+        {"title": title, "message": message, "status": status, **extra},
+        status_code=status,
+    )
+
+
+def _field_name(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "form", "header")]
+    return ".".join(parts) or "request"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(NotAuthenticated)
+    async def _not_authenticated(request: Request, exc: NotAuthenticated) -> Response:
+        if is_api_request(request):
+            return JSONResponse(
+                {
+                    "detail": "Sign in required: send a personal API token in the header "
+                    "'Authorization: Bearer <token>'."
+                },
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        login = str(request.url_for("login_form")) + "?next=" + quote(target, safe="")
+        if request.headers.get("hx-request") == "true":
+            return Response(status_code=401, headers={"HX-Redirect": login})
+        return RedirectResponse(login, status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        if is_api_request(request):
+            return JSONResponse({"detail": exc.message}, status_code=403)
+        return _page(request, 403, "Not allowed", exc.message)
+
+    @app.exception_handler(CSRFRejected)
+    async def _csrf(request: Request, exc: CSRFRejected) -> Response:
+        message = (
+            "This request did not carry a valid security token, so nothing was changed. "
+            "Go back, reload the page and try again."
+        )
+        if is_api_request(request):
+            return JSONResponse({"detail": message}, status_code=403)
+        return _page(request, 403, "Nothing was changed", message)
+
+    @app.exception_handler(NotFound)
+    async def _not_found(request: Request, exc: NotFound) -> Response:
+        message = f"There is no {exc.what} here. It may have been removed, or the link is wrong."
+        if is_api_request(request):
+            return JSONResponse({"detail": message}, status_code=404)
+        return _page(request, 404, "Not found", message)
+
+    @app.exception_handler(InputError)
+    async def _input(request: Request, exc: InputError) -> Response:
+        if is_api_request(request):
+            return JSONResponse(
+                {
+                    "detail": [
+                        {"field": field, "message": message}
+                        for field, message in exc.errors.items()
+                    ]
+                },
+                status_code=422,
+            )
+        return _page(request, 400, "Please check what you entered", str(exc), errors=exc.errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = {_field_name(e["loc"]): e["msg"] for e in exc.errors()}
+        if is_api_request(request):
+            return JSONResponse(
+                {"detail": [{"field": f, "message": m} for f, m in errors.items()]},
+                status_code=422,
+            )
+        return _page(request, 400, "Please check what you entered", "", errors=errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if is_api_request(request) or exc.status_code not in (404, 405):
+            return JSONResponse(
+                {"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers
+            )
+        if exc.status_code == 405:
+            return _page(request, 405, "Not allowed", "This address does not accept that request.")
+        return _page(request, 404, "Page not found", "There is no page at this address.")
