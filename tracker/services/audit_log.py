@@ -173,3 +173,22 @@ def describe(event: AuditEvent) -> str:
         return f"{who} loaded framework {key}: " + ", ".join(parts or ["no change"])
 
     return f"{who} {action} {kind} {key}"
+
+
+def changes(event: AuditEvent) -> list[tuple[str, str, str]]:
+    """(field, before, after) for each top-level field the event touched, as short text."""
+    before, after = event.before or {}, event.after or {}
+    rows = []
+    for field in dict.fromkeys([*before, *after]):
+        rows.append((field, _short(before.get(field)), _short(after.get(field))))
+    return rows
+
+
+def _short(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {_short(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        return ", ".join(_short(v) for v in value) or "none"
+    return str(value)

@@ -207,6 +207,7 @@ def audit_trail(
         {
             "result": result,
             "describe": audit_log.describe,
+            "changes": audit_log.changes,
             "entity_types": audit_log.ENTITY_TYPES,
             "actor_options": [(str(u.id), u.full_name) for u in audit_log.actors(session=session)],
             "filters": {"entity": entity, "actor": actor, "from": date_from, "to": date_to},
