@@ -13,7 +13,7 @@ from tracker.config import PROJECT_ROOT, Settings, get_settings
 from tracker.db import engine_from_settings
 from tracker.deps import verify_csrf
 from tracker.security import SecurityMiddleware
-from tracker.web import account, admin, auth, health, pages
+from tracker.web import account, admin, auth, health, pages, projects
 from tracker.web.errors import install_error_handlers
 
 
@@ -34,7 +34,14 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
     app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")
     install_error_handlers(app)
-    for router in (health.router, auth.router, pages.router, account.router, admin.router):
+    for router in (
+        health.router,
+        auth.router,
+        pages.router,
+        projects.router,
+        account.router,
+        admin.router,
+    ):
         app.include_router(router)
     app.include_router(api.router)
     return app

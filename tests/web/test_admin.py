@@ -140,13 +140,15 @@ def test_audit_page_lists_and_filters(browser_for, accounts):
     path = f"/admin/users/{accounts['viewer'].id}"
     admin.post(f"{path}/sessions/end", data={"csrf_token": csrf_of(admin, path)})
     page = BeautifulSoup(admin.get("/admin/audit?entity=user").text, "html.parser")
-    sentences = [row.th.get_text(strip=True) for row in page.select("table.audit-table > tbody > tr")]
+    sentences = [
+        row.th.get_text(strip=True) for row in page.select("table.audit-table > tbody > tr")
+    ]
     assert sentences[0] == "Admin signed viewer@example.org out everywhere (0 sessions)"
     assert all("loaded framework" not in s for s in sentences)
     framework_only = BeautifulSoup(admin.get("/admin/audit?entity=framework").text, "html.parser")
-    assert [r.th.get_text(strip=True) for r in framework_only.select("table.audit-table > tbody > tr")] == [
-        "System loaded framework GPG-2023: 86 added, made active"
-    ]
+    assert [
+        r.th.get_text(strip=True) for r in framework_only.select("table.audit-table > tbody > tr")
+    ] == ["System loaded framework GPG-2023: 86 added, made active"]
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ import pytest
 from fastapi.routing import iter_route_contexts
 from starlette.routing import Mount
 
+from tests import factories
 from tests.conftest import csrf_of
 from tracker.db import session_scope
 from tracker.services import auth, users
@@ -32,6 +33,7 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/invite/{token}"): (400, 400, 400, 400, 400, 403),
     ("GET", "/"): SIGNED_IN_PAGE,
     ("GET", "/account"): SIGNED_IN_PAGE,
+    ("GET", "/projects/{code}"): SIGNED_IN_PAGE,
     ("POST", "/account/tokens"): (303, 201, 201, 201, 201, 403),
     # The token belongs to the administrator: anyone else is told there is no such token.
     ("POST", "/account/tokens/{token_id}/revoke"): (303, 404, 404, 404, 303, 403),
@@ -96,7 +98,9 @@ def fixtures(framework, accounts):
         admin_token, _ = auth.create_api_token(session=session, user=admin, name="admin's")
         manager = users.get_user(session=session, user_id=accounts["manager_this"].id)
         _, manager_raw = auth.create_api_token(session=session, user=manager, name="manager's")
+        project = factories.project(session, code="CYB-2026-0001")
     return {
+        "code": project.code,
         "token": invite,
         "token_id": admin_token.id,
         "user_id": accounts["viewer"].id,

@@ -120,6 +120,7 @@ def sign_in(
         raise LoginFailed()
 
     session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+    purge_expired(session=session, settings=settings, now=now)
     if new_hash:
         user.password_hash = new_hash
     user.last_login_at = now
