@@ -1,0 +1,275 @@
+"""The coverage matrix: rows x columns with projects, principal projects and budget."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import Numeric, case, distinct, func, select, type_coerce
+from sqlmodel import Session
+
+from tracker.models import Country, Goal, Objective, Programme, Region, Theme
+from tracker.services.coverage import sql
+from tracker.services.coverage.filters import CoverageQuery
+
+ZERO = Decimal(0)
+
+
+def _amount(expression):
+    """A sum of money, read back with enough places: the column types alone would round each
+    cell to the cent on SQLite, and a euro split in three would grow or shrink."""
+    return type_coerce(func.sum(expression), Numeric(38, 12))
+
+
+def _decimal(value) -> Decimal:
+    if value is None:
+        return ZERO
+    return value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+
+
+@dataclass(frozen=True)
+class Cell:
+    projects: int = 0
+    principal: int = 0
+    budget: Decimal = ZERO
+
+    def value(self, metric: str):
+        return {"projects": self.projects, "principal": self.principal, "budget": self.budget}[
+            metric
+        ]
+
+
+EMPTY = Cell()
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # "goal:3", "objective:17" or "theme:2"
+    code: str
+    label: str
+    statement: str
+    level: str  # goal, objective or theme
+    goal_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Column:
+    key: int
+    code: str
+    label: str
+
+
+@dataclass
+class Matrix:
+    query: CoverageQuery
+    rows: list[Row]
+    columns: list[Column]
+    cells: dict[tuple[str, int], Cell] = field(default_factory=dict)
+    row_totals: dict[str, Cell] = field(default_factory=dict)
+    column_totals: dict[int, Cell] = field(default_factory=dict)
+    total: Cell = EMPTY
+
+    def cell(self, row: Row, column: Column) -> Cell:
+        return self.cells.get((row.key, column.key), EMPTY)
+
+    def row_total(self, row: Row) -> Cell:
+        return self.row_totals.get(row.key, EMPTY)
+
+    def column_total(self, column: Column) -> Cell:
+        return self.column_totals.get(column.key, EMPTY)
+
+    @property
+    def leaf_level(self) -> str:
+        return {"goals": "goal", "objectives": "objective", "themes": "theme"}[self.query.rows]
+
+    @property
+    def max_value(self):
+        values = [
+            c.value(self.query.metric)
+            for (key, _), c in self.cells.items()
+            if key.startswith(self.leaf_level)
+        ]
+        return max(values, default=0)
+
+
+def _cells(session, rp, cp, fp, level: str) -> dict[tuple[str, int], Cell]:
+    stmt = (
+        select(
+            rp.c.row_id,
+            cp.c.col_id,
+            func.count(distinct(rp.c.project_id)),
+            func.count(distinct(case((rp.c.significance == sql.PRINCIPAL, rp.c.project_id)))),
+            _amount(fp.c.budget * rp.c.weight * cp.c.weight),
+        )
+        .select_from(rp)
+        .join(cp, cp.c.project_id == rp.c.project_id)
+        .join(fp, fp.c.project_id == rp.c.project_id)
+        .group_by(rp.c.row_id, cp.c.col_id)
+    )
+    return {
+        (f"{level}:{row}", int(col)): Cell(n, p, _decimal(b))
+        for row, col, n, p, b in session.execute(stmt)
+    }
+
+
+def _row_totals(session, rp, fp, level: str) -> dict[str, Cell]:
+    stmt = (
+        select(
+            rp.c.row_id,
+            func.count(distinct(rp.c.project_id)),
+            func.count(distinct(case((rp.c.significance == sql.PRINCIPAL, rp.c.project_id)))),
+            _amount(fp.c.budget * rp.c.weight),
+        )
+        .join(fp, fp.c.project_id == rp.c.project_id)
+        .group_by(rp.c.row_id)
+    )
+    return {f"{level}:{row}": Cell(n, p, _decimal(b)) for row, n, p, b in session.execute(stmt)}
+
+
+def _aligned(rp):
+    return (
+        select(rp.c.project_id, func.max(rp.c.significance).label("significance"))
+        .group_by(rp.c.project_id)
+        .cte("aligned")
+    )
+
+
+def _column_totals(session, aligned, cp, fp) -> dict[int, Cell]:
+    stmt = (
+        select(
+            cp.c.col_id,
+            func.count(distinct(cp.c.project_id)),
+            func.count(distinct(case((aligned.c.significance == sql.PRINCIPAL, cp.c.project_id)))),
+            _amount(fp.c.budget * cp.c.weight),
+        )
+        .join(aligned, aligned.c.project_id == cp.c.project_id)
+        .join(fp, fp.c.project_id == cp.c.project_id)
+        .group_by(cp.c.col_id)
+    )
+    return {int(col): Cell(n, p, _decimal(b)) for col, n, p, b in session.execute(stmt)}
+
+
+def _grand_total(session, aligned, fp) -> Cell:
+    stmt = select(
+        func.count(),
+        func.count(case((aligned.c.significance == sql.PRINCIPAL, 1))),
+        _amount(fp.c.budget),
+    ).join(fp, fp.c.project_id == aligned.c.project_id)
+    n, p, b = session.execute(stmt).one()
+    return Cell(n, p, _decimal(b))
+
+
+def compute_matrix(*, session: Session, query: CoverageQuery) -> Matrix:
+    dialect = sql.Dialect(session.get_bind().dialect.name)
+    fp = sql.filtered_projects(query)
+    years = _years(session, fp, dialect) if query.columns == "years" else None
+    cp = sql.column_pairs(fp, query, dialect, years=years)
+    leaf = "theme" if query.rows == "themes" else query.rows.rstrip("s")
+    rp = sql.row_pairs(fp, query, rows=query.rows)
+    matrix = Matrix(query=query, rows=_rows(session, query), columns=[])
+    matrix.cells = _cells(session, rp, cp, fp, leaf)
+    matrix.row_totals = _row_totals(session, rp, fp, leaf)
+    if query.rows == "objectives":
+        goals = sql.row_pairs(fp, query, rows="goals")
+        matrix.cells |= _cells(session, goals, cp, fp, "goal")
+        matrix.row_totals |= _row_totals(session, goals, fp, "goal")
+    aligned = _aligned(rp)
+    matrix.column_totals = _column_totals(session, aligned, cp, fp)
+    matrix.total = _grand_total(session, aligned, fp)
+    matrix.columns = _columns(session, query, matrix.column_totals, years)
+    return matrix
+
+
+def _years(session, fp, dialect) -> list[int]:
+    low, high = session.execute(sql.year_range(fp, dialect)).one()
+    return list(range(int(low), int(high) + 1)) if low is not None else []
+
+
+def _rows(session: Session, query: CoverageQuery) -> list[Row]:
+    fid = query.framework_id
+    if query.rows == "themes":
+        themes = session.execute(
+            select(Theme.id, Theme.code, Theme.name)
+            .where(Theme.framework_id == fid)
+            .order_by(Theme.position)
+        )
+        return [Row(f"theme:{i}", code, name, name, "theme") for i, code, name in themes]
+    goals = session.execute(
+        select(Goal.id, Goal.code, Goal.short_name, Goal.statement)
+        .where(Goal.framework_id == fid)
+        .order_by(Goal.position)
+    ).all()
+    if query.rows == "goals":
+        return [
+            Row(f"goal:{i}", code, name, statement, "goal") for i, code, name, statement in goals
+        ]
+    objectives: dict[int, list[Row]] = {}
+    for i, goal_id, code, name, statement in session.execute(
+        select(
+            Objective.id,
+            Objective.goal_id,
+            Objective.code,
+            Objective.short_name,
+            Objective.statement,
+        )
+        .where(Objective.framework_id == fid)
+        .order_by(Objective.position)
+    ):
+        objectives.setdefault(goal_id, []).append(
+            Row(f"objective:{i}", code, name or statement, statement, "objective")
+        )
+    rows: list[Row] = []
+    for i, code, name, statement in goals:
+        rows.append(Row(f"goal:{i}", code, name, statement, "goal"))
+        rows += [
+            Row(r.key, r.code, r.label, r.statement, r.level, goal_code=code)
+            for r in objectives.get(i, [])
+        ]
+    return rows
+
+
+def _columns(session, query: CoverageQuery, totals: dict[int, Cell], years) -> list[Column]:
+    kind = query.columns
+    if kind == "regions":
+        regions = session.execute(
+            select(Region.id, Region.code, Region.name).order_by(Region.position)
+        )
+        return [Column(i, code, name) for i, code, name in regions] + [
+            Column(sql.GLOBAL, "global", "Global")
+        ]
+    if kind == "programmes":
+        programmes = session.execute(
+            select(Programme.id, Programme.code, Programme.name).order_by(Programme.name)
+        )
+        return [Column(i, code, name) for i, code, name in programmes]
+    if kind == "themes":
+        themes = session.execute(
+            select(Theme.id, Theme.code, Theme.name)
+            .where(Theme.framework_id == query.framework_id)
+            .order_by(Theme.position)
+        )
+        columns = [Column(i, code, f"{code} {name}") for i, code, name in themes]
+        if sql.NO_THEME in totals:
+            columns.append(Column(sql.NO_THEME, "none", "No theme"))
+        return columns
+    if kind == "years":
+        columns = [Column(y, str(y), str(y)) for y in years or []]
+        if sql.UNDATED in totals:
+            columns.append(Column(sql.UNDATED, "undated", "Undated"))
+        return columns
+    # Countries of one region: those where the filtered projects work, then the rest.
+    present = [key for key in totals if key > 0]
+    countries = session.execute(
+        select(Country.id, Country.code, Country.name)
+        .where(Country.id.in_(present))
+        .order_by(Country.name)
+    )
+    columns = [Column(i, code, name) for i, code, name in countries]
+    columns.append(Column(sql.WHOLE_REGION, "whole-region", "Whole region"))
+    for key, code, label in (
+        (sql.ELSEWHERE, "elsewhere", "Elsewhere"),
+        (sql.GLOBAL, "global", "Global"),
+    ):
+        if key in totals:
+            columns.append(Column(key, code, label))
+    return columns
