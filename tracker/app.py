@@ -13,7 +13,7 @@ from tracker.config import PROJECT_ROOT, Settings, get_settings
 from tracker.db import engine_from_settings
 from tracker.deps import verify_csrf
 from tracker.security import SecurityMiddleware
-from tracker.web import account, admin, auth, health, pages, projects
+from tracker.web import account, admin, auth, health, heatmap, pages, projects
 from tracker.web.errors import install_error_handlers
 
 
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         auth.router,
         pages.router,
         projects.router,
+        heatmap.router,
         account.router,
         admin.router,
     ):

@@ -35,10 +35,11 @@ def test_healthz_reports_an_unreachable_database():
     assert response.text.startswith("database unavailable")
 
 
-def test_landing_page_lists_goals_with_counts(framework, browser_for):
+def test_dashboard_shows_headlines_goals_gaps_and_changes(framework, browser_for):
     with session_scope(framework) as session:
-        active = factories.project(session, status="active")
+        active = factories.project(session, status="active", budget_amount=100_000)
         completed = factories.project(session, status="completed")
+        factories.project(session, status="active")  # unscreened
         for project, code in ((active, "4.1"), (active, "4.2"), (completed, "4.3")):
             session.add(
                 ObjectiveTag(
@@ -48,13 +49,22 @@ def test_landing_page_lists_goals_with_counts(framework, browser_for):
                 )
             )
     page = BeautifulSoup(browser_for("viewer").get("/").text, "html.parser")
+    cards = {
+        card.find(class_="card__label").text: card.find(class_="card__number").text
+        for card in page.select(".card")
+    }
+    assert cards["active projects"] == "2"
+    assert cards["budget of active projects"] == "€200k"
+    assert cards["of active projects screened"] == "50%"
     rows = {
         row.th.find(class_="code").text: [td.get_text(strip=True) for td in row.find_all("td")]
-        for row in page.select("table tbody tr")
+        for row in page.select("#by-goal ~ table tbody tr")
     }
     assert len(rows) == 7
-    assert rows["GPG4"] == ["4", "1", "2"]  # objectives, active projects, all projects
-    assert rows["GPG1"][1] == "0 · gap"
+    assert rows["GPG4"] == ["1", "1", "€100k"]
+    assert rows["GPG1"][0] == "0 · gap"
+    top_gaps = [li.a.text for li in page.select(".gap-list li")]
+    assert "1.1 Disrupt terrorist activities through data exchange" in top_gaps
     assert page.find("h1").text == "Overview"
     assert page.select_one("a.skip-link")["href"] == "#main"
 

@@ -34,6 +34,11 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/"): SIGNED_IN_PAGE,
     ("GET", "/account"): SIGNED_IN_PAGE,
     ("GET", "/projects/{code}"): SIGNED_IN_PAGE,
+    ("GET", "/projects"): SIGNED_IN_PAGE,
+    ("GET", "/heatmap"): SIGNED_IN_PAGE,
+    ("GET", "/heatmap.csv"): SIGNED_IN_PAGE,
+    ("GET", "/gaps"): SIGNED_IN_PAGE,
+    ("GET", "/framework"): SIGNED_IN_PAGE,
     ("POST", "/account/tokens"): (303, 201, 201, 201, 201, 403),
     # The token belongs to the administrator: anyone else is told there is no such token.
     ("POST", "/account/tokens/{token_id}/revoke"): (303, 404, 404, 404, 303, 403),

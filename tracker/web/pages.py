@@ -1,12 +1,18 @@
-"""The landing page."""
+"""The dashboard, the gaps page and the framework page."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from tracker.deps import CurrentPrincipal, SessionDep
-from tracker.services.overview import active_framework, goal_project_counts
+from tracker.deps import CurrentPrincipal, HXRequest, SessionDep
+from tracker.services.coverage.filters import FLOORS
+from tracker.services.coverage.gaps import GAP_KINDS, find_gaps, parse_gap_query
+from tracker.services.dashboard import build_dashboard
+from tracker.services.errors import InputError
+from tracker.services.framework_view import framework_overview
+from tracker.services.reference_lists import programmes_and_regions
+from tracker.web._params import query_params, url_with
 from tracker.web.templating import templates
 
 router = APIRouter()
@@ -14,11 +20,56 @@ router = APIRouter()
 
 @router.get("/", response_class=HTMLResponse, name="home")
 def home(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
+    dashboard = build_dashboard(session=session)
     return templates.TemplateResponse(
         request,
-        "home/index.html",
+        "dashboard/index.html",
         {
-            "framework": active_framework(session=session),
-            "goals": goal_project_counts(session=session),
+            "dashboard": dashboard,
+            "projects_url": lambda pairs: url_with(str(request.url_for("projects")), pairs),
+        },
+    )
+
+
+@router.get("/gaps", response_class=HTMLResponse, name="gaps")
+def gaps(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, hx: HXRequest
+) -> HTMLResponse:
+    params = query_params(request)
+    programmes, regions = programmes_and_regions(session=session)
+    context = {
+        "params": params,
+        "errors": {},
+        "gaps": None,
+        "kinds": GAP_KINDS,
+        "options": {
+            "kinds": list(GAP_KINDS.items()),
+            "programmes": [("", "All programmes")] + [(p.code, p.name) for p in programmes],
+            "regions": [("", "All regions")] + [(r.code, r.name) for r in regions],
+            "floors": [(str(k), v) for k, v in FLOORS.items()],
+        },
+        "projects_url": lambda pairs: url_with(str(request.url_for("projects")), pairs),
+    }
+    status = 200
+    try:
+        query = parse_gap_query(session=session, params=params)
+    except InputError as exc:
+        context["errors"], status = exc.errors, 400
+    else:
+        context["gaps"] = find_gaps(session=session, query=query)
+    template = "gaps/_list.html" if hx else "gaps/index.html"
+    response = templates.TemplateResponse(request, template, context, status_code=status)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+@router.get("/framework", response_class=HTMLResponse, name="framework")
+def framework(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        "framework/index.html",
+        {
+            "overview": framework_overview(session=session),
+            "projects_url": lambda pairs: url_with(str(request.url_for("projects")), pairs),
         },
     )

@@ -1,15 +1,86 @@
-"""Project pages."""
+"""Project pages: the list with search and filters, and one project."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from tracker.deps import CurrentPrincipal, SessionDep
+from tracker.deps import CurrentPrincipal, HXRequest, SessionDep
+from tracker.services.coverage.filters import FLOORS, active_framework_id, framework_codes
+from tracker.services.errors import InputError
+from tracker.services.project_list import (
+    SCREENED,
+    STATUSES,
+    describe_filters,
+    list_projects,
+    parse_project_list_query,
+)
 from tracker.services.projects import project_detail
+from tracker.services.reference_lists import programmes_and_regions
+from tracker.web._params import query_params, url_with
 from tracker.web.templating import templates
 
 router = APIRouter()
+
+SORT_LABELS = {
+    "code": "Code",
+    "title": "Title",
+    "status": "Status",
+    "start": "Start date",
+    "end": "End date",
+    "budget": "Budget",
+    "updated": "Last changed",
+}
+
+
+def _filter_options(session) -> dict:
+    programmes, regions = programmes_and_regions(session=session)
+    codes = framework_codes(session, active_framework_id(session))
+    return {
+        "goals": [("", "Any goal")] + [(c, c) for c in codes["goal"]],
+        "objectives": [("", "Any objective")] + [(c, c) for c in codes["objective"]],
+        "themes": [("", "Any theme")] + [(c, c) for c in codes["theme"]],
+        "programmes": [("", "Any programme")] + [(p.code, p.name) for p in programmes],
+        "regions": [("", "Anywhere")]
+        + [(r.code, r.name) for r in regions]
+        + [("global", "Global")],
+        "statuses": [("any", "Any status")] + [(s, s.capitalize()) for s in STATUSES],
+        "screened": [("", "Screened or not"), *SCREENED.items()],
+        "floors": [(str(k), v) for k, v in FLOORS.items()],
+        "sorts": [(k, v) for k, v in SORT_LABELS.items()]
+        + [(f"-{k}", f"{v}, descending") for k, v in SORT_LABELS.items()],
+    }
+
+
+@router.get("/projects", response_class=HTMLResponse, name="projects")
+def projects(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, hx: HXRequest
+) -> HTMLResponse:
+    params = query_params(request)
+    panel = hx and request.headers.get("hx-target") == "cell-panel"
+    context = {"params": params, "errors": {}, "result": None, "panel": panel}
+    status = 200
+    try:
+        query = parse_project_list_query(session=session, params=params)
+    except InputError as exc:
+        context["errors"], status = exc.errors, 400
+    else:
+        base = str(request.url_for("projects"))
+        context.update(
+            query=query,
+            result=list_projects(session=session, query=query),
+            filters=describe_filters(session=session, query=query),
+            list_url=url_with(base, query.url_params()),
+            page_url=lambda page: url_with(base, query.url_params(page=page)),
+        )
+    if hx:
+        template = "projects/_results.html"
+    else:
+        template = "projects/index.html"
+        context["options"] = _filter_options(session)
+    response = templates.TemplateResponse(request, template, context, status_code=status)
+    response.headers["Vary"] = "HX-Request"
+    return response
 
 
 @router.get("/projects/{code}", response_class=HTMLResponse, name="project")

@@ -25,7 +25,7 @@ def _matrix(engine, **params):
 
 
 def _by_code(matrix, level):
-    """{(row code, column code): (projects, principal, budget rounded to cents)} of non-empty cells."""
+    """{(row code, column code): (projects, principal, budget to the cent)}, non-empty cells."""
     out = {}
     for row in matrix.rows:
         if row.level != level:

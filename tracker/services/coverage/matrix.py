@@ -83,13 +83,13 @@ class Matrix:
         return {"goals": "goal", "objectives": "objective", "themes": "theme"}[self.query.rows]
 
     @property
-    def max_value(self):
-        values = [
+    def leaf_values(self) -> list:
+        """The chosen metric of every non-total cell of the finest rows."""
+        return [
             c.value(self.query.metric)
             for (key, _), c in self.cells.items()
             if key.startswith(self.leaf_level)
         ]
-        return max(values, default=0)
 
 
 def _cells(session, rp, cp, fp, level: str) -> dict[tuple[str, int], Cell]:

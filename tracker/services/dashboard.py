@@ -1,0 +1,97 @@
+"""The figures leadership sees first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import exists, func, or_, select
+from sqlmodel import Session
+
+from tracker.models import AuditEvent, Currency, ObjectiveTag, Project, ProjectStatus, ThemeTag
+from tracker.models._base import utcnow
+from tracker.services.audit_log import describe
+from tracker.services.coverage import compute_matrix, parse_coverage_query
+from tracker.services.coverage.gaps import Gap, find_gaps, parse_gap_query
+from tracker.services.coverage.matrix import Cell, Row
+
+GAP_PRIORITY = [
+    "uncovered_objective",
+    "empty_goal_region",
+    "below_target",
+    "coverage_at_risk",
+    "theme_without_project",
+    "unscreened",
+]
+
+
+@dataclass(frozen=True)
+class Headline:
+    active_projects: int
+    active_new_this_week: int
+    active_budget_eur: Decimal
+    screened_share: float | None  # of active projects, screened or tagged
+    unscreened_active: int
+    gaps: int
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    framework_loaded: bool
+    headline: Headline
+    goals: list[tuple[Row, Cell]]
+    top_gaps: list[Gap]
+    recent: list[tuple[AuditEvent, str]]
+
+
+def _headline(session: Session, gap_count: int) -> Headline:
+    active = Project.status == ProjectStatus.active
+    tagged = or_(
+        exists(select(ObjectiveTag.id).where(ObjectiveTag.project_id == Project.id)),
+        exists(select(ThemeTag.id).where(ThemeTag.project_id == Project.id)),
+    )
+    week_ago = utcnow() - timedelta(days=7)
+    count, new, budget, screened = session.execute(
+        select(
+            func.count(),
+            func.count(Project.id).filter(Project.created_at >= week_ago),
+            func.coalesce(func.sum(Project.budget_amount * Currency.rate_to_reporting), 0),
+            func.count(Project.id).filter(or_(Project.screened_at.is_not(None), tagged)),
+        )
+        .select_from(Project)
+        .outerjoin(Currency, Currency.code == Project.budget_currency)
+        .where(active)
+    ).one()
+    return Headline(
+        active_projects=count,
+        active_new_this_week=new,
+        active_budget_eur=Decimal(str(budget)),
+        screened_share=(screened / count) if count else None,
+        unscreened_active=count - screened,
+        gaps=gap_count,
+    )
+
+
+def build_dashboard(*, session: Session, today: date | None = None) -> Dashboard:
+    gaps = find_gaps(
+        session=session, query=parse_gap_query(session=session, params={}), today=today
+    )
+    matrix = compute_matrix(
+        session=session, query=parse_coverage_query(session=session, params={"rows": "goals"})
+    )
+    goals = [(row, matrix.row_total(row)) for row in matrix.rows]
+    top = sorted(gaps, key=lambda g: GAP_PRIORITY.index(g.kind))[:6]
+    events = session.execute(
+        select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(8)
+    ).scalars()
+    return Dashboard(
+        framework_loaded=matrix.query.framework_id is not None,
+        headline=_headline(session, len(gaps)),
+        goals=goals,
+        top_gaps=top,
+        recent=[(event, describe(event)) for event in events],
+    )
+
+
+__all__ = ["Dashboard", "Headline", "build_dashboard"]

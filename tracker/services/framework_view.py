@@ -1,0 +1,102 @@
+"""The framework as people read it: goals, objectives, themes, statements, SDGs, coverage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlmodel import Session, select
+
+from tracker.models import SDG, Framework, Goal, GoalSDG, Objective, Theme, ThemeStatement
+from tracker.services.coverage import compute_matrix, parse_coverage_query
+from tracker.services.coverage.matrix import EMPTY, Cell
+
+
+@dataclass
+class ObjectiveView:
+    code: str
+    short_name: str | None
+    statement: str
+    coverage: Cell
+
+
+@dataclass
+class GoalView:
+    code: str
+    short_name: str
+    statement: str
+    sdgs: list[SDG]
+    coverage: Cell
+    objectives: list[ObjectiveView] = field(default_factory=list)
+
+
+@dataclass
+class ThemeView:
+    code: str
+    name: str
+    statements: list[tuple[str, str]]
+    coverage: Cell
+
+
+@dataclass
+class FrameworkOverview:
+    framework: Framework | None
+    goals: list[GoalView]
+    themes: list[ThemeView]
+
+
+def framework_overview(*, session: Session) -> FrameworkOverview:
+    framework = session.exec(select(Framework).where(Framework.active)).first()
+    if framework is None:
+        return FrameworkOverview(None, [], [])
+    # Coverage counts active projects at any significance, as the gap rule does.
+    by_objective = compute_matrix(
+        session=session, query=parse_coverage_query(session=session, params={"rows": "objectives"})
+    )
+    by_theme = compute_matrix(
+        session=session, query=parse_coverage_query(session=session, params={"rows": "themes"})
+    )
+    totals = {r.key: by_objective.row_total(r) for r in by_objective.rows}
+    theme_totals = {r.key: by_theme.row_total(r) for r in by_theme.rows}
+
+    sdgs: dict[int, list[SDG]] = {}
+    for goal_id, sdg in session.exec(
+        select(GoalSDG.goal_id, SDG)
+        .join(SDG, SDG.number == GoalSDG.sdg_number)
+        .order_by(SDG.number)
+    ):
+        sdgs.setdefault(goal_id, []).append(sdg)
+    goals = {
+        g.id: GoalView(
+            g.code, g.short_name, g.statement, sdgs.get(g.id, []), totals.get(f"goal:{g.id}", EMPTY)
+        )
+        for g in session.exec(
+            select(Goal).where(Goal.framework_id == framework.id).order_by(Goal.position)
+        )
+    }
+    for objective in session.exec(
+        select(Objective).where(Objective.framework_id == framework.id).order_by(Objective.position)
+    ):
+        goals[objective.goal_id].objectives.append(
+            ObjectiveView(
+                objective.code,
+                objective.short_name,
+                objective.statement,
+                totals.get(f"objective:{objective.id}", EMPTY),
+            )
+        )
+    statements: dict[int, list[tuple[str, str]]] = {}
+    for statement in session.exec(
+        select(ThemeStatement)
+        .where(ThemeStatement.framework_id == framework.id)
+        .order_by(ThemeStatement.position)
+    ):
+        statements.setdefault(statement.theme_id, []).append((statement.code, statement.statement))
+    themes = [
+        ThemeView(
+            t.code, t.name, statements.get(t.id, []), theme_totals.get(f"theme:{t.id}", EMPTY)
+        )
+        for t in session.exec(
+            select(Theme).where(Theme.framework_id == framework.id).order_by(Theme.position)
+        )
+    ]
+    return FrameworkOverview(framework, list(goals.values()), themes)

@@ -1,0 +1,404 @@
+"""The projects list: search, filters that mirror the coverage matrix, sorting, pages.
+
+A heatmap cell links here with its row and column as filters, and the list then holds exactly
+the projects the cell counts, because both are built from the same SQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlmodel import Session
+
+from tracker.models import (
+    Country,
+    Currency,
+    Goal,
+    Objective,
+    ObjectiveTag,
+    Programme,
+    Project,
+    ProjectLocation,
+    Region,
+    Theme,
+    ThemeTag,
+)
+from tracker.services.coverage import sql
+from tracker.services.coverage.filters import (
+    STATUSES,
+    CoverageQuery,
+    _many,
+    _one,
+    framework_codes,
+    parse_coverage_query,
+)
+from tracker.services.errors import InputError
+
+PAGE_SIZE = 25
+SORTS = {
+    "code": Project.code,
+    "title": Project.title,
+    "status": Project.status,
+    "start": Project.start_date,
+    "end": Project.end_date,
+    "budget": "budget",
+    "updated": Project.updated_at,
+}
+SCREENED = {"yes": "Screened", "no": "Not yet screened", "not_aligned": "Screened, not aligned"}
+PLACES = ("global", "whole-region", "elsewhere")
+
+
+@dataclass(frozen=True)
+class ProjectListQuery:
+    coverage: CoverageQuery
+    text: str = ""
+    goal: str | None = None
+    objective: str | None = None
+    theme: str | None = None
+    located: str | None = None
+    year: str | None = None
+    screened: str | None = None
+    sort: str = "code"
+    descending: bool = False
+    page: int = 1
+    params: list[tuple[str, str]] = field(default_factory=list)
+
+    def url_params(self, **overrides) -> list[tuple[str, str]]:
+        drop = set(overrides)
+        pairs = [(k, v) for k, v in self.params if k not in drop]
+        for key, value in overrides.items():
+            if value not in (None, ""):
+                pairs.append((key, str(value)))
+        return pairs
+
+
+@dataclass(frozen=True)
+class ProjectRow:
+    code: str
+    title: str
+    programme: str
+    status: str
+    start_date: date | None
+    end_date: date | None
+    budget_eur: Decimal | None
+    screened: bool
+    principal: list[str]
+    significant: list[str]
+
+
+@dataclass(frozen=True)
+class ProjectPage:
+    rows: list[ProjectRow]
+    total: int
+    page: int
+    pages: int
+
+
+_OWN = {"q", "goal", "objective", "theme", "located", "year", "screened", "sort", "page", "country"}
+
+
+def parse_project_list_query(
+    *, session: Session, params: Mapping[str, str | Sequence[str]]
+) -> ProjectListQuery:
+    errors: dict[str, str] = {}
+    coverage_params = {
+        k: v for k, v in params.items() if k not in _OWN and k not in ("rows", "cols", "metric")
+    }
+    unknown = set(coverage_params) - {"status", "programme", "region", "from", "to", "floor"}
+    for name in sorted(unknown):
+        errors[name] = "unknown parameter"
+    if not _many(params, "status"):
+        coverage_params["status"] = "any"  # the list shows every project unless asked
+    try:
+        coverage = parse_coverage_query(
+            session=session, params={k: v for k, v in coverage_params.items() if k not in unknown}
+        )
+    except InputError as exc:
+        errors.update(exc.errors)
+        coverage = None
+
+    codes = framework_codes(session, coverage.framework_id if coverage else None)
+    picked = {}
+    for name in ("goal", "objective", "theme"):
+        value = _one(params, name)
+        if value and value not in codes[name] and not (name == "theme" and value == "none"):
+            examples = ", ".join(list(codes[name])[:4])
+            errors[name] = f'unknown {name} "{value[:40]}"; use a code such as {examples}'
+        picked[name] = value or None
+
+    located = _one(params, "located") or _one(params, "country") or None
+    if located and located not in PLACES:
+        known = set(session.execute(select(Region.code)).scalars()) | set(
+            session.execute(select(Country.code)).scalars()
+        )
+        if located not in known:
+            errors["located"] = (
+                f'unknown place "{located[:40]}"; use a region or country code, '
+                "or global, whole-region, elsewhere"
+            )
+    if located in ("whole-region", "elsewhere") and not _one(params, "region"):
+        errors["located"] = f"{located} needs a region"
+
+    year = _one(params, "year") or None
+    if year and year != "undated" and not (year.isdigit() and 1900 <= int(year) <= 2200):
+        errors["year"] = 'must be a year such as 2026, or "undated"'
+
+    screened = _one(params, "screened") or None
+    if screened and screened not in SCREENED:
+        errors["screened"] = f'unknown value "{screened[:40]}"; allowed: {", ".join(SCREENED)}'
+
+    sort = _one(params, "sort") or "code"
+    descending = sort.startswith("-")
+    if sort.lstrip("-") not in SORTS:
+        errors["sort"] = (
+            f'unknown sort "{sort[:40]}"; allowed: {", ".join(SORTS)}, with - for descending'
+        )
+    page_text = _one(params, "page") or "1"
+    if not page_text.isdigit() or not 1 <= int(page_text) <= 1_000_000:
+        errors["page"] = "must be a page number, 1 or more"
+    text = _one(params, "q")
+    if len(text) > 200:
+        errors["q"] = "must be at most 200 characters"
+    if errors:
+        raise InputError(errors)
+
+    pairs = []
+    for key, value in params.items():
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if str(item).strip() and key != "page":
+                pairs.append((key, str(item).strip()))
+    return ProjectListQuery(
+        coverage=coverage,
+        text=text,
+        goal=picked["goal"],
+        objective=picked["objective"],
+        theme=picked["theme"],
+        located=located,
+        year=year,
+        screened=screened,
+        sort=sort.lstrip("-"),
+        descending=descending,
+        page=int(page_text),
+        params=pairs,
+    )
+
+
+def _conditions(session: Session, query: ProjectListQuery) -> list:
+    coverage = query.coverage
+    floor = coverage.floor
+    conditions = []
+    if query.text:
+        like = f"%{query.text}%"
+        conditions.append(
+            or_(
+                Project.code.ilike(like),
+                Project.title.ilike(like),
+                Project.summary.ilike(like),
+                Project.donor.ilike(like),
+            )
+        )
+    if query.objective:
+        conditions.append(
+            exists(
+                select(ObjectiveTag.id)
+                .join(Objective, Objective.id == ObjectiveTag.objective_id)
+                .where(
+                    ObjectiveTag.project_id == Project.id,
+                    ObjectiveTag.significance >= floor,
+                    Objective.code == query.objective,
+                    Objective.framework_id == coverage.framework_id,
+                )
+            )
+        )
+    if query.goal:
+        conditions.append(
+            exists(
+                select(ObjectiveTag.id)
+                .join(Objective, Objective.id == ObjectiveTag.objective_id)
+                .join(Goal, Goal.id == Objective.goal_id)
+                .where(
+                    ObjectiveTag.project_id == Project.id,
+                    ObjectiveTag.significance >= floor,
+                    Goal.code == query.goal,
+                    Goal.framework_id == coverage.framework_id,
+                )
+            )
+        )
+    if query.theme:
+        tagged = (
+            select(ThemeTag.id)
+            .join(Theme, Theme.id == ThemeTag.theme_id)
+            .where(
+                ThemeTag.project_id == Project.id,
+                ThemeTag.significance >= floor,
+                Theme.framework_id == coverage.framework_id,
+            )
+        )
+        if query.theme == "none":
+            conditions.append(~exists(tagged))
+        else:
+            conditions.append(exists(tagged.where(Theme.code == query.theme)))
+    if query.located:
+        conditions.append(_located(session, query.located, coverage.region_id))
+    if query.year == "undated":
+        conditions.append(or_(Project.start_date.is_(None), Project.end_date.is_(None)))
+    elif query.year:
+        year = int(query.year)
+        conditions.append(
+            and_(Project.start_date <= date(year, 12, 31), Project.end_date >= date(year, 1, 1))
+        )
+    if query.screened:
+        untagged = and_(
+            ~exists(select(ObjectiveTag.id).where(ObjectiveTag.project_id == Project.id)),
+            ~exists(select(ThemeTag.id).where(ThemeTag.project_id == Project.id)),
+        )
+        conditions.append(
+            {
+                "yes": Project.screened_at.is_not(None),
+                "no": and_(Project.screened_at.is_(None), untagged),
+                "not_aligned": and_(Project.screened_at.is_not(None), untagged),
+            }[query.screened]
+        )
+    return conditions
+
+
+def _located(session: Session, place: str, region_id: int | None):
+    located = select(ProjectLocation.id).where(ProjectLocation.project_id == Project.id)
+    if place == "global":
+        return ~exists(located)
+    if place == "whole-region":
+        return exists(located.where(ProjectLocation.region_id == region_id))
+    # The region a location is in: its own for a region-level one, else its country's.
+    where = func.coalesce(ProjectLocation.region_id, Country.region_id)
+    placed = located.outerjoin(Country, Country.id == ProjectLocation.country_id)
+    if place == "elsewhere":
+        return exists(placed.where(where != region_id))
+    region = session.execute(select(Region.id).where(Region.code == place)).scalar()
+    if region is not None:
+        return exists(placed.where(where == region))
+    country = session.execute(select(Country.id).where(Country.code == place)).scalar()
+    return exists(located.where(ProjectLocation.country_id == country))
+
+
+def list_projects(*, session: Session, query: ProjectListQuery) -> ProjectPage:
+    fp = sql.filtered_projects(query.coverage, extra=_conditions(session, query))
+    total = session.execute(select(func.count()).select_from(fp)).scalar_one()
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(query.page, pages)
+    sort = fp.c.budget if SORTS[query.sort] == "budget" else SORTS[query.sort]
+    order = [sort.desc() if query.descending else sort.asc(), Project.code.asc()]
+    rows = session.execute(
+        select(
+            Project.id,
+            Project.code,
+            Project.title,
+            Programme.name,
+            Project.status,
+            Project.start_date,
+            Project.end_date,
+            Project.budget_amount * Currency.rate_to_reporting,
+            Project.screened_at,
+        )
+        .join(fp, fp.c.project_id == Project.id)
+        .join(Programme, Programme.id == Project.programme_id)
+        .outerjoin(Currency, Currency.code == Project.budget_currency)
+        .order_by(*order)
+        .offset((page - 1) * PAGE_SIZE)
+        .limit(PAGE_SIZE)
+    ).all()
+    tags: dict[int, dict[int, list[str]]] = {}
+    if rows:
+        for project_id, code, significance in session.execute(
+            select(ObjectiveTag.project_id, Objective.code, ObjectiveTag.significance)
+            .join(Objective, Objective.id == ObjectiveTag.objective_id)
+            .where(ObjectiveTag.project_id.in_([r[0] for r in rows]))
+            .order_by(Objective.goal_id, Objective.position)
+        ):
+            tags.setdefault(project_id, {}).setdefault(significance, []).append(code)
+    return ProjectPage(
+        [
+            ProjectRow(
+                code,
+                title,
+                programme,
+                status,
+                start,
+                end,
+                Decimal(str(budget)) if budget is not None else None,
+                screened is not None,
+                tags.get(pid, {}).get(2, []),
+                tags.get(pid, {}).get(1, []),
+            )
+            for pid, code, title, programme, status, start, end, budget, screened in rows
+        ],
+        total,
+        page,
+        pages,
+    )
+
+
+def describe_filters(*, session: Session, query: ProjectListQuery) -> list[str]:
+    """The active filters in words, for the heading of a list."""
+    words = []
+    names = {
+        "goal": dict(session.execute(select(Goal.code, Goal.short_name)).all()),
+        "objective": dict(session.execute(select(Objective.code, Objective.short_name)).all()),
+        "theme": dict(session.execute(select(Theme.code, Theme.name)).all()),
+    }
+    for kind in ("goal", "objective", "theme"):
+        code = getattr(query, kind)
+        if code == "none":
+            words.append("no theme")
+        elif code:
+            words.append(f"{kind} {code} {names[kind].get(code) or ''}".strip())
+    coverage = query.coverage
+    places = dict(session.execute(select(Region.code, Region.name)).all())
+    if query.located:
+        label = {
+            "global": "no particular place (global)",
+            "whole-region": "the whole region",
+            "elsewhere": "places outside the region",
+        }.get(query.located)
+        if label is None:
+            label = (
+                places.get(query.located)
+                or session.execute(
+                    select(Country.name).where(Country.code == query.located)
+                ).scalar()
+            )
+        words.append(f"in {label}")
+    if coverage.region_code:
+        words.append(f"working in {places[coverage.region_code]}")
+    if coverage.programme_codes:
+        words.append("programme " + ", ".join(coverage.programme_codes))
+    if coverage.statuses:
+        words.append("status " + ", ".join(coverage.statuses))
+    if coverage.floor == 2:
+        words.append("principal only")
+    if coverage.date_from or coverage.date_to:
+        words.append(
+            "running "
+            + (f"from {coverage.date_from:%-d %b %Y} " if coverage.date_from else "")
+            + (f"until {coverage.date_to:%-d %b %Y}" if coverage.date_to else "")
+        )
+    if query.year:
+        words.append("undated" if query.year == "undated" else f"running in {query.year}")
+    if query.screened:
+        words.append(SCREENED[query.screened].lower())
+    if query.text:
+        words.append(f'matching "{query.text}"')
+    return words
+
+
+__all__ = [
+    "SCREENED",
+    "SORTS",
+    "STATUSES",
+    "ProjectListQuery",
+    "list_projects",
+    "parse_project_list_query",
+]

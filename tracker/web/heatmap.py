@@ -1,0 +1,125 @@
+"""The heatmap: coverage as a table, with selectors that keep their state in the URL."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from tracker.deps import CurrentPrincipal, HXRequest, SessionDep
+from tracker.services.coverage import (
+    COLUMN_KINDS,
+    METRICS,
+    ROW_KINDS,
+    compute_matrix,
+    parse_coverage_query,
+)
+from tracker.services.coverage.filters import FLOORS, STATUSES
+from tracker.services.coverage.gaps import matrix_gap_reasons
+from tracker.services.coverage.links import cell_params
+from tracker.services.errors import InputError
+from tracker.services.reference_lists import programmes_and_regions
+from tracker.web._params import query_params, url_with
+from tracker.web.scale import DARK_TEXT_STEPS, ColourScale
+from tracker.web.templating import templates
+
+router = APIRouter()
+
+
+def _options(session) -> dict:
+    programmes, regions = programmes_and_regions(session=session)
+    return {
+        "row_kinds": ROW_KINDS,
+        "column_kinds": COLUMN_KINDS,
+        "metrics": METRICS,
+        "options": {
+            "rows": list(ROW_KINDS.items()),
+            "columns": list(COLUMN_KINDS.items()),
+            "metrics": list(METRICS.items()),
+            "regions": [("", "All regions")] + [(r.code, r.name) for r in regions],
+            "floors": [(str(k), v) for k, v in FLOORS.items()],
+            "statuses": [(s, s.capitalize()) for s in STATUSES],
+            "programmes": [(p.code, p.name) for p in programmes],
+        },
+    }
+
+
+@router.get("/heatmap", response_class=HTMLResponse, name="heatmap")
+def heatmap(
+    request: Request, session: SessionDep, principal: CurrentPrincipal, hx: HXRequest
+) -> HTMLResponse:
+    params = query_params(request)
+    context = {"params": params, "errors": {}, "matrix": None, **_options(session)}
+    status = 200
+    try:
+        query = parse_coverage_query(session=session, params=params)
+    except InputError as exc:
+        context["errors"], status = exc.errors, 400
+    else:
+        matrix = compute_matrix(session=session, query=query)
+        context.update(
+            matrix=matrix,
+            query=query,
+            scale=ColourScale(matrix.leaf_values, query.metric),
+            dark_text_steps=DARK_TEXT_STEPS,
+            gaps=matrix_gap_reasons(session=session, matrix=matrix),
+            link=lambda row, column: url_with(
+                str(request.url_for("projects")), cell_params(query, row, column)
+            ),
+            view_url=lambda **changes: url_with(
+                str(request.url_for("heatmap")), query.url_params(**changes)
+            ),
+            csv_url=url_with(str(request.url_for("heatmap_csv")), query.url_params()),
+        )
+    template = "heatmap/_view.html" if hx else "heatmap/index.html"
+    response = templates.TemplateResponse(request, template, context, status_code=status)
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def _neutralise(value: str) -> str:
+    """A spreadsheet runs a cell that starts with = + - @ as a formula; quote it."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@router.get("/heatmap.csv", name="heatmap_csv")
+def heatmap_csv(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    query = parse_coverage_query(session=session, params=query_params(request))
+    matrix = compute_matrix(session=session, query=query)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    metric = query.metric
+
+    def value(cell) -> str:
+        return f"{cell.budget:.2f}" if metric == "budget" else str(cell.value(metric))
+
+    writer.writerow(
+        ["level", "code", "name", *[_neutralise(c.label) for c in matrix.columns], "Total"]
+    )
+    for row in matrix.rows:
+        writer.writerow(
+            [
+                row.level,
+                row.code,
+                _neutralise(row.label),
+                *[value(matrix.cell(row, c)) for c in matrix.columns],
+                value(matrix.row_total(row)),
+            ]
+        )
+    writer.writerow(
+        [
+            "total",
+            "",
+            "All",
+            *[value(matrix.column_total(c)) for c in matrix.columns],
+            value(matrix.total),
+        ]
+    )
+    name = f"coverage-{query.rows}-by-{query.columns}-{metric}.csv"
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
