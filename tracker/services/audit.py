@@ -37,6 +37,7 @@ def record(
     after: dict[str, Any] | None = None,
     project_id: int | None = None,
     actor_label: str | None = None,
+    occurred_at: datetime | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
         actor_id=actor.id if actor else None,
@@ -48,5 +49,7 @@ def record(
         before=_jsonable(before) if before is not None else None,
         after=_jsonable(after) if after is not None else None,
     )
+    if occurred_at is not None:  # back-dated rows, such as a demo portfolio's history
+        event.occurred_at = occurred_at
     session.add(event)
     return event

@@ -146,6 +146,12 @@ def _make_project(
         budget_currency = _weighted(rng, [c for c in CURRENCIES if c[0] in ref.currencies])
 
     text = {"place": place, "donor": donor, "codename": rng.choice(CODENAMES)}
+    # Registered some weeks before the work starts, and never in the future.
+    registered = datetime.combine(
+        min(start - timedelta(days=rng.randint(14, 90)), today - timedelta(days=1)),
+        time(9, 0),
+        tzinfo=UTC,
+    )
     project = Project(
         code=f"{programme_code}-{start.year}-{index + 1:04d}",
         title=line.title.format(**text),
@@ -158,6 +164,8 @@ def _make_project(
         budget_currency=budget_currency,
         donor=None if line.operation else donor,
         programme_id=ref.programmes[programme_code].id,
+        created_at=registered,
+        updated_at=registered,
     )
     session.add(project)
     session.flush()
@@ -166,7 +174,10 @@ def _make_project(
         session.add(location)
 
     screening = rng.random()
-    tagged_at = datetime.combine(start, time(9, 0), tzinfo=UTC)
+    tagged_at = min(
+        registered + timedelta(days=rng.randint(0, 10), hours=rng.randint(0, 7)),
+        datetime.combine(today, time(8, 0), tzinfo=UTC),
+    )
     if screening >= 0.13:
         _tag(session, ref, rng, project, line, tagged_at)
     if screening >= 0.09:
@@ -181,6 +192,7 @@ def _make_project(
         project_id=project.id,
         after={"code": project.code, "title": project.title, "status": project.status},
         actor_label="Demo data",
+        occurred_at=registered,
     )
 
 
