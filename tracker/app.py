@@ -13,7 +13,7 @@ from tracker.config import PROJECT_ROOT, Settings, get_settings
 from tracker.db import engine_from_settings
 from tracker.deps import verify_csrf
 from tracker.security import SecurityMiddleware
-from tracker.web import account, admin, auth, health, heatmap, pages, projects
+from tracker.web import account, admin, auth, docs, health, heatmap, pages, projects
 from tracker.web.errors import install_error_handlers
 
 
@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         heatmap.router,
         account.router,
         admin.router,
+        docs.router,
     ):
         app.include_router(router)
     app.include_router(api.router)

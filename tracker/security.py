@@ -36,8 +36,11 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
+# Swagger UI sets style attributes; only its page allows inline styles (never inline script).
+DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+    "style-src 'self'", "style-src 'self' 'unsafe-inline'"
+)
 SECURITY_HEADERS = [
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
     (b"x-frame-options", b"DENY"),
     (b"referrer-policy", b"same-origin"),
@@ -73,6 +76,11 @@ class SecurityMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
+                docs = scope.get("path") == "/docs"
+                headers.append(
+                    "content-security-policy",
+                    DOCS_CONTENT_SECURITY_POLICY if docs else CONTENT_SECURITY_POLICY,
+                )
                 for name, value in SECURITY_HEADERS:
                     headers.append(name.decode(), value.decode())
                 if https:

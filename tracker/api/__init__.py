@@ -2,7 +2,8 @@
 
 from fastapi import APIRouter
 
-from tracker.api import me
+from tracker.api import coverage, me
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(me.router)
+router.include_router(coverage.router)

@@ -10,7 +10,9 @@ from fastapi.responses import HTMLResponse, Response
 
 from tracker.deps import AdminPrincipal, SessionDep, SettingsDep
 from tracker.services import audit_log, users
+from tracker.services import targets as target_service
 from tracker.services.errors import InputError
+from tracker.services.reference_lists import programmes_and_regions
 from tracker.web._forms import see_other
 from tracker.web.templating import templates
 
@@ -215,3 +217,64 @@ def audit_trail(
         },
         status_code=400 if errors else 200,
     )
+
+
+def _targets_page(request, session, status=200, **context) -> HTMLResponse:
+    _, regions = programmes_and_regions(session=session)
+    return templates.TemplateResponse(
+        request,
+        "admin/targets.html",
+        {
+            "targets": target_service.list_targets(session=session),
+            "region_options": [("", "Everywhere")] + [(r.code, r.name) for r in regions],
+            "form": context.pop("form", {}),
+            **context,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/targets", response_class=HTMLResponse, name="admin_targets")
+def targets(request: Request, session: SessionDep, principal: AdminPrincipal) -> HTMLResponse:
+    return _targets_page(request, session, notice=request.query_params.get("notice"))
+
+
+@router.post("/targets", response_class=HTMLResponse, name="set_target")
+def set_target(
+    request: Request,
+    session: SessionDep,
+    principal: AdminPrincipal,
+    code: Annotated[str, Form(max_length=40)] = "",
+    region: Annotated[str, Form(max_length=20)] = "",
+    min_active_projects: Annotated[str, Form(max_length=40)] = "",
+    min_budget_eur: Annotated[str, Form(max_length=40)] = "",
+) -> Response:
+    form = {
+        "code": code,
+        "region": region,
+        "min_active_projects": min_active_projects,
+        "min_budget_eur": min_budget_eur,
+    }
+    try:
+        target_service.set_target(
+            session=session,
+            code=code,
+            region_code=region or None,
+            min_active_projects=min_active_projects,
+            min_budget_eur=min_budget_eur,
+            actor=principal.user,
+        )
+    except InputError as exc:
+        session.rollback()
+        return _targets_page(request, session, 400, errors=exc.errors, form=form)
+    session.commit()
+    return see_other(str(request.url_for("admin_targets")) + "?notice=saved")
+
+
+@router.post("/targets/{target_id}/delete", name="delete_target")
+def delete_target(
+    request: Request, target_id: int, session: SessionDep, principal: AdminPrincipal
+) -> Response:
+    target_service.delete_target(session=session, target_id=target_id, actor=principal.user)
+    session.commit()
+    return see_other(str(request.url_for("admin_targets")) + "?notice=removed")

@@ -1,0 +1,324 @@
+"""Framework, coverage, gaps and targets as JSON. The same service functions as the pages."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from tracker.deps import AdminPrincipal, CurrentPrincipal, SessionDep
+from tracker.services import targets as target_service
+from tracker.services.coverage import compute_matrix, parse_coverage_query
+from tracker.services.coverage.gaps import find_gaps, parse_gap_query
+from tracker.services.coverage.matrix import Cell
+from tracker.services.framework_view import framework_overview
+from tracker.web._params import query_params
+
+router = APIRouter(tags=["coverage"])
+
+
+class FigurePublic(BaseModel):
+    projects: int = Field(description="Projects with a tag in the row and a place in the column")
+    principal: int = Field(description="Of those, projects whose tag in the row is principal")
+    budget_eur: str = Field(description="Attributed budget in EUR, exact to the cent")
+
+
+def _figure(cell: Cell) -> dict[str, Any]:
+    return {
+        "projects": cell.projects,
+        "principal": cell.principal,
+        "budget_eur": f"{cell.budget:.2f}",
+    }
+
+
+class CoverageRowPublic(BaseModel):
+    level: str
+    code: str
+    label: str
+    goal: str | None
+    cells: dict[str, FigurePublic]
+    total: FigurePublic
+
+
+class CoverageColumnPublic(BaseModel):
+    code: str
+    label: str
+
+
+class CoveragePublic(BaseModel):
+    rows_kind: str
+    columns_kind: str
+    metric: str
+    filters: dict[str, Any]
+    columns: list[CoverageColumnPublic]
+    rows: list[CoverageRowPublic]
+    column_totals: dict[str, FigurePublic]
+    total: FigurePublic
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "rows_kind": "goals",
+                    "columns_kind": "regions",
+                    "metric": "projects",
+                    "filters": {
+                        "status": ["active"],
+                        "programme": [],
+                        "region": None,
+                        "from": None,
+                        "to": None,
+                        "floor": 1,
+                    },
+                    "columns": [
+                        {"code": "AFR", "label": "Africa"},
+                        {"code": "global", "label": "Global"},
+                    ],
+                    "rows": [
+                        {
+                            "level": "goal",
+                            "code": "GPG4",
+                            "label": "Cybercrime",
+                            "goal": None,
+                            "cells": {
+                                "AFR": {"projects": 9, "principal": 7, "budget_eur": "2514000.00"},
+                                "global": {"projects": 0, "principal": 0, "budget_eur": "0.00"},
+                            },
+                            "total": {"projects": 9, "principal": 7, "budget_eur": "2514000.00"},
+                        }
+                    ],
+                    "column_totals": {
+                        "AFR": {"projects": 35, "principal": 30, "budget_eur": "80123000.00"}
+                    },
+                    "total": {"projects": 154, "principal": 154, "budget_eur": "382171043.28"},
+                }
+            ]
+        }
+    }
+
+
+StatusParam = Annotated[
+    list[str],
+    Query(
+        description="Project statuses (repeatable); default active; `any` for all",
+        examples=["active"],
+    ),
+]
+ProgrammeParam = Annotated[
+    list[str], Query(description="Programme codes (repeatable); none means all", examples=["CYB"])
+]
+
+
+@router.get("/coverage", response_model=CoveragePublic, summary="The coverage matrix")
+def coverage(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    rows: Annotated[str, Query(description="goals, objectives or themes")] = "goals",
+    cols: Annotated[
+        str, Query(description="regions, countries, programmes, themes or years")
+    ] = "regions",
+    metric: Annotated[str, Query(description="projects, principal or budget")] = "projects",
+    status: StatusParam = [],  # noqa: B006 (FastAPI copies defaults)
+    programme: ProgrammeParam = [],  # noqa: B006
+    region: Annotated[
+        str | None,
+        Query(description="Only projects working in this region; needed for cols=countries"),
+    ] = None,
+    date_from: Annotated[
+        str | None, Query(alias="from", description="Projects running on or after (YYYY-MM-DD)")
+    ] = None,
+    date_to: Annotated[
+        str | None, Query(alias="to", description="Projects running on or before (YYYY-MM-DD)")
+    ] = None,
+    floor: Annotated[
+        str, Query(description="1: significant or principal; 2: principal only")
+    ] = "1",
+) -> dict[str, Any]:
+    """Rows by columns with projects, principal projects and attributed budget in every cell.
+
+    Takes the same parameters as the heatmap page; a wrong one gets 422 naming it.
+    """
+    query = parse_coverage_query(session=session, params=query_params(request))
+    matrix = compute_matrix(session=session, query=query)
+    codes = {c.key: c.code for c in matrix.columns}
+    return {
+        "rows_kind": query.rows,
+        "columns_kind": query.columns,
+        "metric": query.metric,
+        "filters": {
+            "status": list(query.statuses) or ["any"],
+            "programme": list(query.programme_codes),
+            "region": query.region_code,
+            "from": query.date_from.isoformat() if query.date_from else None,
+            "to": query.date_to.isoformat() if query.date_to else None,
+            "floor": query.floor,
+        },
+        "columns": [{"code": c.code, "label": c.label} for c in matrix.columns],
+        "rows": [
+            {
+                "level": row.level,
+                "code": row.code,
+                "label": row.label,
+                "goal": row.goal_code,
+                "cells": {codes[c.key]: _figure(matrix.cell(row, c)) for c in matrix.columns},
+                "total": _figure(matrix.row_total(row)),
+            }
+            for row in matrix.rows
+        ],
+        "column_totals": {codes[c.key]: _figure(matrix.column_total(c)) for c in matrix.columns},
+        "total": _figure(matrix.total),
+    }
+
+
+class GapPublic(BaseModel):
+    kind: str
+    subject: str
+    reason: str
+    projects: dict[str, str] = Field(
+        description="Parameters of /projects that list the projects behind it"
+    )
+
+
+class GapsPublic(BaseModel):
+    gaps: list[GapPublic]
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "gaps": [
+                        {
+                            "kind": "uncovered_objective",
+                            "subject": "1.4 Advocacy against the terrorist threat",
+                            "reason": "No active project serves this objective.",
+                            "projects": {"status": "active", "objective": "1.4"},
+                        }
+                    ]
+                }
+            ]
+        }
+    }
+
+
+@router.get("/gaps", response_model=GapsPublic, summary="Gaps in coverage")
+def gaps(
+    request: Request,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    kind: Annotated[list[str], Query(description="Kinds of gap (repeatable); none means all")] = [],  # noqa: B006
+    programme: ProgrammeParam = [],  # noqa: B006
+    region: Annotated[str | None, Query(description="Region code")] = None,
+    floor: Annotated[str, Query(description="1 or 2")] = "1",
+) -> dict[str, Any]:
+    """Uncovered objectives, targets not met, empty goal-by-region cells, themes without
+    projects, coverage at risk and unscreened projects, each with its reason."""
+    query = parse_gap_query(session=session, params=query_params(request))
+    return {"gaps": [g.public() for g in find_gaps(session=session, query=query)]}
+
+
+@router.get("/framework", summary="The active framework with coverage counts")
+def framework(session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
+    """Goals with their objectives and SDGs, themes with their statements, and how many active
+    projects serve each."""
+    overview = framework_overview(session=session)
+    if overview.framework is None:
+        return {"framework": None, "goals": [], "themes": []}
+    fw = overview.framework
+    return {
+        "framework": {"code": fw.code, "name": fw.name, "version": fw.version},
+        "goals": [
+            {
+                "code": g.code,
+                "short_name": g.short_name,
+                "statement": g.statement,
+                "sdgs": [{"number": s.number, "name": s.name} for s in g.sdgs],
+                "coverage": _figure(g.coverage),
+                "objectives": [
+                    {
+                        "code": o.code,
+                        "short_name": o.short_name,
+                        "statement": o.statement,
+                        "coverage": _figure(o.coverage),
+                    }
+                    for o in g.objectives
+                ],
+            }
+            for g in overview.goals
+        ],
+        "themes": [
+            {
+                "code": t.code,
+                "name": t.name,
+                "statements": [{"code": c, "statement": s} for c, s in t.statements],
+                "coverage": _figure(t.coverage),
+            }
+            for t in overview.themes
+        ],
+    }
+
+
+class TargetPublic(BaseModel):
+    id: int
+    scope: str = Field(description="goal or objective")
+    code: str
+    region: str | None
+    min_active_projects: int | None
+    min_budget_eur: str | None
+
+    model_config = {
+        "json_schema_extra": {
+            "examples": [
+                {
+                    "id": 1,
+                    "scope": "objective",
+                    "code": "4.2",
+                    "region": "AFR",
+                    "min_active_projects": 3,
+                    "min_budget_eur": "500000.00",
+                }
+            ]
+        }
+    }
+
+
+class TargetCreate(BaseModel):
+    code: str = Field(description="A goal (GPG1) or objective (4.2) code", examples=["4.2"])
+    region: str | None = Field(
+        default=None, description="A region code, or none for everywhere", examples=["AFR"]
+    )
+    min_active_projects: int | None = Field(default=None, examples=[3])
+    min_budget_eur: str | None = Field(default=None, examples=["500000"])
+
+
+@router.get("/targets", response_model=list[TargetPublic], summary="Targets")
+def list_targets(session: SessionDep, principal: CurrentPrincipal) -> list[dict]:
+    return [t.public() for t in target_service.list_targets(session=session)]
+
+
+@router.post(
+    "/targets",
+    response_model=TargetPublic,
+    status_code=201,
+    summary="Set a target (administrators)",
+)
+def set_target(body: TargetCreate, session: SessionDep, principal: AdminPrincipal) -> dict:
+    """Adds a target, or replaces the one for the same goal or objective and region."""
+    view = target_service.set_target(
+        session=session,
+        code=body.code,
+        region_code=body.region,
+        min_active_projects=body.min_active_projects,
+        min_budget_eur=body.min_budget_eur,
+        actor=principal.user,
+    )
+    session.commit()
+    return view.public()
+
+
+@router.delete("/targets/{target_id}", status_code=204, summary="Remove a target (administrators)")
+def delete_target(target_id: int, session: SessionDep, principal: AdminPrincipal) -> Response:
+    target_service.delete_target(session=session, target_id=target_id, actor=principal.user)
+    session.commit()
+    return Response(status_code=204)
