@@ -13,7 +13,7 @@ from starlette.routing import Mount
 from tests import factories
 from tests.conftest import csrf_of
 from tracker.db import session_scope
-from tracker.services import auth, users
+from tracker.services import auth, targets, users
 
 CALLERS = ["anonymous", "viewer", "manager_other", "manager_this", "admin", "api_token"]
 
@@ -24,6 +24,7 @@ ADMIN_PAGE = (303, 403, 403, 403, 200, 303)
 # A form post: the API token caller has no cookies and so no CSRF token: 403.
 ADMIN_POST_REDIRECT = (303, 403, 403, 403, 303, 403)
 ADMIN_POST_CREATED = (303, 403, 403, 403, 201, 403)
+API_READ = (401, 200, 200, 200, 200, 200)
 
 ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/healthz"): EVERYONE_OK,
@@ -50,7 +51,18 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/admin/users/{user_id}/sessions/end"): ADMIN_POST_REDIRECT,
     ("POST", "/admin/users/{user_id}/invite"): ADMIN_POST_CREATED,
     ("GET", "/admin/audit"): ADMIN_PAGE,
+    ("GET", "/admin/targets"): ADMIN_PAGE,
+    ("POST", "/admin/targets"): ADMIN_POST_REDIRECT,
+    ("POST", "/admin/targets/{target_id}/delete"): ADMIN_POST_REDIRECT,
     ("GET", "/api/v1/me"): (401, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/coverage"): API_READ,
+    ("GET", "/api/v1/gaps"): API_READ,
+    ("GET", "/api/v1/framework"): API_READ,
+    ("GET", "/api/v1/targets"): API_READ,
+    # JSON writes: the API token here is a manager's, so it is refused like the manager.
+    ("POST", "/api/v1/targets"): (401, 403, 403, 403, 201, 403),
+    ("DELETE", "/api/v1/targets/{target_id}"): (401, 403, 403, 403, 204, 403),
+    ("GET", "/docs"): EVERYONE_OK,
     ("GET", "/openapi.json"): EVERYONE_OK,
     ("GET", "/static"): EVERYONE_OK,
     # Last, as it ends the caller's session.
@@ -66,7 +78,9 @@ FORM_BODIES = {
     "/admin/users/{user_id}": {"full_name": "Viewer Renamed", "role": "viewer", "active": "true"},
     "/invite/{token}": {"password": "long enough password", "confirm": "does not match"},
     "/account/tokens": {"name": "script"},
+    "/admin/targets": {"code": "4.2", "min_active_projects": "2"},
 }
+JSON_BODIES = {"/api/v1/targets": {"code": "GPG1", "min_active_projects": 1}}
 
 
 def _served_routes(app) -> set[tuple[str, str]]:
@@ -104,13 +118,32 @@ def fixtures(framework, accounts):
         manager = users.get_user(session=session, user_id=accounts["manager_this"].id)
         _, manager_raw = auth.create_api_token(session=session, user=manager, name="manager's")
         project = factories.project(session, code="CYB-2026-0001")
+        target, api_target = (
+            targets.set_target(
+                session=session,
+                code=code,
+                region_code=None,
+                min_active_projects=1,
+                min_budget_eur=None,
+                actor=None,
+            )
+            for code in ("GPG2", "GPG3")
+        )
     return {
+        "target_id": target.id,
+        "api_target_id": api_target.id,
         "code": project.code,
         "token": invite,
         "token_id": admin_token.id,
         "user_id": accounts["viewer"].id,
         "api_token": manager_raw,
     }
+
+
+def _token(client, caller) -> str:
+    if caller == "api_token":
+        return ""
+    return csrf_of(client, "/login" if caller == "anonymous" else "/account")
 
 
 @pytest.mark.parametrize("caller", CALLERS)
@@ -120,12 +153,27 @@ def test_route_table(caller, fixtures, browser_for, client_factory):
     mismatches = []
     for (method, template), statuses in ROUTES.items():
         expected = statuses[CALLERS.index(caller)]
-        path = template.format(**fixtures)
+        # The page and the API each remove a target of their own.
+        api_ids = {"target_id": fixtures["api_target_id"]} if template.startswith("/api/") else {}
+        path = template.format(**{**fixtures, **api_ids})
         if template == "/static":
             path = "/static/css/app.css"
         if method == "GET":
             response = client.get(path, headers=headers, follow_redirects=False)
         else:
+            if template in JSON_BODIES or method == "DELETE":
+                response = client.request(
+                    method,
+                    path,
+                    json=JSON_BODIES.get(template),
+                    headers={**headers, "X-CSRF-Token": _token(client, caller)},
+                    follow_redirects=False,
+                )
+                if response.status_code != expected:
+                    mismatches.append(
+                        f"{method} {template}: expected {expected}, got {response.status_code}"
+                    )
+                continue
             data = dict(FORM_BODIES.get(template, {}))
             if caller != "api_token":
                 data["csrf_token"] = csrf_of(

@@ -290,7 +290,8 @@ def list_projects(*, session: Session, query: ProjectListQuery) -> ProjectPage:
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(query.page, pages)
     sort = fp.c.budget if SORTS[query.sort] == "budget" else SORTS[query.sort]
-    order = [sort.desc() if query.descending else sort.asc(), Project.code.asc()]
+    # Missing values (no budget, no dates) go last either way, on both databases.
+    order = [(sort.desc() if query.descending else sort.asc()).nulls_last(), Project.code.asc()]
     rows = session.execute(
         select(
             Project.id,

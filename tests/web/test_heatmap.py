@@ -1,0 +1,191 @@
+"""The heatmap page: structure, HTMX fragments, CSV, and refusals of bad parameters."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from bs4 import BeautifulSoup
+
+from tests.services.coverage import portfolio
+from tracker.db import session_scope
+from tracker.services import targets
+
+
+@pytest.fixture
+def viewer(framework, browser_for):
+    with session_scope(framework) as session:
+        portfolio.build(session)
+    return browser_for("viewer")
+
+
+def test_heatmap_is_a_real_table_with_numbers_colours_and_gaps(viewer):
+    response = viewer.get("/heatmap")
+    assert response.status_code == 200
+    assert response.headers["vary"] == "HX-Request"
+    page = BeautifulSoup(response.text, "html.parser")
+    table = page.select_one("table.heatmap")
+    headers = [th.get_text(strip=True) for th in table.select("thead th")]
+    assert headers == [
+        "Goal",
+        "Africa",
+        "Americas",
+        "Asia and South Pacific",
+        "Europe",
+        "Middle East and North Africa",
+        "Global",
+        "Total",
+    ]
+    assert all(th["scope"] == "col" for th in table.select("thead th"))
+    rows = table.select("tbody tr")
+    assert len(rows) == 7 and all(r.th["scope"] == "row" for r in rows)
+    gpg4 = next(r for r in rows if "GPG4" in r.th.text)
+    cells = gpg4.select("td.cell")
+    assert [c.a.contents[0].strip() for c in cells] == ["3", "0", "1", "1", "0", "1"]
+    africa = cells[0]
+    assert "step-" in " ".join(africa["class"]) and "cell--gap" not in africa["class"]
+    assert africa["title"].startswith(
+        "GPG4 · Africa: 3 projects, 2 principal, €142,000.00 attributed"
+    )
+    americas = cells[1]
+    assert "cell--gap" in americas["class"]
+    assert "Gap: no project in this view serves GPG4 in Americas" in americas["title"]
+    assert (
+        americas.a["href"].startswith("http://testserver/projects?")
+        and "goal=GPG4" in americas.a["href"]
+    )
+    assert americas.a["hx-target"] == "#cell-panel"
+    gpg7 = next(r for r in rows if "GPG7" in r.th.text)
+    assert "cell--gap" in gpg7.select_one("td.total")["class"]
+    legend = [li.get_text(strip=True) for li in page.select(".legend li")]
+    assert legend[0] == "None" and legend[-1] == "Gap: empty or below target"
+    footer = [td.get_text(strip=True) for td in table.select("tfoot td")]
+    assert footer[-1] == "8"
+
+
+def test_every_selector_is_labelled_and_keeps_its_state(viewer):
+    page = BeautifulSoup(
+        viewer.get(
+            "/heatmap?rows=objectives&cols=programmes&metric=budget&status=active&status=completed&floor=2"
+        ).text,
+        "html.parser",
+    )
+    form = page.select_one("form.heatmap-controls")
+    for control in form.select("select, input:not([type=hidden])"):
+        assert page.find("label", attrs={"for": control["id"]}) is not None, control["id"]
+    assert form.select_one("#rows option[selected]")["value"] == "objectives"
+    assert form.select_one("#cols option[selected]")["value"] == "programmes"
+    assert form.select_one("#metric option[selected]")["value"] == "budget"
+    assert form.select_one("#floor option[selected]")["value"] == "2"
+    assert sorted(i["value"] for i in form.select("input[name=status][checked]")) == [
+        "active",
+        "completed",
+    ]
+    assert form["hx-push-url"] == "true"
+    assert page.select_one("table.heatmap caption").text.startswith(
+        "Attributed budget (EUR) by objectives and programmes"
+    )
+
+
+def test_htmx_gets_the_fragment_and_a_history_restore_gets_the_page(viewer):
+    fragment = viewer.get("/heatmap?cols=programmes", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200
+    assert "<html" not in fragment.text and "table" in fragment.text
+    assert fragment.headers["vary"] == "HX-Request"
+    restore = viewer.get(
+        "/heatmap?cols=programmes",
+        headers={"HX-Request": "true", "HX-History-Restore-Request": "true"},
+    )
+    assert "<html" in restore.text
+
+
+def test_csv_holds_the_same_matrix_as_the_api(viewer):
+    params = "rows=goals&cols=regions&metric=budget"
+    response = viewer.get(f"/heatmap.csv?{params}")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/csv")
+    assert (
+        'filename="coverage-goals-by-regions-budget.csv"' in response.headers["content-disposition"]
+    )
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert rows[0] == [
+        "level",
+        "code",
+        "name",
+        "Africa",
+        "Americas",
+        "Asia and South Pacific",
+        "Europe",
+        "Middle East and North Africa",
+        "Global",
+        "Total",
+    ]
+    by_code = {r[1]: r for r in rows[1:]}
+    assert by_code["GPG4"][3:] == [
+        "142000.00",
+        "0.00",
+        "60000.00",
+        "28000.00",
+        "0.00",
+        "0.00",
+        "230000.00",
+    ]
+    assert rows[-1][0] == "total" and rows[-1][-1] == "570000.00"
+    api = viewer.get(f"/api/v1/coverage?{params}").json()
+    gpg4 = next(r for r in api["rows"] if r["code"] == "GPG4")
+    assert gpg4["cells"]["AFR"]["budget_eur"] == "142000.00"
+    assert api["total"]["budget_eur"] == "570000.00"
+
+
+def test_a_target_shortfall_marks_the_cell(framework, viewer):
+    with session_scope(framework) as session:
+        targets.set_target(
+            session=session,
+            code="GPG4",
+            region_code="AFR",
+            min_active_projects=5,
+            min_budget_eur=None,
+            actor=None,
+        )
+    page = BeautifulSoup(viewer.get("/heatmap").text, "html.parser")
+    row = next(r for r in page.select("table.heatmap tbody tr") if "GPG4" in r.th.text)
+    africa = row.select("td.cell")[0]
+    assert "cell--gap" in africa["class"]
+    assert (
+        "Below target. Target: at least 5 active projects; has 3 active projects."
+        in africa["title"]
+    )
+
+
+BAD = [
+    ("rows=planets", "rows", 'unknown value "planets"; allowed: goals, objectives, themes'),
+    ("cols=galaxies", "cols", "allowed: regions, countries, programmes, themes, years"),
+    ("metric=happiness", "metric", "allowed: projects, principal, budget"),
+    ("status=dormant", "status", 'unknown status "dormant"; allowed: pipeline, active'),
+    ("programme=ZZZ", "programme", 'unknown programme "ZZZ"; allowed: CT, CYB, FCAC, OEC'),
+    ("region=ATLANTIS", "region", 'unknown region "ATLANTIS"; allowed: AFR, AME, ASP, EUR, MENA'),
+    ("cols=countries", "region", "choose a region to show its countries"),
+    ("rows=themes&cols=themes", "cols", "themes are already the rows"),
+    ("from=31/12/2026", "from", '"31/12/2026" is not a date; use the form 2026-03-12'),
+    ("to=soon", "to", "is not a date"),
+    ("from=2026-06-01&to=2026-01-01", "to", "must not be before from (2026-06-01)"),
+    ("floor=3", "floor", "allowed: 1 (significant or principal), 2 (principal only)"),
+]
+
+
+@pytest.mark.parametrize(("query", "field", "message"), BAD)
+def test_bad_parameters_are_refused_beside_their_selector(viewer, query, field, message):
+    response = viewer.get(f"/heatmap?{query}")
+    assert response.status_code == 400
+    page = BeautifulSoup(response.text, "html.parser")
+    error = page.find(id=f"{field}-error")
+    assert error is not None and message in error.text
+    assert page.select_one("table.heatmap") is None
+    fragment = viewer.get(f"/heatmap?{query}", headers={"HX-Request": "true"})
+    assert fragment.status_code == 400
+    assert message in BeautifulSoup(fragment.text, "html.parser").get_text()
+    api = viewer.get(f"/api/v1/coverage?{query}")
+    assert api.status_code == 422
+    assert any(d["field"] == field and message in d["message"] for d in api.json()["detail"])
+    assert viewer.get(f"/heatmap.csv?{query}").status_code == 400
