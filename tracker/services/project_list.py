@@ -289,7 +289,8 @@ def list_projects(*, session: Session, query: ProjectListQuery) -> ProjectPage:
     total = session.execute(select(func.count()).select_from(fp)).scalar_one()
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(query.page, pages)
-    sort = fp.c.budget if SORTS[query.sort] == "budget" else SORTS[query.sort]
+    budget_eur = Project.budget_amount * Currency.rate_to_reporting  # None without a budget
+    sort = budget_eur if SORTS[query.sort] == "budget" else SORTS[query.sort]
     # Missing values (no budget, no dates) go last either way, on both databases.
     order = [(sort.desc() if query.descending else sort.asc()).nulls_last(), Project.code.asc()]
     rows = session.execute(
@@ -301,7 +302,7 @@ def list_projects(*, session: Session, query: ProjectListQuery) -> ProjectPage:
             Project.status,
             Project.start_date,
             Project.end_date,
-            Project.budget_amount * Currency.rate_to_reporting,
+            budget_eur,
             Project.screened_at,
         )
         .join(fp, fp.c.project_id == Project.id)
