@@ -56,6 +56,15 @@ def get_hx_request(
     return hx_request == "true" and hx_history_restore_request != "true"
 
 
+def refusal_status(request: Request, status: int = 400) -> int:
+    """The status of a page that shows why its parameters were refused.
+
+    HTMX restores history by fetching the page again and drops anything but a 2xx, so the
+    back button to a refused view gets the same page with 200.
+    """
+    return 200 if request.headers.get("hx-history-restore-request") == "true" else status
+
+
 def is_api_request(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 

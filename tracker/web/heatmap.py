@@ -8,7 +8,7 @@ import io
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tracker.deps import CurrentPrincipal, HXRequest, SessionDep
+from tracker.deps import CurrentPrincipal, HXRequest, SessionDep, refusal_status
 from tracker.services.coverage import (
     COLUMN_KINDS,
     METRICS,
@@ -56,7 +56,7 @@ def heatmap(
     try:
         query = parse_coverage_query(session=session, params=params)
     except InputError as exc:
-        context["errors"], status = exc.errors, 400
+        context["errors"], status = exc.errors, refusal_status(request)
     else:
         matrix = compute_matrix(session=session, query=query)
         context.update(

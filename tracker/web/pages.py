@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from tracker.deps import CurrentPrincipal, HXRequest, SessionDep
+from tracker.deps import CurrentPrincipal, HXRequest, SessionDep, refusal_status
 from tracker.services.coverage.filters import FLOORS
 from tracker.services.coverage.gaps import GAP_KINDS, find_gaps, parse_gap_query
 from tracker.services.dashboard import build_dashboard
@@ -54,7 +54,7 @@ def gaps(
     try:
         query = parse_gap_query(session=session, params=params)
     except InputError as exc:
-        context["errors"], status = exc.errors, 400
+        context["errors"], status = exc.errors, refusal_status(request)
     else:
         context["gaps"] = find_gaps(session=session, query=query)
     template = "gaps/_list.html" if hx else "gaps/index.html"

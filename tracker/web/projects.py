@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from tracker.deps import CurrentPrincipal, HXRequest, SessionDep
+from tracker.deps import CurrentPrincipal, HXRequest, SessionDep, refusal_status
 from tracker.services.coverage.filters import FLOORS, active_framework_id, framework_codes
 from tracker.services.errors import InputError
 from tracker.services.project_list import (
@@ -63,7 +63,7 @@ def projects(
     try:
         query = parse_project_list_query(session=session, params=params)
     except InputError as exc:
-        context["errors"], status = exc.errors, 400
+        context["errors"], status = exc.errors, refusal_status(request)
     else:
         base = str(request.url_for("projects"))
         context.update(

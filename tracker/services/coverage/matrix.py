@@ -238,10 +238,10 @@ def _columns(session, query: CoverageQuery, totals: dict[int, Cell], years) -> l
             Column(sql.GLOBAL, "global", "Global")
         ]
     if kind == "programmes":
-        programmes = session.execute(
-            select(Programme.id, Programme.code, Programme.name).order_by(Programme.name)
-        )
-        return [Column(i, code, name) for i, code, name in programmes]
+        chosen = select(Programme.id, Programme.code, Programme.name).order_by(Programme.name)
+        if query.programme_ids:
+            chosen = chosen.where(Programme.id.in_(query.programme_ids))
+        return [Column(i, code, name) for i, code, name in session.execute(chosen)]
     if kind == "themes":
         themes = session.execute(
             select(Theme.id, Theme.code, Theme.name)
