@@ -36,7 +36,7 @@ run: setup
 	$(BIN)/tracker serve --port $(TRACKER_PORT)
 
 test: $(VENV)/.installed-dev
-	$(BIN)/pytest
+	$(BIN)/pytest -n 2
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .

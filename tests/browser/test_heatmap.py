@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import settled, sign_in
 from tests.conftest import PASSWORD
 from tests.services.coverage import portfolio
 from tracker.db import session_scope
+
+pytestmark = pytest.mark.browser
 
 
 def _caption(page):
