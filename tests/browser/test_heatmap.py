@@ -73,7 +73,7 @@ def test_selectors_url_back_button_and_a_cell(framework, accounts, live_server, 
     panel = page.locator("#cell-panel")
     expect(panel).to_be_visible()
     expect(panel.locator(".result-count")).to_contain_text("3 projects")
-    expect(panel.locator("table tbody tr")).to_have_count(3)
+    expect(panel.locator(".panel-list li")).to_have_count(3)
     expect(panel).to_contain_text("P1")
     panel.get_by_role("button", name="Close").click()
     expect(panel).to_be_hidden()
