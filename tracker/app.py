@@ -13,7 +13,17 @@ from tracker.config import PROJECT_ROOT, Settings, get_settings
 from tracker.db import engine_from_settings
 from tracker.deps import verify_csrf
 from tracker.security import SecurityMiddleware
-from tracker.web import account, admin, auth, docs, health, heatmap, pages, projects
+from tracker.web import (
+    account,
+    admin,
+    auth,
+    docs,
+    health,
+    heatmap,
+    pages,
+    project_forms,
+    projects,
+)
 from tracker.web.errors import install_error_handlers
 
 
@@ -38,6 +48,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         health.router,
         auth.router,
         pages.router,
+        project_forms.router,
         projects.router,
         heatmap.router,
         account.router,

@@ -21,7 +21,7 @@
   });
   // A polite status message after HTMX work, for screen readers.
   document.addEventListener("htmx:afterSettle", function (event) {
-    var status = document.getElementById("status");
+    var status = document.getElementById("announcer");
     var target = event.detail && event.detail.target;
     var count = target && target.querySelector ? target.querySelector(".result-count") : null;
     if (status && count) status.textContent = count.textContent;

@@ -19,3 +19,11 @@ class NotFound(LookupError):
 
 class Conflict(RuntimeError):
     """The change was refused because it clashes with what is stored."""
+
+
+class NotAllowed(PermissionError):
+    """The person may not make this change."""
+
+    def __init__(self, message: str):
+        self.message = message
+        super().__init__(message)

@@ -25,6 +25,7 @@ from tracker.models import (
     ThemeTag,
 )
 from tracker.services.audit_log import describe
+from tracker.services.coverage import compute_matrix, parse_coverage_query
 from tracker.services.errors import NotFound
 
 
@@ -172,3 +173,28 @@ def project_detail(*, session: Session, code: str, history_limit: int = 20) -> P
     return ProjectDetail(
         project, programme, locations, objective_tags, theme_tags, sdgs, budget_eur, history
     )
+
+
+@dataclass(frozen=True)
+class CoverageLine:
+    code: str
+    label: str
+    level: str  # goal, objective or theme
+    principal: bool
+    budget: Decimal
+
+
+def project_coverage(*, session: Session, project: Project) -> list[CoverageLine]:
+    """What the project adds to coverage: each goal, objective and theme it counts in, with
+    the part of its budget attributed there (the same rules as the heatmap)."""
+    lines = []
+    for rows in ("objectives", "themes"):
+        query = parse_coverage_query(session=session, params={"rows": rows, "status": "any"})
+        matrix = compute_matrix(session=session, query=query, extra=[Project.id == project.id])
+        for row in matrix.rows:
+            total = matrix.row_total(row)
+            if total.projects:
+                lines.append(
+                    CoverageLine(row.code, row.label, row.level, total.principal > 0, total.budget)
+                )
+    return lines

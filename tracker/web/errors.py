@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tracker.deps import CSRFRejected, Forbidden, NotAuthenticated, is_api_request
-from tracker.services.errors import InputError, NotFound
+from tracker.services.errors import Conflict, InputError, NotAllowed, NotFound
 from tracker.web.templating import templates
 
 
@@ -51,6 +51,18 @@ def install_error_handlers(app: FastAPI) -> None:
         if is_api_request(request):
             return JSONResponse({"detail": exc.message}, status_code=403)
         return _page(request, 403, "Not allowed", exc.message)
+
+    @app.exception_handler(NotAllowed)
+    async def _not_allowed(request: Request, exc: NotAllowed) -> Response:
+        if is_api_request(request):
+            return JSONResponse({"detail": exc.message}, status_code=403)
+        return _page(request, 403, "Not allowed", exc.message)
+
+    @app.exception_handler(Conflict)
+    async def _conflict(request: Request, exc: Conflict) -> Response:
+        if is_api_request(request):
+            return JSONResponse({"detail": str(exc)}, status_code=409)
+        return _page(request, 409, "Someone else changed this first", str(exc))
 
     @app.exception_handler(CSRFRejected)
     async def _csrf(request: Request, exc: CSRFRejected) -> Response:

@@ -15,9 +15,10 @@ from tracker.services.project_list import (
     list_projects,
     parse_project_list_query,
 )
-from tracker.services.projects import project_detail
+from tracker.services.projects import project_coverage, project_detail
 from tracker.services.reference_lists import programmes_and_regions
 from tracker.web._params import query_params, url_with
+from tracker.web.project_forms import tag_choices
 from tracker.web.templating import templates
 
 router = APIRouter()
@@ -91,5 +92,11 @@ def show_project(
     return templates.TemplateResponse(
         request,
         "projects/detail.html",
-        {"detail": detail, "can_edit": principal.can_edit_project(detail.project)},
+        {
+            "detail": detail,
+            "coverage": project_coverage(session=session, project=detail.project),
+            "can_edit": principal.can_edit_project(detail.project),
+            "tag_choices": tag_choices(session),
+            "notice": request.query_params.get("notice"),
+        },
     )

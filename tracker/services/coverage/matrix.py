@@ -159,9 +159,10 @@ def _grand_total(session, aligned, fp) -> Cell:
     return Cell(n, p, _decimal(b))
 
 
-def compute_matrix(*, session: Session, query: CoverageQuery) -> Matrix:
+def compute_matrix(*, session: Session, query: CoverageQuery, extra: list | None = None) -> Matrix:
+    """The matrix for a query; `extra` narrows the projects further (such as to one)."""
     dialect = sql.Dialect(session.get_bind().dialect.name)
-    fp = sql.filtered_projects(query)
+    fp = sql.filtered_projects(query, extra=extra)
     years = _years(session, fp, dialect) if query.columns == "years" else None
     cp = sql.column_pairs(fp, query, dialect, years=years)
     leaf = "theme" if query.rows == "themes" else query.rows.rstrip("s")

@@ -1,0 +1,342 @@
+"""Registering and editing projects, and the tag editor on the project page."""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlmodel import Session, select
+
+from tracker.deps import CurrentPrincipal, EditorPrincipal, HXRequest, SessionDep
+from tracker.models import Country, Currency, Programme, Region, Role, User
+from tracker.services.errors import Conflict, InputError, NotAllowed
+from tracker.services.framework_view import framework_overview
+from tracker.services.permissions import Principal
+from tracker.services.project_edit import (
+    LocationInput,
+    ProjectInput,
+    create_project,
+    delete_project,
+    form_input,
+    update_project,
+)
+from tracker.services.projects import get_project, project_coverage, project_detail
+from tracker.services.tagging import TagChange, mark_screened, remove_tag, set_tag
+from tracker.web import events
+from tracker.web._forms import see_other
+from tracker.web.templating import templates
+
+router = APIRouter()
+EMPTY_PLACE_ROWS = 3
+FIELDS = (
+    "code",
+    "title",
+    "summary",
+    "kind",
+    "status",
+    "start_date",
+    "end_date",
+    "budget_amount",
+    "budget_currency",
+    "donor",
+    "programme",
+    "manager",
+)
+
+
+def _choices(session: Session, principal: Principal) -> dict:
+    programmes = [
+        (p.code, p.name)
+        for p in session.exec(select(Programme).order_by(Programme.name))
+        if principal.can_edit_programme(p.id)
+    ]
+    places = []
+    for region in session.exec(select(Region).order_by(Region.position)):
+        countries = session.exec(
+            select(Country).where(Country.region_id == region.id).order_by(Country.name)
+        )
+        places.append(
+            (
+                region.name,
+                [(region.code, f"{region.name} (whole region)")]
+                + [(c.code, c.name) for c in countries],
+            )
+        )
+    managers = session.exec(
+        select(User)
+        .where(User.active, User.role.in_([Role.manager, Role.admin]))
+        .order_by(User.full_name)
+    )
+    return {
+        "programmes": [("", "Choose…"), *programmes],
+        "currencies": [("", "–")]
+        + [(c.code, c.code) for c in session.exec(select(Currency).order_by(Currency.code))],
+        "places": places,
+        "managers": [("", "Nobody in particular")]
+        + [(u.email, f"{u.full_name} ({u.email})") for u in managers],
+        "kinds": [("capacity_building", "Capacity building"), ("operation", "Operation")],
+        "statuses": [
+            (s, s.capitalize())
+            for s in ("pipeline", "active", "completed", "suspended", "cancelled")
+        ],
+    }
+
+
+async def _form_data(request: Request) -> tuple[ProjectInput, int | None]:
+    form = await request.form()
+    values = {name: str(form.get(name, "")) for name in FIELDS}
+    places, percentages = form.getlist("place"), form.getlist("percentage")
+    locations = [
+        LocationInput(str(place), str(pct) if str(pct).strip() else None)
+        for place, pct in zip(places, percentages, strict=False)
+    ]
+    version = str(form.get("version", ""))
+    return ProjectInput(**values, locations=locations), int(version) if version.isdigit() else None
+
+
+def _form_page(
+    request, session, principal, data: ProjectInput, *, project=None, status=200, **context
+):
+    rows = list(data.locations) + [LocationInput("")] * EMPTY_PLACE_ROWS
+    return templates.TemplateResponse(
+        request,
+        "projects/form.html",
+        {
+            "data": data,
+            "project": project,
+            "locations": rows,
+            "choices": _choices(session, principal),
+            **context,
+        },
+        status_code=status,
+    )
+
+
+@router.get("/projects/new", response_class=HTMLResponse, name="new_project")
+def new_project(request: Request, session: SessionDep, principal: EditorPrincipal) -> HTMLResponse:
+    return _form_page(request, session, principal, ProjectInput())
+
+
+@router.post("/projects/new", response_class=HTMLResponse, name="create_project")
+async def create(request: Request, session: SessionDep, principal: EditorPrincipal) -> Response:
+    data, _ = await _form_data(request)
+    try:
+        project = create_project(session=session, data=data, principal=principal)
+    except InputError as exc:
+        session.rollback()
+        return _form_page(request, session, principal, data, status=400, errors=exc.errors)
+    session.commit()
+    return see_other(str(request.url_for("project", code=project.code)) + "?notice=created")
+
+
+@router.get("/projects/{code}/edit", response_class=HTMLResponse, name="edit_project")
+def edit_project(
+    request: Request, code: str, session: SessionDep, principal: CurrentPrincipal
+) -> HTMLResponse:
+    project = get_project(session=session, code=code)
+    _require_editor(principal, project)
+    return _form_page(request, session, principal, form_input(project, session), project=project)
+
+
+def _require_editor(principal: Principal, project) -> None:
+    if not principal.can_edit_project(project):
+        raise NotAllowed(
+            f"Only managers of its programme and administrators can change {project.code}."
+        )
+
+
+@router.post("/projects/{code}/edit", response_class=HTMLResponse, name="update_project")
+async def update(
+    request: Request, code: str, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    project = get_project(session=session, code=code)
+    _require_editor(principal, project)
+    data, version = await _form_data(request)
+    try:
+        update_project(
+            session=session,
+            project=project,
+            data=data,
+            expected_version=version,
+            principal=principal,
+        )
+    except InputError as exc:
+        session.rollback()
+        return _form_page(
+            request, session, principal, data, project=project, status=400, errors=exc.errors
+        )
+    except Conflict as exc:
+        project = get_project(session=session, code=code)
+        return _form_page(
+            request, session, principal, data, project=project, status=409, conflict=str(exc)
+        )
+    session.commit()
+    return see_other(str(request.url_for("project", code=project.code)) + "?notice=saved")
+
+
+@router.post("/projects/{code}/delete", name="delete_project")
+async def delete(
+    request: Request, code: str, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    project = get_project(session=session, code=code)
+    form = await request.form()
+    version = str(form.get("version", ""))
+    delete_project(
+        session=session,
+        project=project,
+        expected_version=int(version) if version.isdigit() else None,
+        principal=principal,
+    )
+    session.commit()
+    return see_other(str(request.url_for("projects")) + f"?q={code}")
+
+
+def _tag_response(
+    request, session, principal, code: str, hx: bool, *, status=200, event=None, **context
+) -> Response:
+    """The tag editor again (HTMX), with the figures that depend on the tags; or the page."""
+    if not hx and status == 200:
+        return see_other(str(request.url_for("project", code=code)) + "?notice=saved#tags")
+    detail = project_detail(session=session, code=code)
+    template = "projects/_tags_response.html" if hx else "projects/detail.html"
+    response = templates.TemplateResponse(
+        request,
+        template,
+        {
+            "detail": detail,
+            "coverage": project_coverage(session=session, project=detail.project),
+            "can_edit": principal.can_edit_project(detail.project),
+            "tag_choices": tag_choices(session),
+            **context,
+        },
+        status_code=status,
+    )
+    if event and status == 200:
+        response.headers["HX-Trigger"] = json.dumps({event: {"code": code}})
+    return response
+
+
+def tag_choices(session: Session) -> dict:
+    overview = framework_overview(session=session)
+    return {
+        "objectives": [
+            (
+                f"{g.code} {g.short_name}",
+                [(o.code, f"{o.code} {o.short_name or o.statement}") for o in g.objectives],
+            )
+            for g in overview.goals
+        ],
+        "themes": [(t.code, f"{t.code} {t.name}") for t in overview.themes],
+    }
+
+
+@router.post("/projects/{code}/tags", response_class=HTMLResponse, name="set_tag")
+async def tag(
+    request: Request, code: str, session: SessionDep, principal: CurrentPrincipal, hx: HXRequest
+) -> Response:
+    project = get_project(session=session, code=code)
+    form = await request.form()
+    kind = str(form.get("kind", ""))
+    change = TagChange(
+        kind=kind,
+        code=str(form.get("code", "")),
+        significance=str(form.get("significance", "")),
+        budget_share=str(form.get("budget_share", "")).strip() or None,
+        rationale=str(form.get("rationale", "")),
+    )
+    version = str(form.get("version", ""))
+    try:
+        set_tag(
+            session=session,
+            project=project,
+            change=change,
+            expected_version=int(version) if version.isdigit() else None,
+            principal=principal,
+        )
+    except InputError as exc:
+        session.rollback()
+        return _tag_response(
+            request,
+            session,
+            principal,
+            code,
+            hx,
+            status=400,
+            errors={"form": f"{kind}:{change.code}", **exc.errors},
+            attempted=change,
+        )
+    except Conflict as exc:
+        return _tag_response(request, session, principal, code, hx, status=409, conflict=str(exc))
+    session.commit()
+    return _tag_response(
+        request,
+        session,
+        principal,
+        code,
+        hx,
+        event=events.PROJECT_TAGGED,
+        saved=f"Saved {kind} {change.code}.",
+    )
+
+
+@router.post("/projects/{code}/tags/remove", response_class=HTMLResponse, name="remove_tag")
+async def untag(
+    request: Request, code: str, session: SessionDep, principal: CurrentPrincipal, hx: HXRequest
+) -> Response:
+    project = get_project(session=session, code=code)
+    form = await request.form()
+    kind, item, version = (
+        str(form.get("kind", "")),
+        str(form.get("code", "")),
+        str(form.get("version", "")),
+    )
+    try:
+        remove_tag(
+            session=session,
+            project=project,
+            kind=kind,
+            code=item,
+            expected_version=int(version) if version.isdigit() else None,
+            principal=principal,
+        )
+    except Conflict as exc:
+        return _tag_response(request, session, principal, code, hx, status=409, conflict=str(exc))
+    session.commit()
+    return _tag_response(
+        request,
+        session,
+        principal,
+        code,
+        hx,
+        event=events.PROJECT_TAGGED,
+        saved=f"Removed {kind} {item}.",
+    )
+
+
+@router.post("/projects/{code}/screen", response_class=HTMLResponse, name="screen_project")
+async def screen(
+    request: Request, code: str, session: SessionDep, principal: CurrentPrincipal, hx: HXRequest
+) -> Response:
+    project = get_project(session=session, code=code)
+    form = await request.form()
+    version = str(form.get("version", ""))
+    try:
+        mark_screened(
+            session=session,
+            project=project,
+            expected_version=int(version) if version.isdigit() else None,
+            principal=principal,
+        )
+    except Conflict as exc:
+        return _tag_response(request, session, principal, code, hx, status=409, conflict=str(exc))
+    session.commit()
+    return _tag_response(
+        request,
+        session,
+        principal,
+        code,
+        hx,
+        event=events.PROJECT_SCREENED,
+        saved="Marked as screened.",
+    )
