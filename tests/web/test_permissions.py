@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import pytest
 from fastapi.routing import iter_route_contexts
+from sqlmodel import select
 from starlette.routing import Mount
 
 from tests import factories
 from tests.conftest import csrf_of
 from tracker.db import session_scope
+from tracker.models import Project
 from tracker.services import auth, targets, users
 
 CALLERS = ["anonymous", "viewer", "manager_other", "manager_this", "admin", "api_token"]
@@ -25,6 +27,10 @@ ADMIN_PAGE = (303, 403, 403, 403, 200, 303)
 ADMIN_POST_REDIRECT = (303, 403, 403, 403, 303, 403)
 ADMIN_POST_CREATED = (303, 403, 403, 403, 201, 403)
 API_READ = (401, 200, 200, 200, 200, 200)
+# Changing a Cybercrime project: its manager and administrators only; the API token is its
+# manager's, but a form post without cookies has no CSRF token.
+PROJECT_POST = (303, 403, 403, 303, 303, 403)
+API_PROJECT_WRITE = (401, 403, 403, 200, 200, 200)
 
 ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/healthz"): EVERYONE_OK,
@@ -62,14 +68,50 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     # JSON writes: the API token here is a manager's, so it is refused like the manager.
     ("POST", "/api/v1/targets"): (401, 403, 403, 403, 201, 403),
     ("DELETE", "/api/v1/targets/{target_id}"): (401, 403, 403, 403, 204, 403),
+    ("GET", "/projects/new"): (303, 403, 200, 200, 200, 303),
+    # The new project is of Cybercrime: the other programme's manager is told so (400).
+    ("POST", "/projects/new"): (303, 403, 400, 303, 303, 403),
+    ("GET", "/projects/{code}/edit"): (303, 403, 403, 200, 200, 303),
+    ("POST", "/projects/{code}/edit"): PROJECT_POST,
+    ("POST", "/projects/{code}/tags"): PROJECT_POST,
+    ("POST", "/projects/{code}/tags/remove"): PROJECT_POST,
+    ("POST", "/projects/{code}/screen"): PROJECT_POST,
+    ("GET", "/api/v1/projects"): API_READ,
+    ("POST", "/api/v1/projects"): (401, 403, 422, 201, 201, 201),
+    ("GET", "/api/v1/projects/{code}"): API_READ,
+    ("PUT", "/api/v1/projects/{code}"): API_PROJECT_WRITE,
+    ("GET", "/api/v1/projects/{code}/tags"): API_READ,
+    ("PUT", "/api/v1/projects/{code}/tags"): API_PROJECT_WRITE,
     ("GET", "/docs"): EVERYONE_OK,
     ("GET", "/openapi.json"): EVERYONE_OK,
     ("GET", "/static"): EVERYONE_OK,
+    # Near the end, as they remove the projects the rows above use.
+    ("POST", "/projects/{code}/delete"): PROJECT_POST,
+    ("DELETE", "/api/v1/projects/{code}"): (401, 403, 403, 204, 204, 204),
     # Last, as it ends the caller's session.
     ("POST", "/logout"): (303, 303, 303, 303, 303, 403),
 }
 
+PROJECT_FIELDS = {
+    "title": "Renamed",
+    "kind": "capacity_building",
+    "status": "active",
+    "programme": "CYB",
+    "budget_amount": "1000",
+    "budget_currency": "EUR",
+}
 FORM_BODIES = {
+    "/projects/new": {"code": "CYB-NEW-1", **PROJECT_FIELDS},
+    "/projects/{code}/edit": lambda v: {"code": "CYB-2026-0001", "version": v, **PROJECT_FIELDS},
+    "/projects/{code}/tags": lambda v: {
+        "kind": "objective",
+        "code": "4.1",
+        "significance": "principal",
+        "version": v,
+    },
+    "/projects/{code}/tags/remove": lambda v: {"kind": "objective", "code": "4.1", "version": v},
+    "/projects/{code}/screen": lambda v: {"version": v},
+    "/projects/{code}/delete": lambda v: {"version": v},
     "/admin/users": {
         "email": "someone.new@example.org",
         "full_name": "Someone New",
@@ -80,7 +122,15 @@ FORM_BODIES = {
     "/account/tokens": {"name": "script"},
     "/admin/targets": {"code": "4.2", "min_active_projects": "2"},
 }
-JSON_BODIES = {"/api/v1/targets": {"code": "GPG1", "min_active_projects": 1}}
+JSON_BODIES = {
+    "/api/v1/targets": {"code": "GPG1", "min_active_projects": 1},
+    "/api/v1/projects": {"code": "CYB-API-1", **PROJECT_FIELDS},
+    "/api/v1/projects/{code}": lambda v: {"code": "CYB-API-0001", "version": v, **PROJECT_FIELDS},
+    "/api/v1/projects/{code}/tags": lambda v: {
+        "version": v,
+        "objectives": [{"code": "4.2", "significance": "principal"}],
+    },
+}
 
 
 def _served_routes(app) -> set[tuple[str, str]]:
@@ -118,6 +168,7 @@ def fixtures(framework, accounts):
         manager = users.get_user(session=session, user_id=accounts["manager_this"].id)
         _, manager_raw = auth.create_api_token(session=session, user=manager, name="manager's")
         project = factories.project(session, code="CYB-2026-0001")
+        api_project = factories.project(session, code="CYB-API-0001")
         target, api_target = (
             targets.set_target(
                 session=session,
@@ -133,11 +184,18 @@ def fixtures(framework, accounts):
         "target_id": target.id,
         "api_target_id": api_target.id,
         "code": project.code,
+        "api_code": api_project.code,
         "token": invite,
         "token_id": admin_token.id,
         "user_id": accounts["viewer"].id,
         "api_token": manager_raw,
     }
+
+
+def _version(engine, code: str) -> int:
+    with session_scope(engine) as session:
+        project = session.exec(select(Project).where(Project.code == code)).first()
+        return project.version if project else 1
 
 
 def _token(client, caller) -> str:
@@ -147,25 +205,32 @@ def _token(client, caller) -> str:
 
 
 @pytest.mark.parametrize("caller", CALLERS)
-def test_route_table(caller, fixtures, browser_for, client_factory):
+def test_route_table(caller, fixtures, framework, browser_for, client_factory):
     client = client_factory() if caller == "api_token" else browser_for(caller)
     headers = {"Authorization": f"Bearer {fixtures['api_token']}"} if caller == "api_token" else {}
     mismatches = []
     for (method, template), statuses in ROUTES.items():
         expected = statuses[CALLERS.index(caller)]
-        # The page and the API each remove a target of their own.
-        api_ids = {"target_id": fixtures["api_target_id"]} if template.startswith("/api/") else {}
+        # The pages and the API each change a target and a project of their own.
+        api = template.startswith("/api/")
+        api_ids = (
+            {"target_id": fixtures["api_target_id"], "code": fixtures["api_code"]} if api else {}
+        )
         path = template.format(**{**fixtures, **api_ids})
+        version = _version(framework, api_ids.get("code", fixtures["code"]))
+        if method == "DELETE" and template == "/api/v1/projects/{code}":
+            path += f"?version={version}"
         if template == "/static":
             path = "/static/css/app.css"
         if method == "GET":
             response = client.get(path, headers=headers, follow_redirects=False)
         else:
             if template in JSON_BODIES or method == "DELETE":
+                body = JSON_BODIES.get(template)
                 response = client.request(
                     method,
                     path,
-                    json=JSON_BODIES.get(template),
+                    json=body(version) if callable(body) else body,
                     headers={**headers, "X-CSRF-Token": _token(client, caller)},
                     follow_redirects=False,
                 )
@@ -174,7 +239,8 @@ def test_route_table(caller, fixtures, browser_for, client_factory):
                         f"{method} {template}: expected {expected}, got {response.status_code}"
                     )
                 continue
-            data = dict(FORM_BODIES.get(template, {}))
+            body = FORM_BODIES.get(template, {})
+            data = dict(body(version) if callable(body) else body)
             if caller != "api_token":
                 data["csrf_token"] = csrf_of(
                     client, "/login" if caller == "anonymous" else "/account"

@@ -2,8 +2,9 @@
 
 from fastapi import APIRouter
 
-from tracker.api import coverage, me
+from tracker.api import coverage, me, projects
 
 router = APIRouter(prefix="/api/v1")
 router.include_router(me.router)
 router.include_router(coverage.router)
+router.include_router(projects.router)

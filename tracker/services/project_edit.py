@@ -80,6 +80,11 @@ class StaleVersion(Conflict):
         )
 
 
+def plain(number: Decimal) -> str:
+    """60.00 as 60, 62.50 as 62.5."""
+    return format(Decimal(number).normalize(), "f")
+
+
 def _text(value, name: str, errors: dict, *, required: bool = False) -> str:
     text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
     if required and not text:
@@ -118,7 +123,7 @@ def _decimal(value, name: str, errors: dict, *, limit: Decimal, what: str) -> De
     elif number != number.quantize(Decimal("0.01")):
         errors[name] = "may have at most two decimal places"
     else:
-        return number
+        return number.quantize(Decimal("0.01"))
     return None
 
 
@@ -246,7 +251,9 @@ def _locations(session: Session, items: list[LocationInput], errors: dict):
                 "give a percentage for every place, or for none (then the budget splits equally)"
             )
         elif sum(given) != 100:
-            errors["locations"] = f"percentages must add up to 100; they add up to {sum(given):g}"
+            errors["locations"] = (
+                f"percentages must add up to 100; they add up to {plain(sum(given))}"
+            )
     return out
 
 
@@ -261,7 +268,7 @@ def _snapshot(session: Session, project: Project) -> dict[str, Any]:
         .order_by(ProjectLocation.id)
     ):
         code = (country or region).code
-        places.append(f"{code} {loc.percentage:g}%" if loc.percentage is not None else code)
+        places.append(f"{code} {plain(loc.percentage)}%" if loc.percentage is not None else code)
     return {
         "code": project.code,
         "title": project.title,

@@ -18,7 +18,7 @@ from tracker.services import audit
 from tracker.services.coverage.filters import active_framework_id
 from tracker.services.errors import InputError, NotAllowed, NotFound
 from tracker.services.permissions import Principal
-from tracker.services.project_edit import _decimal, bump_version
+from tracker.services.project_edit import _decimal, bump_version, plain
 
 SIGNIFICANCE = {"principal": Significance.principal, "significant": Significance.significant}
 MAX_RATIONALE = 2000
@@ -120,8 +120,9 @@ def _validate(
         )
         if others + share > 100:
             errors["budget_share"] = (
-                f"the {change.kind} shares of this project would add up to {others + share:g}%; "
-                f"at most {100 - others:g}% is left"
+                f"the {change.kind} shares of this project would add up to "
+                f"{plain(others + share)}%; "
+                f"at most {plain(100 - others)}% is left"
             )
     if errors:
         raise InputError(errors)
@@ -246,7 +247,7 @@ def replace_tags(
             wanted[kind].append((item, significance, share, rationale))
         if total > 100:
             errors[f"{kind}s"] = (
-                f"budget shares add up to {total:g}%; they may add up to at most 100%"
+                f"budget shares add up to {plain(total)}%; they may add up to at most 100%"
             )
     if errors:
         raise InputError(errors)
