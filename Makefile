@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 TRACKER_PORT ?= 8000
 export TRACKER_PORT
 
-.PHONY: run test lint format setup clean help
+.PHONY: run test lint format setup clean help screenshots
 
 help:
 	@echo "make run    install, migrate, load the framework and a demo portfolio, serve on :$(TRACKER_PORT)"
@@ -41,6 +41,9 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+screenshots: $(VENV)/.installed-dev
+	TRACKER_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -q tests/browser/test_screenshots.py
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format .

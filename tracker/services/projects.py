@@ -101,7 +101,7 @@ def project_detail(*, session: Session, code: str, history_limit: int = 20) -> P
                 (Region.id == ProjectLocation.region_id) | (Region.id == Country.region_id),
             )
             .where(ProjectLocation.project_id == project.id)
-            .order_by(Region.position, Country.name)
+            .order_by(Region.position, Country.name.nulls_first())
         )
     ]
 

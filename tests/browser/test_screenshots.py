@@ -1,0 +1,51 @@
+"""Screenshots of the main pages over the demo portfolio, for people to look at.
+
+They go to test-artifacts/screenshots, or to TRACKER_SCREENSHOTS_DIR (`make screenshots`
+writes docs/screenshots, which the README shows).
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import ARTIFACTS, settled, sign_in
+from tests.conftest import PASSWORD
+from tracker.db import session_scope
+from tracker.services.demo import seed_demo_portfolio
+
+pytestmark = pytest.mark.browser
+
+PAGES = {
+    "dashboard": "/",
+    "heatmap": "/heatmap?rows=goals&cols=regions&metric=projects",
+    "gaps": "/gaps",
+    "projects": "/projects?status=active&sort=-budget",
+}
+
+
+def test_screenshots(framework, accounts, live_server, page, request):
+    if request.node.callspec.params.get("database_url") == "postgresql":
+        pytest.skip("screenshots come from one backend")
+    with session_scope(framework) as session:
+        seed_demo_portfolio(session=session, projects=300, seed=2023, today=date(2026, 11, 2))
+    folder = Path(os.environ.get("TRACKER_SCREENSHOTS_DIR") or ARTIFACTS / "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    sign_in(page, live_server, accounts["manager_this"].email, PASSWORD)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    for name, path in PAGES.items():
+        page.goto(f"{live_server}{path}")
+        page.screenshot(
+            path=str(folder / f"{name}.png"), full_page=name != "heatmap-objectives-budget"
+        )
+        assert (folder / f"{name}.png").stat().st_size > 10_000
+    page.goto(f"{live_server}/projects?programme=CYB&status=active")
+    page.locator("table.project-table tbody tr a").first.click()
+    page.screenshot(path=str(folder / "project.png"), full_page=True)
+    page.goto(f"{live_server}/heatmap")
+    page.locator("table.heatmap tbody tr", has_text="GPG4").locator("td.cell a").first.click()
+    settled(page)
+    page.screenshot(path=str(folder / "heatmap-cell.png"))
