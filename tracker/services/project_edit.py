@@ -257,18 +257,26 @@ def _locations(session: Session, items: list[LocationInput], errors: dict):
     return out
 
 
+def _places(session: Session, project_id: int) -> list[tuple[str, Decimal | None]]:
+    """(country or region code, percentage) of each place, in the order they were given."""
+    return [
+        ((country or region).code, loc.percentage)
+        for loc, country, region in session.exec(
+            select(ProjectLocation, Country, Region)
+            .outerjoin(Country, Country.id == ProjectLocation.country_id)
+            .outerjoin(Region, Region.id == ProjectLocation.region_id)
+            .where(ProjectLocation.project_id == project_id)
+            .order_by(ProjectLocation.id)
+        )
+    ]
+
+
 def _snapshot(session: Session, project: Project) -> dict[str, Any]:
     programme = session.get(Programme, project.programme_id)
-    places = []
-    for loc, country, region in session.exec(
-        select(ProjectLocation, Country, Region)
-        .outerjoin(Country, Country.id == ProjectLocation.country_id)
-        .outerjoin(Region, Region.id == ProjectLocation.region_id)
-        .where(ProjectLocation.project_id == project.id)
-        .order_by(ProjectLocation.id)
-    ):
-        code = (country or region).code
-        places.append(f"{code} {plain(loc.percentage)}%" if loc.percentage is not None else code)
+    places = [
+        f"{code} {plain(pct)}%" if pct is not None else code
+        for code, pct in _places(session, project.id)
+    ]
     return {
         "code": project.code,
         "title": project.title,
@@ -402,15 +410,7 @@ def form_input(project: Project, session: Session) -> ProjectInput:
     """A project as the edit form shows it."""
     snapshot = _snapshot(session, project)
     manager = session.get(User, project.manager_id) if project.manager_id else None
-    locations = []
-    for loc, country, region in session.exec(
-        select(ProjectLocation, Country, Region)
-        .outerjoin(Country, Country.id == ProjectLocation.country_id)
-        .outerjoin(Region, Region.id == ProjectLocation.region_id)
-        .where(ProjectLocation.project_id == project.id)
-        .order_by(ProjectLocation.id)
-    ):
-        locations.append(LocationInput((country or region).code, loc.percentage))
+    locations = [LocationInput(code, pct) for code, pct in _places(session, project.id)]
     return ProjectInput(
         code=project.code,
         title=project.title,

@@ -91,8 +91,7 @@ async def _form_data(request: Request) -> tuple[ProjectInput, int | None]:
         LocationInput(str(place), str(pct) if str(pct).strip() else None)
         for place, pct in zip(places, percentages, strict=False)
     ]
-    version = str(form.get("version", ""))
-    return ProjectInput(**values, locations=locations), int(version) if version.isdigit() else None
+    return ProjectInput(**values, locations=locations), _version(form)
 
 
 def _form_page(
@@ -181,12 +180,8 @@ async def delete(
 ) -> Response:
     project = get_project(session=session, code=code)
     form = await request.form()
-    version = str(form.get("version", ""))
     delete_project(
-        session=session,
-        project=project,
-        expected_version=int(version) if version.isdigit() else None,
-        principal=principal,
+        session=session, project=project, expected_version=_version(form), principal=principal
     )
     session.commit()
     return see_other(str(request.url_for("projects")) + f"?q={code}")
@@ -231,52 +226,59 @@ def tag_choices(session: Session) -> dict:
     }
 
 
+def _version(form) -> int | None:
+    value = str(form.get("version", ""))
+    return int(value) if value.isdigit() else None
+
+
+def _apply(
+    request, session, principal, code, hx, change, *, event, saved, form_key="", attempted=None
+):
+    """Make one change to the tags or screening, then answer with the editor again."""
+    try:
+        change()
+    except InputError as exc:
+        session.rollback()
+        errors = {"form": form_key, **exc.errors}
+        return _tag_response(
+            request, session, principal, code, hx, status=400, errors=errors, attempted=attempted
+        )
+    except Conflict as exc:
+        return _tag_response(request, session, principal, code, hx, status=409, conflict=str(exc))
+    session.commit()
+    return _tag_response(request, session, principal, code, hx, event=event, saved=saved)
+
+
 @router.post("/projects/{code}/tags", response_class=HTMLResponse, name="set_tag")
 async def tag(
     request: Request, code: str, session: SessionDep, principal: CurrentPrincipal, hx: HXRequest
 ) -> Response:
     project = get_project(session=session, code=code)
     form = await request.form()
-    kind = str(form.get("kind", ""))
     change = TagChange(
-        kind=kind,
+        kind=str(form.get("kind", "")),
         code=str(form.get("code", "")),
         significance=str(form.get("significance", "")),
         budget_share=str(form.get("budget_share", "")).strip() or None,
         rationale=str(form.get("rationale", "")),
     )
-    version = str(form.get("version", ""))
-    try:
-        set_tag(
-            session=session,
-            project=project,
-            change=change,
-            expected_version=int(version) if version.isdigit() else None,
-            principal=principal,
-        )
-    except InputError as exc:
-        session.rollback()
-        return _tag_response(
-            request,
-            session,
-            principal,
-            code,
-            hx,
-            status=400,
-            errors={"form": f"{kind}:{change.code}", **exc.errors},
-            attempted=change,
-        )
-    except Conflict as exc:
-        return _tag_response(request, session, principal, code, hx, status=409, conflict=str(exc))
-    session.commit()
-    return _tag_response(
+    return _apply(
         request,
         session,
         principal,
         code,
         hx,
+        lambda: set_tag(
+            session=session,
+            project=project,
+            change=change,
+            expected_version=_version(form),
+            principal=principal,
+        ),
         event=events.PROJECT_TAGGED,
-        saved=f"Saved {kind} {change.code}.",
+        saved=f"Saved {change.kind} {change.code}.",
+        form_key=f"{change.kind}:{change.code}",
+        attempted=change,
     )
 
 
@@ -286,29 +288,21 @@ async def untag(
 ) -> Response:
     project = get_project(session=session, code=code)
     form = await request.form()
-    kind, item, version = (
-        str(form.get("kind", "")),
-        str(form.get("code", "")),
-        str(form.get("version", "")),
-    )
-    try:
-        remove_tag(
-            session=session,
-            project=project,
-            kind=kind,
-            code=item,
-            expected_version=int(version) if version.isdigit() else None,
-            principal=principal,
-        )
-    except Conflict as exc:
-        return _tag_response(request, session, principal, code, hx, status=409, conflict=str(exc))
-    session.commit()
-    return _tag_response(
+    kind, item = str(form.get("kind", "")), str(form.get("code", ""))
+    return _apply(
         request,
         session,
         principal,
         code,
         hx,
+        lambda: remove_tag(
+            session=session,
+            project=project,
+            kind=kind,
+            code=item,
+            expected_version=_version(form),
+            principal=principal,
+        ),
         event=events.PROJECT_TAGGED,
         saved=f"Removed {kind} {item}.",
     )
@@ -320,23 +314,15 @@ async def screen(
 ) -> Response:
     project = get_project(session=session, code=code)
     form = await request.form()
-    version = str(form.get("version", ""))
-    try:
-        mark_screened(
-            session=session,
-            project=project,
-            expected_version=int(version) if version.isdigit() else None,
-            principal=principal,
-        )
-    except Conflict as exc:
-        return _tag_response(request, session, principal, code, hx, status=409, conflict=str(exc))
-    session.commit()
-    return _tag_response(
+    return _apply(
         request,
         session,
         principal,
         code,
         hx,
+        lambda: mark_screened(
+            session=session, project=project, expected_version=_version(form), principal=principal
+        ),
         event=events.PROJECT_SCREENED,
         saved="Marked as screened.",
     )
