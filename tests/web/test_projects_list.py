@@ -113,3 +113,13 @@ def test_bad_filters_are_refused(viewer, query, field, message):
     assert message in page.get_text()
     if page.find(id=f"{field}-error"):
         assert message in page.find(id=f"{field}-error").text
+
+
+def test_the_where_filter_offers_regions_and_countries(viewer):
+    page = BeautifulSoup(viewer.get("/projects?located=KE").text, "html.parser")
+    select = page.find(id="located")
+    assert page.find("label", attrs={"for": "located"}).text == "Where"
+    groups = [g["label"] for g in select.find_all("optgroup")]
+    assert groups[0] == "Regions" and "Countries of Africa" in groups
+    assert select.find("option", selected=True)["value"] == "KE"
+    assert _codes(viewer.get("/projects?located=KE")) == ["P1", "P10", "P11", "P2", "P7", "P8", "P9"]

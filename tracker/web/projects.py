@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlmodel import select
 
 from tracker.deps import CurrentPrincipal, HXRequest, SessionDep, refusal_status
+from tracker.models import Country
 from tracker.services.coverage.filters import FLOORS, active_framework_id, framework_codes
 from tracker.services.errors import InputError
 from tracker.services.project_list import (
@@ -51,6 +53,16 @@ def _filter_options(session) -> dict:
         "sorts": [(k, v) for k, v in SORT_LABELS.items()]
         + [(f"-{k}", f"{v}, descending") for k, v in SORT_LABELS.items()],
     }
+
+
+def _place_groups(session, regions) -> list[tuple[str, list[tuple[str, str]]]]:
+    """Regions, then the countries of each region, for the "Where" filter."""
+    groups = [("Regions", [(r.code, r.name) for r in regions] + [("global", "Global (no place)")])]
+    by_region: dict[int, list[tuple[str, str]]] = {}
+    for country in session.exec(select(Country).order_by(Country.name)):
+        by_region.setdefault(country.region_id, []).append((country.code, country.name))
+    groups += [(f"Countries of {r.name}", by_region.get(r.id, [])) for r in regions]
+    return groups
 
 
 @router.get("/projects", response_class=HTMLResponse, name="projects")
