@@ -122,4 +122,12 @@ def test_the_where_filter_offers_regions_and_countries(viewer):
     groups = [g["label"] for g in select.find_all("optgroup")]
     assert groups[0] == "Regions" and "Countries of Africa" in groups
     assert select.find("option", selected=True)["value"] == "KE"
-    assert _codes(viewer.get("/projects?located=KE")) == ["P1", "P10", "P11", "P2", "P7", "P8", "P9"]
+    assert _codes(viewer.get("/projects?located=KE")) == [
+        "P1",
+        "P10",
+        "P11",
+        "P2",
+        "P7",
+        "P8",
+        "P9",
+    ]

@@ -44,9 +44,7 @@ def _filter_options(session) -> dict:
         "objectives": [("", "Any objective")] + [(c, c) for c in codes["objective"]],
         "themes": [("", "Any theme")] + [(c, c) for c in codes["theme"]],
         "programmes": [("", "Any programme")] + [(p.code, p.name) for p in programmes],
-        "regions": [("", "Anywhere")]
-        + [(r.code, r.name) for r in regions]
-        + [("global", "Global")],
+        "places": _place_groups(session, regions),
         "statuses": [("any", "Any status")] + [(s, s.capitalize()) for s in STATUSES],
         "screened": [("", "Screened or not"), *SCREENED.items()],
         "floors": [(str(k), v) for k, v in FLOORS.items()],
