@@ -245,3 +245,40 @@ def browser_for(client_factory, accounts) -> Callable[[str], TestClient]:
         return client
 
     return make
+
+
+# A real SMTP server
+
+
+class _Inbox:
+    """Messages the SMTP server accepted; `refuse` makes it answer 451 that many times."""
+
+    def __init__(self):
+        self.messages: list = []
+        self.refuse = 0
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.refuse > 0:
+            self.refuse -= 1
+            return "451 4.3.0 Try again later"
+        from email import message_from_bytes, policy
+
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    inbox = _Inbox()
+    inbox.port = port
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield inbox
+    controller.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
@@ -12,11 +13,13 @@ from tracker import api
 from tracker.config import PROJECT_ROOT, Settings, get_settings
 from tracker.db import engine_from_settings
 from tracker.deps import verify_csrf
+from tracker.scheduler import build_scheduler
 from tracker.security import SecurityMiddleware
 from tracker.web import (
     account,
     admin,
     auth,
+    digests,
     docs,
     health,
     heatmap,
@@ -27,10 +30,26 @@ from tracker.web import (
 from tracker.web.errors import install_error_handlers
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI):
+    """Runs the scheduler inside the web app when TRACKER_EMBEDDED_SCHEDULER is on (one
+    process only, as `make run`); in production it runs on its own: `tracker scheduler`."""
+    scheduler = None
+    if app.state.settings.embedded_scheduler:
+        scheduler = build_scheduler(
+            engine=app.state.engine, settings=app.state.settings, blocking=False
+        )
+        scheduler.start()
+    yield
+    if scheduler is not None:
+        scheduler.shutdown(wait=False)
+
+
 def create_app(settings: Settings | None = None, *, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     logging.basicConfig(level=settings.log_level)
     app = FastAPI(
+        lifespan=_lifespan,
         title="Portfolio Alignment Tracker",
         summary="Coverage of a strategic framework by a portfolio of projects.",
         version="0.1.0",
@@ -53,6 +72,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         heatmap.router,
         account.router,
         admin.router,
+        digests.router,
         docs.router,
     ):
         app.include_router(router)

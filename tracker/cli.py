@@ -30,11 +30,13 @@ reference_app = typer.Typer(
 )
 demo_app = typer.Typer(help="The demo portfolio.", no_args_is_help=True)
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
+digest_app = typer.Typer(help="Digests by email.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(framework_app, name="framework")
 app.add_typer(reference_app, name="reference")
 app.add_typer(demo_app, name="demo")
 app.add_typer(user_app, name="user")
+app.add_typer(digest_app, name="digest")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -202,6 +204,65 @@ def setup(
             )
 
 
+@app.command("scheduler")
+def scheduler() -> None:
+    """Run the scheduler: digests, the outbox, weekly snapshots. Run exactly one."""
+    from tracker.scheduler import build_scheduler
+
+    settings = get_settings()
+    if not settings.mail_enabled:
+        typer.echo("TRACKER_SMTP_HOST is not set: digests are written to the outbox and wait.")
+    typer.echo("Scheduler running (Ctrl+C to stop).")
+    try:
+        build_scheduler(engine=engine_from_settings(), settings=settings, blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        typer.echo("Scheduler stopped.")
+
+
+@digest_app.command("preview")
+def digest_preview(
+    email: Annotated[str, typer.Argument(help="The subscriber's email.")],
+    html: Annotated[
+        bool, typer.Option("--html", help="Print the HTML part instead of text.")
+    ] = False,
+) -> None:
+    """Print the next digest of someone's first subscription, as it would be sent now."""
+    from tracker.services.digests.preview import preview_for_email
+
+    settings = get_settings()
+    with session_scope(engine_from_settings()) as session:
+        try:
+            rendered = preview_for_email(session=session, settings=settings, email=email)
+        except NotFound as exc:
+            raise _fail(f"No {exc.what} for {email}.") from None
+    typer.echo(f"Subject: {rendered.subject}\n")
+    typer.echo(rendered.html if html else rendered.text)
+
+
+@digest_app.command("send")
+def digest_send(
+    now: Annotated[
+        bool, typer.Option("--now", help="Enqueue what is due now and send it.")
+    ] = False,
+) -> None:
+    """Enqueue the digests that are due and send the outbox."""
+    from tracker.services.digests import outbox
+
+    if not now:
+        raise _fail("Say --now to enqueue and send what is due now.")
+    settings = get_settings()
+    engine = engine_from_settings()
+    written = outbox.enqueue_due(engine=engine, settings=settings)
+    if not settings.mail_enabled:
+        typer.echo(f"{written} digest(s) written; TRACKER_SMTP_HOST is not set, so none sent.")
+        return
+    report = outbox.send_due(engine=engine, settings=settings)
+    typer.echo(
+        f"{written} digest(s) written; {report.sent} sent, {report.retrying} to retry, "
+        f"{report.failed} failed."
+    )
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on [TRACKER_HOST].")] = None,
@@ -216,6 +277,11 @@ def serve(
 
     settings = get_settings()
     host, port = host or settings.host, port or settings.port
+    if settings.embedded_scheduler and (workers or settings.workers) > 1:
+        raise _fail(
+            "TRACKER_EMBEDDED_SCHEDULER runs the scheduler in every worker; with several "
+            "workers turn it off and run one `tracker scheduler` beside them."
+        )
     typer.echo(f"Serving the tracker on http://{host}:{port}  (Ctrl+C to stop)")
     uvicorn.run(
         "tracker.app:create_app",

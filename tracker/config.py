@@ -38,6 +38,18 @@ class Settings(BaseSettings):
     argon2_time_cost: int = Field(default=3, ge=1)
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=4, ge=1)
+    # Mail and digests
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_security: Literal["none", "starttls", "tls"] = "none"
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_timeout_seconds: float = Field(default=30, gt=0)
+    mail_from: str = "Portfolio Alignment Tracker <tracker@localhost>"
+    embedded_scheduler: bool = False
+    outbox_max_attempts: int = Field(default=6, ge=1)
+    outbox_retry_seconds: int = Field(default=60, ge=1)
+    outbox_lease_minutes: int = Field(default=10, ge=1)
     # Serve cookies with Secure even on plain http (behind a proxy that ends TLS).
     secure_cookies: bool = False
 
@@ -72,6 +84,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_host)
 
     @property
     def public_url(self) -> str:

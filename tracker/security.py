@@ -7,6 +7,7 @@ site can neither read it nor forge it, and signing in changes it.
 
 from __future__ import annotations
 
+import re
 import secrets
 from http.cookies import SimpleCookie
 
@@ -36,7 +37,8 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     ]
 )
-# Swagger UI sets style attributes; only its page allows inline styles (never inline script).
+# Swagger UI and emails (digest previews) set style attributes: those pages alone allow inline
+# styles, never inline script.
 DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
     "style-src 'self'", "style-src 'self' 'unsafe-inline'"
 )
@@ -47,6 +49,13 @@ SECURITY_HEADERS = [
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=(), payment=()"),
     (b"cross-origin-opener-policy", b"same-origin"),
 ]
+
+
+_EMAIL_PAGE = re.compile(r"^/digests/(\d+/preview|archive/\d+)$")
+
+
+def inline_styles_allowed(path: str) -> bool:
+    return path == "/docs" or bool(_EMAIL_PAGE.match(path))
 
 
 def is_https(scope: Scope, *, secure_cookies: bool) -> bool:
@@ -76,10 +85,10 @@ class SecurityMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
-                docs = scope.get("path") == "/docs"
+                relaxed = inline_styles_allowed(scope.get("path", ""))
                 headers.append(
                     "content-security-policy",
-                    DOCS_CONTENT_SECURITY_POLICY if docs else CONTENT_SECURITY_POLICY,
+                    DOCS_CONTENT_SECURITY_POLICY if relaxed else CONTENT_SECURITY_POLICY,
                 )
                 for name, value in SECURITY_HEADERS:
                     headers.append(name.decode(), value.decode())

@@ -11,6 +11,7 @@ from tracker.models.accounts import (
     UserSession,
 )
 from tracker.models.audit import AuditEvent
+from tracker.models.digests import CoverageSnapshot, OutboxMessage, Subscription
 from tracker.models.framework import SDG, Framework, Goal, GoalSDG, Objective, Theme, ThemeStatement
 from tracker.models.portfolio import (
     ObjectiveTag,
@@ -30,6 +31,7 @@ __all__ = [
     "ApiToken",
     "AuditEvent",
     "Country",
+    "CoverageSnapshot",
     "Currency",
     "Framework",
     "Goal",
@@ -38,6 +40,7 @@ __all__ = [
     "LoginFailure",
     "Objective",
     "ObjectiveTag",
+    "OutboxMessage",
     "Programme",
     "Project",
     "ProjectKind",
@@ -46,6 +49,7 @@ __all__ = [
     "Region",
     "Role",
     "Significance",
+    "Subscription",
     "Target",
     "Theme",
     "ThemeStatement",

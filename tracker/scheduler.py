@@ -1,0 +1,79 @@
+"""The scheduler: enqueues digests when they fall due, sends the outbox, stores the weekly
+coverage snapshot and clears expired sessions.
+
+Run exactly one: `tracker scheduler`, or inside the web app with TRACKER_EMBEDDED_SCHEDULER
+for single-process use. A second one started by mistake does no harm: every job is safe to
+run twice (unique outbox rows, claimed messages, unique snapshots).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.base import BaseScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from tracker.config import Settings
+from tracker.models._base import utcnow
+from tracker.services import auth
+from tracker.services.digests import outbox
+
+log = logging.getLogger(__name__)
+
+JOB_DEFAULTS = {
+    "coalesce": True,  # after downtime, run a job once, not once per missed time
+    "max_instances": 1,
+    "misfire_grace_time": 6 * 3600,
+}
+
+
+def _guarded(name: str, job):
+    def run():
+        try:
+            result = job()
+            log.info("%s: %s", name, result)
+        except Exception:
+            log.exception("%s failed; it runs again at its next time", name)
+
+    return run
+
+
+def add_jobs(scheduler: BaseScheduler, *, engine: Engine, settings: Settings) -> None:
+    def purge_sessions():
+        with Session(engine) as session:
+            ended = auth.purge_expired(session=session, settings=settings)
+            session.commit()
+            return f"{ended} sessions ended"
+
+    def enqueue_and_send():
+        written = outbox.enqueue_due(engine=engine, settings=settings)
+        # Deliver what was just written now, not at the sender's next turn.
+        report = outbox.send_due(engine=engine, settings=settings) if written else None
+        return f"{written} written, {report}"
+
+    jobs = {
+        "digests.enqueue": (enqueue_and_send, 60),
+        "digests.send": (lambda: outbox.send_due(engine=engine, settings=settings), 30),
+        "coverage.snapshot": (lambda: outbox.take_weekly_snapshots(engine=engine), 3600),
+        "accounts.purge": (purge_sessions, 3600),
+    }
+    for job_id, (job, seconds) in jobs.items():
+        scheduler.add_job(
+            _guarded(job_id, job),
+            "interval",
+            seconds=seconds,
+            id=job_id,
+            name=job_id,
+            replace_existing=True,
+            next_run_time=utcnow(),
+        )
+
+
+def build_scheduler(*, engine: Engine, settings: Settings, blocking: bool) -> BaseScheduler:
+    cls = BlockingScheduler if blocking else BackgroundScheduler
+    scheduler = cls(job_defaults=JOB_DEFAULTS, timezone="UTC")
+    add_jobs(scheduler, engine=engine, settings=settings)
+    return scheduler

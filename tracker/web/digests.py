@@ -1,0 +1,239 @@
+"""Digest subscriptions, previews, the archive, and one-click unsubscribe."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+
+from tracker.deps import AdminPrincipal, CurrentPrincipal, SessionDep, SettingsDep
+from tracker.models._base import utcnow
+from tracker.services.digests import outbox
+from tracker.services.digests.preview import own_message, past_digests, preview
+from tracker.services.digests.schedule import FREQUENCIES, WEEKDAYS, next_due
+from tracker.services.digests.subscriptions import (
+    SubscriptionInput,
+    create_subscription,
+    delete_subscription,
+    list_subscriptions,
+    own_subscription,
+    subscription_for_token,
+    unsubscribe,
+    update_subscription,
+)
+from tracker.services.errors import InputError
+from tracker.services.reference_lists import programmes_and_regions
+from tracker.web._forms import see_other
+from tracker.web.templating import templates
+
+router = APIRouter()
+
+COMMON_ZONES = (
+    "UTC",
+    "Europe/Lyon",
+    "Europe/Paris",
+    "Europe/London",
+    "Europe/Vienna",
+    "America/New_York",
+    "America/Bogota",
+    "America/Buenos_Aires",
+    "Africa/Nairobi",
+    "Africa/Abidjan",
+    "Africa/Harare",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Asia/Kolkata",
+    "Asia/Beirut",
+    "Australia/Sydney",
+)
+
+
+def _page(request, session, principal, status=200, **context) -> HTMLResponse:
+    programmes, regions = programmes_and_regions(session=session)
+    subscriptions = list_subscriptions(session=session, user=principal.user)
+    now = utcnow()
+    return templates.TemplateResponse(
+        request,
+        "digests/index.html",
+        {
+            "subscriptions": subscriptions,
+            "next_due": {
+                s.id: next_due(
+                    frequency=s.frequency,
+                    weekday=s.weekday,
+                    hour=s.hour,
+                    timezone=s.timezone,
+                    now=now,
+                )
+                for s in subscriptions
+            },
+            "archive": past_digests(session=session, user=principal.user),
+            "options": {
+                "frequencies": list(FREQUENCIES.items()),
+                "weekdays": [(str(i), d) for i, d in enumerate(WEEKDAYS)],
+                "hours": [(str(h), f"{h:02d}:00") for h in range(24)],
+                "zones": [(z, z) for z in COMMON_ZONES],
+                "programmes": [(p.code, p.name) for p in programmes],
+                "regions": [("", "Everywhere")] + [(r.code, r.name) for r in regions],
+                "quiet": [
+                    ("line", "Send one line saying nothing changed"),
+                    ("skip", "Send nothing"),
+                ],
+            },
+            "weekdays": WEEKDAYS,
+            "form": context.pop("form", {}),
+            **context,
+        },
+        status_code=status,
+    )
+
+
+async def _input(request: Request) -> SubscriptionInput:
+    form = await request.form()
+    return SubscriptionInput(
+        frequency=str(form.get("frequency", "weekly")),
+        weekday=str(form.get("weekday", "0")),
+        hour=str(form.get("hour", "8")),
+        timezone=str(form.get("timezone", "UTC")),
+        programmes=[str(p) for p in form.getlist("programmes")],
+        region=str(form.get("region", "")),
+        quiet=str(form.get("quiet", "line")),
+    )
+
+
+@router.get("/digests", response_class=HTMLResponse, name="digests")
+def digests(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
+    return _page(request, session, principal, notice=request.query_params.get("notice"))
+
+
+@router.post("/digests", response_class=HTMLResponse, name="subscribe")
+async def subscribe(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
+    data = await _input(request)
+    try:
+        create_subscription(session=session, user=principal.user, data=data)
+    except InputError as exc:
+        return _page(request, session, principal, 400, errors=exc.errors, form=data.__dict__)
+    session.commit()
+    return see_other(str(request.url_for("digests")) + "?notice=subscribed")
+
+
+@router.post("/digests/{subscription_id}", response_class=HTMLResponse, name="update_subscription")
+async def change(
+    request: Request, subscription_id: int, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    subscription = own_subscription(
+        session=session, user=principal.user, subscription_id=subscription_id
+    )
+    data = await _input(request)
+    try:
+        update_subscription(session=session, subscription=subscription, data=data)
+    except InputError as exc:
+        session.rollback()
+        return _page(request, session, principal, 400, errors=exc.errors, editing=subscription_id)
+    session.commit()
+    return see_other(str(request.url_for("digests")) + "?notice=saved")
+
+
+@router.post("/digests/{subscription_id}/delete", name="delete_subscription")
+def remove(
+    request: Request, subscription_id: int, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    subscription = own_subscription(
+        session=session, user=principal.user, subscription_id=subscription_id
+    )
+    delete_subscription(session=session, subscription=subscription)
+    session.commit()
+    return see_other(str(request.url_for("digests")) + "?notice=removed")
+
+
+def _email_page(html: str) -> HTMLResponse:
+    # Shown exactly as sent, on a page of its own whose policy allows the inline styles.
+    return HTMLResponse(html)
+
+
+@router.get(
+    "/digests/{subscription_id}/preview", response_class=HTMLResponse, name="preview_digest"
+)
+def preview_digest(
+    request: Request,
+    subscription_id: int,
+    session: SessionDep,
+    settings: SettingsDep,
+    principal: CurrentPrincipal,
+    format: str = "html",
+) -> Response:
+    subscription = own_subscription(
+        session=session, user=principal.user, subscription_id=subscription_id
+    )
+    rendered = preview(session=session, settings=settings, subscription=subscription)
+    if format == "text":
+        return PlainTextResponse(f"Subject: {rendered.subject}\n\n{rendered.text}")
+    return _email_page(rendered.html)
+
+
+@router.get("/digests/archive/{message_id}", response_class=HTMLResponse, name="past_digest")
+def past_digest(
+    request: Request,
+    message_id: int,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    format: str = "html",
+) -> Response:
+    row = own_message(session=session, user=principal.user, message_id=message_id)
+    if format == "text":
+        return PlainTextResponse(f"Subject: {row.subject}\n\n{row.body_text}")
+    return _email_page(row.body_html)
+
+
+@router.get("/digests/unsubscribe/{token}", response_class=HTMLResponse, name="unsubscribe_form")
+def unsubscribe_form(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
+    """Only shows a button: mail scanners follow links, and following one changes nothing."""
+    subscription = subscription_for_token(session=session, settings=settings, token=token)
+    return templates.TemplateResponse(
+        request,
+        "digests/unsubscribe.html",
+        {"subscription": subscription, "token": token, "done": False},
+        status_code=200 if subscription else 404,
+    )
+
+
+@router.post("/digests/unsubscribe/{token}", response_class=HTMLResponse, name="unsubscribe")
+def unsubscribe_now(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
+    """One click, no sign-in (RFC 8058); the signed token is the proof."""
+    subscription = subscription_for_token(session=session, settings=settings, token=token)
+    if subscription is not None:
+        unsubscribe(session=session, subscription=subscription)
+        session.commit()
+    return templates.TemplateResponse(
+        request,
+        "digests/unsubscribe.html",
+        {"subscription": subscription, "token": token, "done": subscription is not None},
+        status_code=200 if subscription else 404,
+    )
+
+
+@router.get("/admin/outbox", response_class=HTMLResponse, name="admin_outbox")
+def admin_outbox(
+    request: Request, session: SessionDep, settings: SettingsDep, principal: AdminPrincipal
+) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request,
+        "admin/outbox.html",
+        {
+            "messages": outbox.undelivered(session=session),
+            "mail_enabled": settings.mail_enabled,
+            "notice": request.query_params.get("notice"),
+        },
+    )
+
+
+@router.post("/admin/outbox/{message_id}/retry", name="retry_message")
+def retry_message(
+    request: Request, message_id: int, session: SessionDep, principal: AdminPrincipal
+) -> Response:
+    outbox.retry(session=session, message_id=message_id)
+    session.commit()
+    return see_other(str(request.url_for("admin_outbox")) + "?notice=retrying")
