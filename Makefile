@@ -33,7 +33,7 @@ setup: $(VENV)/.installed-run
 	$(BIN)/tracker setup --demo-projects 300
 
 run: setup
-	$(BIN)/tracker serve --port $(TRACKER_PORT)
+	TRACKER_EMBEDDED_SCHEDULER=true $(BIN)/tracker serve --port $(TRACKER_PORT)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest -n 2

@@ -269,9 +269,9 @@ class _Inbox:
 
 @pytest.fixture
 def smtp_server():
-    from aiosmtpd.controller import Controller
-
     import socket
+
+    from aiosmtpd.controller import Controller
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

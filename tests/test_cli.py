@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from sqlmodel import func, select
 from typer.testing import CliRunner
@@ -130,3 +132,40 @@ def test_setup_prints_demo_logins(cli):
     assert result.exit_code == 0, result.output
     assert "admin    admin@example.org      password demo-admin-pass" in result.output
     assert "(Ana Costa, edits CYB and FCAC)" in result.output
+
+
+def test_digest_preview_and_send_now(cli, database_url, smtp_server, monkeypatch):
+    assert cli.invoke(app, ["setup", "--demo-projects", "20"]).exit_code == 0
+    preview = cli.invoke(app, ["digest", "preview", "manager@example.org"])
+    assert preview.exit_code == 0, preview.output
+    assert preview.output.startswith("Subject: Weekly portfolio digest")
+    assert "Hello Ana Costa," in preview.output
+    assert cli.invoke(app, ["digest", "preview", "nobody@example.org"]).exit_code == 1
+
+    engine = make_engine(database_url)
+    with session_scope(engine) as session:
+        from tracker.models import Subscription, User
+
+        for user in session.exec(select(User)):
+            session.add(
+                Subscription(
+                    user_id=user.id,
+                    frequency="daily",
+                    hour=0,
+                    created_at=datetime(2026, 1, 1, tzinfo=UTC),
+                )
+            )
+    engine.dispose()
+    monkeypatch.setenv("TRACKER_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("TRACKER_SMTP_PORT", str(smtp_server.port))
+    get_settings.cache_clear()
+    sent = cli.invoke(app, ["digest", "send", "--now"])
+    assert sent.exit_code == 0, sent.output
+    assert "3 digest(s) written; 3 sent" in sent.output
+    assert sorted(m["To"] for m in smtp_server.messages) == [
+        "admin@example.org",
+        "manager@example.org",
+        "viewer@example.org",
+    ]
+    again = cli.invoke(app, ["digest", "send", "--now"])
+    assert "0 digest(s) written" in again.output

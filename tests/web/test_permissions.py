@@ -13,9 +13,12 @@ from starlette.routing import Mount
 
 from tests import factories
 from tests.conftest import csrf_of
+from tracker.config import Settings
 from tracker.db import session_scope
-from tracker.models import Project
+from tracker.models import OutboxMessage, Project, Subscription
+from tracker.models._base import utcnow
 from tracker.services import auth, targets, users
+from tracker.services.digests.subscriptions import unsubscribe_token
 
 CALLERS = ["anonymous", "viewer", "manager_other", "manager_this", "admin", "api_token"]
 
@@ -82,9 +85,21 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("PUT", "/api/v1/projects/{code}"): API_PROJECT_WRITE,
     ("GET", "/api/v1/projects/{code}/tags"): API_READ,
     ("PUT", "/api/v1/projects/{code}/tags"): API_PROJECT_WRITE,
+    ("GET", "/digests"): SIGNED_IN_PAGE,
+    ("POST", "/digests"): (303, 303, 303, 303, 303, 403),
+    # The subscription and the past digest are the administrator's own.
+    ("POST", "/digests/{subscription_id}"): (303, 404, 404, 404, 303, 403),
+    ("GET", "/digests/{subscription_id}/preview"): (303, 404, 404, 404, 200, 303),
+    ("GET", "/digests/archive/{message_id}"): (303, 404, 404, 404, 200, 303),
+    # One-click unsubscribe needs no session and no CSRF token: the signed token is the proof.
+    ("GET", "/digests/unsubscribe/{token}"): EVERYONE_OK,
+    ("POST", "/digests/unsubscribe/{token}"): EVERYONE_OK,
+    ("GET", "/admin/outbox"): ADMIN_PAGE,
+    ("POST", "/admin/outbox/{message_id}/retry"): ADMIN_POST_REDIRECT,
     ("GET", "/docs"): EVERYONE_OK,
     ("GET", "/openapi.json"): EVERYONE_OK,
     ("GET", "/static"): EVERYONE_OK,
+    ("POST", "/digests/{subscription_id}/delete"): (303, 404, 404, 404, 303, 403),
     # Near the end, as they remove the projects the rows above use.
     ("POST", "/projects/{code}/delete"): PROJECT_POST,
     ("DELETE", "/api/v1/projects/{code}"): (401, 403, 403, 204, 204, 204),
@@ -121,6 +136,8 @@ FORM_BODIES = {
     "/invite/{token}": {"password": "long enough password", "confirm": "does not match"},
     "/account/tokens": {"name": "script"},
     "/admin/targets": {"code": "4.2", "min_active_projects": "2"},
+    "/digests": {"frequency": "weekly", "weekday": "0", "hour": "8", "timezone": "UTC"},
+    "/digests/{subscription_id}": {"frequency": "daily", "hour": "7", "timezone": "Asia/Singapore"},
 }
 JSON_BODIES = {
     "/api/v1/targets": {"code": "GPG1", "min_active_projects": 1},
@@ -180,7 +197,27 @@ def fixtures(framework, accounts):
             )
             for code in ("GPG2", "GPG3")
         )
+        subscription = Subscription(user_id=admin.id)
+        session.add(subscription)
+        session.flush()
+        message = OutboxMessage(
+            subscription_id=subscription.id,
+            period_start=utcnow(),
+            period_end=utcnow(),
+            recipient=admin.email,
+            subject="Weekly digest",
+            message_id="<m1@example.org>",
+            body_text="text",
+            body_html="<p>html</p>",
+            status="failed",
+        )
+        session.add(message)
+        session.flush()
+    settings = Settings(env="test")
     return {
+        "subscription_id": subscription.id,
+        "message_id": message.id,
+        "unsubscribe_token": unsubscribe_token(settings, subscription.id),
         "target_id": target.id,
         "api_target_id": api_target.id,
         "code": project.code,
@@ -216,7 +253,8 @@ def test_route_table(caller, fixtures, framework, browser_for, client_factory):
         api_ids = (
             {"target_id": fixtures["api_target_id"], "code": fixtures["api_code"]} if api else {}
         )
-        path = template.format(**{**fixtures, **api_ids})
+        tokens = {"token": fixtures["unsubscribe_token"]} if "unsubscribe" in template else {}
+        path = template.format(**{**fixtures, **api_ids, **tokens})
         version = _version(framework, api_ids.get("code", fixtures["code"]))
         if method == "DELETE" and template == "/api/v1/projects/{code}":
             path += f"?version={version}"

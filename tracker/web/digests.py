@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 
@@ -56,6 +58,7 @@ def _page(request, session, principal, status=200, **context) -> HTMLResponse:
         "digests/index.html",
         {
             "subscriptions": subscriptions,
+            # In the subscriber's own time zone.
             "next_due": {
                 s.id: next_due(
                     frequency=s.frequency,
@@ -64,6 +67,8 @@ def _page(request, session, principal, status=200, **context) -> HTMLResponse:
                     timezone=s.timezone,
                     now=now,
                 )
+                .astimezone(ZoneInfo(s.timezone))
+                .strftime("%a %-d %b %Y, %H:%M")
                 for s in subscriptions
             },
             "archive": past_digests(session=session, user=principal.user),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, func, select
 
-from tracker.models import User
+from tracker.models import Subscription, User
 from tracker.services.secrets import verify_password
 from tracker.services.users import create_user
 
@@ -44,7 +44,7 @@ def ensure_demo_users(*, session: Session) -> list[DemoAccount]:
 
 def _create(session: Session) -> None:
     for account in DEMO_USERS:
-        create_user(
+        user = create_user(
             session=session,
             email=account.email,
             full_name=account.full_name,
@@ -53,3 +53,5 @@ def _create(session: Session) -> None:
             actor=None,
             password=account.password,
         )
+        # Everyone starts with the weekly digest: Monday 08:00 in Lyon, where INTERPOL sits.
+        session.add(Subscription(user_id=user.id, timezone="Europe/Paris"))

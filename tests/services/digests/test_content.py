@@ -1,0 +1,176 @@
+"""What a digest says, as it arrives at the SMTP server, and the unsubscribe link in it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from bs4 import BeautifulSoup
+from sqlmodel import Session, select
+
+from tests import factories
+from tests.services.digests.test_delivery import NOW, _settings
+from tracker.db import session_scope
+from tracker.models import ObjectiveTag, OutboxMessage, Subscription
+from tracker.services import audit
+from tracker.services.digests import outbox
+from tracker.services.digests.content import Scope, build_digest, take_snapshot
+from tracker.services.users import create_user
+
+
+def _subscribe(engine, **values) -> int:
+    with session_scope(engine) as session:
+        user = create_user(
+            session=session,
+            email="director@example.org",
+            full_name="Dana Director",
+            role="viewer",
+            programmes=[],
+            actor=None,
+        )
+        subscription = Subscription(
+            user_id=user.id,
+            created_at=datetime(2026, 9, 1, tzinfo=UTC),
+            last_period_end=NOW - timedelta(days=10),
+            **values,
+        )
+        session.add(subscription)
+        session.flush()
+        return subscription.id
+
+
+def _activity(engine, when: datetime) -> None:
+    with session_scope(engine) as session:
+        project = factories.project(
+            session,
+            code="CYB-2026-0500",
+            title="Cyber fora advocacy",
+            budget_amount=Decimal(100_000),
+        )
+        objective = factories.objective(session, "4.4")
+        session.add(ObjectiveTag(project_id=project.id, objective_id=objective.id, significance=2))
+        audit.record(
+            session=session,
+            actor=None,
+            actor_label="Ana Costa",
+            action="create",
+            entity_type="project",
+            entity_key=project.code,
+            project_id=project.id,
+            after={"title": project.title},
+            occurred_at=when,
+        )
+        audit.record(
+            session=session,
+            actor=None,
+            actor_label="Ana Costa",
+            action="tag",
+            entity_type="objective_tag",
+            entity_key=f"{project.code} 4.4",
+            project_id=project.id,
+            after={"code": "4.4", "name": "Advocacy in cyber fora", "significance": 2},
+            occurred_at=when,
+        )
+
+
+def test_the_digest_that_arrives(framework, smtp_server, client_factory):
+    subscription_id = _subscribe(framework)
+    with session_scope(framework) as session:
+        take_snapshot(session=session, scope=Scope(), week=(NOW - timedelta(days=9)).date())
+    with Session(framework) as session:  # the snapshot was taken before the activity
+        snapshot_time = NOW - timedelta(days=10, hours=1)
+        from tracker.models import CoverageSnapshot
+
+        row = session.exec(select(CoverageSnapshot)).one()
+        row.taken_at = snapshot_time
+        session.add(row)
+        session.commit()
+    _activity(framework, NOW - timedelta(days=3))
+    settings = _settings(framework, smtp_server)
+    assert outbox.enqueue_due(engine=framework, settings=settings, now=NOW) == 1
+    assert outbox.send_due(engine=framework, settings=settings, now=NOW).sent == 1
+
+    [message] = smtp_server.messages
+    assert message["To"] == "director@example.org"
+    assert message["From"] == "Tracker <digests@tracker.example.org>"
+    assert message["Subject"].startswith("Weekly portfolio digest, 2 Nov 2026: ")
+    assert message["Message-ID"].endswith("@tracker.example.org>")
+    unsubscribe = message["List-Unsubscribe"].strip("<>")
+    assert unsubscribe.startswith(
+        f"http://tracker.example.org/digests/unsubscribe/{subscription_id}."
+    )
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    text = message.get_body(("plain",)).get_content()
+    html = message.get_body(("html",)).get_content()
+    assert "Hello Dana Director," in text
+    assert "- CYB-2026-0500 Cyber fora advocacy" in text
+    assert "Ana Costa tagged 4.4 Advocacy in cyber fora as principal (CYB-2026-0500)" in text
+    assert "Closed: 4.4 Advocacy in cyber fora" in text
+    page = BeautifulSoup(html, "html.parser")
+    assert page.find("script") is None
+    assert "New projects (1)" in page.get_text()
+    heatmap = page.select_one("table.digest-heatmap")
+    rows = heatmap.find_all("tr")
+    assert [th.get_text(strip=True) for th in rows[0].find_all("th")][:2] == ["Goal", "AFR"]
+    gpg4 = next(r for r in rows if r.th and r.th.get_text(strip=True).startswith("GPG4"))
+    assert all("style" in td.attrs for td in gpg4.find_all("td"))
+    assert gpg4.find_all("td")[-1].get_text(strip=True) == "1"
+    links = [a["href"] for a in page.find_all("a")]
+    assert "http://tracker.example.org/heatmap" in links and unsubscribe in links
+
+    # The link works without signing in; following it (GET) changes nothing, POST does.
+    client = client_factory()
+    path = unsubscribe.replace("http://tracker.example.org", "")
+    assert "Stop this digest?" in client.get(path).text
+    with Session(framework) as session:
+        assert session.get(Subscription, subscription_id).active
+    done = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200 and "You are unsubscribed" in done.text
+    with Session(framework) as session:
+        assert not session.get(Subscription, subscription_id).active
+    assert client.post(path[:-3] + "xyz").status_code == 404  # a forged token
+    # Unsubscribed: the next period brings nothing.
+    assert outbox.enqueue_due(engine=framework, settings=settings, now=NOW + timedelta(days=7)) == 0
+
+
+def test_a_quiet_period(framework, smtp_server):
+    _subscribe(framework, quiet="line")
+    settings = _settings(framework, smtp_server)
+    outbox.enqueue_due(engine=framework, settings=settings, now=NOW)
+    outbox.send_due(engine=framework, settings=settings, now=NOW)
+    [message] = smtp_server.messages
+    assert "no changes" in message["Subject"]
+    assert (
+        "Nothing changed in your scope in this period."
+        in message.get_body(("plain",)).get_content()
+    )
+
+
+def test_a_quiet_period_can_send_nothing(framework, smtp_server):
+    _subscribe(framework, quiet="skip")
+    settings = _settings(framework, smtp_server)
+    assert outbox.enqueue_due(engine=framework, settings=settings, now=NOW) == 1
+    outbox.send_due(engine=framework, settings=settings, now=NOW)
+    assert smtp_server.messages == []
+    with Session(framework) as session:
+        assert [r.status for r in session.exec(select(OutboxMessage))] == ["skipped"]
+
+
+def test_a_scoped_digest_only_reports_its_scope(framework):
+    _activity(framework, NOW - timedelta(days=1))
+    with session_scope(framework) as session:
+        cyber = build_digest(
+            session=session,
+            scope=Scope(("CYB",)),
+            period_start=NOW - timedelta(days=7),
+            period_end=NOW,
+        )
+        terror = build_digest(
+            session=session,
+            scope=Scope(("CT",)),
+            period_start=NOW - timedelta(days=7),
+            period_end=NOW,
+        )
+    assert cyber.new_projects == ["CYB-2026-0500 Cyber fora advocacy"]
+    assert terror.new_projects == [] and terror.quiet
