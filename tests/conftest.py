@@ -255,6 +255,7 @@ class _Inbox:
 
     def __init__(self):
         self.messages: list = []
+        self.raw: list[bytes] = []
         self.refuse = 0
 
     async def handle_DATA(self, server, session, envelope):
@@ -263,6 +264,7 @@ class _Inbox:
             return "451 4.3.0 Try again later"
         from email import message_from_bytes, policy
 
+        self.raw.append(envelope.content)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 

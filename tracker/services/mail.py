@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 
@@ -30,7 +31,9 @@ def build_message(
     message_id: str,
     unsubscribe_url: str,
 ) -> EmailMessage:
-    message = EmailMessage()
+    # No folding below the RFC 5322 limit: a folded List-Unsubscribe URL becomes an encoded
+    # word, which mail clients do not read as a link.
+    message = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
     message["From"] = settings.mail_from
     message["To"] = recipient
     message["Subject"] = subject

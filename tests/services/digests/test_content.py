@@ -100,6 +100,8 @@ def test_the_digest_that_arrives(framework, smtp_server, client_factory):
         f"http://tracker.example.org/digests/unsubscribe/{subscription_id}."
     )
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    # On the wire the link is a plain <URL>, not folded into an encoded word.
+    assert f"List-Unsubscribe: <{unsubscribe}>".encode() in smtp_server.raw[0]
 
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
