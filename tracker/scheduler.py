@@ -34,7 +34,8 @@ def _guarded(name: str, job):
     def run():
         try:
             result = job()
-            log.info("%s: %s", name, result)
+            if result:  # quiet when there was nothing to do
+                log.info("%s: %s", name, result)
         except Exception:
             log.exception("%s failed; it runs again at its next time", name)
 
@@ -46,18 +47,29 @@ def add_jobs(scheduler: BaseScheduler, *, engine: Engine, settings: Settings) ->
         with Session(engine) as session:
             ended = auth.purge_expired(session=session, settings=settings)
             session.commit()
-            return f"{ended} sessions ended"
+            return f"{ended} expired sessions removed" if ended else None
 
     def enqueue_and_send():
         written = outbox.enqueue_due(engine=engine, settings=settings)
+        if not written:
+            return None
         # Deliver what was just written now, not at the sender's next turn.
-        report = outbox.send_due(engine=engine, settings=settings) if written else None
-        return f"{written} written, {report}"
+        return f"{written} digests written; {send()}"
+
+    def send():
+        report = outbox.send_due(engine=engine, settings=settings)
+        if not (report.sent or report.retrying or report.failed):
+            return None
+        return f"{report.sent} sent, {report.retrying} to retry, {report.failed} failed"
+
+    def snapshot():
+        stored = outbox.take_weekly_snapshots(engine=engine)
+        return f"{stored} coverage snapshots stored" if stored else None
 
     jobs = {
         "digests.enqueue": (enqueue_and_send, 60),
-        "digests.send": (lambda: outbox.send_due(engine=engine, settings=settings), 30),
-        "coverage.snapshot": (lambda: outbox.take_weekly_snapshots(engine=engine), 3600),
+        "digests.send": (send, 30),
+        "coverage.snapshot": (snapshot, 3600),
         "accounts.purge": (purge_sessions, 3600),
     }
     for job_id, (job, seconds) in jobs.items():
@@ -73,6 +85,8 @@ def add_jobs(scheduler: BaseScheduler, *, engine: Engine, settings: Settings) ->
 
 
 def build_scheduler(*, engine: Engine, settings: Settings, blocking: bool) -> BaseScheduler:
+    # APScheduler reports every run at INFO; the jobs say when something happened.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     cls = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = cls(job_defaults=JOB_DEFAULTS, timezone="UTC")
     add_jobs(scheduler, engine=engine, settings=settings)
