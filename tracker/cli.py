@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -261,6 +262,128 @@ def digest_send(
         f"{written} digest(s) written; {report.sent} sent, {report.retrying} to retry, "
         f"{report.failed} failed."
     )
+
+
+def _cli_principal():
+    from tracker.models import User
+    from tracker.services.permissions import Principal
+
+    user = User(
+        id=None, email="command-line@localhost", full_name="Import (command line)", role="admin"
+    )
+    return Principal(user=user, programme_ids=frozenset(), via="session")
+
+
+@app.command("import")
+def import_file(
+    first: Annotated[
+        str,
+        typer.Argument(metavar="[iati] FILE", help="A CSV or XLSX file; or iati and an XML file."),
+    ],
+    second: Annotated[Path | None, typer.Argument(hidden=True)] = None,
+    commit: Annotated[
+        bool, typer.Option("--commit", help="Write the rows (all or none). Without it: a dry run.")
+    ] = False,
+    programme: Annotated[
+        str, typer.Option(help="Programme of IATI activities (CT, CYB, FCAC, OEC).")
+    ] = "",
+) -> None:
+    """Check a spreadsheet or IATI file and report every problem; with --commit, import it."""
+    from tracker.services.imports.iati import import_iati
+    from tracker.services.imports.spreadsheet import import_spreadsheet
+
+    iati = first == "iati"
+    path = second if iati else Path(first)
+    if path is None or not path.is_file():
+        raise _fail(f"No such file: {path or first}")
+    if iati and not programme:
+        raise _fail("IATI activities need a programme: --programme CT, CYB, FCAC or OEC.")
+    content = path.read_bytes()
+    settings = get_settings()
+    with (
+        session_scope(engine_from_settings()) as session,
+        typer.progressbar(
+            length=1, label="Checking" if not commit else "Importing", file=sys.stderr
+        ) as bar,
+    ):
+
+        def progress(done: int, total: int) -> None:
+            bar.length = total
+            bar.update(done - bar.pos)
+
+        if iati:
+            report = import_iati(
+                session=session,
+                content=content,
+                programme=programme,
+                principal=_cli_principal(),
+                settings=settings,
+                commit=commit,
+                progress=progress,
+            )
+        else:
+            report = import_spreadsheet(
+                session=session,
+                filename=path.name,
+                content=content,
+                principal=_cli_principal(),
+                settings=settings,
+                commit=commit,
+                progress=progress,
+            )
+    _print_report(report, iati=iati, commit=commit)
+
+
+def _print_report(report, *, iati: bool, commit: bool) -> None:
+    if report.refused:
+        raise _fail(f"The file was refused and nothing was written: {report.refused}")
+    what = "activities" if iati else "rows"
+    typer.echo(
+        f"{getattr(report, what)} {what}: {len(report.creates)} new project(s), "
+        f"{len(report.updates)} to update."
+    )
+    for note in getattr(report, "notes", []):
+        typer.echo(f"  note: {note['activity']}: {note['note']}")
+    problems = report.unmapped if iati else report.problems
+    if problems:
+        for problem in problems:
+            typer.echo(
+                f"  {problem['activity']}: cannot be imported: {problem['reason']}"
+                if iati
+                else f"  {problem.render()}",
+                err=True,
+            )
+        raise _fail(f"{len(problems)} problem(s); nothing was written.")
+    if report.committed:
+        typer.echo("Imported: every row is written.")
+    elif not commit:
+        typer.echo("Dry run: nothing was written. Add --commit to import.")
+
+
+@app.command("export")
+def export(
+    kind: Annotated[str, typer.Argument(help="projects or iati")],
+    file: Annotated[
+        Path, typer.Argument(help="Where to write: .csv or .xlsx for projects, .xml for iati")
+    ],
+    code: Annotated[
+        list[str] | None, typer.Option("--code", help="Only these projects (repeatable).")
+    ] = None,
+) -> None:
+    """Write projects with their tags as CSV or XLSX, or as IATI 2.03 XML."""
+    from tracker.services.exports import project_rows, to_csv, to_xlsx
+    from tracker.services.exports_iati import export_iati
+
+    with session_scope(engine_from_settings()) as session:
+        if kind == "iati":
+            data = export_iati(session=session, settings=get_settings(), codes=code)
+        elif kind == "projects":
+            rows = project_rows(session=session, codes=code)
+            data = to_xlsx(rows) if file.suffix.lower() == ".xlsx" else to_csv(rows)
+        else:
+            raise _fail("Export projects or iati.")
+    file.write_bytes(data)
+    typer.echo(f"Wrote {file} ({len(data):,} bytes).")
 
 
 @app.command("serve")

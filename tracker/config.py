@@ -50,6 +50,13 @@ class Settings(BaseSettings):
     outbox_max_attempts: int = Field(default=6, ge=1)
     outbox_retry_seconds: int = Field(default=60, ge=1)
     outbox_lease_minutes: int = Field(default=10, ge=1)
+    # Imports
+    import_max_bytes: int = Field(default=20_000_000, ge=1000)
+    import_max_unpacked_bytes: int = Field(default=200_000_000, ge=1000)
+    # IATI export: who publishes the activities.
+    iati_reporting_org_ref: str = "XI-TRACKER"
+    iati_reporting_org_name: str = "Portfolio Alignment Tracker"
+    iati_reporting_org_type: str = "40"  # multilateral
     # Serve cookies with Secure even on plain http (behind a proxy that ends TLS).
     secure_cookies: bool = False
 

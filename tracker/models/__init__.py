@@ -13,11 +13,13 @@ from tracker.models.accounts import (
 from tracker.models.audit import AuditEvent
 from tracker.models.digests import CoverageSnapshot, OutboxMessage, Subscription
 from tracker.models.framework import SDG, Framework, Goal, GoalSDG, Objective, Theme, ThemeStatement
+from tracker.models.imports import ImportJob
 from tracker.models.portfolio import (
     ObjectiveTag,
     Project,
     ProjectKind,
     ProjectLocation,
+    ProjectSDGTag,
     ProjectStatus,
     Significance,
     Target,
@@ -36,6 +38,7 @@ __all__ = [
     "Framework",
     "Goal",
     "GoalSDG",
+    "ImportJob",
     "InviteToken",
     "LoginFailure",
     "Objective",
@@ -45,6 +48,7 @@ __all__ = [
     "Project",
     "ProjectKind",
     "ProjectLocation",
+    "ProjectSDGTag",
     "ProjectStatus",
     "Region",
     "Role",

@@ -213,3 +213,22 @@ class Target(SQLModel, table=True):
     min_active_projects: int | None = None
     min_budget_eur: Decimal | None = Field(default=None, sa_type=Money)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProjectSDGTag(SQLModel, table=True):
+    """An SDG tag carried over from IATI: vocabulary 2 is a goal (16), 3 a target (16.4)."""
+
+    __tablename__ = "project_sdg_tag"
+    __table_args__ = (
+        CheckConstraint("vocabulary IN (2, 3)", name="vocabulary_allowed"),
+        UniqueConstraint("project_id", "vocabulary", "code"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("project.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    vocabulary: int = Field(sa_type=SmallInteger)
+    code: str = Field(max_length=10)
