@@ -15,7 +15,7 @@ from tests import factories
 from tests.conftest import csrf_of
 from tracker.config import Settings
 from tracker.db import session_scope
-from tracker.models import OutboxMessage, Project, Subscription
+from tracker.models import ImportJob, OutboxMessage, Project, Subscription
 from tracker.models._base import utcnow
 from tracker.services import auth, targets, users
 from tracker.services.digests.subscriptions import unsubscribe_token
@@ -94,6 +94,13 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     # One-click unsubscribe needs no session and no CSRF token: the signed token is the proof.
     ("GET", "/digests/unsubscribe/{token}"): EVERYONE_OK,
     ("POST", "/digests/unsubscribe/{token}"): EVERYONE_OK,
+    ("GET", "/admin/imports"): ADMIN_PAGE,
+    ("GET", "/admin/imports/template.{kind}"): SIGNED_IN_PAGE,
+    ("POST", "/admin/imports"): ADMIN_POST_REDIRECT,
+    ("GET", "/admin/imports/{job_id}"): ADMIN_PAGE,
+    # The job was checked and found fine; committing it starts the import.
+    ("POST", "/admin/imports/{job_id}/commit"): ADMIN_POST_REDIRECT,
+    ("GET", "/projects/export.{kind}"): SIGNED_IN_PAGE,
     ("GET", "/admin/outbox"): ADMIN_PAGE,
     ("POST", "/admin/outbox/{message_id}/retry"): ADMIN_POST_REDIRECT,
     ("GET", "/docs"): EVERYONE_OK,
@@ -137,6 +144,7 @@ FORM_BODIES = {
     "/account/tokens": {"name": "script"},
     "/admin/targets": {"code": "4.2", "min_active_projects": "2"},
     "/digests": {"frequency": "weekly", "weekday": "0", "hour": "8", "timezone": "UTC"},
+    "/admin/imports": {"kind": "iati", "programme": "CYB"},
     "/digests/{subscription_id}": {"frequency": "daily", "hour": "7", "timezone": "Asia/Singapore"},
 }
 JSON_BODIES = {
@@ -213,8 +221,20 @@ def fixtures(framework, accounts):
         )
         session.add(message)
         session.flush()
+        job = ImportJob(
+            user_id=admin.id,
+            kind="spreadsheet",
+            filename="fine.csv",
+            content=b"code,title,programme\n",
+            status="checked",
+            report={"problems": [], "creates": [], "updates": []},
+        )
+        session.add(job)
+        session.flush()
     settings = Settings(env="test")
     return {
+        "job_id": job.id,
+        "kind": "csv",
         "subscription_id": subscription.id,
         "message_id": message.id,
         "unsubscribe_token": unsubscribe_token(settings, subscription.id),
@@ -283,8 +303,13 @@ def test_route_table(caller, fixtures, framework, browser_for, client_factory):
                 data["csrf_token"] = csrf_of(
                     client, "/login" if caller == "anonymous" else "/account"
                 )
+            files = (
+                {"file": ("activities.xml", b"<iati-activities/>")}
+                if template == "/admin/imports"
+                else None
+            )
             response = client.request(
-                method, path, data=data, headers=headers, follow_redirects=False
+                method, path, data=data, files=files, headers=headers, follow_redirects=False
             )
         if response.status_code != expected:
             mismatches.append(

@@ -404,3 +404,13 @@ __all__ = [
     "list_projects",
     "parse_project_list_query",
 ]
+
+
+def list_project_codes(*, session: Session, query: ProjectListQuery) -> list[str]:
+    """The codes of every project the list's filters select, for exports."""
+    fp = sql.filtered_projects(query.coverage, extra=_conditions(session, query))
+    return list(
+        session.execute(
+            select(Project.code).join(fp, fp.c.project_id == Project.id).order_by(Project.code)
+        ).scalars()
+    )

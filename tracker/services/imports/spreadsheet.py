@@ -11,6 +11,7 @@ from sqlmodel import Session, select
 from tracker.config import Settings
 from tracker.models import Project
 from tracker.services import project_edit, tagging
+from tracker.services.project_edit import plain
 from tracker.services.errors import InputError
 from tracker.services.imports.files import (
     FileRefused,
@@ -196,7 +197,7 @@ def check_rows(
                         n,
                         f"{kind}s",
                         values.get(f"{kind}s", ""),
-                        f"budget shares add up to {total}%; at most 100",
+                        f"budget shares add up to {plain(total)}%; at most 100",
                     )
                 )
         screened = None
