@@ -11,7 +11,6 @@ from sqlmodel import Session, select
 from tracker.config import Settings
 from tracker.models import Project
 from tracker.services import project_edit, tagging
-from tracker.services.project_edit import plain
 from tracker.services.errors import InputError
 from tracker.services.imports.files import (
     FileRefused,
@@ -21,6 +20,7 @@ from tracker.services.imports.files import (
     refuse_formulas,
 )
 from tracker.services.permissions import Principal
+from tracker.services.project_edit import plain
 from tracker.services.spreadsheet_format import COLUMNS, REQUIRED, parse_places, parse_tags
 
 Progress = Callable[[int, int], None]
