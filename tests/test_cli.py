@@ -169,3 +169,34 @@ def test_digest_preview_and_send_now(cli, database_url, smtp_server, monkeypatch
     ]
     again = cli.invoke(app, ["digest", "send", "--now"])
     assert "0 digest(s) written" in again.output
+
+
+def test_import_and_export_from_the_command_line(cli, database_url, tmp_path):
+    from tests.services.imports.test_spreadsheet import _csv
+    from tracker.services.spreadsheet_format import EXAMPLE
+
+    assert cli.invoke(app, ["setup", "--demo-projects", "0", "--no-demo-users"]).exit_code == 0
+    good = tmp_path / "good.csv"
+    good.write_bytes(_csv([EXAMPLE]))
+    dry = cli.invoke(app, ["import", str(good)])
+    assert dry.exit_code == 0, dry.output
+    assert "1 rows: 1 new project(s), 0 to update." in dry.output
+    assert "Dry run: nothing was written." in dry.output
+    done = cli.invoke(app, ["import", str(good), "--commit"])
+    assert "Imported: every row is written." in done.output
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(_csv([{**EXAMPLE, "code": "X-1", "status": "dormant"}]))
+    refused = cli.invoke(app, ["import", str(bad), "--commit"])
+    assert refused.exit_code == 1
+    assert 'row 2, column status "dormant": unknown status "dormant"' in refused.output
+    assert "1 problem(s); nothing was written." in refused.output
+    iati = cli.invoke(
+        app, ["import", "iati", "tests/data/iati/activity-standard-example-annotated.xml"]
+    )
+    assert iati.exit_code == 1 and "need a programme" in iati.output
+    out = tmp_path / "out.xml"
+    assert cli.invoke(app, ["export", "iati", str(out)]).exit_code == 0
+    assert out.read_bytes().count(b"<iati-activity ") == 1
+    xlsx = tmp_path / "out.xlsx"
+    assert cli.invoke(app, ["export", "projects", str(xlsx)]).exit_code == 0
+    assert xlsx.read_bytes().startswith(b"PK")

@@ -20,6 +20,7 @@ from tracker.models import (
     Programme,
     Project,
     ProjectLocation,
+    ProjectSDGTag,
     Region,
     Theme,
     ThemeTag,
@@ -64,6 +65,7 @@ class ProjectDetail:
     objective_tags: list[TagView]
     theme_tags: list[TagView]
     sdgs: list[SDG]
+    iati_sdg_tags: list[str]
     budget_eur: Decimal | None
     history: list[HistoryEntry]
 
@@ -158,6 +160,14 @@ def project_detail(*, session: Session, code: str, history_limit: int = 20) -> P
         )
     )
 
+    iati_sdg_tags = [
+        f"SDG {tag.code}" if tag.vocabulary == 2 else f"target {tag.code}"
+        for tag in session.exec(
+            select(ProjectSDGTag)
+            .where(ProjectSDGTag.project_id == project.id)
+            .order_by(ProjectSDGTag.vocabulary, ProjectSDGTag.code)
+        )
+    ]
     budget_eur = None
     if project.budget_amount is not None:
         currency = session.get(Currency, project.budget_currency)
@@ -171,7 +181,15 @@ def project_detail(*, session: Session, code: str, history_limit: int = 20) -> P
     )
     history = [HistoryEntry(e.occurred_at, describe(e)) for e in events]
     return ProjectDetail(
-        project, programme, locations, objective_tags, theme_tags, sdgs, budget_eur, history
+        project,
+        programme,
+        locations,
+        objective_tags,
+        theme_tags,
+        sdgs,
+        iati_sdg_tags,
+        budget_eur,
+        history,
     )
 
 

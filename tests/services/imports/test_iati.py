@@ -193,3 +193,17 @@ def test_objective_tags_come_back_from_our_own_export(framework):
             assert [(t.code, t.significance) for t in again.objective_tags] == [
                 (t.code, t.significance) for t in detail.objective_tags
             ]
+
+
+def test_iati_sdg_tags_show_on_the_project_page(framework, browser_for):
+    fine = (
+        SEVERAL.split(b" <iati-activity>\n  <iati-identifier>XM-EX-1-BROKEN")[0]
+        + b"</iati-activities>"
+    )
+    assert _import(framework, fine, commit=True).committed
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(browser_for("viewer").get("/projects/XM-EX-1-CYBER").text, "html.parser")
+    assert "Tagged in IATI: SDG 16, target 16.4" in page.find(id="project-sdgs").get_text(
+        " ", strip=True
+    )
