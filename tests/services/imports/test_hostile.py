@@ -56,7 +56,7 @@ def _zip_bomb() -> bytes:
 
 CASES = {
     "billion laughs": ("iati", BILLION_LAUGHS, "declares XML entities"),
-    "external entity": ("iati", EXTERNAL_ENTITY, "declares XML entities"),
+    "external entity": ("iati", EXTERNAL_ENTITY, "declares external entities"),
     "not IATI": ("iati", b"<html><body>hello</body></html>", "its root is <html>"),
     "not XML": ("iati", b"this is not xml", "not valid XML"),
     "far too large": (

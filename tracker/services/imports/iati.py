@@ -3,6 +3,7 @@ reason it cannot be; nothing is dropped in silence, and hostile XML is refused."
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ElementTree
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -75,6 +76,11 @@ def parse_xml(content: bytes, settings: Settings) -> ElementTree.Element:
             content, forbid_dtd=False, forbid_entities=True, forbid_external=True
         )
     except defusedxml.EntitiesForbidden:
+        if re.search(rb"<!ENTITY[^>]*\s(SYSTEM|PUBLIC)\s", content):
+            raise FileRefused(
+                "the file declares external entities, which would read files or addresses "
+                "outside it; it is refused"
+            ) from None
         raise FileRefused(
             "the file declares XML entities, which can expand a small file into gigabytes "
             '("billion laughs"); it is refused'
