@@ -25,13 +25,14 @@ from tracker.models.portfolio import (
     Target,
     ThemeTag,
 )
-from tracker.models.reference import Country, Currency, Programme, Region
+from tracker.models.reference import CacheState, Country, Currency, Programme, Region
 
 __all__ = [
     "NAMING_CONVENTION",
     "SDG",
     "ApiToken",
     "AuditEvent",
+    "CacheState",
     "Country",
     "CoverageSnapshot",
     "Currency",

@@ -57,3 +57,13 @@ class Currency(SQLModel, table=True):
     name: str = Field(max_length=80)
     rate_to_reporting: Decimal = Field(sa_type=Rate)
     as_of: date
+
+
+class CacheState(SQLModel, table=True):
+    """A token that changes with every write that can change coverage, so that every worker and
+    instance knows when its cached figures are stale."""
+
+    __tablename__ = "cache_state"
+
+    key: str = Field(primary_key=True, max_length=40)
+    token: str = Field(max_length=40)

@@ -9,7 +9,7 @@ from sqlalchemy import Numeric, case, distinct, func, select, type_coerce
 from sqlmodel import Session
 
 from tracker.models import Country, Goal, Objective, Programme, Region, Theme
-from tracker.services.coverage import sql
+from tracker.services.coverage import cache, sql
 from tracker.services.coverage.filters import CoverageQuery
 
 ZERO = Decimal(0)
@@ -160,7 +160,35 @@ def _grand_total(session, aligned, fp) -> Cell:
 
 
 def compute_matrix(*, session: Session, query: CoverageQuery, extra: list | None = None) -> Matrix:
-    """The matrix for a query; `extra` narrows the projects further (such as to one)."""
+    """The matrix for a query; `extra` narrows the projects further (such as to one).
+
+    Served from the cache while nothing that coverage depends on has changed."""
+    token = cache.current_token(session) if extra is None else None
+    key = (str(session.get_bind().url), token, _query_key(query))
+    if token is not None and (cached := cache.get(key)) is not None:
+        return cached
+    matrix = _compute(session, query, extra)
+    if token is not None:
+        cache.put(key, matrix)
+    return matrix
+
+
+def _query_key(query: CoverageQuery) -> tuple:
+    return (
+        query.rows,
+        query.columns,
+        query.metric,
+        query.statuses,
+        query.programme_ids,
+        query.region_id,
+        query.date_from,
+        query.date_to,
+        query.floor,
+        query.framework_id,
+    )
+
+
+def _compute(session: Session, query: CoverageQuery, extra: list | None) -> Matrix:
     dialect = sql.Dialect(session.get_bind().dialect.name)
     fp = sql.filtered_projects(query, extra=extra)
     years = _years(session, fp, dialect) if query.columns == "years" else None

@@ -1,0 +1,98 @@
+"""Cached coverage matrices, correct across workers and instances.
+
+Every write that can change coverage (projects, places, tags, targets, the framework,
+reference data) replaces a random token in the database, in the same transaction. A matrix is
+cached under the token it was computed with; a worker that reads another token knows that
+something changed, wherever it was written, and computes again.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from collections import OrderedDict
+
+from sqlalchemy import event, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import ORMExecuteState
+from sqlmodel import Session
+
+from tracker.models import CacheState
+
+KEY = "coverage"
+COVERAGE_TABLES = frozenset(
+    {
+        "project",
+        "project_location",
+        "objective_tag",
+        "theme_tag",
+        "target",
+        "currency",
+        "framework",
+        "goal",
+        "objective",
+        "theme",
+        "goal_sdg",
+        "programme",
+        "region",
+        "country",
+    }
+)
+MAX_ENTRIES = 256
+
+_cache: OrderedDict[tuple, object] = OrderedDict()
+_lock = threading.Lock()
+
+
+def current_token(session: Session) -> str | None:
+    return session.execute(select(CacheState.token).where(CacheState.key == KEY)).scalar()
+
+
+def get(key: tuple):
+    with _lock:
+        value = _cache.get(key)
+        if value is not None:
+            _cache.move_to_end(key)
+        return value
+
+
+def put(key: tuple, value) -> None:
+    with _lock:
+        _cache[key] = value
+        _cache.move_to_end(key)
+        while len(_cache) > MAX_ENTRIES:
+            _cache.popitem(last=False)
+
+
+def _renew(session: Session) -> None:
+    token = uuid.uuid4().hex
+    name = session.get_bind().dialect.name
+    insert = pg_insert if name == "postgresql" else sqlite_insert
+    statement = insert(CacheState).values(key=KEY, token=token)
+    session.execute(
+        statement.on_conflict_do_update(index_elements=["key"], set_={"token": token}),
+        execution_options={"coverage_token": True},
+    )
+
+
+def _touches_coverage(objects) -> bool:
+    return any(getattr(obj, "__tablename__", None) in COVERAGE_TABLES for obj in objects)
+
+
+@event.listens_for(Session, "before_flush")
+def _before_flush(session: Session, _context, _instances) -> None:
+    if _touches_coverage([*session.new, *session.dirty, *session.deleted]):
+        _renew(session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _on_execute(state: ORMExecuteState) -> None:
+    if state.execution_options.get("coverage_token") or not (state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is not None and table.name in COVERAGE_TABLES:
+        _renew(state.session)
+
+
+__all__ = ["current_token", "get", "put"]
