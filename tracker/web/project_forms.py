@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from tracker.deps import CurrentPrincipal, EditorPrincipal, HXRequest, SessionDep
 from tracker.models import Country, Currency, Programme, Region, Role, User
 from tracker.services.errors import Conflict, InputError, NotAllowed
-from tracker.services.framework_view import framework_overview
+from tracker.services.framework_view import framework_choices
 from tracker.services.permissions import Principal
 from tracker.services.project_edit import (
     LocationInput,
@@ -213,17 +213,8 @@ def _tag_response(
 
 
 def tag_choices(session: Session) -> dict:
-    overview = framework_overview(session=session)
-    return {
-        "objectives": [
-            (
-                f"{g.code} {g.short_name}",
-                [(o.code, f"{o.code} {o.short_name or o.statement}") for o in g.objectives],
-            )
-            for g in overview.goals
-        ],
-        "themes": [(t.code, f"{t.code} {t.name}") for t in overview.themes],
-    }
+    """Objectives grouped by goal, and themes, for the tag editor's selectors."""
+    return framework_choices(session=session)
 
 
 def _version(form) -> int | None:

@@ -119,7 +119,9 @@ def seed_demo_portfolio(
     today = today or date.today()
     ref = _Reference(session)
     rng = random.Random(seed)
-    for index in range(projects):
+    # Numbering goes on from the projects already there, so that codes stay unique.
+    start = session.exec(select(func.count()).select_from(Project)).one()
+    for index in range(start, start + projects):
         _make_project(session, ref, rng, index, today)
     session.flush()
     return projects
