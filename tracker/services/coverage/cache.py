@@ -65,7 +65,7 @@ def put(key: tuple, value) -> None:
             _cache.popitem(last=False)
 
 
-def _renew(session: Session) -> None:
+def renew_token(session: Session) -> None:
     token = uuid.uuid4().hex
     name = session.get_bind().dialect.name
     insert = pg_insert if name == "postgresql" else sqlite_insert
@@ -83,7 +83,7 @@ def _touches_coverage(objects) -> bool:
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _context, _instances) -> None:
     if _touches_coverage([*session.new, *session.dirty, *session.deleted]):
-        _renew(session)
+        renew_token(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -92,7 +92,7 @@ def _on_execute(state: ORMExecuteState) -> None:
         return
     table = getattr(state.statement, "table", None)
     if table is not None and table.name in COVERAGE_TABLES:
-        _renew(state.session)
+        renew_token(state.session)
 
 
-__all__ = ["current_token", "get", "put"]
+__all__ = ["current_token", "get", "put", "renew_token"]
