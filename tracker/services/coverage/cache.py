@@ -66,6 +66,10 @@ def put(key: tuple, value) -> None:
 
 
 def renew_token(session: Session) -> None:
+    """A new token, once per transaction: one write to the token however many rows change."""
+    if session.info.get("coverage_token_renewed"):
+        return
+    session.info["coverage_token_renewed"] = True
     token = uuid.uuid4().hex
     name = session.get_bind().dialect.name
     insert = pg_insert if name == "postgresql" else sqlite_insert
@@ -78,6 +82,12 @@ def renew_token(session: Session) -> None:
 
 def _touches_coverage(objects) -> bool:
     return any(getattr(obj, "__tablename__", None) in COVERAGE_TABLES for obj in objects)
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _transaction_ended(session: Session) -> None:
+    session.info.pop("coverage_token_renewed", None)
 
 
 @event.listens_for(Session, "before_flush")

@@ -1,0 +1,294 @@
+"""Benchmark the tracker on SQLite and PostgreSQL with a synthetic portfolio.
+
+    .venv/bin/python -m bench.run --projects 100000
+
+Prints the median and 95th percentile of each measure with its target, and writes the same
+as JSON under bench/results/ so that runs can be compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import platform
+import re
+import resource
+import statistics
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import uvicorn
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from bench.generate import generate
+from tracker.app import create_app
+from tracker.config import Settings
+from tracker.db import make_engine, session_scope
+from tracker.services import schema
+from tracker.services.coverage import parse_coverage_query
+from tracker.services.coverage.cache import renew_token
+from tracker.services.coverage.matrix import _compute
+from tracker.services.framework_loader import load_framework
+from tracker.services.imports.spreadsheet import import_spreadsheet
+from tracker.services.permissions import Principal
+from tracker.services.reference import load_reference_data
+from tracker.services.spreadsheet_format import COLUMNS, EXAMPLE
+from tracker.services.users import create_user
+
+ROOT = Path(__file__).resolve().parent.parent
+PLAIN_SQL = """
+SELECT o.goal_id, COALESCE(l.region_id, c.region_id) AS region, COUNT(DISTINCT t.project_id)
+FROM objective_tag t
+JOIN objective o ON o.id = t.objective_id
+JOIN project p ON p.id = t.project_id
+JOIN project_location l ON l.project_id = p.id
+LEFT JOIN country c ON c.id = l.country_id
+WHERE p.status = 'active'
+GROUP BY 1, 2
+"""
+
+
+def _stats(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return {
+        "median_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(p95 * 1000, 1),
+        "n": len(ordered),
+    }
+
+
+def _time(fn, repeat: int) -> dict:
+    samples = []
+    for _ in range(repeat):
+        began = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - began)
+    return _stats(samples)
+
+
+def _database(backend: str, work: Path) -> str:
+    if backend == "sqlite":
+        path = work / "bench.db"
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        return f"sqlite:///{path}"
+    admin = os.environ.get(
+        "TRACKER_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+    )
+    admin = Settings(database_url=admin).database_url
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text('DROP DATABASE IF EXISTS "tracker_bench" WITH (FORCE)'))
+        connection.execute(text('CREATE DATABASE "tracker_bench"'))
+    engine.dispose()
+    return make_url(admin).set(database="tracker_bench").render_as_string(hide_password=False)
+
+
+def _server(engine, url: str):
+    port = 8765
+    app = create_app(Settings(database_url=url, env="test", port=port), engine=engine)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.05)
+    return server, thread, f"http://127.0.0.1:{port}"
+
+
+def _sign_in(base: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=120)
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+    response = client.post(
+        "/login",
+        data={"email": "bench@example.org", "password": "benchmark password", "csrf_token": token},
+    )
+    assert response.status_code in (200, 303), response.status_code
+    return client
+
+
+def _csv_rows(n: int) -> bytes:
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
+    writer.writeheader()
+    for i in range(n):
+        writer.writerow({**EXAMPLE, "code": f"IMPORT-{i:05d}"})
+    return out.getvalue().encode()
+
+
+def run_backend(backend: str, projects: int, repeat: int, work: Path) -> dict:
+    url = _database(backend, work)
+    schema.upgrade(database_url=url)
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        load_reference_data(session=session)
+        load_framework(session=session, path=ROOT / "seeds" / "frameworks" / "gpg-2023.yaml")
+        create_user(
+            session=session,
+            email="bench@example.org",
+            full_name="Bench",
+            role="admin",
+            programmes=[],
+            actor=None,
+            password="benchmark password",
+        )
+    began = time.perf_counter()
+    counts = generate(engine=engine, projects=projects)
+    results: dict = {
+        "load_s": round(time.perf_counter() - began, 1),
+        "rows": counts,
+        "measures": {},
+    }
+    m = results["measures"]
+
+    with Session(engine) as session:
+        for rows, metric in (
+            ("goals", "projects"),
+            ("goals", "budget"),
+            ("objectives", "projects"),
+            ("objectives", "budget"),
+        ):
+            query = parse_coverage_query(session=session, params={"rows": rows, "metric": metric})
+            m[f"matrix {rows} x regions ({metric}), computed"] = _time(
+                lambda q=query: _compute(session, q, None), repeat
+            )
+        m["plain SQL aggregate goals x regions (floor)"] = _time(
+            lambda: session.execute(text(PLAIN_SQL)).all(), repeat
+        )
+
+    server, thread, base = _server(engine, url)
+    try:
+        client = _sign_in(base)
+
+        def get(path):
+            response = client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+
+        get("/heatmap")
+        m["heatmap page, nothing changed (cached)"] = _time(lambda: get("/heatmap"), repeat * 3)
+
+        def after_write():
+            with session_scope(engine) as session:
+                renew_token(session)
+            get("/heatmap")
+
+        m["heatmap page after a write"] = _time(after_write, repeat)
+        m["project search"] = _time(lambda: get("/projects?q=Synthetic+project+4242"), repeat * 2)
+        get("/gaps")
+        m["gaps page"] = _time(lambda: get("/gaps"), repeat)
+        get("/")
+        m["dashboard"] = _time(lambda: get("/"), repeat)
+        client.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=30)
+
+    content = _csv_rows(10_000)
+    admin = Principal(
+        user=__import__("tracker.models", fromlist=["User"]).User(
+            id=None, email="b@x", full_name="Bench", role="admin"
+        ),
+        programme_ids=frozenset(),
+        via="session",
+    )
+    with session_scope(engine) as session:
+        began = time.perf_counter()
+        report = import_spreadsheet(
+            session=session,
+            filename="import.csv",
+            content=content,
+            principal=admin,
+            settings=Settings(env="test"),
+            commit=True,
+        )
+        assert report.committed, report.public()["problems"][:3]
+        m["10,000-row CSV import (check and commit)"] = {
+            "median_ms": round((time.perf_counter() - began) * 1000, 1),
+            "p95_ms": None,
+            "n": 1,
+        }
+    results["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    engine.dispose()
+    return results
+
+
+TARGETS = {
+    "heatmap page, nothing changed (cached)": ("abs", 30),
+    "heatmap page after a write": ("floor", 1.2),
+    "project search": ("abs", 50),
+    "gaps page": ("abs", 300),
+    "dashboard": ("abs", 300),
+}
+
+
+def verdicts(measures: dict) -> dict:
+    floor = measures["plain SQL aggregate goals x regions (floor)"]["median_ms"]
+    out = {}
+    for name, (kind, value) in TARGETS.items():
+        target = value if kind == "abs" else round(floor * value, 1)
+        got = measures[name]["median_ms"]
+        out[name] = {
+            "target_ms": target,
+            "median_ms": got,
+            "met": got <= target,
+            "times_target": round(got / target, 2),
+        }
+    return out
+
+
+def main() -> None:
+    import logging
+
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--projects", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--backends", default="sqlite,postgresql")
+    args = parser.parse_args()
+    work = ROOT / "var"
+    work.mkdir(exist_ok=True)
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": {
+            "platform": platform.platform(),
+            "cpus": os.cpu_count(),
+            "python": platform.python_version(),
+        },
+        "projects": args.projects,
+        "backends": {},
+    }
+    for backend in args.backends.split(","):
+        print(f"\n== {backend}: loading {args.projects:,} projects", flush=True)
+        result = run_backend(backend, args.projects, args.repeat, work)
+        result["targets"] = verdicts(result["measures"])
+        report["backends"][backend] = result
+        print(f"loaded in {result['load_s']} s: {result['rows']}")
+        print(f"{'measure':58} {'median ms':>10} {'p95 ms':>10}")
+        for name, value in result["measures"].items():
+            p95 = value["p95_ms"] if value["p95_ms"] is not None else ""
+            print(f"{name:58} {value['median_ms']:>10} {p95:>10}")
+        print("targets:")
+        for name, verdict in result["targets"].items():
+            state = "met" if verdict["met"] else f"MISSED by {verdict['times_target']}x"
+            print(
+                f"  {name:56} {verdict['median_ms']:>8} ms vs {verdict['target_ms']:>8} ms  {state}"
+            )
+        print(f"peak memory {result['peak_memory_mb']} MB")
+    out = ROOT / "bench" / "results" / f"{report['when'].replace(':', '')}-{args.projects}.json"
+    out.write_text(json.dumps(report, indent=2))
+    print(f"\nwrote {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
