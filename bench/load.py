@@ -1,0 +1,236 @@
+"""A load test on loopback: two instances of two workers each on one PostgreSQL database,
+with signed-in people browsing and tagging for a minute. It reports throughput and latency,
+and checks that nothing failed and no update was lost.
+
+    .venv/bin/python -m bench.load --seconds 60 --users 8
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlmodel import Session
+
+from bench.generate import generate
+from tracker.config import Settings
+from tracker.db import make_engine, session_scope
+from tracker.models import AuditEvent
+from tracker.services import schema
+from tracker.services.framework_loader import load_framework
+from tracker.services.reference import load_reference_data
+from tracker.services.users import create_user
+
+ROOT = Path(__file__).resolve().parent.parent
+PASSWORD = "load test password"
+OBJECTIVES = ["1.1", "2.1", "3.3", "4.2", "5.3", "6.2", "7.2"]
+
+
+def _database() -> str:
+    admin = Settings(
+        database_url=os.environ.get(
+            "TRACKER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        )
+    ).database_url
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text('DROP DATABASE IF EXISTS "tracker_load" WITH (FORCE)'))
+        connection.execute(text('CREATE DATABASE "tracker_load"'))
+    engine.dispose()
+    return make_url(admin).set(database="tracker_load").render_as_string(hide_password=False)
+
+
+def _prepare(url: str, projects: int, users: int) -> None:
+    schema.upgrade(database_url=url)
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        load_reference_data(session=session)
+        load_framework(session=session, path=ROOT / "seeds" / "frameworks" / "gpg-2023.yaml")
+        for n in range(users):
+            create_user(
+                session=session,
+                email=f"load{n}@example.org",
+                full_name=f"Load {n}",
+                role="admin",
+                programmes=[],
+                actor=None,
+                password=PASSWORD,
+            )
+    generate(engine=engine, projects=projects)
+    engine.dispose()
+
+
+def _start(url: str, port: int) -> subprocess.Popen:
+    env = {
+        **os.environ,
+        "TRACKER_DATABASE_URL": url,
+        "TRACKER_LOG_LEVEL": "WARNING",
+        "TRACKER_ENV": "test",
+    }
+    process = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "tracker"),
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            "2",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+    )
+    for _ in range(100):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise SystemExit(f"the instance on port {port} did not start")
+
+
+class User(threading.Thread):
+    def __init__(self, n: int, bases: list[str], until: float, codes: list[str]):
+        super().__init__(daemon=True)
+        self.n, self.bases, self.until, self.codes = n, bases, until, codes
+        self.latencies: list[float] = []
+        self.outcomes: Counter = Counter()
+        self.tagged = 0
+
+    def run(self) -> None:
+        rng = random.Random(self.n)
+        base = self.bases[self.n % len(self.bases)]  # each person sticks to one instance
+        with httpx.Client(base_url=base, timeout=60) as client:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)[1]
+            client.post(
+                "/login",
+                data={
+                    "email": f"load{self.n}@example.org",
+                    "password": PASSWORD,
+                    "csrf_token": token,
+                },
+            )
+            while time.monotonic() < self.until:
+                code = rng.choice(self.codes)
+                if rng.random() < 0.7:
+                    path = rng.choice(
+                        [
+                            "/heatmap",
+                            "/heatmap?rows=objectives",
+                            "/gaps",
+                            f"/projects/{code}",
+                            "/projects?q=Synthetic",
+                        ]
+                    )
+                    self._timed(lambda path=path: client.get(path))
+                    continue
+                page = client.get(f"/projects/{code}").text
+                version = re.search(r'name="version" value="(\d+)"', page)[1]
+                csrf = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+                data = {
+                    "kind": "objective",
+                    "code": rng.choice(OBJECTIVES),
+                    "significance": rng.choice(["principal", "significant"]),
+                    # A new rationale each time: every accepted change is a real change.
+                    "rationale": f"load test, person {self.n}, change {self.tagged + 1}",
+                    "version": version,
+                    "csrf_token": csrf,
+                }
+                response = self._timed(
+                    lambda code=code, data=data: client.post(
+                        f"/projects/{code}/tags", data=data, headers={"HX-Request": "true"}
+                    )
+                )
+                if response.status_code == 200:
+                    self.tagged += 1
+
+    def _timed(self, call):
+        began = time.perf_counter()
+        response = call()
+        self.latencies.append(time.perf_counter() - began)
+        self.outcomes[response.status_code] += 1
+        return response
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--users", type=int, default=8)
+    parser.add_argument("--projects", type=int, default=20_000)
+    args = parser.parse_args()
+    url = _database()
+    print(f"loading {args.projects:,} projects", flush=True)
+    _prepare(url, args.projects, args.users)
+    instances = [_start(url, port) for port in (8801, 8802)]
+    bases = ["http://127.0.0.1:8801", "http://127.0.0.1:8802"]
+    engine = make_engine(url)
+    with Session(engine) as session:
+        codes = [f"BENCH-{n:07d}" for n in range(1, 41)]  # a few hot projects: conflicts happen
+    try:
+        until = time.monotonic() + args.seconds
+        users = [User(n, bases, until, codes) for n in range(args.users)]
+        for user in users:
+            user.start()
+        for user in users:
+            user.join()
+    finally:
+        for process in instances:
+            process.terminate()
+            process.wait(timeout=30)
+    latencies = sorted(x for u in users for x in u.latencies)
+    outcomes = sum((u.outcomes for u in users), Counter())
+    tagged = sum(u.tagged for u in users)
+    with Session(engine) as session:
+        events = session.execute(
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.entity_type == "objective_tag")
+        ).scalar_one()
+    engine.dispose()
+    errors = sum(
+        n for status, n in outcomes.items() if status >= 500 or status in (400, 401, 403, 404)
+    )
+    result = {
+        "seconds": args.seconds,
+        "users": args.users,
+        "instances": 2,
+        "workers_each": 2,
+        "requests": len(latencies),
+        "throughput_rps": round(len(latencies) / args.seconds, 1),
+        "median_ms": round(statistics.median(latencies) * 1000, 1),
+        "p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))] * 1000, 1),
+        "statuses": dict(outcomes),
+        "errors": errors,
+        "tag_changes_accepted": tagged,
+        "tag_changes_refused_as_stale": outcomes.get(409, 0),
+        "tag_events_recorded": events,
+        # Every accepted change carries a new rationale, so each one must be in the trail.
+        "lost_updates": tagged - events,
+    }
+    print(json.dumps(result, indent=2))
+    out = ROOT / "bench" / "results" / f"load-{time.strftime('%Y%m%dT%H%M%S')}.json"
+    out.write_text(json.dumps(result, indent=2))
+    print(f"wrote {out.relative_to(ROOT)}")
+    if errors or result["lost_updates"] != 0:
+        raise SystemExit("the load test found errors or lost updates")
+
+
+if __name__ == "__main__":
+    main()
