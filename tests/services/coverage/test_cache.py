@@ -4,7 +4,7 @@ whichever worker or instance made it."""
 from __future__ import annotations
 
 from sqlalchemy import update
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from tests import factories
 from tests.services.coverage import portfolio
@@ -60,3 +60,30 @@ def test_a_rolled_back_write_leaves_the_cache_valid(framework):
         factories.project(session, code="GONE-1")
         session.rollback()
     assert _matrix(framework) is first
+
+
+def test_gaps_are_reused_until_a_write(framework):
+    from tracker.services.coverage.gaps import find_gaps, parse_gap_query
+
+    with session_scope(framework) as session:
+        portfolio.build(session)
+
+    def gaps():
+        with Session(framework) as session:
+            return find_gaps(session=session, query=parse_gap_query(session=session, params={}))
+
+    first = gaps()
+    assert gaps() == first
+    with session_scope(framework) as session:
+        project = session.exec(select(Project).where(Project.code == "P8")).one()
+        project.screened_at = None
+        session.add(
+            ObjectiveTag(
+                project_id=project.id,
+                objective_id=factories.objective(session, "7.6").id,
+                significance=2,
+            )
+        )
+    after = gaps()
+    assert "7.6 Environmental crime and public health" not in {g.subject for g in after}
+    assert "7.6 Environmental crime and public health" in {g.subject for g in first}

@@ -14,9 +14,9 @@ from sqlalchemy import and_, distinct, func, select
 from sqlmodel import Session
 
 from tracker.models import Objective, ObjectiveTag, Project, ProjectStatus, Region, ThemeTag
-from tracker.services.coverage import sql
+from tracker.services.coverage import cache, sql
 from tracker.services.coverage.filters import CoverageQuery, parse_coverage_query
-from tracker.services.coverage.matrix import Cell, Matrix, Row, compute_matrix
+from tracker.services.coverage.matrix import Cell, Matrix, Row, _query_key, compute_matrix
 from tracker.services.errors import InputError
 from tracker.services.targets import TargetView, list_targets
 
@@ -110,7 +110,26 @@ def target_shortfall(target: TargetView, cell: Cell) -> str | None:
 
 
 def find_gaps(*, session: Session, query: GapQuery, today: date | None = None) -> list[Gap]:
+    """Every gap of the query's kinds; served from the cache while nothing changed."""
     today = today or date.today()
+    token = cache.current_token(session)
+    key = (
+        "gaps",
+        str(session.get_bind().url),
+        token,
+        query.kinds,
+        _query_key(query.coverage),
+        today,
+    )
+    if token is not None and (cached := cache.get(key)) is not None:
+        return list(cached)
+    gaps = _find_gaps(session, query, today)
+    if token is not None:
+        cache.put(key, tuple(gaps))
+    return gaps
+
+
+def _find_gaps(session: Session, query: GapQuery, today: date) -> list[Gap]:
     coverage = query.coverage
     link = _base_link(coverage)
     gaps: list[Gap] = []
