@@ -127,16 +127,45 @@ def _decimal(value, name: str, errors: dict, *, limit: Decimal, what: str) -> De
     return None
 
 
+@dataclass(frozen=True)
+class Lookups:
+    """The reference lists a project is checked against, read once: an import of thousands
+    of rows checks every row against the same lists."""
+
+    currencies: frozenset[str]
+    programmes: dict[str, Programme]
+    countries: dict[str, int]
+    regions: dict[str, int]
+
+    @classmethod
+    def load(cls, session: Session) -> Lookups:
+        return cls(
+            currencies=frozenset(session.exec(select(Currency.code))),
+            programmes={p.code: p for p in session.exec(select(Programme))},
+            countries=dict(session.exec(select(Country.code, Country.id)).all()),
+            regions=dict(session.exec(select(Region.code, Region.id)).all()),
+        )
+
+
+def _code_taken(session: Session, code: str) -> bool:
+    return session.exec(select(Project.id).where(Project.code == code)).first() is not None
+
+
 def validate_project(
-    *, session: Session, data: ProjectInput, principal: Principal, current: Project | None = None
+    *,
+    session: Session,
+    data: ProjectInput,
+    principal: Principal,
+    current: Project | None = None,
+    lookups: Lookups | None = None,
 ) -> ValidProject:
+    lookups = lookups or Lookups.load(session)
     errors: dict[str, str] = {}
     code = _text(data.code, "code", errors, required=True)
     renamed = current is None or current.code != code
-    taken = lambda: session.exec(select(Project.id).where(Project.code == code)).first()  # noqa: E731
     if code and "code" not in errors and not CODE_PATTERN.match(code):
         errors["code"] = "may hold letters, digits and . _ / - only, such as CYB-2026-0042"
-    elif code and "code" not in errors and renamed and taken():
+    elif code and "code" not in errors and renamed and _code_taken(session, code):
         errors["code"] = f'"{code}" is already used by another project; codes are unique'
     title = _text(data.title, "title", errors, required=True)
     summary = _text(data.summary, "summary", errors)
@@ -160,7 +189,7 @@ def validate_project(
 
     amount = _decimal(data.budget_amount, "budget_amount", errors, limit=MAX_BUDGET, what="250000")
     currency = (data.budget_currency or "").strip().upper()
-    currencies = set(session.exec(select(Currency.code)))
+    currencies = lookups.currencies
     if currency and currency not in currencies:
         errors["budget_currency"] = (
             f'unknown currency "{currency[:10]}"; allowed: {", ".join(sorted(currencies))}'
@@ -168,7 +197,7 @@ def validate_project(
     elif amount is not None and not currency:
         errors["budget_currency"] = "choose the currency of the budget"
 
-    programmes = {p.code: p for p in session.exec(select(Programme))}
+    programmes = lookups.programmes
     programme = programmes.get((data.programme or "").strip())
     if programme is None:
         known = ", ".join(sorted(programmes))
@@ -193,7 +222,7 @@ def validate_project(
         else:
             manager_id = manager.id
 
-    locations = _locations(session, data.locations, errors)
+    locations = _locations(lookups, data.locations, errors)
     if errors:
         raise InputError(errors)
     return ValidProject(
@@ -215,13 +244,12 @@ def validate_project(
     )
 
 
-def _locations(session: Session, items: list[LocationInput], errors: dict):
+def _locations(lookups: Lookups, items: list[LocationInput], errors: dict):
     chosen = [i for i in items if (i.place or "").strip() or str(i.percentage or "").strip()]
     if len(chosen) > MAX_LOCATIONS:
         errors["locations"] = f"at most {MAX_LOCATIONS} places"
         return []
-    countries = dict(session.exec(select(Country.code, Country.id)).all())
-    regions = dict(session.exec(select(Region.code, Region.id)).all())
+    countries, regions = lookups.countries, lookups.regions
     out, seen = [], set()
     for n, item in enumerate(chosen, start=1):
         place = (item.place or "").strip().upper()
@@ -304,8 +332,10 @@ def _store_locations(session: Session, project_id: int, locations) -> None:
         )
 
 
-def create_project(*, session: Session, data: ProjectInput, principal: Principal) -> Project:
-    valid = validate_project(session=session, data=data, principal=principal)
+def create_project(
+    *, session: Session, data: ProjectInput, principal: Principal, lookups: Lookups | None = None
+) -> Project:
+    valid = validate_project(session=session, data=data, principal=principal, lookups=lookups)
     values = dict(valid.values)
     if values["manager_id"] is None and principal.is_manager:
         values["manager_id"] = principal.user.id
@@ -362,10 +392,13 @@ def update_project(
     data: ProjectInput,
     expected_version: int | None,
     principal: Principal,
+    lookups: Lookups | None = None,
 ) -> Project:
     if not principal.can_edit_project(project):
         raise NotAllowed(f"You cannot change projects of this programme ({project.code}).")
-    valid = validate_project(session=session, data=data, principal=principal, current=project)
+    valid = validate_project(
+        session=session, data=data, principal=principal, current=project, lookups=lookups
+    )
     before = _snapshot(session, project)
     bump_version(session, project, expected_version, **valid.values)
     _store_locations(session, project.id, valid.locations)
@@ -430,6 +463,7 @@ def form_input(project: Project, session: Session) -> ProjectInput:
 
 __all__ = [
     "LocationInput",
+    "Lookups",
     "NotFound",
     "ProjectInput",
     "StaleVersion",

@@ -76,7 +76,7 @@ def _check_editor(principal: Principal, project: Project) -> None:
         )
 
 
-def _validate(
+def validate_tag(
     session: Session, project: Project, change: TagChange, *, against_stored: bool = True
 ) -> tuple[Any, int, Decimal | None, str]:
     """Check one tag; with against_stored, its share plus the project's other stored shares."""
@@ -139,7 +139,7 @@ def set_tag(
 ) -> None:
     """Add a tag, or change the significance, share or rationale of an existing one."""
     _check_editor(principal, project)
-    item, significance, share, rationale = _validate(session, project, change)
+    item, significance, share, rationale = validate_tag(session, project, change)
     tag_model, _, item_column = _model(change.kind)
     bump_version(session, project, expected_version)
     tag = session.exec(
@@ -225,7 +225,7 @@ def replace_tags(
         total = Decimal(0)
         for n, change in enumerate(changes):
             try:
-                item, significance, share, rationale = _validate(
+                item, significance, share, rationale = validate_tag(
                     session,
                     project,
                     TagChange(

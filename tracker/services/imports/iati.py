@@ -14,7 +14,7 @@ import defusedxml.ElementTree as SafeElementTree
 from sqlmodel import Session, select
 
 from tracker.config import Settings
-from tracker.models import Country, Currency, Objective, Project, ProjectSDGTag, Region
+from tracker.models import Currency, Objective, Project, ProjectSDGTag
 from tracker.services import project_edit, tagging
 from tracker.services.coverage.filters import active_framework_id
 from tracker.services.errors import InputError
@@ -154,7 +154,35 @@ def _budget(activity, default_currency: str | None) -> tuple[dict[str, Decimal],
     return dict(totals), problems
 
 
-def _plan(session: Session, activity, programme: str, principal: Principal) -> ActivityPlan | str:
+@dataclass(frozen=True)
+class _Context:
+    """What every activity of a file is checked against, read once per file."""
+
+    programme: str
+    principal: Principal
+    lookups: project_edit.Lookups
+    rates: dict[str, Decimal]
+    objectives: frozenset[str]
+    existing: dict[str, Project]
+
+
+def _context(session: Session, programme: str, principal: Principal, identifiers: list[str]):
+    fid = active_framework_id(session)
+    return _Context(
+        programme=programme,
+        principal=principal,
+        lookups=project_edit.Lookups.load(session),
+        rates={c.code: c.rate_to_reporting for c in session.exec(select(Currency))},
+        objectives=frozenset(
+            session.exec(select(Objective.code).where(Objective.framework_id == fid))
+        ),
+        existing={
+            p.code: p for p in session.exec(select(Project).where(Project.code.in_(identifiers)))
+        },
+    )
+
+
+def _plan(session: Session, activity, context: _Context) -> ActivityPlan | str:
     """The project an activity becomes, or the reason it cannot become one."""
     identifier = (activity.findtext("iati-identifier") or "").strip()
     if not identifier:
@@ -182,7 +210,7 @@ def _plan(session: Session, activity, programme: str, principal: Principal) -> A
     totals, problems = _budget(activity, activity.get("default-currency"))
     if problems:
         return "; ".join(problems)
-    known_currencies = {c.code: c.rate_to_reporting for c in session.exec(select(Currency))}
+    known_currencies = context.rates
     unknown = [c for c in totals if c not in known_currencies]
     if unknown:
         return f"its budget is in {', '.join(unknown)}, a currency the tracker has no rate for"
@@ -200,8 +228,7 @@ def _plan(session: Session, activity, programme: str, principal: Principal) -> A
             + f" were converted and added up as {amount} EUR"
         )
 
-    locations, countries = [], set(session.exec(select(Country.code)))
-    regions = set(session.exec(select(Region.code)))
+    locations, countries, regions = [], context.lookups.countries, context.lookups.regions
     for element in activity.findall("recipient-country"):
         code = (element.get("code") or "").upper()
         if code not in countries:
@@ -234,7 +261,6 @@ def _plan(session: Session, activity, programme: str, principal: Principal) -> A
             loc[1] = None  # some without a percentage: split equally
 
     objectives, sdgs = [], []
-    fid = active_framework_id(session)
     for tag in activity.findall("tag"):
         vocabulary, code = tag.get("vocabulary"), (tag.get("code") or "").strip()
         if vocabulary == SDG_GOALS and code.isdigit() and 1 <= int(code) <= 17:
@@ -242,9 +268,7 @@ def _plan(session: Session, activity, programme: str, principal: Principal) -> A
         elif vocabulary == SDG_TARGETS and code:
             sdgs.append((3, code))
         elif vocabulary == "99" and tag.get("vocabulary-uri") == OBJECTIVE_VOCABULARY_URI:
-            if session.exec(
-                select(Objective.id).where(Objective.framework_id == fid, Objective.code == code)
-            ).first():
+            if code in context.objectives:
                 words = _narrative(tag, default_lang).lower()
                 objectives.append(
                     tagging.TagChange(
@@ -253,7 +277,7 @@ def _plan(session: Session, activity, programme: str, principal: Principal) -> A
                 )
             else:
                 notes.append(f"objective {code} is not in the framework; left out")
-    existing = session.exec(select(Project).where(Project.code == identifier)).first()
+    existing = context.existing.get(identifier)
     data = project_edit.ProjectInput(
         code=identifier,
         title=title or identifier,
@@ -265,12 +289,16 @@ def _plan(session: Session, activity, programme: str, principal: Principal) -> A
         budget_amount=amount,
         budget_currency=currency or "",
         donor=_narrative(activity.find("participating-org[@role='1']"), default_lang),
-        programme=programme,
+        programme=context.programme,
         locations=[project_edit.LocationInput(code, pct) for code, pct in locations],
     )
     try:
         project_edit.validate_project(
-            session=session, data=data, principal=principal, current=existing
+            session=session,
+            data=data,
+            principal=context.principal,
+            current=existing,
+            lookups=context.lookups,
         )
     except InputError as exc:
         return "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
@@ -293,10 +321,12 @@ def import_iati(
         return IatiReport(refused=str(exc))
     activities = root.findall("iati-activity")
     report = IatiReport(activities=len(activities))
+    identifiers = [(a.findtext("iati-identifier") or "").strip() for a in activities]
+    context = _context(session, programme, principal, identifiers)
     plans: list[ActivityPlan] = []
     seen: set[str] = set()
     for n, activity in enumerate(activities, start=1):
-        plan = _plan(session, activity, programme, principal)
+        plan = _plan(session, activity, context)
         label = (activity.findtext("iati-identifier") or f"activity {n}").strip()
         if isinstance(plan, str):
             report.unmapped.append({"activity": label, "reason": plan})
@@ -313,14 +343,17 @@ def import_iati(
             progress(n, len(activities))
     if commit and report.ok:
         for plan in plans:
-            _apply(session, plan, principal)
+            _apply(session, plan, context)
         report.committed = True
     return report
 
 
-def _apply(session: Session, plan: ActivityPlan, principal: Principal) -> None:
+def _apply(session: Session, plan: ActivityPlan, context: _Context) -> None:
+    principal, lookups = context.principal, context.lookups
     if plan.existing is None:
-        project = project_edit.create_project(session=session, data=plan.data, principal=principal)
+        project = project_edit.create_project(
+            session=session, data=plan.data, principal=principal, lookups=lookups
+        )
     else:
         project = plan.existing
         project_edit.update_project(
@@ -329,6 +362,7 @@ def _apply(session: Session, plan: ActivityPlan, principal: Principal) -> None:
             data=plan.data,
             expected_version=project.version,
             principal=principal,
+            lookups=lookups,
         )
     if plan.objectives:
         tagging.replace_tags(

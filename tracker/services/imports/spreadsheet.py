@@ -134,6 +134,12 @@ def check_rows(
 ) -> tuple[ImportReport, list[_Plan]]:
     report, plans = ImportReport(rows=len(rows)), []
     seen: dict[str, int] = {}
+    # Read once for the whole file, not once a row.
+    lookups = project_edit.Lookups.load(session)
+    codes = [values.get("code", "") for values in rows]
+    existing_by_code = {
+        p.code: p for p in session.exec(select(Project).where(Project.code.in_(codes)))
+    }
     for n, values in enumerate(rows, start=2):  # row 1 is the header
         problems: list[Problem] = []
         code = values.get("code", "")
@@ -142,9 +148,7 @@ def check_rows(
                 Problem(n, "code", code, f"already in row {seen[code]}; a code appears once")
             )
         seen.setdefault(code, n)
-        existing = (
-            session.exec(select(Project).where(Project.code == code)).first() if code else None
-        )
+        existing = existing_by_code.get(code)
         data = project_edit.ProjectInput(
             **{
                 k: values.get(k, "")
@@ -170,7 +174,7 @@ def check_rows(
         )
         try:
             project_edit.validate_project(
-                session=session, data=data, principal=principal, current=existing
+                session=session, data=data, principal=principal, current=existing, lookups=lookups
             )
         except InputError as exc:
             for column, message in exc.errors.items():
@@ -182,7 +186,7 @@ def check_rows(
             total = 0
             for change in changes:
                 try:
-                    _, _, share, _ = tagging._validate(
+                    _, _, share, _ = tagging.validate_tag(
                         session, existing or Project(), change, against_stored=False
                     )
                     total += share or 0
@@ -225,10 +229,11 @@ def apply_plans(
     *, session: Session, plans: list[_Plan], principal: Principal, progress: Progress | None = None
 ) -> None:
     """Write every row in the caller's transaction; the caller commits or rolls back."""
+    lookups = project_edit.Lookups.load(session)
     for i, plan in enumerate(plans, start=1):
         if plan.existing is None:
             project = project_edit.create_project(
-                session=session, data=plan.data, principal=principal
+                session=session, data=plan.data, principal=principal, lookups=lookups
             )
         else:
             project = plan.existing
@@ -238,6 +243,7 @@ def apply_plans(
                 data=plan.data,
                 expected_version=project.version,
                 principal=principal,
+                lookups=lookups,
             )
         tagging.replace_tags(
             session=session,
