@@ -390,3 +390,26 @@ def test_pages_have_no_inline_script(browser_for):
         for script in page.find_all("script"):
             assert script.get("src") and not script.string, path
         assert not page.find_all(attrs={"style": True}), path
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/heatmap",
+        "/gaps",
+        "/projects",
+        "/projects/new",
+        "/framework",
+        "/digests",
+        "/account",
+        "/admin/users",
+        "/admin/imports",
+    ],
+)
+def test_ids_are_unique_so_that_labels_point_at_their_field(browser_for, path):
+    page = BeautifulSoup(browser_for("admin").get(path).text, "html.parser")
+    ids = [element["id"] for element in page.find_all(id=True)]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    for label in page.find_all("label", attrs={"for": True}):
+        assert page.find(id=label["for"]) is not None, label["for"]

@@ -75,3 +75,15 @@ def test_bad_subscriptions_are_refused_beside_the_field(
     assert error is not None and message in error.text
     with Session(framework) as session:
         assert session.exec(select(Subscription)).all() == []
+
+
+def test_every_id_on_the_page_is_unique_and_edit_forms_keep_plain_names(framework, browser_for):
+    viewer = browser_for("viewer")
+    _subscribe(viewer)
+    page = BeautifulSoup(viewer.get("/digests").text, "html.parser")
+    ids = [element["id"] for element in page.find_all(id=True)]
+    assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
+    edit = page.select_one("section.subscription form")
+    field = edit.find(id=lambda value: value and value.endswith("-frequency"))
+    assert field["name"] == "frequency"
+    assert page.find("label", attrs={"for": field["id"]}).text == "How often"
