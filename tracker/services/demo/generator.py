@@ -148,9 +148,13 @@ def _make_project(
         budget_currency = _weighted(rng, [c for c in CURRENCIES if c[0] in ref.currencies])
 
     text = {"place": place, "donor": donor, "codename": rng.choice(CODENAMES)}
-    # Registered some weeks before the work starts, and never in the future.
+    # Registered some weeks before the work starts, and never in the future: work that starts
+    # later was registered over the past two months, not all on one day.
     registered = datetime.combine(
-        min(start - timedelta(days=rng.randint(14, 90)), today - timedelta(days=1)),
+        min(
+            start - timedelta(days=rng.randint(14, 90)),
+            today - timedelta(days=rng.randint(1, 60)),
+        ),
         time(9, 0),
         tzinfo=UTC,
     )
