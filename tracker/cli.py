@@ -32,12 +32,14 @@ reference_app = typer.Typer(
 demo_app = typer.Typer(help="The demo portfolio.", no_args_is_help=True)
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 digest_app = typer.Typer(help="Digests by email.", no_args_is_help=True)
+coverage_app = typer.Typer(help="The pre-aggregated coverage cube.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(framework_app, name="framework")
 app.add_typer(reference_app, name="reference")
 app.add_typer(demo_app, name="demo")
 app.add_typer(user_app, name="user")
 app.add_typer(digest_app, name="digest")
+app.add_typer(coverage_app, name="coverage")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -121,6 +123,35 @@ def demo_seed(
     typer.echo(f"Demo portfolio: added {added} projects (seed {seed}).")
 
 
+@coverage_app.command("rebuild")
+def coverage_rebuild(
+    if_stale: Annotated[
+        bool, typer.Option("--if-stale", help="Do nothing when the cube is up to date.")
+    ] = False,
+) -> None:
+    """Compute the coverage cube again from the projects, tags and places."""
+    from tracker.services.coverage import cube
+
+    with session_scope(engine_from_settings()) as session:
+        rebuilt = cube.refresh(session) if if_stale else cube.rebuild(session)
+    if rebuilt is None:
+        typer.echo("Coverage cube: up to date.")
+    else:
+        typer.echo(f"Coverage cube: rebuilt from {rebuilt} projects.")
+
+
+@coverage_app.command("check")
+def coverage_check() -> None:
+    """Compare the stored coverage cube with one computed now; fail on any difference."""
+    from tracker.services.coverage import cube
+
+    with session_scope(engine_from_settings()) as session:
+        problems = cube.differences(session)
+    if problems:
+        raise _fail(f"{len(problems)} cube cells differ:\n" + "\n".join(problems[:20]))
+    typer.echo("Coverage cube: every cell matches the projects.")
+
+
 def _input_problems(exc: InputError) -> typer.Exit:
     return _fail("\n".join(f"{field}: {message}" for field, message in exc.errors.items()))
 
@@ -189,6 +220,7 @@ def setup(
     framework_load(DEFAULT_FRAMEWORK, activate=False)
     if demo_projects:
         demo_seed(projects=demo_projects, seed=2023, if_empty=True, today=None)
+    coverage_rebuild(if_stale=True)
     if demo_users and get_settings().env == "production":
         typer.echo("No demo accounts in production; create accounts with `tracker user add`.")
     elif demo_users:

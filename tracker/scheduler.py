@@ -1,5 +1,6 @@
 """The scheduler: enqueues digests when they fall due, sends the outbox, stores the weekly
-coverage snapshot and clears expired sessions.
+coverage snapshot, rebuilds the coverage cube when a change left it stale and clears expired
+sessions.
 
 Run exactly one: `tracker scheduler`, or inside the web app with TRACKER_EMBEDDED_SCHEDULER
 for single-process use. A second one started by mistake does no harm: every job is safe to
@@ -19,6 +20,7 @@ from sqlmodel import Session
 from tracker.config import Settings
 from tracker.models._base import utcnow
 from tracker.services import auth
+from tracker.services.coverage import cube
 from tracker.services.digests import outbox
 
 log = logging.getLogger(__name__)
@@ -66,10 +68,17 @@ def add_jobs(scheduler: BaseScheduler, *, engine: Engine, settings: Settings) ->
         stored = outbox.take_weekly_snapshots(engine=engine)
         return f"{stored} coverage snapshots stored" if stored else None
 
+    def rebuild_cube():
+        with Session(engine) as session:
+            rebuilt = cube.refresh(session)
+            session.commit()
+            return None if rebuilt is None else f"coverage cube rebuilt: {rebuilt} projects"
+
     jobs = {
         "digests.enqueue": (enqueue_and_send, 60),
         "digests.send": (send, 30),
         "coverage.snapshot": (snapshot, 3600),
+        "coverage.cube": (rebuild_cube, 60),
         "accounts.purge": (purge_sessions, 3600),
     }
     for job_id, (job, seconds) in jobs.items():

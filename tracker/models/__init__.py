@@ -11,6 +11,7 @@ from tracker.models.accounts import (
     UserSession,
 )
 from tracker.models.audit import AuditEvent
+from tracker.models.coverage import CoverageCell
 from tracker.models.digests import CoverageSnapshot, OutboxMessage, Subscription
 from tracker.models.framework import SDG, Framework, Goal, GoalSDG, Objective, Theme, ThemeStatement
 from tracker.models.imports import ImportJob
@@ -34,6 +35,7 @@ __all__ = [
     "AuditEvent",
     "CacheState",
     "Country",
+    "CoverageCell",
     "CoverageSnapshot",
     "Currency",
     "Framework",

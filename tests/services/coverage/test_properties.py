@@ -26,7 +26,7 @@ from tracker.models import (
     Theme,
     ThemeTag,
 )
-from tracker.services.coverage import compute_matrix, parse_coverage_query
+from tracker.services.coverage import compute_matrix, cube, parse_coverage_query
 
 COUNTRIES = ["KE", "NG", "FR", "DE", "BR", "JP", "EG"]
 REGIONS = ["AFR", "EUR", "AME", "ASP", "MENA"]
@@ -201,6 +201,7 @@ def test_budget_is_never_counted_twice_and_counts_stay_within_the_portfolio(
         view = {**view, "region": "AFR"}
     with Session(framework) as session:
         _store(session, portfolio)
+        assert cube.differences(session) == []  # the cube followed the delete and inserts
         query = parse_coverage_query(session=session, params={k: v for k, v in view.items() if v})
         matrix = compute_matrix(session=session, query=query)
         in_filter, aligned, budget = _expected(session, portfolio, view)

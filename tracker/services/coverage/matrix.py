@@ -9,7 +9,7 @@ from sqlalchemy import Numeric, case, distinct, func, select, type_coerce
 from sqlmodel import Session
 
 from tracker.models import Country, Goal, Objective, Programme, Region, Theme
-from tracker.services.coverage import cache, sql
+from tracker.services.coverage import cache, cube, sql
 from tracker.services.coverage.filters import CoverageQuery
 
 ZERO = Decimal(0)
@@ -189,6 +189,25 @@ def _query_key(query: CoverageQuery) -> tuple:
 
 
 def _compute(session: Session, query: CoverageQuery, extra: list | None) -> Matrix:
+    if extra is None and (figures := cube.read(session, query)) is not None:
+        return _from_cube(session, query, figures)
+    return compute_from_tables(session, query, extra)
+
+
+def _from_cube(session: Session, query: CoverageQuery, figures: cube.Figures) -> Matrix:
+    matrix = Matrix(query=query, rows=_rows(session, query), columns=[])
+    matrix.cells = {key: Cell(*value) for key, value in figures.cells.items()}
+    matrix.row_totals = {key: Cell(*value) for key, value in figures.row_totals.items()}
+    matrix.column_totals = {key: Cell(*value) for key, value in figures.column_totals.items()}
+    matrix.total = Cell(*figures.total)
+    matrix.columns = _columns(session, query, matrix.column_totals, None)
+    return matrix
+
+
+def compute_from_tables(
+    session: Session, query: CoverageQuery, extra: list | None = None
+) -> Matrix:
+    """The matrix joined and summed from the projects, tags and places themselves."""
     dialect = sql.Dialect(session.get_bind().dialect.name)
     fp = sql.filtered_projects(query, extra=extra)
     years = _years(session, fp, dialect) if query.columns == "years" else None
