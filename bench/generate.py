@@ -29,7 +29,7 @@ from tracker.models import (
     Theme,
     ThemeTag,
 )
-from tracker.services.coverage.cache import renew_token
+from tracker.services.coverage import cube
 
 STATUSES = ("active",) * 6 + ("completed",) * 2 + ("pipeline", "suspended")
 COLUMNS = {
@@ -128,7 +128,9 @@ def _rows(session: Session, projects: int, seed: int, start_id: int):
     return tables
 
 
-def generate(*, engine: Engine, projects: int, seed: int = 1) -> dict[str, int]:
+def generate(
+    *, engine: Engine, projects: int, seed: int = 1, rebuild: bool = True
+) -> dict[str, int]:
     with Session(engine) as session:
         if session.execute(select(func.count()).select_from(Project)).scalar_one():
             raise SystemExit("the database already has projects: use an empty one")
@@ -163,8 +165,9 @@ def generate(*, engine: Engine, projects: int, seed: int = 1) -> dict[str, int]:
                     insert(table), [dict(zip(COLUMNS[name], row, strict=True)) for row in rows]
                 )
             connection.execute(text("ANALYZE"))
-    with session_scope(engine) as session:  # cached figures are stale now
-        renew_token(session)
+    if rebuild:  # bulk rows bypass the per-project upkeep: the cube is computed again
+        with session_scope(engine) as session:
+            cube.rebuild(session)
     return {name: len(rows) for name, rows in tables.items()}
 
 

@@ -22,7 +22,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-import httpx
+import httpx2 as httpx
 import uvicorn
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
@@ -32,15 +32,16 @@ from bench.generate import generate
 from tracker.app import create_app
 from tracker.config import Settings
 from tracker.db import make_engine, session_scope
+from tracker.models import Project, User
 from tracker.services import schema
-from tracker.services.coverage import parse_coverage_query
-from tracker.services.coverage.cache import renew_token
-from tracker.services.coverage.matrix import _compute
+from tracker.services.coverage import cube, parse_coverage_query
+from tracker.services.coverage.matrix import _compute, compute_from_tables
 from tracker.services.framework_loader import load_framework
 from tracker.services.imports.spreadsheet import import_spreadsheet
 from tracker.services.permissions import Principal
 from tracker.services.reference import load_reference_data
 from tracker.services.spreadsheet_format import COLUMNS, EXAMPLE
+from tracker.services.tagging import TagChange, remove_tag, set_tag
 from tracker.services.users import create_user
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,12 +67,13 @@ def _stats(samples: list[float]) -> dict:
     }
 
 
-def _time(fn, repeat: int) -> dict:
+def _time(fn, repeat: int, *, timed: bool = False) -> dict:
+    """Run fn `repeat` times; with `timed`, fn returns the seconds of the part to count."""
     samples = []
     for _ in range(repeat):
         began = time.perf_counter()
-        fn()
-        samples.append(time.perf_counter() - began)
+        part = fn()
+        samples.append(part if timed else time.perf_counter() - began)
     return _stats(samples)
 
 
@@ -142,9 +144,13 @@ def run_backend(backend: str, projects: int, repeat: int, work: Path) -> dict:
             password="benchmark password",
         )
     began = time.perf_counter()
-    counts = generate(engine=engine, projects=projects)
+    counts = generate(engine=engine, projects=projects, rebuild=False)
+    loaded = time.perf_counter()
+    with session_scope(engine) as session:
+        cube.rebuild(session)
     results: dict = {
-        "load_s": round(time.perf_counter() - began, 1),
+        "load_s": round(loaded - began, 1),
+        "cube_rebuild_s": round(time.perf_counter() - loaded, 1),
         "rows": counts,
         "measures": {},
     }
@@ -158,13 +164,21 @@ def run_backend(backend: str, projects: int, repeat: int, work: Path) -> dict:
             ("objectives", "budget"),
         ):
             query = parse_coverage_query(session=session, params={"rows": rows, "metric": metric})
-            m[f"matrix {rows} x regions ({metric}), computed"] = _time(
+            m[f"matrix {rows} x regions ({metric}), from the tables"] = _time(
+                lambda q=query: compute_from_tables(session, q), repeat
+            )
+            m[f"matrix {rows} x regions ({metric}), from the cube"] = _time(
                 lambda q=query: _compute(session, q, None), repeat
             )
         m["plain SQL aggregate goals x regions (floor)"] = _time(
             lambda: session.execute(text(PLAIN_SQL)).all(), repeat
         )
 
+    admin = Principal(
+        user=User(id=None, email="b@x", full_name="Bench", role="admin"),
+        programme_ids=frozenset(),
+        via="session",
+    )
     server, thread, base = _server(engine, url)
     try:
         client = _sign_in(base)
@@ -176,12 +190,30 @@ def run_backend(backend: str, projects: int, repeat: int, work: Path) -> dict:
         get("/heatmap")
         m["heatmap page, nothing changed (cached)"] = _time(lambda: get("/heatmap"), repeat * 3)
 
-        def after_write():
-            with session_scope(engine) as session:
-                renew_token(session)
-            get("/heatmap")
+        writes = []
 
-        m["heatmap page after a write"] = _time(after_write, repeat)
+        def tag_change():
+            """Tag project 1 with 7.6 or take the tag away again, through the service."""
+            with session_scope(engine) as session:
+                project = session.get(Project, 1)
+                change = dict(session=session, project=project, principal=admin)
+                change["expected_version"] = project.version
+                began = time.perf_counter()
+                if len(writes) % 2:
+                    remove_tag(kind="objective", code="7.6", **change)
+                else:
+                    set_tag(change=TagChange("objective", "7.6", "significant"), **change)
+                session.commit()
+                writes.append(time.perf_counter() - began)
+
+        def after_write():
+            tag_change()
+            began = time.perf_counter()
+            get("/heatmap")
+            return time.perf_counter() - began
+
+        m["heatmap page after a write"] = _time(after_write, repeat, timed=True)
+        m["tag change committed, cube updated"] = _stats(writes)
         m["project search"] = _time(lambda: get("/projects?q=Synthetic+project+4242"), repeat * 2)
         get("/gaps")
         m["gaps page"] = _time(lambda: get("/gaps"), repeat)
@@ -193,13 +225,6 @@ def run_backend(backend: str, projects: int, repeat: int, work: Path) -> dict:
         thread.join(timeout=30)
 
     content = _csv_rows(10_000)
-    admin = Principal(
-        user=__import__("tracker.models", fromlist=["User"]).User(
-            id=None, email="b@x", full_name="Bench", role="admin"
-        ),
-        programme_ids=frozenset(),
-        via="session",
-    )
     with session_scope(engine) as session:
         began = time.perf_counter()
         report = import_spreadsheet(
@@ -248,7 +273,7 @@ def verdicts(measures: dict) -> dict:
 def main() -> None:
     import logging
 
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpx2").setLevel(logging.WARNING)
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -10,6 +10,7 @@ from sqlmodel import SQLModel
 import tracker.models  # noqa: F401  (registers every table on SQLModel.metadata)
 from tracker.config import get_settings
 from tracker.db import make_engine
+from tracker.services.schema import outside_models
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):
@@ -29,6 +30,7 @@ def run_migrations_offline() -> None:
         literal_binds=True,
         render_as_batch=True,
         compare_type=True,
+        include_object=outside_models,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -53,6 +55,7 @@ def _run(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite alters tables by copying them
         compare_type=True,
+        include_object=outside_models,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, func, literal_column, or_, select, table, text
 from sqlmodel import Session
 
 from tracker.models import (
@@ -192,15 +192,7 @@ def _conditions(session: Session, query: ProjectListQuery) -> list:
     floor = coverage.floor
     conditions = []
     if query.text:
-        like = f"%{query.text}%"
-        conditions.append(
-            or_(
-                Project.code.ilike(like),
-                Project.title.ilike(like),
-                Project.summary.ilike(like),
-                Project.donor.ilike(like),
-            )
-        )
+        conditions.append(_text_search(session, query.text))
     if query.objective:
         conditions.append(
             exists(
@@ -264,6 +256,26 @@ def _conditions(session: Session, query: ProjectListQuery) -> list:
             }[query.screened]
         )
     return conditions
+
+
+def _text_search(session: Session, words: str):
+    """The text anywhere in the code, title, summary or donor, ignoring case. Three letters or
+    more are looked up in the search index (trigram GIN indexes on PostgreSQL, an FTS5 trigram
+    table on SQLite); shorter text is compared row by row."""
+    if session.get_bind().dialect.name == "sqlite" and len(words) >= 3:
+        phrase = '"' + words.replace('"', '""') + '"'
+        return Project.id.in_(
+            select(literal_column("rowid"))
+            .select_from(table("project_search"))
+            .where(text("project_search MATCH :phrase").bindparams(phrase=phrase))
+        )
+    like = f"%{words}%"
+    return or_(
+        Project.code.ilike(like),
+        Project.title.ilike(like),
+        Project.summary.ilike(like),
+        Project.donor.ilike(like),
+    )
 
 
 def _located(session: Session, place: str, region_id: int | None):

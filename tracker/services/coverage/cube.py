@@ -49,7 +49,8 @@ GLOBAL_TABLES = frozenset({"currency", "framework", "goal", "objective", "theme"
 GLOBAL_TABLES |= {"region", "country"}
 
 OLD = "coverage_cube_old"  # project id -> Member before this transaction's change
-NEW_PROJECTS = "coverage_cube_new"  # Project objects without an id yet
+NEW_PROJECTS = "coverage_cube_new"  # Project objects registered, not yet flushed
+CREATED = "coverage_cube_created"  # ids of projects registered in this transaction
 MARKED_STALE = "coverage_cube_stale"
 FRAMEWORK = "coverage_cube_framework"
 OWN = {"coverage_cube": True}  # our own statements, which the hooks let pass
@@ -353,9 +354,8 @@ def rebuild(session: Session) -> int:
         contribute(member, amounts, 1)
     _upsert(session, amounts, add=False)
     _set_state(session, _fresh(framework_id))
-    session.info.pop(OLD, None)
-    session.info.pop(NEW_PROJECTS, None)
-    session.info.pop(MARKED_STALE, None)
+    for key in (OLD, NEW_PROJECTS, CREATED, MARKED_STALE):
+        session.info.pop(key, None)
     return len(everyone)
 
 
@@ -370,10 +370,20 @@ def mark_stale(session: Session) -> None:
     session.info[MARKED_STALE] = True
 
 
+def _created(session: Session) -> set[int]:
+    """Ids of the projects registered in this transaction, as flushes give them ids."""
+    created = session.info.setdefault(CREATED, set())
+    pending = session.info.get(NEW_PROJECTS)
+    if pending:
+        created.update(obj.id for obj in pending if obj.id is not None)
+        session.info[NEW_PROJECTS] = [obj for obj in pending if obj.id is None]
+    return created
+
+
 def _remember(session: Session, project_ids) -> None:
     """Compute the contributions of projects about to change, before they change."""
     old = session.info.setdefault(OLD, {})
-    created = {obj.id for obj in session.info.get(NEW_PROJECTS, ())}
+    created = _created(session)
     fresh_ids = {pid for pid in project_ids if pid not in old and pid not in created} - {None}
     if not fresh_ids or session.info.get(MARKED_STALE):
         return
@@ -391,7 +401,9 @@ def _settle(session: Session) -> None:
     """At commit: add each changed project's difference to the cube, or rebuild it."""
     info = session.info
     session.flush()  # commit flushes after this event; what it would write must be seen now
-    if OLD not in info and NEW_PROJECTS not in info and not info.get(MARKED_STALE):
+    if not (info.get(OLD) or info.get(NEW_PROJECTS) or info.get(CREATED)) and not info.get(
+        MARKED_STALE
+    ):
         return
     cache.renew_token(session)
     framework_id = active_framework_id(session)
@@ -405,7 +417,7 @@ def _settle(session: Session) -> None:
     # A project registered in this transaction brought nothing before, unless SQLite gave it
     # the id of one deleted earlier in it: then that one's contributions go.
     old = info.get(OLD, {})
-    ids = set(old) | {obj.id for obj in info.get(NEW_PROJECTS, []) if obj.id is not None}
+    ids = set(old) | _created(session)
     if not ids:
         return
     new = members(session, framework_id, ids)
@@ -416,12 +428,12 @@ def _settle(session: Session) -> None:
         if pid in new:
             contribute(new[pid], delta, 1)
     _upsert(session, delta, add=True)
-    info.pop(OLD, None)
-    info.pop(NEW_PROJECTS, None)
+    for key in (OLD, NEW_PROJECTS, CREATED):
+        info.pop(key, None)
 
 
 def _clear(session: Session) -> None:
-    for key in (OLD, NEW_PROJECTS, MARKED_STALE, FRAMEWORK):
+    for key in (OLD, NEW_PROJECTS, CREATED, MARKED_STALE, FRAMEWORK):
         session.info.pop(key, None)
 
 
