@@ -105,6 +105,27 @@ def read(session: Session, query: CoverageQuery) -> Figures | None:
     """The cells and totals of a view from the cube, or None when the cube cannot answer."""
     if not serves(query) or not is_fresh(session, query.framework_id):
         return None
+    figures = Figures({}, {}, {}, (0, 0, Decimal(0)))
+    singular = {"goals": "goal", "objectives": "objective", "themes": "theme"}
+    for rows, cols, row_id, col_id, n, p, b in session.execute(
+        read_statement(query), execution_options=OWN
+    ):
+        value = (int(n), int(p), Decimal(int(b)) / UNIT)
+        if row_id != TOTAL:
+            key = f"{singular[rows]}:{row_id}"
+            if cols == ANY_COLUMN:
+                figures.row_totals[key] = value
+            else:
+                figures.cells[(key, int(col_id))] = value
+        elif cols == ANY_COLUMN:
+            figures.total = value
+        else:
+            figures.column_totals[int(col_id)] = value
+    return figures
+
+
+def read_statement(query: CoverageQuery):
+    """The cube rows of a view, summed over the statuses and programmes in the filter."""
     levels = ("objectives", "goals") if query.rows == "objectives" else (query.rows,)
     aligned = "themes" if query.rows == "themes" else "objectives"
     c = CoverageCell
@@ -133,21 +154,7 @@ def read(session: Session, query: CoverageQuery) -> Figures | None:
         stmt = stmt.where(c.status.in_(query.statuses))
     if query.programme_ids:
         stmt = stmt.where(c.programme_id.in_(query.programme_ids))
-    figures = Figures({}, {}, {}, (0, 0, Decimal(0)))
-    singular = {"goals": "goal", "objectives": "objective", "themes": "theme"}
-    for rows, cols, row_id, col_id, n, p, b in session.execute(stmt, execution_options=OWN):
-        value = (int(n), int(p), Decimal(int(b)) / UNIT)
-        if row_id != TOTAL:
-            key = f"{singular[rows]}:{row_id}"
-            if cols == ANY_COLUMN:
-                figures.row_totals[key] = value
-            else:
-                figures.cells[(key, int(col_id))] = value
-        elif cols == ANY_COLUMN:
-            figures.total = value
-        else:
-            figures.column_totals[int(col_id)] = value
-    return figures
+    return stmt
 
 
 # Contributions ---------------------------------------------------------------------------
