@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import func, select
 from typer.testing import CliRunner
 
@@ -200,3 +201,23 @@ def test_import_and_export_from_the_command_line(cli, database_url, tmp_path):
     xlsx = tmp_path / "out.xlsx"
     assert cli.invoke(app, ["export", "projects", str(xlsx)]).exit_code == 0
     assert xlsx.read_bytes().startswith(b"PK")
+
+
+def test_coverage_rebuild_and_check(cli, database_url):
+    assert cli.invoke(app, ["setup", "--demo-projects", "20", "--no-demo-users"]).exit_code == 0
+    checked = cli.invoke(app, ["coverage", "check"])
+    assert checked.exit_code == 0, checked.output
+    assert "every cell matches the projects" in checked.output
+    assert "up to date" in cli.invoke(app, ["coverage", "rebuild", "--if-stale"]).output
+
+    # A change made behind the tracker's back (plain SQL) is found, and a rebuild mends it.
+    engine = make_engine(database_url)
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE project SET budget_amount = budget_amount * 2"))
+    engine.dispose()
+    broken = cli.invoke(app, ["coverage", "check"])
+    assert broken.exit_code == 1
+    assert "cube cells differ" in broken.output
+    rebuilt = cli.invoke(app, ["coverage", "rebuild"])
+    assert "Coverage cube: rebuilt from 20 projects." in rebuilt.output
+    assert cli.invoke(app, ["coverage", "check"]).exit_code == 0
