@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -12,7 +12,7 @@ from sqlmodel import Session
 from tracker.models import AuditEvent, Currency, ObjectiveTag, Project, ProjectStatus, ThemeTag
 from tracker.models._base import utcnow
 from tracker.services.audit_log import describe
-from tracker.services.coverage import compute_matrix, parse_coverage_query
+from tracker.services.coverage import cache, compute_matrix, parse_coverage_query
 from tracker.services.coverage.gaps import Gap, find_gaps, parse_gap_query
 from tracker.services.coverage.matrix import Cell, Row
 
@@ -46,12 +46,25 @@ class Dashboard:
 
 
 def _headline(session: Session, gap_count: int) -> Headline:
+    """Served from the coverage cache while no project, tag or rate has changed, and
+    recounted every hour so that "new this week" moves on."""
+    hour = utcnow().replace(minute=0, second=0, microsecond=0)
+    token = cache.current_token(session)
+    key = (str(session.get_bind().url), token, "headline", hour)
+    if token is not None and (cached := cache.get(key)) is not None:
+        return replace(cached, gaps=gap_count)
+    headline = _count_headline(session, gap_count, week_ago=hour - timedelta(days=7))
+    if token is not None:
+        cache.put(key, headline)
+    return headline
+
+
+def _count_headline(session: Session, gap_count: int, *, week_ago) -> Headline:
     active = Project.status == ProjectStatus.active
     tagged = or_(
         exists(select(ObjectiveTag.id).where(ObjectiveTag.project_id == Project.id)),
         exists(select(ThemeTag.id).where(ThemeTag.project_id == Project.id)),
     )
-    week_ago = utcnow() - timedelta(days=7)
     count, new, budget, screened = session.execute(
         select(
             func.count(),
