@@ -30,6 +30,7 @@ from tracker.config import Settings
 from tracker.db import make_engine, session_scope
 from tracker.models import AuditEvent
 from tracker.services import schema
+from tracker.services.coverage import cube
 from tracker.services.framework_loader import load_framework
 from tracker.services.reference import load_reference_data
 from tracker.services.users import create_user
@@ -203,6 +204,8 @@ def main() -> None:
             .select_from(AuditEvent)
             .where(AuditEvent.entity_type == "objective_tag")
         ).scalar_one()
+        # The cube was changed by every worker at once: it must still equal a recount.
+        cube_differences = len(cube.differences(session))
     engine.dispose()
     errors = sum(
         n for status, n in outcomes.items() if status >= 500 or status in (400, 401, 403, 404)
@@ -223,13 +226,14 @@ def main() -> None:
         "tag_events_recorded": events,
         # Every accepted change carries a new rationale, so each one must be in the trail.
         "lost_updates": tagged - events,
+        "coverage_cube_cells_wrong": cube_differences,
     }
     print(json.dumps(result, indent=2))
     out = ROOT / "bench" / "results" / f"load-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps(result, indent=2))
     print(f"wrote {out.relative_to(ROOT)}")
-    if errors or result["lost_updates"] != 0:
-        raise SystemExit("the load test found errors or lost updates")
+    if errors or result["lost_updates"] != 0 or cube_differences:
+        raise SystemExit("the load test found errors, lost updates or a wrong coverage cube")
 
 
 if __name__ == "__main__":
