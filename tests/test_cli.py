@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from datetime import UTC, datetime
 
 import pytest
@@ -220,4 +223,31 @@ def test_coverage_rebuild_and_check(cli, database_url):
     assert "cube cells differ" in broken.output
     rebuilt = cli.invoke(app, ["coverage", "rebuild"])
     assert "Coverage cube: rebuilt from 20 projects." in rebuilt.output
+    assert cli.invoke(app, ["coverage", "check"]).exit_code == 0
+
+
+def test_a_command_in_its_own_process_keeps_the_cube_in_step(cli, database_url):
+    """Commands that write projects load the coverage listeners themselves, not only when the
+    web application happens to import them."""
+    assert cli.invoke(app, ["setup", "--demo-projects", "0", "--no-demo-users"]).exit_code == 0
+    env = {**os.environ, "TRACKER_DATABASE_URL": database_url}
+    seed = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from tracker.cli import app; app()",
+            "demo",
+            "seed",
+            "--projects",
+            "15",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert seed.returncode == 0, seed.stderr
+    rebuilt = cli.invoke(app, ["coverage", "rebuild", "--if-stale"])
+    assert "Coverage cube: up to date." in rebuilt.output
     assert cli.invoke(app, ["coverage", "check"]).exit_code == 0

@@ -51,3 +51,8 @@ def session_scope(engine: Engine) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+# Every session, whichever command or worker opens it, keeps the coverage cache token and the
+# coverage cube in step with its writes: the listeners live with the coverage services.
+import tracker.services.coverage  # noqa: E402, F401
