@@ -49,17 +49,14 @@ def _headline(session: Session, gap_count: int) -> Headline:
     """Served from the coverage cache while no project, tag or rate has changed, and
     recounted every hour so that "new this week" moves on."""
     hour = utcnow().replace(minute=0, second=0, microsecond=0)
-    token = cache.current_token(session)
-    key = (str(session.get_bind().url), token, "headline", hour)
-    if token is not None and (cached := cache.get(key)) is not None:
-        return replace(cached, gaps=gap_count)
-    headline = _count_headline(session, gap_count, week_ago=hour - timedelta(days=7))
-    if token is not None:
-        cache.put(key, headline)
-    return headline
+    week_ago = hour - timedelta(days=7)
+    headline = cache.cached(
+        session, ("headline", hour), lambda: _count_headline(session, week_ago=week_ago)
+    )
+    return replace(headline, gaps=gap_count)
 
 
-def _count_headline(session: Session, gap_count: int, *, week_ago) -> Headline:
+def _count_headline(session: Session, *, week_ago) -> Headline:
     active = Project.status == ProjectStatus.active
     tagged = or_(
         exists(select(ObjectiveTag.id).where(ObjectiveTag.project_id == Project.id)),
@@ -82,7 +79,7 @@ def _count_headline(session: Session, gap_count: int, *, week_ago) -> Headline:
         active_budget_eur=Decimal(str(budget)),
         screened_share=(screened / count) if count else None,
         unscreened_active=count - screened,
-        gaps=gap_count,
+        gaps=0,  # set by the caller: gaps are counted apart
     )
 
 

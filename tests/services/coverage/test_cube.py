@@ -14,6 +14,7 @@ from tests.services.coverage import portfolio
 from tracker.db import session_scope
 from tracker.models import CoverageCell, Currency, ObjectiveTag, Project, ProjectLocation, User
 from tracker.services.coverage import compute_matrix, cube, parse_coverage_query
+from tracker.services.coverage.filters import active_framework_id
 from tracker.services.coverage.matrix import compute_from_tables
 from tracker.services.permissions import Principal
 from tracker.services.project_edit import (
@@ -66,7 +67,7 @@ def _same(a, b) -> None:
 
 def _check_every_view(session: Session, views=VIEWS, filters=FILTERS) -> int:
     """Compare the cube with the tables in every view it serves; returns the views checked."""
-    assert cube.is_fresh(session, cube.active_framework_id(session))
+    assert cube.is_fresh(session, active_framework_id(session))
     checked = 0
     for view, extra in itertools.product(views, filters):
         query = parse_coverage_query(session=session, params={**view, **extra})
@@ -245,7 +246,7 @@ def test_a_bulk_insert_of_tags_marks_the_cube_stale(built, monkeypatch):
             ],
         )
     with Session(built) as session:
-        assert not cube.is_fresh(session, cube.active_framework_id(session))
+        assert not cube.is_fresh(session, active_framework_id(session))
         assert cube.differences(session) == ["the cube is stale: nothing to compare"]
 
 

@@ -65,15 +65,30 @@ def put(key: tuple, value) -> None:
             _cache.popitem(last=False)
 
 
+def insert_for(session: Session):
+    """The dialect's INSERT, which knows ON CONFLICT on both databases."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def cached(session: Session, key: tuple, compute):
+    """compute(), or what it gave last time under the same key and the same coverage token."""
+    token = current_token(session)
+    full_key = (str(session.get_bind().url), token, *key)
+    if token is not None and (value := get(full_key)) is not None:
+        return value
+    value = compute()
+    if token is not None:
+        put(full_key, value)
+    return value
+
+
 def renew_token(session: Session) -> None:
     """A new token, once per transaction: one write to the token however many rows change."""
     if session.info.get("coverage_token_renewed"):
         return
     session.info["coverage_token_renewed"] = True
     token = uuid.uuid4().hex
-    name = session.get_bind().dialect.name
-    insert = pg_insert if name == "postgresql" else sqlite_insert
-    statement = insert(CacheState).values(key=KEY, token=token)
+    statement = insert_for(session)(CacheState).values(key=KEY, token=token)
     session.execute(
         statement.on_conflict_do_update(index_elements=["key"], set_={"token": token}),
         execution_options={"coverage_token": True},
@@ -105,4 +120,4 @@ def _on_execute(state: ORMExecuteState) -> None:
         renew_token(state.session)
 
 
-__all__ = ["current_token", "get", "put", "renew_token"]
+__all__ = ["cached", "current_token", "get", "insert_for", "put", "renew_token"]

@@ -21,14 +21,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import Float, and_, delete, event, func, or_, select, type_coerce
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
-from tracker.models import CacheState, CoverageCell, Framework, Objective, Project
+from tracker.models import CacheState, CoverageCell, Objective, Project
 from tracker.services.coverage import cache, sql
-from tracker.services.coverage.filters import CoverageQuery
+from tracker.services.coverage.filters import CoverageQuery, active_framework_id
 
 STATE_KEY = "coverage_cube"
 STALE = "stale"
@@ -52,7 +50,6 @@ OLD = "coverage_cube_old"  # project id -> Member before this transaction's chan
 NEW_PROJECTS = "coverage_cube_new"  # Project objects registered, not yet flushed
 CREATED = "coverage_cube_created"  # ids of projects registered in this transaction
 MARKED_STALE = "coverage_cube_stale"
-FRAMEWORK = "coverage_cube_framework"
 OWN = {"coverage_cube": True}  # our own statements, which the hooks let pass
 
 
@@ -254,8 +251,7 @@ def _load(session: Session, framework_id: int, ids, out: dict[int, Member]) -> N
     ):
         out[pid].regions.append((region_id, float(weight)))
     for floor in FLOORS:
-        query = CoverageQuery(statuses=(), framework_id=framework_id, floor=floor)
-        fp = sql.filtered_projects(query, extra=extra)
+        query = base.with_view(floor=floor)
         tags = sql.tag_weights(fp, query, themes=False, name="cube_objectives")
         for pid, objective_id, goal_id, significance, weight in run(
             select(
@@ -292,20 +288,11 @@ def _state(session: Session) -> str | None:
 
 
 def _set_state(session: Session, value: str) -> None:
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(CacheState).values(key=STATE_KEY, token=value)
+    statement = cache.insert_for(session)(CacheState).values(key=STATE_KEY, token=value)
     session.execute(
         statement.on_conflict_do_update(index_elements=["key"], set_={"token": value}),
         execution_options=OWN,
     )
-
-
-def active_framework_id(session: Session) -> int | None:
-    if FRAMEWORK not in session.info:
-        session.info[FRAMEWORK] = session.execute(
-            select(Framework.id).where(Framework.active), execution_options=OWN
-        ).scalar()
-    return session.info[FRAMEWORK]
 
 
 def _upsert(session: Session, amounts: dict, *, add: bool) -> None:
@@ -328,8 +315,7 @@ def _upsert(session: Session, amounts: dict, *, add: bool) -> None:
     if not rows:
         return
     table = CoverageCell.__table__
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(table)
+    statement = cache.insert_for(session)(table)
     if add:
         excluded = statement.excluded
         statement = statement.on_conflict_do_update(
@@ -348,7 +334,6 @@ def rebuild(session: Session) -> int:
     """Compute the whole cube again from the tables, in the caller's transaction; returns the
     number of projects it holds. Writers wait on the coverage token meanwhile."""
     cache.renew_token(session)
-    session.info.pop(FRAMEWORK, None)
     framework_id = active_framework_id(session)
     session.execute(delete(CoverageCell), execution_options=OWN)
     if framework_id is None:
@@ -440,7 +425,7 @@ def _settle(session: Session) -> None:
 
 
 def _clear(session: Session) -> None:
-    for key in (OLD, NEW_PROJECTS, CREATED, MARKED_STALE, FRAMEWORK):
+    for key in (OLD, NEW_PROJECTS, CREATED, MARKED_STALE):
         session.info.pop(key, None)
 
 

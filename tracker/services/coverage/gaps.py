@@ -112,21 +112,8 @@ def target_shortfall(target: TargetView, cell: Cell) -> str | None:
 def find_gaps(*, session: Session, query: GapQuery, today: date | None = None) -> list[Gap]:
     """Every gap of the query's kinds; served from the cache while nothing changed."""
     today = today or date.today()
-    token = cache.current_token(session)
-    key = (
-        "gaps",
-        str(session.get_bind().url),
-        token,
-        query.kinds,
-        _query_key(query.coverage),
-        today,
-    )
-    if token is not None and (cached := cache.get(key)) is not None:
-        return list(cached)
-    gaps = _find_gaps(session, query, today)
-    if token is not None:
-        cache.put(key, tuple(gaps))
-    return gaps
+    key = ("gaps", query.kinds, _query_key(query.coverage), today)
+    return list(cache.cached(session, key, lambda: tuple(_find_gaps(session, query, today))))
 
 
 def _find_gaps(session: Session, query: GapQuery, today: date) -> list[Gap]:

@@ -163,14 +163,11 @@ def compute_matrix(*, session: Session, query: CoverageQuery, extra: list | None
     """The matrix for a query; `extra` narrows the projects further (such as to one).
 
     Served from the cache while nothing that coverage depends on has changed."""
-    token = cache.current_token(session) if extra is None else None
-    key = (str(session.get_bind().url), token, _query_key(query))
-    if token is not None and (cached := cache.get(key)) is not None:
-        return cached
-    matrix = _compute(session, query, extra)
-    if token is not None:
-        cache.put(key, matrix)
-    return matrix
+    if extra is not None:
+        return _compute(session, query, extra)
+    return cache.cached(
+        session, ("matrix", _query_key(query)), lambda: _compute(session, query, None)
+    )
 
 
 def _query_key(query: CoverageQuery) -> tuple:
