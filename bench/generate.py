@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from tracker.db import make_engine, session_scope
+from tracker.db import make_engine
 from tracker.models import (
     Country,
     Currency,
@@ -166,8 +166,7 @@ def generate(
                 )
             connection.execute(text("ANALYZE"))
     if rebuild:  # bulk rows bypass the per-project upkeep: the cube is computed again
-        with session_scope(engine) as session:
-            cube.rebuild(session)
+        cube.rebuild(engine)
     return {name: len(rows) for name, rows in tables.items()}
 
 

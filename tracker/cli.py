@@ -132,8 +132,8 @@ def coverage_rebuild(
     """Compute the coverage cube again from the projects, tags and places."""
     from tracker.services.coverage import cube
 
-    with session_scope(engine_from_settings()) as session:
-        rebuilt = cube.refresh(session) if if_stale else cube.rebuild(session)
+    engine = engine_from_settings()
+    rebuilt = cube.refresh(engine) if if_stale else cube.rebuild(engine)
     if rebuilt is None:
         typer.echo("Coverage cube: up to date.")
     else:

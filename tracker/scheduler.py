@@ -69,10 +69,11 @@ def add_jobs(scheduler: BaseScheduler, *, engine: Engine, settings: Settings) ->
         return f"{stored} coverage snapshots stored" if stored else None
 
     def rebuild_cube():
-        with Session(engine) as session:
-            rebuilt = cube.refresh(session)
-            session.commit()
-            return None if rebuilt is None else f"coverage cube rebuilt: {rebuilt} projects"
+        rebuilt = cube.refresh(engine)
+        if rebuilt is not None:
+            return f"coverage cube rebuilt: {rebuilt} projects"
+        folded = cube.compact(engine)
+        return f"coverage cube: {folded} appended rows folded" if folded else None
 
     jobs = {
         "digests.enqueue": (enqueue_and_send, 60),

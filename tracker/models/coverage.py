@@ -3,7 +3,7 @@ rows instead of joining every tag with every place."""
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, Integer, SmallInteger, String
+from sqlalchemy import BigInteger, Column, Index, Integer, SmallInteger, String
 from sqlmodel import Field, SQLModel
 
 
@@ -14,14 +14,32 @@ class CoverageCell(SQLModel, table=True):
     ten-thousandths of the reporting currency, so that adding and taking away stays exact."""
 
     __tablename__ = "coverage_cell"
+    __table_args__ = (
+        Index(
+            "ix_coverage_cell_cell",
+            "floor",
+            "status",
+            "programme_id",
+            "rows",
+            "cols",
+            "row_id",
+            "col_id",
+        ),
+    )
 
-    floor: int = Field(sa_column=Column(SmallInteger, primary_key=True))
-    status: str = Field(sa_column=Column(String(20), primary_key=True))
-    programme_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
-    rows: str = Field(sa_column=Column(String(12), primary_key=True))
-    cols: str = Field(sa_column=Column(String(12), primary_key=True))
-    row_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
-    col_id: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    # A cell may have several rows, which readers sum: writers append their differences
+    # rather than update a row that another writer could be holding.
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    )
+    floor: int = Field(sa_column=Column(SmallInteger, nullable=False))
+    status: str = Field(sa_column=Column(String(20), nullable=False))
+    programme_id: int = Field(sa_column=Column(Integer, nullable=False))
+    rows: str = Field(sa_column=Column(String(12), nullable=False))
+    cols: str = Field(sa_column=Column(String(12), nullable=False))
+    row_id: int = Field(sa_column=Column(Integer, nullable=False))
+    col_id: int = Field(sa_column=Column(Integer, nullable=False))
     projects: int = Field(sa_column=Column(Integer, nullable=False))
     principal: int = Field(sa_column=Column(Integer, nullable=False))
     budget: int = Field(sa_column=Column(BigInteger, nullable=False))

@@ -1,26 +1,41 @@
-"""Cached coverage matrices, correct across workers and instances.
+"""Cached coverage matrices, correct across workers and instances, without a row that every
+writer locks.
 
-Every write that can change coverage (projects, places, tags, targets, the framework,
-reference data) replaces a random token in the database, in the same transaction. A matrix is
-cached under the token it was computed with; a worker that reads another token knows that
-something changed, wherever it was written, and computes again.
+A write that can change coverage (projects, places, tags, targets, the framework, reference
+data) moves the coverage version forward. A figure is cached under the version it was computed
+with; a worker that reads another version knows that something changed, wherever it was
+written, and computes again.
+
+On PostgreSQL the version is a sequence, moved on after the writing transaction commits: no
+lock is taken, so writers never wait for each other here. A reader that slips in between the
+commit and the move computes from the new rows and files them under the old version, which is
+harmless; the one that read the old rows before the commit had filed them under the old
+version, which the move retires. On SQLite, which lets one writer in at a time anyway, the
+version is a row written inside the transaction, so it moves exactly with the data.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 import uuid
 from collections import OrderedDict
 
-from sqlalchemy import event, select
+from sqlalchemy import event, select, text
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
 from tracker.models import CacheState
 
+log = logging.getLogger(__name__)
+
 KEY = "coverage"
+SEQUENCE = "coverage_version"  # PostgreSQL only
+CHANGED = "coverage_changed"  # session.info: this transaction changed coverage
 COVERAGE_TABLES = frozenset(
     {
         "project",
@@ -40,26 +55,40 @@ COVERAGE_TABLES = frozenset(
     }
 )
 MAX_ENTRIES = 256
+# A safety net: should a process stop between a commit and moving the version on, the other
+# workers' figures are recomputed within this many seconds all the same.
+MAX_AGE_SECONDS = 300
 
-_cache: OrderedDict[tuple, object] = OrderedDict()
+_cache: OrderedDict[tuple, tuple[float, object]] = OrderedDict()
 _lock = threading.Lock()
 
 
+def is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
 def current_token(session: Session) -> str | None:
+    if is_postgresql(session):
+        return str(session.execute(text(f"SELECT last_value FROM {SEQUENCE}")).scalar())
     return session.execute(select(CacheState.token).where(CacheState.key == KEY)).scalar()
 
 
 def get(key: tuple):
     with _lock:
-        value = _cache.get(key)
-        if value is not None:
-            _cache.move_to_end(key)
+        entry = _cache.get(key)
+        if entry is None:
+            return None
+        stored_at, value = entry
+        if time.monotonic() - stored_at > MAX_AGE_SECONDS:
+            del _cache[key]
+            return None
+        _cache.move_to_end(key)
         return value
 
 
 def put(key: tuple, value) -> None:
     with _lock:
-        _cache[key] = value
+        _cache[key] = (time.monotonic(), value)
         _cache.move_to_end(key)
         while len(_cache) > MAX_ENTRIES:
             _cache.popitem(last=False)
@@ -67,11 +96,11 @@ def put(key: tuple, value) -> None:
 
 def insert_for(session: Session):
     """The dialect's INSERT, which knows ON CONFLICT on both databases."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    return pg_insert if is_postgresql(session) else sqlite_insert
 
 
 def cached(session: Session, key: tuple, compute):
-    """compute(), or what it gave last time under the same key and the same coverage token."""
+    """compute(), or what it gave last time under the same key and the same coverage version."""
     token = current_token(session)
     full_key = (str(session.get_bind().url), token, *key)
     if token is not None and (value := get(full_key)) is not None:
@@ -82,17 +111,30 @@ def cached(session: Session, key: tuple, compute):
     return value
 
 
-def renew_token(session: Session) -> None:
-    """A new token, once per transaction: one write to the token however many rows change."""
-    if session.info.get("coverage_token_renewed"):
+def note_change(session: Session) -> None:
+    """This transaction changes coverage: the version moves on when it commits.
+
+    On SQLite the version row is written now, which also makes the transaction the database's
+    one writer from here on: what it reads next no other writer can change before it commits.
+    """
+    if session.info.get(CHANGED):
         return
-    session.info["coverage_token_renewed"] = True
+    session.info[CHANGED] = True
+    if is_postgresql(session):
+        return
     token = uuid.uuid4().hex
-    statement = insert_for(session)(CacheState).values(key=KEY, token=token)
+    statement = sqlite_insert(CacheState).values(key=KEY, token=token)
     session.execute(
         statement.on_conflict_do_update(index_elements=["key"], set_={"token": token}),
         execution_options={"coverage_token": True},
     )
+
+
+def advance(engine: Engine) -> None:
+    """Move the PostgreSQL version on, in a statement of its own that locks nothing."""
+    with engine.connect() as connection:
+        connection.execute(text(f"SELECT nextval('{SEQUENCE}')"))
+        connection.commit()
 
 
 def _touches_coverage(objects) -> bool:
@@ -100,24 +142,47 @@ def _touches_coverage(objects) -> bool:
 
 
 @event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    if not session.info.pop(CHANGED, False):
+        return
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return
+    try:
+        advance(bind.engine if not isinstance(bind, Engine) else bind)
+    except Exception:  # the change is committed; cached figures age out on their own
+        log.exception("Could not move the coverage version on after a commit")
+
+
 @event.listens_for(Session, "after_rollback")
-def _transaction_ended(session: Session) -> None:
-    session.info.pop("coverage_token_renewed", None)
+def _rolled_back(session: Session) -> None:
+    session.info.pop(CHANGED, None)
 
 
 @event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _context, _instances) -> None:
     if _touches_coverage([*session.new, *session.dirty, *session.deleted]):
-        renew_token(session)
+        note_change(session)
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _on_execute(state: ORMExecuteState) -> None:
-    if state.execution_options.get("coverage_token") or not (state.is_update or state.is_delete):
+    if state.execution_options.get("coverage_token") or not (
+        state.is_update or state.is_delete or state.is_insert
+    ):
         return
     table = getattr(state.statement, "table", None)
     if table is not None and table.name in COVERAGE_TABLES:
-        renew_token(state.session)
+        note_change(state.session)
 
 
-__all__ = ["cached", "current_token", "get", "insert_for", "put", "renew_token"]
+__all__ = [
+    "advance",
+    "cached",
+    "current_token",
+    "get",
+    "insert_for",
+    "is_postgresql",
+    "note_change",
+    "put",
+]

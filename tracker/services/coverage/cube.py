@@ -6,27 +6,35 @@ against regions, programmes or themes. A heatmap of those views sums a few hundr
 instead of joining every tag with every place.
 
 Each project contributes a fixed set of amounts to the cube (its `Member`). When a transaction
-changes projects, their places or their tags, the contributions they made before the change are
-computed first (once the transaction holds the coverage token's lock, so nobody else's change
-can slip in between), the new ones at commit, and the difference is added in the same
-transaction. Changes the cube cannot follow one project at a time (currency rates, the
-framework, regions and countries, bulk inserts) mark it stale: small portfolios are rebuilt at
-once, large ones by `tracker coverage rebuild` or the scheduler, and until then every view is
-computed from the tables directly. The cube is only ever a faster way to the same figures.
+changes projects, their places or their tags, it first locks those projects (so nobody else's
+change to them can slip in between) and computes what they contributed before; at commit it
+computes what they contribute now and appends the difference as new rows, in the same
+transaction. A cell is the sum of its rows, so writers never update a row another writer could
+hold, and writers to different projects never wait for each other; `compact` folds the rows
+back to one per cell every minute. Changes the cube cannot follow one project at a time
+(currency rates, the framework, regions and countries, bulk inserts) mark it stale: small
+portfolios are rebuilt right after the commit, large ones by `tracker coverage rebuild` or the
+scheduler, and until then every view is computed from the tables directly. The cube is only
+ever a faster way to the same figures.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Float, and_, delete, event, func, or_, select, type_coerce
+from sqlalchemy import Float, and_, delete, event, func, insert, or_, select, tuple_, type_coerce
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
 from tracker.models import CacheState, CoverageCell, Objective, Project
 from tracker.services.coverage import cache, sql
 from tracker.services.coverage.filters import CoverageQuery, active_framework_id
+
+log = logging.getLogger(__name__)
 
 STATE_KEY = "coverage_cube"
 STALE = "stale"
@@ -50,6 +58,8 @@ OLD = "coverage_cube_old"  # project id -> Member before this transaction's chan
 NEW_PROJECTS = "coverage_cube_new"  # Project objects registered, not yet flushed
 CREATED = "coverage_cube_created"  # ids of projects registered in this transaction
 MARKED_STALE = "coverage_cube_stale"
+FRAMEWORK = "coverage_cube_framework"  # the framework the old contributions were read with
+REBUILD = "coverage_cube_rebuild"  # rebuild after this commit
 OWN = {"coverage_cube": True}  # our own statements, which the hooks let pass
 
 
@@ -295,8 +305,8 @@ def _set_state(session: Session, value: str) -> None:
     )
 
 
-def _upsert(session: Session, amounts: dict, *, add: bool) -> None:
-    rows = [
+def _rows(amounts: dict) -> list[dict]:
+    return [
         {
             "floor": k[0],
             "status": k[1],
@@ -310,30 +320,66 @@ def _upsert(session: Session, amounts: dict, *, add: bool) -> None:
             "budget": v[2],
         }
         for k, v in sorted(amounts.items())
-        if v != [0, 0, 0]
+        if list(v) != [0, 0, 0]
     ]
-    if not rows:
-        return
-    table = CoverageCell.__table__
-    statement = cache.insert_for(session)(table)
-    if add:
-        excluded = statement.excluded
-        statement = statement.on_conflict_do_update(
-            index_elements=[c.name for c in table.primary_key.columns],
-            set_={
-                "projects": table.c.projects + excluded.projects,
-                "principal": table.c.principal + excluded.principal,
-                "budget": table.c.budget + excluded.budget,
-            },
-        )
+
+
+def _append(session: Session, amounts: dict) -> None:
+    """Add amounts to the cube as new rows: readers sum the rows of a cell, so a writer never
+    updates a row that another writer could be holding."""
+    rows = _rows(amounts)
     for start in range(0, len(rows), 5_000):
-        session.execute(statement, rows[start : start + 5_000], execution_options=OWN)
+        session.execute(
+            insert(CoverageCell.__table__), rows[start : start + 5_000], execution_options=OWN
+        )
 
 
-def rebuild(session: Session) -> int:
-    """Compute the whole cube again from the tables, in the caller's transaction; returns the
-    number of projects it holds. Writers wait on the coverage token meanwhile."""
-    cache.renew_token(session)
+def _lock_projects(session: Session, project_ids) -> None:
+    """Make this transaction the only one changing these projects until it commits, so that
+    what they contributed before is read after anyone else's change to them has landed.
+
+    PostgreSQL locks the project rows themselves (writers to other projects pass freely);
+    SQLite lets one writer in at a time, which the coverage version's row gives at once."""
+    if cache.is_postgresql(session):
+        session.execute(
+            select(Project.id)
+            .where(Project.id.in_(sorted(project_ids)))
+            .order_by(Project.id)
+            .with_for_update(key_share=True),
+            execution_options=OWN,
+        )
+    else:
+        cache.note_change(session)
+
+
+def rebuild(engine: Engine) -> int:
+    """Compute the whole cube again from the tables, in a transaction of its own; returns the
+    number of projects it holds.
+
+    Writers carry on meanwhile: on PostgreSQL the rebuild reads one snapshot, replaces the rows
+    that snapshot holds, and keeps the rows that writers append after it, which are exactly the
+    changes the snapshot did not see. Should another maintenance run remove rows first, the
+    rebuild starts again."""
+    for attempt in range(5):
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                if engine.dialect.name == "postgresql":
+                    session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                count = _rebuild(session)
+                session.commit()
+                return count
+        except OperationalError as exc:
+            if not _is_serialization_failure(exc) or attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _is_serialization_failure(exc: OperationalError) -> bool:
+    return getattr(exc.orig, "sqlstate", None) in ("40001", "40P01")
+
+
+def _rebuild(session: Session) -> int:
+    cache.note_change(session)
     framework_id = active_framework_id(session)
     session.execute(delete(CoverageCell), execution_options=OWN)
     if framework_id is None:
@@ -344,18 +390,56 @@ def rebuild(session: Session) -> int:
     amounts: dict = {}
     for member in everyone.values():
         contribute(member, amounts, 1)
-    _upsert(session, amounts, add=False)
+    _append(session, amounts)
     _set_state(session, _fresh(framework_id))
-    for key in (OLD, NEW_PROJECTS, CREATED, MARKED_STALE):
-        session.info.pop(key, None)
     return len(everyone)
 
 
-def refresh(session: Session) -> int | None:
+def refresh(engine: Engine) -> int | None:
     """Rebuild the cube if it is stale; returns the projects rebuilt, or None if it was fresh."""
-    if is_fresh(session, active_framework_id(session)):
-        return None
-    return rebuild(session)
+    with Session(engine) as session:
+        if is_fresh(session, active_framework_id(session)):
+            return None
+    return rebuild(engine)
+
+
+def compact(engine: Engine) -> int:
+    """Fold the rows that writers appended into one row per cell; returns the rows removed.
+
+    Each run deletes the cells that have more than one row (or nothing left in them) and
+    writes back the sums of exactly the rows it deleted, so rows that writers append meanwhile
+    are kept and counted."""
+    c = CoverageCell.__table__
+    key = [c.c.floor, c.c.status, c.c.programme_id, c.c.rows, c.c.cols, c.c.row_id, c.c.col_id]
+    crowded = (
+        select(*key)
+        .group_by(*key)
+        .having(
+            or_(
+                func.count() > 1,
+                and_(func.sum(c.c.projects) == 0, func.sum(c.c.principal) == 0),
+            )
+        )
+    )
+    with Session(engine) as session:
+        if not cache.is_postgresql(session):
+            cache.note_change(session)  # SQLite: the one writer from here to the commit
+        removed = session.execute(
+            delete(c).where(tuple_(*key).in_(crowded)).returning(*key, *_AMOUNTS(c)),
+            execution_options=OWN,
+        ).all()
+        sums: dict = {}
+        for row in removed:
+            entry = sums.setdefault(tuple(row[:7]), [0, 0, 0])
+            for i in range(3):
+                entry[i] += row[7 + i]
+        _append(session, sums)
+        session.commit()
+    return len(removed) - len([v for v in sums.values() if v != [0, 0, 0]])
+
+
+def _AMOUNTS(c):
+    return (c.c.projects, c.c.principal, c.c.budget)
 
 
 def mark_stale(session: Session) -> None:
@@ -379,33 +463,35 @@ def _remember(session: Session, project_ids) -> None:
     fresh_ids = {pid for pid in project_ids if pid not in old and pid not in created} - {None}
     if not fresh_ids or session.info.get(MARKED_STALE):
         return
-    cache.renew_token(session)  # the lock first: nobody else's change lands in between
+    cache.note_change(session)
     framework_id = active_framework_id(session)
     if framework_id is None:
         return
+    session.info.setdefault(FRAMEWORK, framework_id)
     with session.no_autoflush:
+        _lock_projects(session, fresh_ids)
         found = members(session, framework_id, fresh_ids)
     for pid in fresh_ids:
         old[pid] = found.get(pid)
 
 
 def _settle(session: Session) -> None:
-    """At commit: add each changed project's difference to the cube, or rebuild it."""
+    """At commit: append each changed project's difference to the cube, or mark it stale."""
     info = session.info
     session.flush()  # commit flushes after this event; what it would write must be seen now
     if not (info.get(OLD) or info.get(NEW_PROJECTS) or info.get(CREATED)) and not info.get(
         MARKED_STALE
     ):
         return
-    cache.renew_token(session)
+    cache.note_change(session)
     framework_id = active_framework_id(session)
-    if info.get(MARKED_STALE) or not is_fresh(session, framework_id):
-        count = session.execute(select(func.count(Project.id)), execution_options=OWN).scalar()
-        if framework_id is not None and count <= INLINE_REBUILD_MAX:
-            rebuild(session)
-        else:
-            _set_state(session, STALE)
+    remembered_with = info.get(FRAMEWORK, framework_id)
+    if info.get(MARKED_STALE) or framework_id is None or remembered_with != framework_id:
+        _set_state(session, STALE)
+        info[REBUILD] = True
         return
+    # The difference is appended even while the cube is stale: a rebuild running now keeps the
+    # rows appended after its snapshot, which are the changes it did not see.
     # A project registered in this transaction brought nothing before, unless SQLite gave it
     # the id of one deleted earlier in it: then that one's contributions go.
     old = info.get(OLD, {})
@@ -419,13 +505,31 @@ def _settle(session: Session) -> None:
             contribute(old[pid], delta, -1)
         if pid in new:
             contribute(new[pid], delta, 1)
-    _upsert(session, delta, add=True)
-    for key in (OLD, NEW_PROJECTS, CREATED):
+    _append(session, delta)
+    for key in (OLD, NEW_PROJECTS, CREATED, FRAMEWORK):
         info.pop(key, None)
 
 
+def _after_commit(session: Session) -> None:
+    """A small portfolio whose cube went stale is rebuilt at once, in its own transaction;
+    a large one waits for `tracker coverage rebuild` or the scheduler."""
+    wanted = session.info.pop(REBUILD, False)
+    _clear(session)
+    if not wanted:
+        return
+    bind = session.get_bind()
+    engine = bind if isinstance(bind, Engine) else bind.engine
+    try:
+        with Session(engine) as other:
+            count = other.execute(select(func.count(Project.id)), execution_options=OWN).scalar()
+        if count <= INLINE_REBUILD_MAX:
+            rebuild(engine)
+    except Exception:  # the change is committed; the scheduler rebuilds the cube later
+        log.exception("Could not rebuild the coverage cube after a change")
+
+
 def _clear(session: Session) -> None:
-    for key in (OLD, NEW_PROJECTS, CREATED, MARKED_STALE):
+    for key in (OLD, NEW_PROJECTS, CREATED, MARKED_STALE, FRAMEWORK, REBUILD):
         session.info.pop(key, None)
 
 
@@ -479,21 +583,15 @@ def differences(session: Session) -> list[str]:
         contribute(member, expected, 1)
     expected = {k: tuple(v) for k, v in expected.items() if v != [0, 0, 0]}
     c = CoverageCell
+    cell = (c.floor, c.status, c.programme_id, c.rows, c.cols, c.row_id, c.col_id)
     stored = {
-        (f, s, p, r, co, ri, ci): (n, pr, b)
-        for f, s, p, r, co, ri, ci, n, pr, b in session.execute(
-            select(
-                c.floor,
-                c.status,
-                c.programme_id,
-                c.rows,
-                c.cols,
-                c.row_id,
-                c.col_id,
-                c.projects,
-                c.principal,
-                c.budget,
-            ).where(or_(c.projects != 0, c.principal != 0, c.budget != 0)),
+        tuple(row[:7]): (int(row[7]), int(row[8]), int(row[9]))
+        for row in session.execute(
+            select(*cell, func.sum(c.projects), func.sum(c.principal), func.sum(c.budget))
+            .group_by(*cell)
+            .having(
+                or_(func.sum(c.projects) != 0, func.sum(c.principal) != 0, func.sum(c.budget) != 0)
+            ),
             execution_options=OWN,
         )
     }
@@ -520,13 +618,18 @@ def _before_commit(session: Session) -> None:
 
 
 @event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    _after_commit(session)
+
+
 @event.listens_for(Session, "after_rollback")
-def _transaction_ended(session: Session) -> None:
+def _rolled_back(session: Session) -> None:
     _clear(session)
 
 
 __all__ = [
     "Member",
+    "compact",
     "contribute",
     "differences",
     "is_fresh",
