@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import Depends, Header, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
+from starlette.datastructures import FormData
 
 from tracker.config import Settings
 from tracker.security import SAFE_METHODS, SESSION_COOKIE, csrf_is_valid
@@ -44,8 +45,22 @@ def get_settings(request: Request) -> Settings:
 
 
 def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Session]:
-    with Session(engine, expire_on_commit=False) as session:
+    """One session per request, rolled back and closed whatever happens: what a route has not
+    committed is never left holding a lock. Sync, so FastAPI opens and closes it in the thread
+    pool, never on the event loop."""
+    session = Session(engine, expire_on_commit=False)
+    try:
         yield session
+    finally:
+        # close() rolls back whatever was not committed and returns the connection; it keeps
+        # loaded objects readable for an error page rendered after this.
+        session.close()
+
+
+async def get_form(request: Request) -> FormData:
+    """The request's form, read on the event loop before the (sync) route runs: routes that
+    touch the database are plain `def` and take the form from here, never `await` it."""
+    return await request.form()
 
 
 def get_hx_request(
@@ -69,10 +84,18 @@ def is_api_request(request: Request) -> bool:
     return request.url.path.startswith("/api/")
 
 
+def _credential(value: str | None) -> str | None:
+    """A token or cookie as the tracker issues them (printable ASCII, bounded); anything else
+    proves nothing and is never looked up."""
+    if not value or len(value) > 512 or not (value.isascii() and value.isprintable()):
+        return None
+    return value
+
+
 def _bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
-    return value.strip() if scheme.lower() == "bearer" and value.strip() else None
+    return _credential(value.strip()) if scheme.lower() == "bearer" else None
 
 
 def get_principal(
@@ -88,7 +111,7 @@ def get_principal(
     if token is not None:
         user = user_for_api_token(session=session, raw=token)
         principal = principal_for(session=session, user=user, via="token") if user else None
-    elif cookie := request.cookies.get(SESSION_COOKIE):
+    elif cookie := _credential(request.cookies.get(SESSION_COOKIE)):
         user = user_for_session(session=session, token=cookie, settings=settings)
         principal = principal_for(session=session, user=user, via="session") if user else None
     request.state.principal = principal
@@ -137,6 +160,7 @@ EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 HXRequest = Annotated[bool, Depends(get_hx_request)]
+FormDep = Annotated[FormData, Depends(get_form)]
 CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
 AdminPrincipal = Annotated[Principal, Depends(require_admin)]
 EditorPrincipal = Annotated[Principal, Depends(require_editor)]

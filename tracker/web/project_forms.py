@@ -8,7 +8,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, select
 
-from tracker.deps import CurrentPrincipal, EditorPrincipal, HXRequest, SessionDep
+from tracker.deps import CurrentPrincipal, EditorPrincipal, FormDep, HXRequest, SessionDep
+from tracker.inputs import canonical_id
 from tracker.models import Country, Currency, Programme, Region, Role, User
 from tracker.services.errors import Conflict, InputError, NotAllowed
 from tracker.services.framework_view import framework_choices
@@ -25,6 +26,7 @@ from tracker.services.projects import get_project, project_coverage, project_det
 from tracker.services.tagging import TagChange, mark_screened, remove_tag, set_tag
 from tracker.web import events
 from tracker.web._forms import see_other
+from tracker.web.errors import error_page
 from tracker.web.templating import templates
 
 router = APIRouter()
@@ -83,8 +85,7 @@ def _choices(session: Session, principal: Principal) -> dict:
     }
 
 
-async def _form_data(request: Request) -> tuple[ProjectInput, int | None]:
-    form = await request.form()
+def _form_data(form) -> tuple[ProjectInput, int | None]:
     values = {name: str(form.get(name, "")) for name in FIELDS}
     places, percentages = form.getlist("place"), form.getlist("percentage")
     locations = [
@@ -118,8 +119,10 @@ def new_project(request: Request, session: SessionDep, principal: EditorPrincipa
 
 
 @router.post("/projects/new", response_class=HTMLResponse, name="create_project")
-async def create(request: Request, session: SessionDep, principal: EditorPrincipal) -> Response:
-    data, _ = await _form_data(request)
+def create(
+    request: Request, session: SessionDep, principal: EditorPrincipal, form: FormDep
+) -> Response:
+    data, _ = _form_data(form)
     try:
         project = create_project(session=session, data=data, principal=principal)
     except InputError as exc:
@@ -146,12 +149,12 @@ def _require_editor(principal: Principal, project) -> None:
 
 
 @router.post("/projects/{code}/edit", response_class=HTMLResponse, name="update_project")
-async def update(
-    request: Request, code: str, session: SessionDep, principal: CurrentPrincipal
+def update(
+    request: Request, code: str, session: SessionDep, principal: CurrentPrincipal, form: FormDep
 ) -> Response:
     project = get_project(session=session, code=code)
     _require_editor(principal, project)
-    data, version = await _form_data(request)
+    data, version = _form_data(form)
     try:
         update_project(
             session=session,
@@ -175,14 +178,18 @@ async def update(
 
 
 @router.post("/projects/{code}/delete", name="delete_project")
-async def delete(
-    request: Request, code: str, session: SessionDep, principal: CurrentPrincipal
+def delete(
+    request: Request, code: str, session: SessionDep, principal: CurrentPrincipal, form: FormDep
 ) -> Response:
     project = get_project(session=session, code=code)
-    form = await request.form()
-    delete_project(
-        session=session, project=project, expected_version=_version(form), principal=principal
-    )
+    try:
+        delete_project(
+            session=session, project=project, expected_version=_version(form), principal=principal
+        )
+    except Conflict as exc:
+        # Rendered here, while the session can still reload what the rollback expired.
+        session.rollback()
+        return error_page(request, 409, "Someone else changed this first", str(exc))
     session.commit()
     return see_other(str(request.url_for("projects")) + f"?q={code}")
 
@@ -218,8 +225,12 @@ def tag_choices(session: Session) -> dict:
 
 
 def _version(form) -> int | None:
-    value = str(form.get("version", ""))
-    return int(value) if value.isdigit() else None
+    """The version the form was filled in against; one that no project can have is stale."""
+    value = str(form.get("version", "")).strip()
+    if not value:
+        return None
+    number = canonical_id(value)
+    return number if number is not None else -1
 
 
 def _apply(
@@ -241,11 +252,15 @@ def _apply(
 
 
 @router.post("/projects/{code}/tags", response_class=HTMLResponse, name="set_tag")
-async def tag(
-    request: Request, code: str, session: SessionDep, principal: CurrentPrincipal, hx: HXRequest
+def tag(
+    request: Request,
+    code: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    hx: HXRequest,
+    form: FormDep,
 ) -> Response:
     project = get_project(session=session, code=code)
-    form = await request.form()
     change = TagChange(
         kind=str(form.get("kind", "")),
         code=str(form.get("code", "")),
@@ -274,11 +289,15 @@ async def tag(
 
 
 @router.post("/projects/{code}/tags/remove", response_class=HTMLResponse, name="remove_tag")
-async def untag(
-    request: Request, code: str, session: SessionDep, principal: CurrentPrincipal, hx: HXRequest
+def untag(
+    request: Request,
+    code: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    hx: HXRequest,
+    form: FormDep,
 ) -> Response:
     project = get_project(session=session, code=code)
-    form = await request.form()
     kind, item = str(form.get("kind", "")), str(form.get("code", ""))
     return _apply(
         request,
@@ -300,11 +319,15 @@ async def untag(
 
 
 @router.post("/projects/{code}/screen", response_class=HTMLResponse, name="screen_project")
-async def screen(
-    request: Request, code: str, session: SessionDep, principal: CurrentPrincipal, hx: HXRequest
+def screen(
+    request: Request,
+    code: str,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    hx: HXRequest,
+    form: FormDep,
 ) -> Response:
     project = get_project(session=session, code=code)
-    form = await request.form()
     return _apply(
         request,
         session,
