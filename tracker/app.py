@@ -8,13 +8,15 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from tracker import api
 from tracker.config import PROJECT_ROOT, Settings, get_settings
 from tracker.db import engine_from_settings
 from tracker.deps import verify_csrf
+from tracker.inputs import check_request_inputs
 from tracker.scheduler import build_scheduler
-from tracker.security import SecurityMiddleware
+from tracker.security import BodyLimitMiddleware, HeadMiddleware, SecurityMiddleware
 from tracker.web import (
     account,
     admin,
@@ -54,14 +56,24 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         title="Portfolio Alignment Tracker",
         summary="Coverage of a strategic framework by a portfolio of projects.",
         version="0.1.0",
-        # Every state-changing request from a browser must carry the CSRF token.
-        dependencies=[Depends(verify_csrf)],
+        # Every input is checked at the edge first; every state-changing request from a
+        # browser must carry the CSRF token.
+        dependencies=[Depends(check_request_inputs), Depends(verify_csrf)],
         docs_url=None,
         redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine or engine_from_settings(settings)
+    # The last added runs first: hosts are checked, then HEAD becomes GET, then bodies are
+    # limited as they arrive, then every answer gets its security headers.
     app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        max_bytes=settings.max_body_bytes,
+        max_upload_bytes=settings.import_max_bytes + 1_000_000,
+    )
+    app.add_middleware(HeadMiddleware)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")
     install_error_handlers(app)
     for router in (

@@ -101,6 +101,11 @@ class ProjectPage:
 _OWN = {"q", "goal", "objective", "theme", "located", "year", "screened", "sort", "page", "country"}
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: int() would read a superscript two or an Arabic-Indic three."""
+    return text.isascii() and text.isdigit()
+
+
 def parse_project_list_query(
     *, session: Session, params: Mapping[str, str | Sequence[str]]
 ) -> ProjectListQuery:
@@ -144,7 +149,7 @@ def parse_project_list_query(
         errors["located"] = f"{located} needs a region"
 
     year = _one(params, "year") or None
-    if year and year != "undated" and not (year.isdigit() and 1900 <= int(year) <= 2200):
+    if year and year != "undated" and not (_digits(year) and 1900 <= int(year) <= 2200):
         errors["year"] = 'must be a year such as 2026, or "undated"'
 
     screened = _one(params, "screened") or None
@@ -158,7 +163,7 @@ def parse_project_list_query(
             f'unknown sort "{sort[:40]}"; allowed: {", ".join(SORTS)}, with - for descending'
         )
     page_text = _one(params, "page") or "1"
-    if not page_text.isdigit() or not 1 <= int(page_text) <= 1_000_000:
+    if not _digits(page_text) or len(page_text) > 7 or not 1 <= int(page_text) <= 1_000_000:
         errors["page"] = "must be a page number, 1 or more"
     text = _one(params, "q")
     if len(text) > 200:
@@ -277,14 +282,17 @@ def _text_search(session: Session, words: str):
             .select_from(table("project_search"))
             .where(text("project_search MATCH :phrase").bindparams(phrase=phrase))
         )
-    like = f"%{words}%"
+    # % and _ are what the person typed, not wildcards (backslash is PostgreSQL's default
+    # escape for LIKE; SQLite is told).
+    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{escaped}%"
     if session.get_bind().dialect.name == "postgresql":
         return text(f"({SEARCHED}) ILIKE :like").bindparams(like=like)
     return or_(
-        Project.code.ilike(like),
-        Project.title.ilike(like),
-        Project.summary.ilike(like),
-        Project.donor.ilike(like),
+        *(
+            column.ilike(like, escape="\\")
+            for column in (Project.code, Project.title, Project.summary, Project.donor)
+        )
     )
 
 

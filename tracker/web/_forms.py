@@ -19,3 +19,13 @@ def client_address(request: Request) -> str:
 
 def see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
+
+
+def public_link(request: Request, name: str, **params) -> str:
+    """A link to send to someone (an invitation, say): from TRACKER_BASE_URL when it is set,
+    never from whatever Host header the request came with."""
+    settings = request.app.state.settings
+    path = request.app.url_path_for(name, **params)
+    if settings.base_url:
+        return settings.base_url.rstrip("/") + path
+    return str(request.url_for(name, **params))

@@ -9,11 +9,12 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tracker.deps import AdminPrincipal, SessionDep, SettingsDep
+from tracker.inputs import canonical_id
 from tracker.services import audit_log, users
 from tracker.services import targets as target_service
 from tracker.services.errors import InputError
 from tracker.services.reference_lists import programmes_and_regions
-from tracker.web._forms import see_other
+from tracker.web._forms import public_link, see_other
 from tracker.web.templating import templates
 
 router = APIRouter(prefix="/admin")
@@ -72,7 +73,7 @@ def invite_user(
     except InputError as exc:
         return _users_page(request, session, 400, errors=exc.errors, form=form)
     session.commit()
-    link = str(request.url_for("invite_form", token=token))
+    link = public_link(request, "invite_form", token=token)
     return _users_page(request, session, 201, invited=user, invite_link=link)
 
 
@@ -161,7 +162,7 @@ def reinvite(
     user = users.get_user(session=session, user_id=user_id)
     token = users.issue_invite(session=session, user=user, valid_days=settings.invite_valid_days)
     session.commit()
-    link = str(request.url_for("invite_form", token=token))
+    link = public_link(request, "invite_form", token=token)
     return _user_page(request, session, user_id, 201, invite_link=link)
 
 
@@ -181,9 +182,8 @@ def audit_trail(
         errors["entity"] = f"must be one of {', '.join(audit_log.ENTITY_TYPES)}"
     actor_id = None
     if actor:
-        if actor.isdigit():
-            actor_id = int(actor)
-        else:
+        actor_id = canonical_id(actor)
+        if actor_id is None:
             errors["actor"] = "must be a person from the list"
     parsed: dict[str, date | None] = {}
     for field, value in (("from", date_from), ("to", date_to)):
