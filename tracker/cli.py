@@ -447,6 +447,7 @@ def serve(
         reload=reload,
         proxy_headers=True,
         log_level=settings.log_level.lower(),
+        timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
     )
 
 

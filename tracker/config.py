@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -21,10 +22,23 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    # The address people reach the tracker at; links in emails and invitations use it.
     base_url: str = ""
+    # Host names the tracker answers to, comma-separated ("*.example.org" allowed); by default
+    # the host of TRACKER_BASE_URL and this machine's own names.
+    allowed_hosts: str = ""
+    # Largest request body: forms and JSON, and uploads (an import file and its form).
+    max_body_bytes: int = Field(default=2_000_000, ge=10_000)
     secret_key: str = PLACEHOLDER_SECRET
     reporting_currency: str = "EUR"
-    sqlite_busy_timeout_ms: int = 5000
+    sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
+    # PostgreSQL: how long one statement, one wait for a lock, and an idle open transaction may
+    # last before the database ends them (0 turns one off).
+    db_statement_timeout_ms: int = Field(default=30_000, ge=0)
+    db_lock_timeout_ms: int = Field(default=5_000, ge=0)
+    db_idle_in_transaction_timeout_ms: int = Field(default=60_000, ge=0)
+    # Seconds a stopping server gives requests in flight before it closes them.
+    graceful_shutdown_seconds: int = Field(default=10, ge=1)
     log_level: str = "INFO"
 
     # Signing in
@@ -95,6 +109,19 @@ class Settings(BaseSettings):
     @property
     def mail_enabled(self) -> bool:
         return bool(self.smtp_host)
+
+    @property
+    def trusted_hosts(self) -> list[str]:
+        if self.allowed_hosts.strip():
+            return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
+        hosts = ["localhost", "127.0.0.1", "::1"]
+        if self.base_url:
+            hosts.append(urlsplit(self.base_url).hostname or "localhost")
+        if self.host not in ("0.0.0.0", "::"):
+            hosts.append(self.host)
+        if self.env == "test":
+            hosts.append("testserver")
+        return hosts
 
     @property
     def public_url(self) -> str:

@@ -1,4 +1,10 @@
-"""Engine and sessions. SQLite gets WAL, foreign keys and a busy timeout on every connection."""
+"""Engine and sessions.
+
+No request may hang: PostgreSQL connections carry a statement timeout, a lock timeout and an
+idle-in-transaction timeout, and SQLite connections a busy timeout, so that a request that cannot
+get its lock fails fast (the app answers 503 with Retry-After) instead of waiting for ever.
+SQLite also gets WAL and foreign keys on every connection.
+"""
 
 from __future__ import annotations
 
@@ -13,10 +19,34 @@ from sqlmodel import Session, create_engine
 from tracker.config import Settings, get_settings
 
 
-def make_engine(database_url: str, *, busy_timeout_ms: int = 5000, echo: bool = False) -> Engine:
+def make_engine(
+    database_url: str,
+    *,
+    busy_timeout_ms: int = 5000,
+    statement_timeout_ms: int = 30_000,
+    lock_timeout_ms: int = 5_000,
+    idle_in_transaction_timeout_ms: int = 60_000,
+    echo: bool = False,
+) -> Engine:
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
-        return create_engine(url, echo=echo, pool_pre_ping=True)
+        options = " ".join(
+            f"-c {name}={int(value)}"
+            for name, value in (
+                ("statement_timeout", statement_timeout_ms),
+                ("lock_timeout", lock_timeout_ms),
+                ("idle_in_transaction_session_timeout", idle_in_transaction_timeout_ms),
+            )
+        )
+        return create_engine(
+            url,
+            echo=echo,
+            pool_pre_ping=True,
+            pool_size=10,
+            max_overflow=20,
+            pool_timeout=10,
+            connect_args={"options": options},
+        )
 
     if url.database and url.database != ":memory:":
         Path(url.database).parent.mkdir(parents=True, exist_ok=True)
@@ -38,7 +68,13 @@ def make_engine(database_url: str, *, busy_timeout_ms: int = 5000, echo: bool = 
 
 def engine_from_settings(settings: Settings | None = None) -> Engine:
     settings = settings or get_settings()
-    return make_engine(settings.database_url, busy_timeout_ms=settings.sqlite_busy_timeout_ms)
+    return make_engine(
+        settings.database_url,
+        busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+        statement_timeout_ms=settings.db_statement_timeout_ms,
+        lock_timeout_ms=settings.db_lock_timeout_ms,
+        idle_in_transaction_timeout_ms=settings.db_idle_in_transaction_timeout_ms,
+    )
 
 
 @contextmanager

@@ -92,6 +92,8 @@ class SecurityMiddleware:
                 )
                 for name, value in SECURITY_HEADERS:
                     headers.append(name.decode(), value.decode())
+                if no_store(scope.get("path", "")) and "cache-control" not in headers:
+                    headers["cache-control"] = "no-store"
                 if https:
                     headers.append("strict-transport-security", "max-age=31536000")
                 if new_seed is not None:
@@ -122,3 +124,74 @@ async def csrf_is_valid(request: Request, secret_key: str) -> bool:
     if not presented or CSRF_COOKIE not in request.cookies:
         return False
     return same(presented, csrf_token(request, secret_key))
+
+
+class BodyTooLarge(Exception):
+    """The request's body passed the limit of its kind; raised while it is being read."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        super().__init__(f"request body larger than {limit} bytes")
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over a limit as they arrive, whatever the Content-Length says:
+    uploads (multipart) may be as large as an import file, every other body small."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, max_upload_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+        self.max_upload_bytes = max_upload_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        content_type = headers.get(b"content-type", b"").decode("latin-1")
+        limit = (
+            self.max_upload_bytes
+            if content_type.startswith("multipart/form-data")
+            else self.max_bytes
+        )
+        declared = headers.get(b"content-length", b"").decode("latin-1")
+        too_large = declared.isascii() and declared.isdigit() and int(declared) > limit
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            if too_large:
+                raise BodyTooLarge(limit)
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise BodyTooLarge(limit)
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+class HeadMiddleware:
+    """HEAD on every GET address: the GET is run and its body left out, headers kept."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def without_body(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, without_body)
+
+
+def no_store(path: str) -> bool:
+    """Every page and answer but the static files: what a signed-in person sees (a new API
+    token, say) is never kept by a browser or a proxy."""
+    return not path.startswith("/static/")

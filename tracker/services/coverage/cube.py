@@ -24,7 +24,19 @@ import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Float, and_, delete, event, func, insert, or_, select, tuple_, type_coerce
+from sqlalchemy import (
+    Float,
+    and_,
+    delete,
+    event,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+    tuple_,
+    type_coerce,
+)
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState
@@ -365,6 +377,8 @@ def rebuild(engine: Engine) -> int:
             with Session(engine, expire_on_commit=False) as session:
                 if engine.dialect.name == "postgresql":
                     session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+                    # A rebuild of a large portfolio reads every tag: longer than a request may.
+                    session.execute(text("SET LOCAL statement_timeout = 0"), execution_options=OWN)
                 count = _rebuild(session)
                 session.commit()
                 return count
