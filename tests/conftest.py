@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,6 +25,7 @@ os.environ.setdefault("TRACKER_ARGON2_MEMORY_KIB", "64")
 os.environ.setdefault("TRACKER_ARGON2_PARALLELISM", "1")
 
 import pytest
+import uvicorn
 from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
@@ -157,7 +161,7 @@ def framework(engine) -> Engine:
 
 @pytest.fixture
 def client_factory(engine) -> Callable[..., TestClient]:
-    def make(**settings) -> TestClient:
+    def make(*, raise_server_exceptions: bool = True, **settings) -> TestClient:
         app = create_app(
             Settings(
                 database_url=engine.url.render_as_string(hide_password=False),
@@ -166,7 +170,7 @@ def client_factory(engine) -> Callable[..., TestClient]:
             ),
             engine=engine,
         )
-        return TestClient(app)
+        return TestClient(app, raise_server_exceptions=raise_server_exceptions)
 
     return make
 
@@ -174,6 +178,33 @@ def client_factory(engine) -> Callable[..., TestClient]:
 @pytest.fixture
 def client(client_factory) -> TestClient:
     return client_factory()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def live_server(engine) -> Iterator[str]:
+    """The app served by uvicorn in a thread on a free port: real concurrent requests."""
+    port = _free_port()
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False), env="test", port=port
+    )
+    app = create_app(settings, engine=engine)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
 
 
 # Accounts and signed-in browsers

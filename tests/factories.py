@@ -49,3 +49,7 @@ def project(session: Session, **values) -> Project:
     session.add(row)
     session.flush()
     return row
+
+
+def project_by_code(session: Session, code: str) -> Project:
+    return session.exec(select(Project).where(Project.code == code)).one()

@@ -1,6 +1,7 @@
 """A real server and Debian's Chromium, driven by Playwright.
 
-The server runs in a thread on a free port against the test database of each backend.
+The server (`live_server`, from tests/conftest.py) runs in a thread on a free port against the
+test database of each backend.
 Chromium comes from the system (/usr/bin/chromium, installed by .ci/run); Playwright never
 downloads a browser. Without Chromium the browser tests are skipped, except on CI.
 """
@@ -9,17 +10,9 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-
-from tracker.app import create_app
-from tracker.config import Settings
 
 CHROMIUM = os.environ.get("TRACKER_TEST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -31,32 +24,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture
-def live_server(engine) -> Iterator[str]:
-    port = _free_port()
-    settings = Settings(
-        database_url=engine.url.render_as_string(hide_password=False), env="test", port=port
-    )
-    app = create_app(settings, engine=engine)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,117 @@
+"""The server keeps answering while saves collide and fail inside their transactions.
+
+Each case runs a real server (uvicorn in a thread) and real concurrent requests: two people
+save the same project at the same moment, one save failing, twenty times over, while a monitor
+asks /healthz every few milliseconds.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import httpx2 as httpx
+import pytest
+
+from tests import factories
+from tests.web.live import form_of, signed_in
+from tracker.db import session_scope
+
+ROUNDS = 20
+
+
+class Monitor:
+    """Asks /healthz over and over in a thread; remembers the slowest answer and any failure."""
+
+    def __init__(self, base_url: str):
+        self.base_url = base_url
+        self.slowest = 0.0
+        self.failures: list[str] = []
+        self.asked = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        with httpx.Client(base_url=self.base_url, timeout=10) as client:
+            while not self._stop.is_set():
+                began = time.monotonic()
+                try:
+                    status = client.get("/healthz").status_code
+                except httpx.HTTPError as exc:
+                    status = repr(exc)
+                self.slowest = max(self.slowest, time.monotonic() - began)
+                self.asked += 1
+                if status != 200:
+                    self.failures.append(str(status))
+                time.sleep(0.01)
+
+    def __enter__(self) -> Monitor:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=15)
+
+
+def _at_once(*calls) -> list:
+    """Run the calls in threads released together; their results in order."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i, call):
+        barrier.wait()
+        try:
+            results[i] = call()
+        except Exception as exc:  # reported by the caller's assertion
+            results[i] = exc
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return results
+
+
+@pytest.mark.parametrize(
+    ("failing", "refusal"),
+    [
+        pytest.param({"donor": "nul\x00byte"}, 400, id="nul-byte"),
+        pytest.param({"title": "Saved second, on a stale version"}, 409, id="stale-version"),
+    ],
+)
+def test_two_saves_at_once_one_failing_never_stop_the_server(
+    live_server, framework, accounts, failing, refusal
+):
+    with session_scope(framework) as session:
+        code = factories.project(session).code
+    admin = accounts["admin"]
+    people = [signed_in(live_server, admin.email, admin.password) for _ in range(2)]
+    edit = f"/projects/{code}/edit"
+    outcomes = []
+    with Monitor(live_server) as monitor:
+        for n in range(ROUNDS):
+            form = form_of(people[0], edit)
+            other = form_of(people[1], edit)
+            good = {**form, "title": f"Round {n}"}
+            bad = {**other, **failing}
+            results = _at_once(
+                lambda good=good: people[0].post(edit, data=good),
+                lambda bad=bad: people[1].post(edit, data=bad),
+            )
+            outcomes.append(tuple(getattr(r, "status_code", r) for r in results))
+    for client in people:
+        client.close()
+    assert monitor.failures == []
+    assert monitor.asked > ROUNDS
+    assert monitor.slowest < 1.0, f"/healthz took {monitor.slowest:.2f} s"
+    for good_status, bad_status in outcomes:
+        # Stale: whichever landed second is refused, the first is saved.
+        assert sorted([good_status, bad_status]) == sorted([303, refusal]) or (
+            refusal == 400 and (good_status, bad_status) == (303, 400)
+        ), outcomes
+    with session_scope(framework) as session:
+        project = factories.project_by_code(session, code)
+        assert project.donor != "nul\x00byte"
+        assert project.title.startswith(("Round", "Saved second"))
