@@ -66,7 +66,9 @@ def test_invitation_links_use_the_base_url_not_the_host_header(client_factory, a
     assert link.startswith("https://tracker.example.org/invite/")
 
 
-@pytest.mark.parametrize(("typed", "found"), [("100%", ["PCT-1"]), ("a_b", ["UND-1"]), ("%", ["PCT-1"])])
+@pytest.mark.parametrize(
+    ("typed", "found"), [("100%", ["PCT-1"]), ("a_b", ["UND-1"]), ("%", ["PCT-1"])]
+)
 def test_search_takes_percent_and_underscore_literally(framework, browser_for, typed, found):
     with session_scope(framework) as session:
         factories.project(session, code="PCT-1", title="Reach 100% of units")
