@@ -316,3 +316,21 @@ def test_mark_screened_without_javascript(framework, browser_for):
     page = BeautifulSoup(ana.get(response.headers["location"]).text, "html.parser")
     assert "Screened" in page.find(id="project-badges").text
     assert "marked project CYB-2026-0001 as screened" in page.find(id="project-history").text
+
+
+@pytest.mark.parametrize("version", ["1", "99", "²", "٣", str(2**63), "04"])
+def test_deleting_with_a_stale_or_impossible_version_shows_the_changed_first_page(
+    framework, browser_for, version
+):
+    with session_scope(framework) as session:
+        project = factories.project(session)
+        project.version = 2
+        code = project.code
+    admin = browser_for("admin")
+    response = _post(
+        admin, f"/projects/{code}/delete", {"version": version}, page=f"/projects/{code}/edit"
+    )
+    assert response.status_code == 409
+    page = BeautifulSoup(response.text, "html.parser")
+    assert page.h1.get_text(strip=True) == "Someone else changed this first"
+    assert _count(framework) == 1
