@@ -9,7 +9,9 @@ except on CI (CI=true), where its absence fails the run.
 
 from __future__ import annotations
 
+import itertools
 import os
+import queue
 import shutil
 import socket
 import threading
@@ -31,7 +33,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, select
 
 from tracker.app import create_app
 from tracker.config import Settings
@@ -45,6 +47,63 @@ DATA = Path(__file__).parent / "data"
 GPG_FILE = Path(__file__).parent.parent / "seeds" / "frameworks" / "gpg-2023.yaml"
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
+
+
+# All SQL lives in the services: their tests, the models', the migrations' and the command
+# line's run on both databases. Web, API and browser tests run on SQLite, but for a smoke set
+# marked `both_backends` (and tests that ask for a backend by name).
+ON_BOTH_BACKENDS = (
+    "tests/services/",
+    "tests/models/",
+    "tests/test_migrations.py",
+    "tests/test_cli.py",
+)
+
+
+SMOKE_ON_POSTGRESQL = {
+    "tests/web/test_project_forms.py::test_a_manager_registers_a_project",
+    "tests/web/test_project_forms.py::test_a_stale_edit_gets_409_and_says_who",
+    "tests/web/test_project_forms.py::test_tag_editor_adds_changes_and_removes_in_place",
+    "tests/web/test_heatmap.py::test_heatmap_is_a_real_table_with_numbers_colours_and_gaps",
+    "tests/web/test_pages.py::test_dashboard_shows_headlines_goals_gaps_and_changes",
+    "tests/web/test_auth.py::test_sign_in_sets_a_strict_session_cookie_and_lands_on_next",
+    "tests/web/test_imports_pages.py::test_upload_check_then_import",
+    "tests/web/test_digests_pages.py::test_subscribe_and_preview",
+    "tests/web/test_server_keeps_answering.py",
+    "tests/web/test_hostile_inputs.py",
+    "tests/api/test_projects_api.py::test_create_read_list_update_delete",
+    "tests/api/test_projects_api.py::test_a_stale_update_gets_409",
+    "tests/api/test_coverage_api.py::test_coverage_json",
+    "tests/api/test_coverage_api.py::test_gaps_json",
+    "tests/browser/test_projects.py::test_register_tag_and_close_a_gap",
+}
+
+
+def _runs_on_postgresql(item) -> bool:
+    path = item.path.relative_to(Path(__file__).parent.parent).as_posix()
+    if path.startswith(ON_BOTH_BACKENDS) or item.get_closest_marker("both_backends"):
+        return True
+    if path in SMOKE_ON_POSTGRESQL or f"{path}::{item.originalname}" in SMOKE_ON_POSTGRESQL:
+        return True
+    return any("database_url" in str(marker.args[0]) for marker in item.iter_markers("parametrize"))
+
+
+def pytest_collection_modifyitems(config, items):
+    kept, left_out = [], []
+    for item in items:
+        params = getattr(item, "callspec", None)
+        backends = (
+            {params.params.get("database_url"), params.params.get("fresh_database_url")}
+            if params
+            else set()
+        )
+        if "postgresql" in backends and not _runs_on_postgresql(item):
+            left_out.append(item)
+        else:
+            kept.append(item)
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = kept
 
 
 def _on_ci() -> bool:
@@ -73,11 +132,12 @@ def postgres_admin_url() -> str:
     return url
 
 
-def create_postgres_database(admin_url: str, prefix: str) -> str:
+def create_postgres_database(admin_url: str, prefix: str, template: str | None = None) -> str:
     name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    copy = f' TEMPLATE "{template}" STRATEGY FILE_COPY' if template else ""
     with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"{copy}'))
     engine.dispose()
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
@@ -90,39 +150,112 @@ def drop_postgres_database(admin_url: str, url: str) -> None:
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("sqlite-template") / "template.db"
-    schema.upgrade(database_url=f"sqlite:///{path}")
-    return path
+# Template databases, built once per test session (and per xdist worker): migrated and empty;
+# with the reference data and the framework; and with the test accounts too. Each test starts
+# from a copy of the richest one its fixtures ask for: a file copy on SQLite, CREATE DATABASE
+# ... TEMPLATE on PostgreSQL.
+LEVELS = ("empty", "framework", "accounts")
 
 
-@pytest.fixture(scope="session")
-def postgres_session_database(postgres_admin_url) -> Iterator[str]:
-    url = create_postgres_database(postgres_admin_url, "tracker_test")
-    schema.upgrade(database_url=url)
-    yield url
-    drop_postgres_database(postgres_admin_url, url)
+def _level(request) -> str:
+    names = request.fixturenames
+    if "accounts" in names:
+        return "accounts"
+    if "framework" in names:
+        return "framework"
+    return "empty"
 
 
-def _truncate_all(url: str) -> None:
-    engine = create_engine(url)
-    tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
-    with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+def _fill(url: str, level: str) -> None:
+    engine = make_engine(url)
+    with session_scope(engine) as session:
+        if level == "framework":
+            load_reference_data(session=session)
+            load_framework(session=session, path=GPG_FILE)
+        elif level == "accounts":
+            _create_accounts(session)
     engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def sqlite_templates(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("sqlite-templates")
+    paths = {level: folder / f"{level}.db" for level in LEVELS}
+    schema.upgrade(database_url=f"sqlite:///{paths['empty']}")
+    for previous, level in itertools.pairwise(LEVELS):
+        shutil.copyfile(paths[previous], paths[level])
+        _fill(f"sqlite:///{paths[level]}", level)
+    return paths
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(sqlite_templates) -> Path:
+    """The migrated, empty SQLite database that tests copy."""
+    return sqlite_templates["empty"]
+
+
+@pytest.fixture(scope="session")
+def postgres_templates(postgres_admin_url) -> Iterator[dict[str, str]]:
+    urls: dict[str, str] = {}
+    for level in LEVELS:
+        if not urls:
+            urls[level] = create_postgres_database(postgres_admin_url, f"tracker_tpl_{level}")
+            schema.upgrade(database_url=urls[level])
+        else:
+            source = make_url(urls[LEVELS[LEVELS.index(level) - 1]]).database
+            urls[level] = create_postgres_database(
+                postgres_admin_url, f"tracker_tpl_{level}", template=source
+            )
+            _fill(urls[level], level)
+    yield urls
+    for url in urls.values():
+        drop_postgres_database(postgres_admin_url, url)
+
+
+class _Dropper:
+    """Drops the databases of finished tests in a thread, so that no test waits for it."""
+
+    def __init__(self, admin_url: str):
+        self.admin_url = admin_url
+        self.queue: queue.Queue[str | None] = queue.Queue()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+
+    def _run(self) -> None:
+        while (url := self.queue.get()) is not None:
+            drop_postgres_database(self.admin_url, url)
+
+    def close(self) -> None:
+        self.queue.put(None)
+        self.thread.join(timeout=120)
+
+
+@pytest.fixture(scope="session")
+def postgres_dropper(postgres_admin_url) -> Iterator[_Dropper]:
+    dropper = _Dropper(postgres_admin_url)
+    yield dropper
+    dropper.close()
+
+
 @pytest.fixture(params=BACKENDS)
-def database_url(request, tmp_path) -> str:
-    """A migrated, empty database on each backend."""
+def database_url(request, tmp_path) -> Iterator[str]:
+    """A migrated database on each backend: empty, or with the framework (and the accounts)
+    already in it when the test asks for `framework` (or `accounts`)."""
+    level = _level(request)
     if request.param == "sqlite":
         path = tmp_path / "tracker.db"
-        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
-        return f"sqlite:///{path}"
-    url = request.getfixturevalue("postgres_session_database")
-    _truncate_all(url)
-    return url
+        shutil.copyfile(request.getfixturevalue("sqlite_templates")[level], path)
+        yield f"sqlite:///{path}"
+        return
+    templates = request.getfixturevalue("postgres_templates")
+    dropper = request.getfixturevalue("postgres_dropper")
+    url = create_postgres_database(
+        request.getfixturevalue("postgres_admin_url"),
+        "tracker_test",
+        template=make_url(templates[level]).database,
+    )
+    yield url
+    dropper.queue.put(url)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -152,10 +285,8 @@ def session(engine) -> Iterator[Session]:
 
 @pytest.fixture
 def framework(engine) -> Engine:
-    """Reference data and the Global Policing Goals, loaded and committed."""
-    with session_scope(engine) as session:
-        load_reference_data(session=session)
-        load_framework(session=session, path=GPG_FILE)
+    """Reference data and the Global Policing Goals, loaded and committed (copied in from the
+    template database that holds them)."""
     return engine
 
 
@@ -220,31 +351,44 @@ class Account:
     role: str
 
 
+ACCOUNTS = (
+    ("admin", "admin", []),
+    ("viewer", "viewer", []),
+    ("manager_this", "manager", ["CYB"]),
+    ("manager_other", "manager", ["CT"]),
+)
+
+
+def _email(key: str) -> str:
+    return f"{key.replace('_', '.')}@example.org"
+
+
+def _create_accounts(session: Session) -> None:
+    from tracker.services.users import create_user
+
+    for key, role, programmes in ACCOUNTS:
+        create_user(
+            session=session,
+            email=_email(key),
+            full_name=key.replace("_", " ").title(),
+            role=role,
+            programmes=programmes,
+            actor=None,
+            password=PASSWORD,
+        )
+
+
 @pytest.fixture
 def accounts(framework) -> dict[str, Account]:
     """An administrator, a viewer, and managers of Cybercrime ("this" programme in tests)
-    and of Counter-Terrorism ("another" programme)."""
-    from tracker.services.users import create_user
+    and of Counter-Terrorism ("another" programme), copied in from the template database."""
+    from tracker.models import User
 
-    made = {}
-    with session_scope(framework) as session:
-        for key, role, programmes in (
-            ("admin", "admin", []),
-            ("viewer", "viewer", []),
-            ("manager_this", "manager", ["CYB"]),
-            ("manager_other", "manager", ["CT"]),
-        ):
-            user = create_user(
-                session=session,
-                email=f"{key.replace('_', '.')}@example.org",
-                full_name=key.replace("_", " ").title(),
-                role=role,
-                programmes=programmes,
-                actor=None,
-                password=PASSWORD,
-            )
-            made[key] = Account(user.id, user.email, PASSWORD, role)
-    return made
+    with Session(framework) as session:
+        ids = {u.email: u.id for u in session.exec(select(User))}
+    return {
+        key: Account(ids[_email(key)], _email(key), PASSWORD, role) for key, role, _ in ACCOUNTS
+    }
 
 
 def csrf_of(client: TestClient, path: str = "/login") -> str:
