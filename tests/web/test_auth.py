@@ -12,11 +12,13 @@ from sqlalchemy import func, inspect, text
 from sqlmodel import select
 
 from tests.conftest import PASSWORD, csrf_of, sign_in
+from tests.web.refusals import field_error
 from tracker.db import session_scope
 from tracker.models import ApiToken, InviteToken, LoginFailure, User, UserSession
 from tracker.models._base import utcnow
 from tracker.security import CSRF_COOKIE, SESSION_COOKIE
-from tracker.services.secrets import token_digest
+from tracker.services import users
+from tracker.services.secrets import token_digest, verify_password
 
 
 def _set_cookie_headers(response) -> list[str]:
@@ -229,6 +231,7 @@ def test_throttling_per_account_holds_across_two_instances(client_factory, accou
         assert sign_in(browser, email, password="wrong password!").status_code == 401
     refused = sign_in(second, email)  # even the right password waits
     assert refused.status_code == 429
+    assert 14 * 60 < int(refused.headers["retry-after"]) <= 15 * 60
     message = BeautifulSoup(refused.text, "html.parser").find(role="alert").get_text(strip=True)
     assert message == "Too many failed sign-in attempts. Wait 15 minutes and try again."
     assert sign_in(first, email).status_code == 429
@@ -246,6 +249,7 @@ def test_throttling_lifts_when_the_window_passes(client, accounts, engine):
             failure.failed_at -= timedelta(minutes=14)
     refused = sign_in(client, email)
     assert "Wait 1 minute and" in refused.text
+    assert 0 < int(refused.headers["retry-after"]) <= 60
     with session_scope(engine) as session:
         for failure in session.exec(select(LoginFailure)):
             failure.failed_at -= timedelta(minutes=1)
@@ -262,6 +266,106 @@ def test_throttling_per_address(client_factory, accounts):
             == 401
         )
     assert sign_in(attacker, accounts["admin"].email).status_code == 429
+
+
+def test_a_refused_sign_in_says_when_to_come_back_and_counts_nothing(client_factory, accounts):
+    client = client_factory(login_max_failures_per_account=2)
+    email = accounts["viewer"].email
+    for _ in range(2):
+        assert sign_in(client, email, password="wrong password!").status_code == 401
+    first = sign_in(client, email, password="wrong password!")
+    second = sign_in(client, email, password="wrong password!")
+    assert first.status_code == second.status_code == 429
+    # Refused attempts are not counted: the wait does not grow with them.
+    assert int(second.headers["retry-after"]) <= int(first.headers["retry-after"])
+
+
+# Hostile sign-in and token fields: refused naming the field, nothing stored, never a 5xx
+
+
+HOSTILE_TEXT = {
+    "nul": "nul\x00byte",
+    "escape": "\x1b[31mred",
+    "bell": "ding\x07",
+    "long": "x" * 5_000,
+}
+
+
+def _post(client, path: str, data: dict, *, multipart: bool, csrf_from: str):
+    """A form as a browser posts it, or as multipart (which the edge check leaves to routes)."""
+    data = {**data, "csrf_token": csrf_of(client, csrf_from)}
+    if multipart:
+        return client.post(
+            path, data=data, files={"attachment": ("a.txt", b"x")}, follow_redirects=False
+        )
+    return client.post(path, data=data, follow_redirects=False)
+
+
+@pytest.mark.parametrize("multipart", [False, True], ids=["urlencoded", "multipart"])
+@pytest.mark.parametrize("value", HOSTILE_TEXT.values(), ids=HOSTILE_TEXT.keys())
+def test_hostile_sign_in_email_is_refused_naming_the_field(
+    client_factory, accounts, engine, value, multipart
+):
+    client = client_factory(raise_server_exceptions=False)
+    response = _post(
+        client,
+        "/login",
+        {"email": value, "password": "wrong password!"},
+        multipart=multipart,
+        csrf_from="/login",
+    )
+    assert response.status_code == 400, response.text[:300]
+    error = field_error(response.text, "email")
+    assert "must not contain control characters" in error or "at most" in error, error
+    assert "\x00" not in response.text
+    with session_scope(engine) as session:
+        assert session.exec(select(func.count()).select_from(LoginFailure)).one() == 0
+
+
+@pytest.mark.parametrize("multipart", [False, True], ids=["urlencoded", "multipart"])
+@pytest.mark.parametrize("value", HOSTILE_TEXT.values(), ids=HOSTILE_TEXT.keys())
+def test_hostile_token_name_is_refused_naming_the_field(browser_for, engine, value, multipart):
+    viewer = browser_for("viewer")
+    response = _post(
+        viewer, "/account/tokens", {"name": value}, multipart=multipart, csrf_from="/account"
+    )
+    assert response.status_code == 400, response.text[:300]
+    error = field_error(response.text, "name")
+    assert "must not contain control characters" in error or "at most" in error, error
+    with session_scope(engine) as session:
+        assert session.exec(select(func.count()).select_from(ApiToken)).one() == 0
+
+
+@pytest.mark.parametrize("multipart", [False, True], ids=["urlencoded", "multipart"])
+@pytest.mark.parametrize("value", HOSTILE_TEXT.values(), ids=HOSTILE_TEXT.keys())
+def test_hostile_passwords_on_an_invitation_set_nothing(
+    client_factory, accounts, engine, value, multipart
+):
+    with session_scope(engine) as session:
+        viewer = session.get(User, accounts["viewer"].id)
+        token = users.issue_invite(session=session, user=viewer, valid_days=7)
+    client = client_factory(raise_server_exceptions=False)
+    path = f"/invite/{token}"
+    response = _post(
+        client, path, {"password": value, "confirm": value}, multipart=multipart, csrf_from=path
+    )
+    assert response.status_code == 400, response.text[:300]
+    assert field_error(response.text, "password")
+    with session_scope(engine) as session:
+        assert session.exec(select(InviteToken)).one().used_at is None
+        assert verify_password(PASSWORD, session.get(User, viewer.id).password_hash)[0]
+
+
+def test_a_file_where_the_email_belongs_is_refused(client, accounts, engine):
+    response = client.post(
+        "/login",
+        data={"password": "wrong password!", "csrf_token": csrf_of(client, "/login")},
+        files={"email": ("email.txt", b"viewer@example.org")},
+    )
+    assert response.status_code == 400
+    assert "must be text, not a file" in field_error(response.text, "email")
+    with session_scope(engine) as session:
+        assert session.exec(select(func.count()).select_from(LoginFailure)).one() == 0
 
 
 # API tokens
@@ -413,3 +517,75 @@ def test_ids_are_unique_so_that_labels_point_at_their_field(browser_for, path):
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
     for label in page.find_all("label", attrs={"for": True}):
         assert page.find(id=label["for"]) is not None, label["for"]
+
+
+# Everything that ends someone's sign-ins ends their API tokens, for good
+
+
+def _token_of(browser) -> str:
+    created = browser.post(
+        "/account/tokens", data={"name": "nightly", "csrf_token": csrf_of(browser, "/account")}
+    )
+    assert created.status_code == 201
+    return BeautifulSoup(created.text, "html.parser").find(id="new-token")["value"]
+
+
+def _api_status(client_factory, raw: str) -> int:
+    return (
+        client_factory().get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).status_code
+    )
+
+
+def _admin_post(admin, path: str, data: dict | None = None):
+    page = path.rsplit("/", 2)[0] if path.endswith(("/end", "/invite")) else path
+    page = page.removesuffix("/sessions")
+    return admin.post(
+        path, data={**(data or {}), "csrf_token": csrf_of(admin, page)}, follow_redirects=False
+    )
+
+
+def test_signing_someone_out_everywhere_revokes_their_tokens(browser_for, client_factory, accounts):
+    raw = _token_of(browser_for("viewer"))
+    assert _api_status(client_factory, raw) == 200
+    admin = browser_for("admin")
+    response = _admin_post(admin, f"/admin/users/{accounts['viewer'].id}/sessions/end")
+    assert response.status_code == 303
+    assert _api_status(client_factory, raw) == 401
+
+
+def test_deactivating_revokes_tokens_and_reactivating_brings_none_back(
+    browser_for, client_factory, accounts, engine
+):
+    viewer = browser_for("viewer")
+    raw = _token_of(viewer)
+    admin = browser_for("admin")
+    path = f"/admin/users/{accounts['viewer'].id}"
+    fields = {"full_name": "Viewer", "role": "viewer"}
+    assert _admin_post(admin, path, fields).status_code == 303  # no "active": deactivated
+    assert _api_status(client_factory, raw) == 401
+    assert _admin_post(admin, path, {**fields, "active": "true"}).status_code == 303
+    with session_scope(engine) as session:
+        assert session.get(User, accounts["viewer"].id).active
+    assert _api_status(client_factory, raw) == 401
+    # The account itself works again, and a new token does.
+    fresh = browser_for("viewer")
+    assert _api_status(client_factory, _token_of(fresh)) == 200
+
+
+def test_a_password_reset_revokes_tokens(browser_for, client_factory, accounts):
+    raw = _token_of(browser_for("viewer"))
+    admin = browser_for("admin")
+    invited = _admin_post(admin, f"/admin/users/{accounts['viewer'].id}/invite")
+    assert invited.status_code == 201
+    link = BeautifulSoup(invited.text, "html.parser").find(id="invite-link")["value"]
+    path = "/invite/" + link.rsplit("/", 1)[1]
+    person = client_factory()
+    chosen = {"password": "a new password now", "confirm": "a new password now"}
+    response = person.post(
+        path, data={**chosen, "csrf_token": csrf_of(person, path)}, follow_redirects=False
+    )
+    assert response.status_code == 303
+    assert _api_status(client_factory, raw) == 401
+    # The link worked once.
+    again = person.post(path, data={**chosen, "csrf_token": csrf_of(person, "/login")})
+    assert again.status_code == 404 and "This link no longer works" in again.text

@@ -69,8 +69,10 @@ class UserSession(SQLModel, table=True):
 
 
 class LoginFailure(SQLModel, table=True):
-    """A failed sign-in, counted per account and per client address for throttling.
+    """A sign-in attempt, counted per account and per client address for throttling.
 
+    Written (and committed) before the password is checked, so that simultaneous guesses are
+    all counted; a successful sign-in removes its account's rows, so what stays are failures.
     Kept in the database so that every worker and instance sees the same count.
     """
 
@@ -80,6 +82,17 @@ class LoginFailure(SQLModel, table=True):
     email: str = Field(max_length=254, index=True)
     client_address: str = Field(max_length=64, index=True)
     failed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+
+
+class LoginThrottle(SQLModel, table=True):
+    """One row per throttled key ("account:<email>", "address:<client>"), written first by every
+    attempt on that key: PostgreSQL locks the row and SQLite the database until the attempt is
+    counted and committed, so simultaneous attempts are counted one after another."""
+
+    __tablename__ = "login_throttle"
+
+    key: str = Field(primary_key=True, max_length=300)
+    touched_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
 
 
 class ApiToken(SQLModel, table=True):

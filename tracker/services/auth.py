@@ -7,19 +7,30 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from tracker.config import Settings
+from tracker.inputs import CONTROL, bad_character
 from tracker.models import ApiToken, LoginFailure, User, UserSession
 from tracker.models._base import utcnow
+from tracker.models.accounts import LoginThrottle
 from tracker.services import audit
 from tracker.services.errors import InputError, NotFound
-from tracker.services.secrets import new_token, token_digest, verify_password
-from tracker.services.users import normalise_email
+from tracker.services.secrets import (
+    MAX_PASSWORD_LENGTH,
+    new_token,
+    token_digest,
+    verify_password,
+)
+from tracker.services.users import MAX_EMAIL_LENGTH, normalise_email
 
 # How often last-seen and last-used times are written: often enough for the idle timeout and
 # the token list, rarely enough that reading a page does not always write.
 _TOUCH_EVERY = timedelta(seconds=60)
+MAX_TOKEN_NAME_LENGTH = 80
 
 
 class LoginFailed(Exception):
@@ -49,7 +60,7 @@ class SignedIn:
 def _retry_after(
     session: Session, column, value: str, limit: int, window: timedelta, now: datetime
 ) -> int:
-    """Seconds until fewer than `limit` failures for `value` remain in the window; 0 if now."""
+    """Seconds until fewer than `limit` attempts for `value` remain in the window; 0 if now."""
     recent = session.exec(
         select(LoginFailure.failed_at)
         .where(column == value, LoginFailure.failed_at > now - window)
@@ -58,34 +69,76 @@ def _retry_after(
     ).all()
     if len(recent) < limit:
         return 0
-    # When the limit-th most recent failure leaves the window, one more attempt is allowed.
+    # When the limit-th most recent attempt leaves the window, one more is allowed.
     return max(1, math.ceil((recent[-1] + window - now).total_seconds()))
 
 
-def check_throttle(
-    *, session: Session, email: str, client_address: str, settings: Settings, now: datetime
-) -> None:
-    window = timedelta(minutes=settings.login_window_minutes)
-    wait = max(
-        _retry_after(
-            session,
-            LoginFailure.email,
-            email,
-            settings.login_max_failures_per_account,
-            window,
-            now,
-        ),
-        _retry_after(
-            session,
-            LoginFailure.client_address,
-            client_address,
-            settings.login_max_failures_per_address,
-            window,
-            now,
-        ),
+def _insert_for(session: Session):
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+def _hold(session: Session, key: str, now: datetime) -> None:
+    """Write the key's throttle row: until this transaction ends, other attempts on the same
+    key wait here (PostgreSQL locks the row; on SQLite this makes us the one writer)."""
+    statement = _insert_for(session)(LoginThrottle).values(key=key, touched_at=now)
+    session.execute(
+        statement.on_conflict_do_update(index_elements=["key"], set_={"touched_at": now})
     )
-    if wait:
-        raise LoginThrottled(wait)
+
+
+def count_attempt(
+    *, engine: Engine, email: str, client_address: str, settings: Settings, now: datetime
+) -> None:
+    """Count a sign-in attempt before its password is checked, or refuse it.
+
+    In a short transaction of its own, committed at once: the attempt holds its address's and
+    its account's throttle rows (always in that order, so two attempts never wait for each
+    other in a circle), counts what is already in the window, and records itself only when
+    both limits allow it. However many arrive at once, at most the limit are let through to
+    the password check; a refused attempt is not recorded and does not push the wait further.
+    """
+    window = timedelta(minutes=settings.login_window_minutes)
+    with Session(engine) as session:
+        _hold(session, f"address:{client_address}", now)
+        _hold(session, f"account:{email}", now)
+        wait = max(
+            _retry_after(
+                session,
+                LoginFailure.client_address,
+                client_address,
+                settings.login_max_failures_per_address,
+                window,
+                now,
+            ),
+            _retry_after(
+                session,
+                LoginFailure.email,
+                email,
+                settings.login_max_failures_per_account,
+                window,
+                now,
+            ),
+        )
+        if wait:
+            session.rollback()
+            raise LoginThrottled(wait)
+        session.add(LoginFailure(email=email, client_address=client_address, failed_at=now))
+        session.commit()
+
+
+def _sign_in_problems(email: str, password: str) -> dict[str, str]:
+    errors = {}
+    if not email:
+        errors["email"] = "enter your email address"
+    elif bad_character(email, allow_line_breaks=False):
+        errors["email"] = CONTROL
+    elif len(email) > MAX_EMAIL_LENGTH:
+        errors["email"] = f"must be at most {MAX_EMAIL_LENGTH} characters"
+    if not password:
+        errors["password"] = "enter your password"
+    elif len(password) > MAX_PASSWORD_LENGTH:
+        errors["password"] = f"must be at most {MAX_PASSWORD_LENGTH} characters"
+    return errors
 
 
 def sign_in(
@@ -98,25 +151,25 @@ def sign_in(
     settings: Settings,
     now: datetime | None = None,
 ) -> SignedIn:
-    """Check the password and open a new session. The caller commits, also on LoginFailed,
-    so that the failure is counted."""
+    """Check the password and open a new session; the caller commits.
+
+    The attempt is counted (and committed) before the password is checked, so LoginThrottled
+    comes first and a wrong password (LoginFailed) has nothing left to write."""
     now = now or utcnow()
-    email = normalise_email(email)[:254]
-    errors = {}
-    if not email:
-        errors["email"] = "enter your email address"
-    if not password:
-        errors["password"] = "enter your password"
-    if errors:
+    email = normalise_email(email)
+    if errors := _sign_in_problems(email, password):
         raise InputError(errors)
-    check_throttle(
-        session=session, email=email, client_address=client_address, settings=settings, now=now
+    client_address = client_address[:64]
+    count_attempt(
+        engine=session.get_bind().engine,
+        email=email,
+        client_address=client_address,
+        settings=settings,
+        now=now,
     )
     user = session.exec(select(User).where(User.email == email)).first()
     valid, new_hash = verify_password(password, user.password_hash if user else None)
     if not (valid and user and user.active):
-        session.add(LoginFailure(email=email, client_address=client_address, failed_at=now))
-        session.flush()
         raise LoginFailed()
 
     session.execute(delete(LoginFailure).where(LoginFailure.email == email))
@@ -133,7 +186,7 @@ def sign_in(
             created_at=now,
             last_seen_at=now,
             expires_at=now + timedelta(hours=settings.session_max_hours),
-            client_address=client_address[:64],
+            client_address=client_address,
             user_agent=(user_agent or "")[:300] or None,
         )
     )
@@ -174,11 +227,13 @@ def purge_expired(*, session: Session, settings: Settings, now: datetime | None 
     ended = session.execute(delete(UserSession).where(UserSession.expires_at <= now)).rowcount
     idle = now - timedelta(minutes=settings.session_idle_minutes)
     ended += session.execute(delete(UserSession).where(UserSession.last_seen_at <= idle)).rowcount
-    session.execute(
-        delete(LoginFailure).where(
-            LoginFailure.failed_at <= now - timedelta(minutes=settings.login_window_minutes)
-        )
-    )
+    window_start = now - timedelta(minutes=settings.login_window_minutes)
+    session.execute(delete(LoginFailure).where(LoginFailure.failed_at <= window_start))
+    stale = select(LoginThrottle.key).where(LoginThrottle.touched_at <= window_start)
+    if session.get_bind().dialect.name == "postgresql":
+        # Never wait for a row an attempt holds: it is in use, and waiting could go in a circle.
+        stale = stale.with_for_update(skip_locked=True)
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(stale)))
     return ended
 
 
@@ -189,8 +244,10 @@ def create_api_token(*, session: Session, user: User, name: str) -> tuple[ApiTok
     name = name.strip()
     if not name:
         raise InputError({"name": "give the token a name, such as the script that will use it"})
-    if len(name) > 80:
-        raise InputError({"name": "must be at most 80 characters"})
+    if bad_character(name, allow_line_breaks=False):
+        raise InputError({"name": CONTROL})
+    if len(name) > MAX_TOKEN_NAME_LENGTH:
+        raise InputError({"name": f"must be at most {MAX_TOKEN_NAME_LENGTH} characters"})
     raw = new_token("pat_")
     token = ApiToken(user_id=user.id, name=name, token_hash=token_digest(raw), prefix=raw[:10])
     session.add(token)

@@ -11,6 +11,7 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from tracker.config import get_settings
+from tracker.inputs import bad_character
 
 
 @lru_cache
@@ -58,6 +59,8 @@ def password_problem(password: str) -> str | None:
         return f"must be at most {MAX_PASSWORD_LENGTH} characters long"
     if password.strip() == "":
         return "must not be only spaces"
+    if bad_character(password, allow_line_breaks=False):
+        return "must not contain control characters (such as a NUL byte or a tab)"
     return None
 
 

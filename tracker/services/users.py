@@ -6,10 +6,11 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlmodel import Session, func, select
 
-from tracker.models import InviteToken, Programme, Role, User, UserProgramme, UserSession
+from tracker.inputs import CONTROL, bad_character
+from tracker.models import ApiToken, InviteToken, Programme, Role, User, UserProgramme, UserSession
 from tracker.models._base import utcnow
 from tracker.services import audit
 from tracker.services.errors import InputError, NotFound
@@ -17,6 +18,8 @@ from tracker.services.secrets import hash_password, new_token, password_problem,
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ROLES = tuple(r.value for r in Role)
+MAX_EMAIL_LENGTH = 254
+MAX_NAME_LENGTH = 120
 
 
 @dataclass(frozen=True)
@@ -33,7 +36,9 @@ def normalise_email(email: str) -> str:
 def _check_email(email: str) -> str | None:
     if not email:
         return "is required"
-    if len(email) > 254 or not _EMAIL.match(email):
+    if bad_character(email, allow_line_breaks=False):
+        return CONTROL
+    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email):
         return "must be an email address such as name@example.org"
     return None
 
@@ -74,8 +79,10 @@ def _validate(
 ) -> list[int]:
     if not full_name.strip():
         errors["full_name"] = "is required"
-    elif len(full_name) > 120:
-        errors["full_name"] = "must be at most 120 characters"
+    elif bad_character(full_name, allow_line_breaks=False):
+        errors["full_name"] = CONTROL
+    elif len(full_name) > MAX_NAME_LENGTH:
+        errors["full_name"] = f"must be at most {MAX_NAME_LENGTH} characters"
     if role not in ROLES:
         errors["role"] = f"must be one of {', '.join(ROLES)}"
     ids = _programme_ids(session, programmes, errors)
@@ -165,8 +172,16 @@ def issue_invite(*, session: Session, user: User, valid_days: int) -> str:
     return token
 
 
+def _looks_like_a_token(token: str) -> bool:
+    """Tokens are printable ASCII of a known length; anything else proves nothing and is
+    never looked up."""
+    return 0 < len(token) <= 128 and token.isascii() and token.isprintable()
+
+
 def invited_user(*, session: Session, token: str, now: datetime | None = None) -> User | None:
     now = now or utcnow()
+    if not _looks_like_a_token(token):
+        return None
     invite = session.exec(
         select(InviteToken).where(InviteToken.token_hash == token_digest(token))
     ).first()
@@ -176,16 +191,32 @@ def invited_user(*, session: Session, token: str, now: datetime | None = None) -
     return user if user and user.active else None
 
 
-def accept_invite(*, session: Session, token: str, password: str, confirm: str) -> User:
-    user = invited_user(session=session, token=token)
+def accept_invite(
+    *, session: Session, token: str, password: str, confirm: str, now: datetime | None = None
+) -> User:
+    """Set the password that an invitation (or a reset) asks for. The link works exactly once:
+    it is claimed by one conditional UPDATE whose row count says whether this request was the
+    one; of two that arrive together, the other finds it used and changes nothing."""
+    now = now or utcnow()
+    user = invited_user(session=session, token=token, now=now)
     if user is None:
         raise NotFound("invitation")
     _check_new_password(password, confirm)
-    invite = session.exec(
-        select(InviteToken).where(InviteToken.token_hash == token_digest(token))
-    ).one()
-    invite.used_at = utcnow()
-    _store_password(session, user, password, actor=user)
+    # Hashed before the claim, so that the claimed row stays locked only until the commit.
+    password_hash = hash_password(password)
+    claimed = session.execute(
+        update(InviteToken)
+        .where(
+            InviteToken.token_hash == token_digest(token),
+            InviteToken.user_id == user.id,
+            InviteToken.used_at.is_(None),
+            InviteToken.expires_at >= now,
+        )
+        .values(used_at=now)
+    ).rowcount
+    if claimed != 1:
+        raise NotFound("invitation")
+    _store_password(session, user, password_hash, actor=user)
     return user
 
 
@@ -199,18 +230,33 @@ def _check_new_password(password: str, confirm: str) -> None:
         raise InputError(errors)
 
 
-def _store_password(session: Session, user: User, password: str, *, actor: User | None) -> None:
-    user.password_hash = hash_password(password)
+def _end_sign_ins(session: Session, user_id: int, now: datetime | None = None) -> tuple[int, int]:
+    """End every way the person is signed in: their sessions, and their API tokens for good
+    (revoked, not merely unusable for now, so that nothing comes back with the account).
+    Returns (sessions ended, tokens revoked)."""
+    ended = session.execute(delete(UserSession).where(UserSession.user_id == user_id)).rowcount
+    revoked = session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+    ).rowcount
+    return ended, revoked
+
+
+def _store_password(
+    session: Session, user: User, password_hash: str, *, actor: User | None
+) -> None:
+    user.password_hash = password_hash
     session.add(user)
-    # A new password ends every session that the old one opened.
-    session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    # A new password ends every session and token that the old one opened or made.
+    _, revoked = _end_sign_ins(session, user.id)
     audit.record(
         session=session,
         actor=actor,
         action="set_password",
         entity_type="user",
         entity_key=user.email,
-        after={"password": "changed"},
+        after={"password": "changed", "tokens_revoked": revoked},
     )
 
 
@@ -221,7 +267,7 @@ def set_password(
     if user is None:
         raise NotFound(f"account {email}")
     _check_new_password(password, confirm)
-    _store_password(session, user, password, actor=actor)
+    _store_password(session, user, hash_password(password), actor=actor)
     return user
 
 
@@ -258,12 +304,15 @@ def update_user(
     if errors:
         raise InputError(errors)
     before = _snapshot(session, user)
+    reactivated = active and not user.active
     user.full_name, user.role, user.active = full_name.strip(), role, active
     session.execute(delete(UserProgramme).where(UserProgramme.user_id == user.id))
     for programme_id in programme_ids:
         session.add(UserProgramme(user_id=user.id, programme_id=programme_id))
-    if not active:
-        session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    if not active or reactivated:
+        # Deactivation ends every sign-in; an account that comes back starts without tokens
+        # (any left from before the deactivation stay revoked).
+        _end_sign_ins(session, user.id)
     session.flush()
     after = _snapshot(session, user)
     if after != before:
@@ -284,14 +333,14 @@ def end_all_sessions(*, session: Session, user_id: int, actor: User | None) -> i
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("account")
-    ended = session.execute(delete(UserSession).where(UserSession.user_id == user_id)).rowcount
+    ended, revoked = _end_sign_ins(session, user_id)
     audit.record(
         session=session,
         actor=actor,
         action="end_sessions",
         entity_type="user",
         entity_key=user.email,
-        after={"sessions_ended": ended},
+        after={"sessions_ended": ended, "tokens_revoked": revoked},
     )
     return ended
 

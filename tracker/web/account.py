@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tracker.deps import CurrentPrincipal, SessionDep
 from tracker.services import auth, users
 from tracker.services.errors import InputError
+from tracker.web._form_data import FormDataDep, text_field
 from tracker.web._forms import see_other
 from tracker.web.templating import templates
 
@@ -36,12 +35,11 @@ def account(request: Request, session: SessionDep, principal: CurrentPrincipal) 
 
 @router.post("/account/tokens", response_class=HTMLResponse, name="create_token")
 def create_token(
-    request: Request,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    name: Annotated[str, Form(max_length=1000)] = "",
+    request: Request, form: FormDataDep, session: SessionDep, principal: CurrentPrincipal
 ) -> HTMLResponse:
+    name = ""
     try:
+        name = text_field(form, "name")
         token, raw = auth.create_api_token(session=session, user=principal.user, name=name)
     except InputError as exc:
         return _page(request, session, principal, 400, errors=exc.errors, name=name)

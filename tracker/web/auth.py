@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tracker.deps import OptionalPrincipal, SessionDep, SettingsDep
+from tracker.inputs import bad_character
 from tracker.security import SESSION_COOKIE, is_https
 from tracker.services import auth, users
-from tracker.services.errors import InputError
+from tracker.services.errors import InputError, NotFound
+from tracker.web._form_data import FormDataDep, text_field
 from tracker.web._forms import client_address, safe_next, see_other
 from tracker.web.templating import templates
 
@@ -35,17 +35,26 @@ def login_form(request: Request, principal: OptionalPrincipal, next: str | None 
     return _login_page(request, next=safe_next(next, ""), notice=notice)
 
 
+def _next(form) -> str:
+    """Where to go after signing in: a same-site path, else the start page."""
+    value = form.get("next")
+    if not isinstance(value, str) or len(value) > 2000:
+        return ""
+    if bad_character(value, allow_line_breaks=False):
+        return ""
+    return safe_next(value, "")
+
+
 @router.post("/login", response_class=HTMLResponse, name="login")
 def login(
-    request: Request,
-    session: SessionDep,
-    settings: SettingsDep,
-    email: Annotated[str, Form(max_length=1000)] = "",
-    password: Annotated[str, Form(max_length=1000)] = "",
-    next: Annotated[str, Form(max_length=2000)] = "",
+    request: Request, form: FormDataDep, session: SessionDep, settings: SettingsDep
 ) -> Response:
-    context = {"email": email, "next": safe_next(next, "")}
+    next = _next(form)
+    context = {"email": "", "next": next}
     try:
+        context["email"] = email = text_field(form, "email")
+        # Line breaks and tabs are left to the password check: they reach no database.
+        password = text_field(form, "password", allow_line_breaks=True)
         signed_in = auth.sign_in(
             session=session,
             email=email,
@@ -57,14 +66,16 @@ def login(
     except InputError as exc:
         return _login_page(request, 400, errors=exc.errors, **context)
     except auth.LoginThrottled as exc:
-        return _login_page(
+        response = _login_page(
             request,
             429,
             error=f"Too many failed sign-in attempts. Wait {exc.wait_text} and try again.",
             **context,
         )
+        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
     except auth.LoginFailed:
-        session.commit()  # the failure counts towards throttling
+        # Nothing to store: the attempt was counted before the password was checked.
         return _login_page(request, 401, error=WRONG_CREDENTIALS, **context)
     session.commit()
 
@@ -96,6 +107,12 @@ def logout(request: Request, session: SessionDep) -> Response:
     return response
 
 
+def _used_invitation(request: Request, token: str) -> HTMLResponse:
+    return templates.TemplateResponse(
+        request, "auth/invite.html", {"invited": None, "token": token}, status_code=404
+    )
+
+
 @router.get("/invite/{token}", response_class=HTMLResponse, name="invite_form")
 def invite_form(request: Request, token: str, session: SessionDep) -> HTMLResponse:
     user = users.invited_user(session=session, token=token)
@@ -108,20 +125,20 @@ def invite_form(request: Request, token: str, session: SessionDep) -> HTMLRespon
 
 
 @router.post("/invite/{token}", response_class=HTMLResponse, name="accept_invite")
-def accept_invite(
-    request: Request,
-    token: str,
-    session: SessionDep,
-    password: Annotated[str, Form(max_length=1000)] = "",
-    confirm: Annotated[str, Form(max_length=1000)] = "",
-) -> Response:
+def accept_invite(request: Request, token: str, form: FormDataDep, session: SessionDep) -> Response:
     user = users.invited_user(session=session, token=token)
     if user is None:
-        return templates.TemplateResponse(
-            request, "auth/invite.html", {"invited": None, "token": token}, status_code=404
-        )
+        return _used_invitation(request, token)
     try:
-        users.accept_invite(session=session, token=token, password=password, confirm=confirm)
+        users.accept_invite(
+            session=session,
+            token=token,
+            password=text_field(form, "password", allow_line_breaks=True),
+            confirm=text_field(form, "confirm", allow_line_breaks=True),
+        )
+    except NotFound:
+        # Used a moment ago by a request that arrived at the same time.
+        return _used_invitation(request, token)
     except InputError as exc:
         return templates.TemplateResponse(
             request,
