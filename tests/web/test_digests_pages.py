@@ -1,13 +1,19 @@
-"""The digests page: subscribe, refuse bad choices, preview as it will arrive, the archive."""
+"""The digests page: subscribe, refuse bad choices (hostile ones too), preview as it will
+arrive, the archive; one-click unsubscribe links that work only as issued, and only once."""
 
 from __future__ import annotations
+
+from urllib.parse import quote
 
 import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import Session, select
 
 from tests.conftest import csrf_of
+from tests.web.refusals import field_error
+from tracker.config import Settings
 from tracker.models import Subscription
+from tracker.services.digests.subscriptions import unsubscribe_token
 
 
 def _subscribe(client, **fields):
@@ -87,3 +93,202 @@ def test_every_id_on_the_page_is_unique_and_edit_forms_keep_plain_names(framewor
     field = edit.find(id=lambda value: value and value.endswith("-frequency"))
     assert field["name"] == "frequency"
     assert page.find("label", attrs={"for": field["id"]}).text == "How often"
+
+
+# Hostile values in the digest forms: refused naming the field, nothing stored, never a 5xx
+
+HOSTILE = {
+    "nul": "nul\x00byte",
+    "escape": "\x1b[31mred",
+    "superscript": "²",
+    "arabic-indic": "٣",
+    "int64": str(2**63),
+    "long": "x" * 5_000,
+}
+FIELDS = ("frequency", "weekday", "hour", "timezone", "programmes", "region", "quiet")
+
+
+def _post(client, path: str, data: dict, *, multipart: bool):
+    data = {**data, "csrf_token": csrf_of(client, "/digests")}
+    # Multipart bodies are left by the check at the edge to their routes: these check them.
+    files = {"attachment": ("a.txt", b"x")} if multipart else None
+    return client.post(path, data=data, files=files, follow_redirects=False)
+
+
+@pytest.mark.parametrize("multipart", [False, True], ids=["urlencoded", "multipart"])
+@pytest.mark.parametrize("value", HOSTILE.values(), ids=HOSTILE.keys())
+@pytest.mark.parametrize("field", FIELDS)
+def test_hostile_values_in_a_new_subscription_are_refused_naming_the_field(
+    framework, browser_for, field, value, multipart
+):
+    fields = {"frequency": "weekly", "weekday": "0", "hour": "8", "timezone": "UTC", field: value}
+    response = _post(browser_for("viewer"), "/digests", fields, multipart=multipart)
+    assert response.status_code == 400, response.text[:500]
+    error = field_error(response.text, field)
+    assert error, f"nothing said about {field}"
+    assert "\x00" not in response.text and "\x1b" not in response.text
+    with Session(framework) as session:
+        assert session.exec(select(Subscription)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("weekday", "²", "must be a day of the week, 0 (Monday) to 6 (Sunday)"),
+        ("weekday", "٣", "must be a day of the week, 0 (Monday) to 6 (Sunday)"),
+        ("weekday", "-1", "must be a day of the week, 0 (Monday) to 6 (Sunday)"),
+        ("hour", "٣", "must be an hour from 0 to 23"),
+        ("hour", "\uff11", "must be an hour from 0 to 23"),  # a fullwidth one
+        ("hour", "8.0", "must be an hour from 0 to 23"),
+        ("hour", str(2**31), "must be an hour from 0 to 23"),
+        ("timezone", "x" * 5_000, "must be at most 64 characters: an IANA name such as"),
+        ("timezone", "../../../etc/passwd", "unknown time zone"),
+        ("timezone", "nul\x00byte", "must not contain control characters"),
+    ],
+)
+def test_numbers_are_ascii_digits_and_time_zones_are_names(
+    framework, browser_for, field, value, message
+):
+    fields = {"frequency": "weekly", "weekday": "0", "hour": "8", "timezone": "UTC", field: value}
+    response = _post(browser_for("viewer"), "/digests", fields, multipart=True)
+    assert response.status_code == 400
+    assert message in field_error(response.text, field)
+    with Session(framework) as session:
+        assert session.exec(select(Subscription)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("timezone", "x" * 5_000), ("timezone", "nul\x00"), ("hour", "²"), ("weekday", "٣")],
+)
+@pytest.mark.parametrize("multipart", [False, True], ids=["urlencoded", "multipart"])
+def test_hostile_values_in_a_change_leave_the_subscription_as_it_was(
+    framework, browser_for, field, value, multipart
+):
+    viewer = browser_for("viewer")
+    assert _subscribe(viewer).status_code == 303
+    with Session(framework) as session:
+        before = session.exec(select(Subscription)).one().model_dump()
+    fields = {"frequency": "daily", "weekday": "2", "hour": "7", "timezone": "Asia/Tokyo"}
+    response = _post(
+        viewer, f"/digests/{before['id']}", {**fields, field: value}, multipart=multipart
+    )
+    assert response.status_code == 400
+    assert field_error(response.text, field, prefix=f"s{before['id']}-")
+    with Session(framework) as session:
+        assert session.exec(select(Subscription)).one().model_dump() == before
+
+
+# One-click unsubscribe links
+
+
+def _subscription(framework, browser) -> Subscription:
+    assert _subscribe(browser).status_code == 303
+    with Session(framework) as session:
+        return session.exec(select(Subscription)).one()
+
+
+def _token(subscription: Subscription) -> str:
+    return unsubscribe_token(Settings(env="test"), subscription.id, subscription.generation)
+
+
+def _stored(framework, subscription_id: int) -> tuple[bool, int]:
+    with Session(framework) as session:
+        row = session.get(Subscription, subscription_id)
+        return row.active, row.generation
+
+
+def _arabic_indic(number: int) -> str:
+    return "".join(chr(0x0660 + int(d)) for d in str(number))
+
+
+def _superscript(number: int) -> str:
+    return str(number).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def _signed(subscription_id: int, generation: int, written_id: str, written_gen: str) -> str:
+    """A token whose signature is right for (id, generation), written otherwise."""
+    signature = unsubscribe_token(Settings(env="test"), subscription_id, generation).split(".")[2]
+    return f"{written_id}.{written_gen}.{signature}"
+
+
+MISWRITTEN = {
+    "leading zero id": lambda i, g: _signed(i, g, f"0{i}", str(g)),
+    "leading zero generation": lambda i, g: _signed(i, g, str(i), f"0{g}"),
+    "superscript id": lambda i, g: _signed(i, g, _superscript(i), str(g)),
+    "arabic-indic id": lambda i, g: _signed(i, g, _arabic_indic(i), str(g)),
+    "arabic-indic generation": lambda i, g: _signed(i, g, str(i), _arabic_indic(g)),
+    "plus sign": lambda i, g: _signed(i, g, f"+{i}", str(g)),
+    "id past int32": lambda i, g: _signed(2**31, g, str(2**31), str(g)),
+    "id past int64": lambda i, g: _signed(2**63, g, str(2**63), str(g)),
+    "huge id": lambda i, g: f"{'9' * 60}.{g}.{'0' * 32}",
+    "zero id": lambda i, g: _signed(0, g, "0", str(g)),
+    "upper-case signature": lambda i, g: _signed(i, g, str(i), str(g)).upper(),
+    "short signature": lambda i, g: _signed(i, g, str(i), str(g))[:-1],
+    "no generation": lambda i, g: f"{i}.{_signed(i, g, str(i), str(g)).split('.')[2]}",
+    "extra part": lambda i, g: _signed(i, g, str(i), str(g)) + ".x",
+    "other generation": lambda i, g: _signed(i, g + 1, str(i), str(g + 1)),
+}
+
+
+@pytest.mark.parametrize("make", MISWRITTEN.values(), ids=MISWRITTEN.keys())
+def test_unsubscribe_links_not_written_as_issued_change_nothing(
+    framework, browser_for, client, make
+):
+    subscription = _subscription(framework, browser_for("viewer"))
+    token = make(subscription.id, subscription.generation)
+    path = f"/digests/unsubscribe/{quote(token, safe='')}"
+    shown = client.get(path)
+    clicked = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    for response in (shown, clicked):
+        assert 400 <= response.status_code < 500, response.status_code
+    assert clicked.status_code in (404, 410)
+    heading = BeautifulSoup(clicked.text, "html.parser").h1.get_text(strip=True)
+    assert heading in ("This link does not work", "This link no longer works")
+    assert _stored(framework, subscription.id) == (True, subscription.generation)
+
+
+def test_the_link_as_issued_works_once(framework, browser_for, client):
+    subscription = _subscription(framework, browser_for("viewer"))
+    path = f"/digests/unsubscribe/{_token(subscription)}"
+    assert "Stop this digest?" in client.get(path).text
+    done = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert done.status_code == 200 and "You are unsubscribed" in done.text
+    assert _stored(framework, subscription.id) == (False, subscription.generation + 1)
+    again = client.post(path, data={"List-Unsubscribe": "One-Click"})
+    assert again.status_code == 410
+    assert _stored(framework, subscription.id) == (False, subscription.generation + 1)
+
+
+def test_a_link_sent_before_subscribing_again_no_longer_works(framework, browser_for, client):
+    viewer = browser_for("viewer")
+    subscription = _subscription(framework, viewer)
+    old_path = f"/digests/unsubscribe/{_token(subscription)}"
+    assert client.post(old_path).status_code == 200
+    # Subscribe again from the Digests page (the change form of the stopped subscription).
+    fields = {"frequency": "weekly", "weekday": "0", "hour": "8", "timezone": "Europe/Paris"}
+    again = _post(viewer, f"/digests/{subscription.id}", fields, multipart=False)
+    assert again.status_code == 303
+    assert _stored(framework, subscription.id) == (True, subscription.generation + 2)
+
+    for response in (client.get(old_path), client.post(old_path)):
+        assert response.status_code == 410
+        page = BeautifulSoup(response.text, "html.parser")
+        assert page.h1.get_text(strip=True) == "This link no longer works"
+        assert "stopped or started again after the digest" in page.get_text(" ", strip=True)
+    assert _stored(framework, subscription.id) == (True, subscription.generation + 2)
+
+    # A change that keeps it going keeps its links working.
+    with Session(framework) as session:
+        current = session.get(Subscription, subscription.id)
+    assert _post(viewer, f"/digests/{subscription.id}", fields, multipart=False).status_code == 303
+    assert _stored(framework, subscription.id) == (True, current.generation)
+    assert client.post(f"/digests/unsubscribe/{_token(current)}").status_code == 200
+
+
+@pytest.mark.parametrize("method", ["GET", "POST"])
+@pytest.mark.parametrize("value", HOSTILE.values(), ids=HOSTILE.keys())
+def test_hostile_unsubscribe_tokens_are_refused(framework, client_factory, method, value):
+    client = client_factory(raise_server_exceptions=False)
+    response = client.request(method, f"/digests/unsubscribe/{quote(value, safe='')}")
+    assert 400 <= response.status_code < 500

@@ -35,6 +35,9 @@ class Subscription(SQLModel, table=True):
     region: str | None = Field(default=None, max_length=10)
     quiet: str = Field(default="line", max_length=10)  # a quiet period: one line, or nothing
     active: bool = Field(default=True)
+    # Moves on whenever the subscription is stopped or started again: an unsubscribe link
+    # names the generation it was sent in and works only while that generation lasts.
+    generation: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # The end of the last period a digest was written for; the next one starts here.
     last_period_end: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
+from starlette.datastructures import FormData
 
 from tracker.deps import AdminPrincipal, CurrentPrincipal, SessionDep, SettingsDep
 from tracker.models._base import utcnow
@@ -18,12 +19,13 @@ from tracker.services.digests.subscriptions import (
     delete_subscription,
     list_subscriptions,
     own_subscription,
-    subscription_for_token,
-    unsubscribe,
+    subscription_for_link,
+    unsubscribe_by_link,
     update_subscription,
 )
 from tracker.services.errors import InputError
 from tracker.services.reference_lists import programmes_and_regions
+from tracker.web._form_data import FormDataDep, text_field, text_fields
 from tracker.web._forms import see_other
 from tracker.web.templating import templates
 
@@ -92,16 +94,15 @@ def _page(request, session, principal, status=200, **context) -> HTMLResponse:
     )
 
 
-async def _input(request: Request) -> SubscriptionInput:
-    form = await request.form()
+def _input(form: FormData) -> SubscriptionInput:
     return SubscriptionInput(
-        frequency=str(form.get("frequency", "weekly")),
-        weekday=str(form.get("weekday", "0")),
-        hour=str(form.get("hour", "8")),
-        timezone=str(form.get("timezone", "UTC")),
-        programmes=[str(p) for p in form.getlist("programmes")],
-        region=str(form.get("region", "")),
-        quiet=str(form.get("quiet", "line")),
+        frequency=text_field(form, "frequency", "weekly"),
+        weekday=text_field(form, "weekday", "0"),
+        hour=text_field(form, "hour", "8"),
+        timezone=text_field(form, "timezone", "UTC"),
+        programmes=text_fields(form, "programmes"),
+        region=text_field(form, "region", ""),
+        quiet=text_field(form, "quiet", "line"),
     )
 
 
@@ -111,28 +112,34 @@ def digests(request: Request, session: SessionDep, principal: CurrentPrincipal) 
 
 
 @router.post("/digests", response_class=HTMLResponse, name="subscribe")
-async def subscribe(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
-    data = await _input(request)
+def subscribe(
+    request: Request, form: FormDataDep, session: SessionDep, principal: CurrentPrincipal
+) -> Response:
+    data = None
     try:
+        data = _input(form)
         create_subscription(session=session, user=principal.user, data=data)
     except InputError as exc:
-        return _page(request, session, principal, 400, errors=exc.errors, form=data.__dict__)
+        shown = data.__dict__ if data else {}
+        return _page(request, session, principal, 400, errors=exc.errors, form=shown)
     session.commit()
     return see_other(str(request.url_for("digests")) + "?notice=subscribed")
 
 
 @router.post("/digests/{subscription_id}", response_class=HTMLResponse, name="update_subscription")
-async def change(
-    request: Request, subscription_id: int, session: SessionDep, principal: CurrentPrincipal
+def change(
+    request: Request,
+    subscription_id: int,
+    form: FormDataDep,
+    session: SessionDep,
+    principal: CurrentPrincipal,
 ) -> Response:
     subscription = own_subscription(
         session=session, user=principal.user, subscription_id=subscription_id
     )
-    data = await _input(request)
     try:
-        update_subscription(session=session, subscription=subscription, data=data)
+        update_subscription(session=session, subscription=subscription, data=_input(form))
     except InputError as exc:
-        session.rollback()
         return _page(request, session, principal, 400, errors=exc.errors, editing=subscription_id)
     session.commit()
     return see_other(str(request.url_for("digests")) + "?notice=saved")
@@ -189,18 +196,30 @@ def past_digest(
     return _email_page(row.body_html)
 
 
+def _unsubscribe_page(request: Request, token: str, linked, *, done: bool) -> HTMLResponse:
+    """404 for a link not signed here; 410 for one whose subscription was stopped or started
+    again since it was sent."""
+    status = 404 if linked is None else 200 if linked.current else 410
+    return templates.TemplateResponse(
+        request,
+        "digests/unsubscribe.html",
+        {
+            "subscription": linked.subscription if linked else None,
+            "stale": linked is not None and not linked.current,
+            "token": token,
+            "done": done and status == 200,
+        },
+        status_code=status,
+    )
+
+
 @router.get("/digests/unsubscribe/{token}", response_class=HTMLResponse, name="unsubscribe_form")
 def unsubscribe_form(
     request: Request, token: str, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
     """Only shows a button: mail scanners follow links, and following one changes nothing."""
-    subscription = subscription_for_token(session=session, settings=settings, token=token)
-    return templates.TemplateResponse(
-        request,
-        "digests/unsubscribe.html",
-        {"subscription": subscription, "token": token, "done": False},
-        status_code=200 if subscription else 404,
-    )
+    linked = subscription_for_link(session=session, settings=settings, token=token)
+    return _unsubscribe_page(request, token, linked, done=False)
 
 
 @router.post("/digests/unsubscribe/{token}", response_class=HTMLResponse, name="unsubscribe")
@@ -208,16 +227,10 @@ def unsubscribe_now(
     request: Request, token: str, session: SessionDep, settings: SettingsDep
 ) -> HTMLResponse:
     """One click, no sign-in (RFC 8058); the signed token is the proof."""
-    subscription = subscription_for_token(session=session, settings=settings, token=token)
-    if subscription is not None:
-        unsubscribe(session=session, subscription=subscription)
+    linked = unsubscribe_by_link(session=session, settings=settings, token=token)
+    if linked is not None and linked.current:
         session.commit()
-    return templates.TemplateResponse(
-        request,
-        "digests/unsubscribe.html",
-        {"subscription": subscription, "token": token, "done": subscription is not None},
-        status_code=200 if subscription else 404,
-    )
+    return _unsubscribe_page(request, token, linked, done=True)
 
 
 @router.get("/admin/outbox", response_class=HTMLResponse, name="admin_outbox")

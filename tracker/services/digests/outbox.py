@@ -36,10 +36,10 @@ log = logging.getLogger(__name__)
 WORKER = f"{socket.gethostname()}:{os.getpid()}"
 
 
-def unsubscribe_url(settings: Settings, subscription_id: int) -> str:
-    return (
-        f"{settings.public_url}/digests/unsubscribe/{unsubscribe_token(settings, subscription_id)}"
-    )
+def unsubscribe_url(settings: Settings, subscription: Subscription) -> str:
+    """The link stops this subscription while it stays in its present generation."""
+    token = unsubscribe_token(settings, subscription.id, subscription.generation)
+    return f"{settings.public_url}/digests/unsubscribe/{token}"
 
 
 def render_for(
@@ -58,7 +58,7 @@ def render_for(
         digest=digest,
         recipient_name=user.full_name,
         base_url=settings.public_url,
-        unsubscribe_url=unsubscribe_url(settings, subscription.id),
+        unsubscribe_url=unsubscribe_url(settings, subscription),
         frequency=subscription.frequency,
     )
     return digest, rendered
@@ -214,6 +214,7 @@ def send_due(
     for message_id in claim(engine=engine, settings=settings, now=now, worker=worker):
         with Session(engine, expire_on_commit=False) as session:
             row = session.get(OutboxMessage, message_id)
+            subscription = session.get(Subscription, row.subscription_id)
             message = mail.build_message(
                 settings=settings,
                 recipient=row.recipient,
@@ -221,7 +222,7 @@ def send_due(
                 text=row.body_text,
                 html=row.body_html,
                 message_id=row.message_id,
-                unsubscribe_url=unsubscribe_url(settings, row.subscription_id),
+                unsubscribe_url=unsubscribe_url(settings, subscription),
             )
             try:
                 mail.send(settings=settings, message=message)

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 from dataclasses import dataclass
 
+from sqlalchemy import case, update
 from sqlmodel import Session, select
 
 from tracker.config import Settings
+from tracker.inputs import CONTROL, bad_character, canonical_id
 from tracker.models import Programme, Region, Subscription, User
 from tracker.services.digests.content import Scope
 from tracker.services.digests.schedule import FREQUENCIES, valid_timezone
 from tracker.services.errors import InputError, NotFound
 from tracker.services.secrets import same, sign
+
+MAX_TIMEZONE_LENGTH = 64  # the column's width; the longest IANA name has 32 characters
+QUIET = ("line", "skip")
+_SIGNATURE = re.compile(r"[0-9a-f]{32}")
 
 
 @dataclass
@@ -29,44 +37,84 @@ def scope_of(subscription: Subscription) -> Scope:
     return Scope(tuple(subscription.programmes or ()), subscription.region or None)
 
 
-def _validate(session: Session, data: SubscriptionInput) -> dict:
-    errors: dict[str, str] = {}
-    if data.frequency not in FREQUENCIES:
-        errors["frequency"] = f"must be one of {', '.join(FREQUENCIES)}"
-    weekday = str(data.weekday).strip()
-    if not weekday.isdigit() or not 0 <= int(weekday) <= 6:
-        errors["weekday"] = "must be a day of the week, 0 (Monday) to 6 (Sunday)"
-    hour = str(data.hour).strip()
-    if not hour.isdigit() or not 0 <= int(hour) <= 23:
-        errors["hour"] = "must be an hour from 0 to 23"
-    timezone = (data.timezone or "").strip()
-    if not valid_timezone(timezone):
-        errors["timezone"] = (
-            f'unknown time zone "{timezone[:60]}"; use an IANA name such as Europe/Paris'
+def _small_number(value: str | int, high: int) -> int | None:
+    """A number from 0 to `high` in one or two ASCII digits: a superscript two or an
+    Arabic-Indic three is not read as a number."""
+    text = str(value).strip()
+    if not (0 < len(text) <= 2 and text.isascii() and text.isdigit()):
+        return None
+    number = int(text)
+    return number if number <= high else None
+
+
+def _timezone_problem(timezone: str) -> str | None:
+    if bad_character(timezone, allow_line_breaks=False):
+        return CONTROL
+    if len(timezone) > MAX_TIMEZONE_LENGTH:
+        return (
+            f"must be at most {MAX_TIMEZONE_LENGTH} characters: an IANA name such as Europe/Paris"
         )
+    if not valid_timezone(timezone):
+        return f'unknown time zone "{timezone}"; use an IANA name such as Europe/Paris'
+    return None
+
+
+def _programmes(session: Session, codes: list[str], errors: dict[str, str]) -> list[str]:
+    programmes = [p.strip() for p in codes if p.strip()]
+    if any(bad_character(p, allow_line_breaks=False) for p in programmes):
+        errors["programmes"] = CONTROL
+        return []
     known = set(session.exec(select(Programme.code)))
-    programmes = [p for p in data.programmes or [] if p]
     unknown = [p for p in programmes if p not in known]
     if unknown:
         errors["programmes"] = (
             f"unknown programme {unknown[0][:20]}; allowed: {', '.join(sorted(known))}"
         )
-    region = (data.region or "").strip() or None
+    return sorted(set(programmes))
+
+
+def _region(session: Session, value: str, errors: dict[str, str]) -> str | None:
+    region = (value or "").strip() or None
+    if region is None:
+        return None
+    if bad_character(region, allow_line_breaks=False):
+        errors["region"] = CONTROL
+        return None
     regions = set(session.exec(select(Region.code)))
-    if region and region not in regions:
+    if region not in regions:
         errors["region"] = (
             f'unknown region "{region[:20]}"; allowed: {", ".join(sorted(regions))}, or none'
         )
-    if data.quiet not in ("line", "skip"):
+    return region
+
+
+def _validate(session: Session, data: SubscriptionInput) -> dict:
+    """Every field checked, every problem named with what is allowed; nothing is stored
+    unless all of them are right."""
+    errors: dict[str, str] = {}
+    if data.frequency not in FREQUENCIES:
+        errors["frequency"] = f"must be one of {', '.join(FREQUENCIES)}"
+    weekday = _small_number(data.weekday, 6)
+    if weekday is None:
+        errors["weekday"] = "must be a day of the week, 0 (Monday) to 6 (Sunday)"
+    hour = _small_number(data.hour, 23)
+    if hour is None:
+        errors["hour"] = "must be an hour from 0 to 23"
+    timezone = (data.timezone or "").strip()
+    if problem := _timezone_problem(timezone):
+        errors["timezone"] = problem
+    programmes = _programmes(session, data.programmes or [], errors)
+    region = _region(session, data.region, errors)
+    if data.quiet not in QUIET:
         errors["quiet"] = "must be line (say so in one line) or skip (send nothing)"
     if errors:
         raise InputError(errors)
     return {
         "frequency": data.frequency,
-        "weekday": int(weekday),
-        "hour": int(hour),
+        "weekday": weekday,
+        "hour": hour,
         "timezone": timezone,
-        "programmes": sorted(set(programmes)),
+        "programmes": programmes,
         "region": region,
         "quiet": data.quiet,
     }
@@ -81,7 +129,11 @@ def list_subscriptions(*, session: Session, user: User) -> list[Subscription]:
 
 
 def create_subscription(*, session: Session, user: User, data: SubscriptionInput) -> Subscription:
-    subscription = Subscription(user_id=user.id, **_validate(session, data))
+    # The first generation is random, not 1: SQLite may give a new subscription the id of a
+    # deleted one, and the deleted one's unsubscribe links must not work for it.
+    subscription = Subscription(
+        user_id=user.id, generation=secrets.randbelow(2**30) + 1, **_validate(session, data)
+    )
     session.add(subscription)
     session.flush()
     return subscription
@@ -97,33 +149,95 @@ def own_subscription(*, session: Session, user: User, subscription_id: int) -> S
 def update_subscription(
     *, session: Session, subscription: Subscription, data: SubscriptionInput
 ) -> None:
-    for name, value in _validate(session, data).items():
-        setattr(subscription, name, value)
-    subscription.active = True
-    session.add(subscription)
+    """Save the choices and start the subscription again if it was stopped: then its
+    generation moves on, and links sent before it was stopped stay dead."""
+    values = _validate(session, data)
+    session.execute(
+        update(Subscription)
+        .where(Subscription.id == subscription.id)
+        .values(
+            **values,
+            active=True,
+            generation=case(
+                (Subscription.active, Subscription.generation),
+                else_=Subscription.generation + 1,
+            ),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(subscription)
 
 
 def delete_subscription(*, session: Session, subscription: Subscription) -> None:
     session.delete(subscription)
 
 
-def unsubscribe_token(settings: Settings, subscription_id: int) -> str:
-    return (
-        f"{subscription_id}.{sign(settings.secret_key, 'unsubscribe', str(subscription_id))[:32]}"
-    )
+# One-click unsubscribe: "<subscription id>.<generation>.<signature>"
 
 
-def subscription_for_token(
-    *, session: Session, settings: Settings, token: str
-) -> Subscription | None:
-    number, _, signature = token.partition(".")
-    if not number.isdigit() or not same(
-        signature, unsubscribe_token(settings, int(number)).split(".")[1]
-    ):
+def _signature(settings: Settings, subscription_id: int, generation: int) -> str:
+    return sign(settings.secret_key, "unsubscribe", str(subscription_id), str(generation))[:32]
+
+
+def unsubscribe_token(settings: Settings, subscription_id: int, generation: int = 1) -> str:
+    """The token of an unsubscribe link, good while the subscription is in this generation."""
+    return f"{subscription_id}.{generation}.{_signature(settings, subscription_id, generation)}"
+
+
+@dataclass(frozen=True)
+class LinkedSubscription:
+    """The subscription an unsubscribe link was signed for. `current` is False when it was
+    stopped or started again since: the link no longer does anything."""
+
+    subscription: Subscription
+    current: bool
+
+
+def _read_token(settings: Settings, token: str) -> tuple[int, int] | None:
+    """(subscription id, generation) of a token signed here, written exactly as issued: ASCII
+    digits without leading zeros within the database's range, 32 lowercase hex digits."""
+    parts = token.split(".")
+    if len(parts) != 3:
         return None
-    return session.get(Subscription, int(number))
+    subscription_id, generation = canonical_id(parts[0]), canonical_id(parts[1])
+    signature = parts[2]
+    if subscription_id is None or generation is None or not _SIGNATURE.fullmatch(signature):
+        return None
+    if not same(signature, _signature(settings, subscription_id, generation)):
+        return None
+    return subscription_id, generation
 
 
-def unsubscribe(*, session: Session, subscription: Subscription) -> None:
-    subscription.active = False
-    session.add(subscription)
+def subscription_for_link(
+    *, session: Session, settings: Settings, token: str
+) -> LinkedSubscription | None:
+    """The subscription behind an unsubscribe link, or None for a link not signed here."""
+    read = _read_token(settings, token)
+    subscription = session.get(Subscription, read[0]) if read else None
+    if subscription is None:
+        return None
+    current = subscription.active and subscription.generation == read[1]
+    return LinkedSubscription(subscription, current)
+
+
+def unsubscribe_by_link(
+    *, session: Session, settings: Settings, token: str
+) -> LinkedSubscription | None:
+    """Stop the subscription a current link names; the caller commits. One conditional UPDATE
+    does it, so a link used twice at once, or while the subscription is started again,
+    changes it at most once."""
+    linked = subscription_for_link(session=session, settings=settings, token=token)
+    if linked is None or not linked.current:
+        return linked
+    stopped = session.execute(
+        update(Subscription)
+        .where(
+            Subscription.id == linked.subscription.id,
+            Subscription.generation == linked.subscription.generation,
+            Subscription.active,
+        )
+        .values(active=False, generation=Subscription.generation + 1)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.refresh(linked.subscription)
+    return LinkedSubscription(linked.subscription, current=stopped == 1)
