@@ -32,8 +32,29 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.python-ok
 setup: $(VENV)/.installed-run
 	$(BIN)/tracker setup --demo-projects 300
 
-run: setup
-	TRACKER_EMBEDDED_SCHEDULER=true $(BIN)/tracker serve --port $(TRACKER_PORT)
+# The key that signs sessions and links: made once, kept in var/secret_key (mode 600), so that
+# what it signed stays valid across restarts. `make run` serves with it unless TRACKER_SECRET_KEY
+# is set in the environment or in .env. `make clean` removes it with the rest of var/.
+SECRET_KEY_FILE := var/secret_key
+
+$(SECRET_KEY_FILE):
+	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is needed (python3 --version)"; exit 1; fi
+	@mkdir -p $(@D)
+	@umask 077 && $(PYTHON) -c 'import secrets; print(secrets.token_urlsafe(48))' > $@.new
+	@chmod 600 $@.new && mv $@.new $@
+	@echo "Made a secret key in $@: it signs sessions and links; keep it private."
+
+run: setup $(SECRET_KEY_FILE)
+	@chmod 600 $(SECRET_KEY_FILE)
+	@if [ "$$(wc -c < $(SECRET_KEY_FILE))" -lt 33 ]; then \
+		echo "$(SECRET_KEY_FILE) is too short to be a secret key: remove it and run make run again."; \
+		exit 1; \
+	fi
+	@if [ -z "$${TRACKER_SECRET_KEY:-}" ] && ! grep -qsi '^[[:space:]]*\(export[[:space:]]\{1,\}\)\{0,1\}TRACKER_SECRET_KEY[[:space:]]*=' .env; then \
+		TRACKER_SECRET_KEY="$$(cat $(SECRET_KEY_FILE))"; export TRACKER_SECRET_KEY; \
+	fi; \
+	echo "TRACKER_EMBEDDED_SCHEDULER=true $(BIN)/tracker serve --port $(TRACKER_PORT)"; \
+	TRACKER_EMBEDDED_SCHEDULER=true exec $(BIN)/tracker serve --port $(TRACKER_PORT)
 
 test: $(VENV)/.installed-dev
 	$(BIN)/pytest -n 2
