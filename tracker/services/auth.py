@@ -69,8 +69,10 @@ def _retry_after(
     ).all()
     if len(recent) < limit:
         return 0
-    # When the limit-th most recent attempt leaves the window, one more is allowed.
-    return max(1, math.ceil((recent[-1] + window - now).total_seconds()))
+    # When the limit-th most recent attempt leaves the window, one more is allowed. (Never
+    # more than the window: an attempt counted just before may carry a later time than ours.)
+    wait = math.ceil((recent[-1] + window - now).total_seconds())
+    return min(max(1, wait), math.ceil(window.total_seconds()))
 
 
 def _insert_for(session: Session):
@@ -87,7 +89,12 @@ def _hold(session: Session, key: str, now: datetime) -> None:
 
 
 def count_attempt(
-    *, engine: Engine, email: str, client_address: str, settings: Settings, now: datetime
+    *,
+    engine: Engine,
+    email: str,
+    client_address: str,
+    settings: Settings,
+    now: datetime | None = None,
 ) -> None:
     """Count a sign-in attempt before its password is checked, or refuse it.
 
@@ -99,8 +106,10 @@ def count_attempt(
     """
     window = timedelta(minutes=settings.login_window_minutes)
     with Session(engine) as session:
-        _hold(session, f"address:{client_address}", now)
-        _hold(session, f"account:{email}", now)
+        _hold(session, f"address:{client_address}", now or utcnow())
+        _hold(session, f"account:{email}", now or utcnow())
+        # Timed when its turn comes, after those counted before it.
+        now = now or utcnow()
         wait = max(
             _retry_after(
                 session,
@@ -155,7 +164,6 @@ def sign_in(
 
     The attempt is counted (and committed) before the password is checked, so LoginThrottled
     comes first and a wrong password (LoginFailed) has nothing left to write."""
-    now = now or utcnow()
     email = normalise_email(email)
     if errors := _sign_in_problems(email, password):
         raise InputError(errors)
@@ -167,6 +175,7 @@ def sign_in(
         settings=settings,
         now=now,
     )
+    now = now or utcnow()
     user = session.exec(select(User).where(User.email == email)).first()
     valid, new_hash = verify_password(password, user.password_hash if user else None)
     if not (valid and user and user.active):
