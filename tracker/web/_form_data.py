@@ -1,7 +1,7 @@
 """Forms for plain `def` routes: the body is read on the event loop by an async dependency, so
 the route itself runs in the thread pool and may touch the database.
 
-    def save(form: FormDataDep, ...) -> Response:
+    def save(form: FormDep, ...) -> Response:  # FormDep from tracker.deps
         name = text_field(form, "name")
 
 `text_field` and `text_fields` give each value as text, or refuse it naming the field: a file
@@ -12,17 +12,10 @@ edge (tracker.inputs) leaves to their routes. What each field allows is the serv
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Depends
 from starlette.datastructures import FormData
 
-from tracker.deps import get_form
 from tracker.inputs import CONTROL, MAX_FIELD, MAX_ITEMS, bad_character
 from tracker.services.errors import InputError
-
-# The same dependency as tracker.deps.FormDep: a route that names both reads the body once.
-FormDataDep = Annotated[FormData, Depends(get_form)]
 
 
 def _text(name: str, value, *, max_length: int, allow_line_breaks: bool) -> str:

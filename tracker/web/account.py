@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tracker.deps import CurrentPrincipal, SessionDep
+from tracker.deps import CurrentPrincipal, FormDep, SessionDep
 from tracker.services import auth, users
 from tracker.services.errors import InputError
-from tracker.web._form_data import FormDataDep, text_field
+from tracker.web._form_data import text_field
 from tracker.web._forms import see_other
 from tracker.web.templating import templates
 
@@ -35,7 +35,7 @@ def account(request: Request, session: SessionDep, principal: CurrentPrincipal) 
 
 @router.post("/account/tokens", response_class=HTMLResponse, name="create_token")
 def create_token(
-    request: Request, form: FormDataDep, session: SessionDep, principal: CurrentPrincipal
+    request: Request, form: FormDep, session: SessionDep, principal: CurrentPrincipal
 ) -> HTMLResponse:
     name = ""
     try:

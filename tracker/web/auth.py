@@ -5,12 +5,12 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tracker.deps import OptionalPrincipal, SessionDep, SettingsDep
+from tracker.deps import FormDep, OptionalPrincipal, SessionDep, SettingsDep
 from tracker.inputs import bad_character
 from tracker.security import SESSION_COOKIE, is_https
 from tracker.services import auth, users
 from tracker.services.errors import InputError, NotFound
-from tracker.web._form_data import FormDataDep, text_field
+from tracker.web._form_data import text_field
 from tracker.web._forms import client_address, safe_next, see_other
 from tracker.web.templating import templates
 
@@ -46,9 +46,7 @@ def _next(form) -> str:
 
 
 @router.post("/login", response_class=HTMLResponse, name="login")
-def login(
-    request: Request, form: FormDataDep, session: SessionDep, settings: SettingsDep
-) -> Response:
+def login(request: Request, form: FormDep, session: SessionDep, settings: SettingsDep) -> Response:
     next = _next(form)
     context = {"email": "", "next": next}
     try:
@@ -125,7 +123,7 @@ def invite_form(request: Request, token: str, session: SessionDep) -> HTMLRespon
 
 
 @router.post("/invite/{token}", response_class=HTMLResponse, name="accept_invite")
-def accept_invite(request: Request, token: str, form: FormDataDep, session: SessionDep) -> Response:
+def accept_invite(request: Request, token: str, form: FormDep, session: SessionDep) -> Response:
     user = users.invited_user(session=session, token=token)
     if user is None:
         return _used_invitation(request, token)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.datastructures import FormData
 
-from tracker.deps import AdminPrincipal, CurrentPrincipal, SessionDep, SettingsDep
+from tracker.deps import AdminPrincipal, CurrentPrincipal, FormDep, SessionDep, SettingsDep
 from tracker.models._base import utcnow
 from tracker.services.digests import outbox
 from tracker.services.digests.preview import own_message, past_digests, preview
@@ -25,7 +25,7 @@ from tracker.services.digests.subscriptions import (
 )
 from tracker.services.errors import InputError
 from tracker.services.reference_lists import programmes_and_regions
-from tracker.web._form_data import FormDataDep, text_field, text_fields
+from tracker.web._form_data import text_field, text_fields
 from tracker.web._forms import see_other
 from tracker.web.templating import templates
 
@@ -113,7 +113,7 @@ def digests(request: Request, session: SessionDep, principal: CurrentPrincipal) 
 
 @router.post("/digests", response_class=HTMLResponse, name="subscribe")
 def subscribe(
-    request: Request, form: FormDataDep, session: SessionDep, principal: CurrentPrincipal
+    request: Request, form: FormDep, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
     data = None
     try:
@@ -130,7 +130,7 @@ def subscribe(
 def change(
     request: Request,
     subscription_id: int,
-    form: FormDataDep,
+    form: FormDep,
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> Response:
