@@ -2,20 +2,40 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from enum import StrEnum
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
 
+from tracker.api.fields import (
+    Budget,
+    Day,
+    FrameworkCode,
+    Integer,
+    List,
+    ProgrammeCode,
+    RegionCode,
+)
+from tracker.api.projects import MAX_FILTER_VALUES, StatusFilter
+from tracker.api.responses import READ, refusals
 from tracker.deps import AdminPrincipal, CurrentPrincipal, SessionDep
+from tracker.inputs import MAX_ID
 from tracker.services import targets as target_service
 from tracker.services.coverage import compute_matrix, parse_coverage_query
-from tracker.services.coverage.gaps import find_gaps, parse_gap_query
+from tracker.services.coverage.filters import COLUMN_KINDS, METRICS, ROW_KINDS
+from tracker.services.coverage.gaps import GAP_KINDS, find_gaps, parse_gap_query
 from tracker.services.coverage.matrix import Cell
 from tracker.services.framework_view import framework_overview
-from tracker.web._params import query_params
 
 router = APIRouter(tags=["coverage"])
+
+RowKind = StrEnum("RowKind", {k: k for k in ROW_KINDS})
+ColumnKind = StrEnum("ColumnKind", {k: k for k in COLUMN_KINDS})
+Metric = StrEnum("Metric", {k: k for k in METRICS})
+GapKind = StrEnum("GapKind", {k: k for k in GAP_KINDS})
+Floor = Literal["1", "2"]
+MAX_PROJECTS_TARGET = 1_000_000
 
 
 class FigurePublic(BaseModel):
@@ -24,16 +44,14 @@ class FigurePublic(BaseModel):
     budget_eur: str = Field(description="Attributed budget in EUR, exact to the cent")
 
 
-def _figure(cell: Cell) -> dict[str, Any]:
-    return {
-        "projects": cell.projects,
-        "principal": cell.principal,
-        "budget_eur": f"{cell.budget:.2f}",
-    }
+def _figure(cell: Cell) -> FigurePublic:
+    return FigurePublic(
+        projects=cell.projects, principal=cell.principal, budget_eur=f"{cell.budget:.2f}"
+    )
 
 
 class CoverageRowPublic(BaseModel):
-    level: str
+    level: Literal["goal", "objective", "theme"]
     code: str
     label: str
     goal: str | None
@@ -46,11 +64,22 @@ class CoverageColumnPublic(BaseModel):
     label: str
 
 
+class CoverageFiltersPublic(BaseModel):
+    status: list[StatusFilter]
+    programme: list[str]
+    region: str | None
+    from_: str | None = Field(alias="from")
+    to: str | None
+    floor: Literal[1, 2]
+
+    model_config = ConfigDict(populate_by_name=True)
+
+
 class CoveragePublic(BaseModel):
-    rows_kind: str
-    columns_kind: str
-    metric: str
-    filters: dict[str, Any]
+    rows_kind: RowKind
+    columns_kind: ColumnKind
+    metric: Metric
+    filters: CoverageFiltersPublic
     columns: list[CoverageColumnPublic]
     rows: list[CoverageRowPublic]
     column_totals: dict[str, FigurePublic]
@@ -98,82 +127,91 @@ class CoveragePublic(BaseModel):
     }
 
 
-StatusParam = Annotated[
-    list[str],
-    Query(
-        description="Project statuses (repeatable); default active; `any` for all",
-        examples=["active"],
-    ),
-]
-ProgrammeParam = Annotated[
-    list[str], Query(description="Programme codes (repeatable); none means all", examples=["CYB"])
-]
+def _params(model: BaseModel) -> dict[str, list[str]]:
+    """A query model as the services read parameters: each name to its values, as text."""
+    params: dict[str, list[str]] = {}
+    for name, value in model.model_dump(by_alias=True, exclude_defaults=True).items():
+        values = value if isinstance(value, list) else [value]
+        params[name] = [str(v) for v in values]
+    if "any" in params.get("status", []):
+        params["status"] = ["any"]
+    return params
 
 
-@router.get("/coverage", response_model=CoveragePublic, summary="The coverage matrix")
+class CoverageParams(BaseModel):
+    """What the coverage matrix counts: the heatmap's parameters."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    rows: RowKind = Field(default=RowKind.goals, description="goals, objectives or themes")
+    cols: ColumnKind = Field(
+        default=ColumnKind.regions,
+        description="regions, countries (of the region given), programmes, themes (unless the "
+        "rows are themes) or years",
+    )
+    metric: Metric = Metric.projects
+    status: List(StatusFilter, 6) = Field(
+        default_factory=list, description="Project statuses; default active; any for all"
+    )
+    programme: List(ProgrammeCode, MAX_FILTER_VALUES) = Field(
+        default_factory=list, description="Programme codes; none means all"
+    )
+    region: RegionCode | None = Field(
+        default=None, description="Only projects working in this region; needed for countries"
+    )
+    date_from: Day | None = Field(
+        default=None, alias="from", description="Projects running on or after"
+    )
+    date_to: Day | None = Field(
+        default=None, alias="to", description="Projects running on or before; not before from"
+    )
+    floor: Floor = Field(default="1", description="1: significant or principal; 2: principal")
+
+
+@router.get(
+    "/coverage", response_model=CoveragePublic, responses=READ, summary="The coverage matrix"
+)
 def coverage(
-    request: Request,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    rows: Annotated[str, Query(description="goals, objectives or themes")] = "goals",
-    cols: Annotated[
-        str, Query(description="regions, countries, programmes, themes or years")
-    ] = "regions",
-    metric: Annotated[str, Query(description="projects, principal or budget")] = "projects",
-    status: StatusParam = [],  # noqa: B006 (FastAPI copies defaults)
-    programme: ProgrammeParam = [],  # noqa: B006
-    region: Annotated[
-        str | None,
-        Query(description="Only projects working in this region; needed for cols=countries"),
-    ] = None,
-    date_from: Annotated[
-        str | None, Query(alias="from", description="Projects running on or after (YYYY-MM-DD)")
-    ] = None,
-    date_to: Annotated[
-        str | None, Query(alias="to", description="Projects running on or before (YYYY-MM-DD)")
-    ] = None,
-    floor: Annotated[
-        str, Query(description="1: significant or principal; 2: principal only")
-    ] = "1",
-) -> dict[str, Any]:
+    params: Annotated[CoverageParams, Query()], session: SessionDep, principal: CurrentPrincipal
+) -> CoveragePublic:
     """Rows by columns with projects, principal projects and attributed budget in every cell.
 
     Takes the same parameters as the heatmap page; a wrong one gets 422 naming it.
     """
-    query = parse_coverage_query(session=session, params=query_params(request))
+    query = parse_coverage_query(session=session, params=_params(params))
     matrix = compute_matrix(session=session, query=query)
     codes = {c.key: c.code for c in matrix.columns}
-    return {
-        "rows_kind": query.rows,
-        "columns_kind": query.columns,
-        "metric": query.metric,
-        "filters": {
-            "status": list(query.statuses) or ["any"],
-            "programme": list(query.programme_codes),
-            "region": query.region_code,
-            "from": query.date_from.isoformat() if query.date_from else None,
-            "to": query.date_to.isoformat() if query.date_to else None,
-            "floor": query.floor,
-        },
-        "columns": [{"code": c.code, "label": c.label} for c in matrix.columns],
-        "rows": [
-            {
-                "level": row.level,
-                "code": row.code,
-                "label": row.label,
-                "goal": row.goal_code,
-                "cells": {codes[c.key]: _figure(matrix.cell(row, c)) for c in matrix.columns},
-                "total": _figure(matrix.row_total(row)),
-            }
+    return CoveragePublic(
+        rows_kind=query.rows,
+        columns_kind=query.columns,
+        metric=query.metric,
+        filters=CoverageFiltersPublic(
+            status=list(query.statuses) or ["any"],
+            programme=list(query.programme_codes),
+            region=query.region_code,
+            from_=query.date_from.isoformat() if query.date_from else None,
+            to=query.date_to.isoformat() if query.date_to else None,
+            floor=query.floor,
+        ),
+        columns=[CoverageColumnPublic(code=c.code, label=c.label) for c in matrix.columns],
+        rows=[
+            CoverageRowPublic(
+                level=row.level,
+                code=row.code,
+                label=row.label,
+                goal=row.goal_code,
+                cells={codes[c.key]: _figure(matrix.cell(row, c)) for c in matrix.columns},
+                total=_figure(matrix.row_total(row)),
+            )
             for row in matrix.rows
         ],
-        "column_totals": {codes[c.key]: _figure(matrix.column_total(c)) for c in matrix.columns},
-        "total": _figure(matrix.total),
-    }
+        column_totals={codes[c.key]: _figure(matrix.column_total(c)) for c in matrix.columns},
+        total=_figure(matrix.total),
+    )
 
 
 class GapPublic(BaseModel):
-    kind: str
+    kind: GapKind
     subject: str
     reason: str
     projects: dict[str, str] = Field(
@@ -202,23 +240,82 @@ class GapsPublic(BaseModel):
     }
 
 
-@router.get("/gaps", response_model=GapsPublic, summary="Gaps in coverage")
+class GapParams(BaseModel):
+    """Which gaps: of active work, by kind, programme and region."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: List(GapKind, len(GAP_KINDS)) = Field(
+        default_factory=list, description="Kinds of gap; none means all"
+    )
+    programme: List(ProgrammeCode, MAX_FILTER_VALUES) = Field(
+        default_factory=list, description="Programme codes; none means all"
+    )
+    region: RegionCode | None = None
+    floor: Floor = Field(default="1", description="1: significant or principal; 2: principal")
+
+
+@router.get("/gaps", response_model=GapsPublic, responses=READ, summary="Gaps in coverage")
 def gaps(
-    request: Request,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    kind: Annotated[list[str], Query(description="Kinds of gap (repeatable); none means all")] = [],  # noqa: B006
-    programme: ProgrammeParam = [],  # noqa: B006
-    region: Annotated[str | None, Query(description="Region code")] = None,
-    floor: Annotated[str, Query(description="1 or 2")] = "1",
-) -> dict[str, Any]:
+    params: Annotated[GapParams, Query()], session: SessionDep, principal: CurrentPrincipal
+) -> GapsPublic:
     """Uncovered objectives, targets not met, empty goal-by-region cells, themes without
     projects, coverage at risk and unscreened projects, each with its reason."""
-    query = parse_gap_query(session=session, params=query_params(request))
-    return {"gaps": [g.public() for g in find_gaps(session=session, query=query)]}
+    query = parse_gap_query(session=session, params=_params(params))
+    return GapsPublic(gaps=[g.public() for g in find_gaps(session=session, query=query)])
 
 
-@router.get("/framework", summary="The active framework with coverage counts")
+class SDGPublic(BaseModel):
+    number: int
+    name: str
+
+
+class ObjectivePublic(BaseModel):
+    code: str
+    short_name: str | None
+    statement: str
+    coverage: FigurePublic
+
+
+class GoalPublic(BaseModel):
+    code: str
+    short_name: str
+    statement: str
+    sdgs: list[SDGPublic]
+    coverage: FigurePublic
+    objectives: list[ObjectivePublic]
+
+
+class ThemeStatementPublic(BaseModel):
+    code: str
+    statement: str
+
+
+class ThemePublic(BaseModel):
+    code: str
+    name: str
+    statements: list[ThemeStatementPublic]
+    coverage: FigurePublic
+
+
+class FrameworkNamePublic(BaseModel):
+    code: str
+    name: str
+    version: str
+
+
+class FrameworkPublic(BaseModel):
+    framework: FrameworkNamePublic | None = Field(description="None before one is loaded")
+    goals: list[GoalPublic]
+    themes: list[ThemePublic]
+
+
+@router.get(
+    "/framework",
+    response_model=FrameworkPublic,
+    responses=READ,
+    summary="The active framework with coverage counts",
+)
 def framework(session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
     """Goals with their objectives and SDGs, themes with their statements, and how many active
     projects serve each."""
@@ -227,7 +324,7 @@ def framework(session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any
         return {"framework": None, "goals": [], "themes": []}
     fw = overview.framework
     return {
-        "framework": {"code": fw.code, "name": fw.name, "version": fw.version},
+        "framework": {"code": fw.code, "name": fw.name, "version": str(fw.version)},
         "goals": [
             {
                 "code": g.code,
@@ -261,7 +358,7 @@ def framework(session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any
 
 class TargetPublic(BaseModel):
     id: int
-    scope: str = Field(description="goal or objective")
+    scope: Literal["goal", "objective"]
     code: str
     region: str | None
     min_active_projects: int | None
@@ -284,15 +381,21 @@ class TargetPublic(BaseModel):
 
 
 class TargetCreate(BaseModel):
-    code: str = Field(description="A goal (GPG1) or objective (4.2) code", examples=["4.2"])
-    region: str | None = Field(
-        default=None, description="A region code, or none for everywhere", examples=["AFR"]
+    """A minimum number of active projects, a minimum attributed budget, or both."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    code: FrameworkCode = Field(description="A goal (GPG1) or objective (4.2) code")
+    region: RegionCode | None = Field(default=None, description="None for everywhere")
+    min_active_projects: Integer(0, MAX_PROJECTS_TARGET) | None = Field(default=None, examples=[3])
+    min_budget_eur: Budget | None = None
+    id: int | None = Field(default=None, description="Read-only, as GET gives it; ignored")
+    scope: Literal["goal", "objective"] | None = Field(
+        default=None, description="Read-only, as GET gives it; ignored"
     )
-    min_active_projects: int | None = Field(default=None, examples=[3])
-    min_budget_eur: str | None = Field(default=None, examples=["500000"])
 
 
-@router.get("/targets", response_model=list[TargetPublic], summary="Targets")
+@router.get("/targets", response_model=list[TargetPublic], responses=READ, summary="Targets")
 def list_targets(session: SessionDep, principal: CurrentPrincipal) -> list[dict]:
     return [t.public() for t in target_service.list_targets(session=session)]
 
@@ -301,6 +404,7 @@ def list_targets(session: SessionDep, principal: CurrentPrincipal) -> list[dict]
     "/targets",
     response_model=TargetPublic,
     status_code=201,
+    responses=refusals(401, 403, 413),
     summary="Set a target (administrators)",
 )
 def set_target(body: TargetCreate, session: SessionDep, principal: AdminPrincipal) -> dict:
@@ -317,8 +421,18 @@ def set_target(body: TargetCreate, session: SessionDep, principal: AdminPrincipa
     return view.public()
 
 
-@router.delete("/targets/{target_id}", status_code=204, summary="Remove a target (administrators)")
-def delete_target(target_id: int, session: SessionDep, principal: AdminPrincipal) -> Response:
+@router.delete(
+    "/targets/{target_id}",
+    status_code=204,
+    response_class=Response,
+    responses=refusals(401, 403, 404),
+    summary="Remove a target (administrators)",
+)
+def delete_target(
+    target_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The target's id")],
+    session: SessionDep,
+    principal: AdminPrincipal,
+) -> Response:
     target_service.delete_target(session=session, target_id=target_id, actor=principal.user)
     session.commit()
     return Response(status_code=204)

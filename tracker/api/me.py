@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter
 from pydantic import BaseModel
 
+from tracker.api.responses import READ
 from tracker.deps import CurrentPrincipal, SessionDep
 from tracker.services import users
 
@@ -14,9 +17,9 @@ router = APIRouter(tags=["accounts"])
 class MePublic(BaseModel):
     email: str
     full_name: str
-    role: str
+    role: Literal["admin", "manager", "viewer"]
     programmes: list[str]
-    authenticated_by: str
+    authenticated_by: Literal["token", "session"]
 
     model_config = {
         "json_schema_extra": {
@@ -33,7 +36,12 @@ class MePublic(BaseModel):
     }
 
 
-@router.get("/me", response_model=MePublic, summary="The account behind this token or session")
+@router.get(
+    "/me",
+    response_model=MePublic,
+    responses=READ,
+    summary="The account behind this token or session",
+)
 def me(session: SessionDep, principal: CurrentPrincipal) -> MePublic:
     return MePublic(
         email=principal.user.email,

@@ -4,46 +4,129 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from enum import StrEnum
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Path, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
 
+from tracker.api.fields import (
+    MAX_VERSION,
+    Budget,
+    Code,
+    CurrencyCode,
+    Day,
+    Email,
+    FrameworkCode,
+    Line,
+    List,
+    Percentage,
+    PlaceCode,
+    ProgrammeCode,
+    ProjectCode,
+    QueryInteger,
+    RegionCode,
+    Text,
+    Token,
+    Version,
+)
+from tracker.api.responses import READ, WRITE, refusals
 from tracker.deps import CurrentPrincipal, EditorPrincipal, SessionDep
-from tracker.services import project_edit, tagging
+from tracker.models import ProjectKind, ProjectStatus
+from tracker.services import project_edit, tagging, users
+from tracker.services.project_edit import LIMITS, MAX_LOCATIONS
 from tracker.services.project_list import list_projects, parse_project_list_query
-from tracker.services.projects import get_project, project_detail
-from tracker.web._params import query_params
+from tracker.services.projects import ProjectDetail, TagView, get_project, project_detail
+from tracker.services.tagging import MAX_RATIONALE
 
 router = APIRouter(tags=["projects"])
 
+MAX_TAGS = 60  # more than the framework has objectives or themes
+MAX_FILTER_VALUES = 50
+
+Significance = Literal["principal", "significant"]
+Alignment = Literal["aligned", "screened, not aligned", "unscreened"]
+# A project's code in an address may hold a slash, as codes may.
+CodeInPath = Annotated[str, Path(description="The project's code", examples=["CYB-2026-0042"])]
+
+
+# Places
+
 
 class LocationIn(BaseModel):
-    place: str = Field(
-        description="ISO 3166 country code (KE) or region code (AFR)", examples=["KE"]
+    model_config = ConfigDict(extra="forbid")
+
+    place: PlaceCode
+    percentage: Percentage | None = Field(
+        default=None, description="Share of the work; for every place or for none"
     )
-    percentage: Decimal | None = Field(default=None, description="Share of the work; all or none")
-
-
-class ProjectIn(BaseModel):
-    code: str = Field(examples=["CYB-2026-0042"])
-    title: str = Field(examples=["Cyber investigation training in Kenya"])
-    summary: str = ""
-    kind: str = Field(default="capacity_building", description="capacity_building or operation")
-    status: str = Field(
-        default="pipeline", description="pipeline, active, completed, suspended, cancelled"
+    kind: Literal["country", "region"] | None = Field(
+        default=None, description="Read-only, as GET gives it; ignored"
     )
-    start_date: date | None = None
-    end_date: date | None = None
-    budget_amount: Decimal | None = Field(default=None, examples=["250000"])
-    budget_currency: str = Field(default="", examples=["EUR"])
-    donor: str = ""
-    programme: str = Field(description="Programme code", examples=["CYB"])
-    manager: str = Field(default="", description="Email of the project manager")
-    locations: list[LocationIn] = Field(default_factory=list)
 
-    model_config = {
-        "json_schema_extra": {
+
+class LocationPublic(BaseModel):
+    place: str = Field(examples=["KE"])
+    kind: Literal["country", "region"]
+    percentage: str | None = Field(examples=["60.00"])
+
+
+# Tags
+
+
+class TagIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    code: FrameworkCode = Field(description="An objective (4.2) or theme (III) code")
+    significance: Significance = "principal"
+    budget_share: Percentage | None = None
+    rationale: Text(MAX_RATIONALE) | None = None
+
+
+class TagPublic(BaseModel):
+    code: str
+    significance: Significance
+    budget_share: str | None = Field(examples=["60.00"])
+    rationale: str | None
+
+
+class TagsUpdate(BaseModel):
+    """The project's tags, all of them: those not listed are removed."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "version": 3,
+                    "objectives": [
+                        {"code": "4.2", "significance": "principal", "budget_share": 60},
+                        {"code": "4.3", "significance": "significant"},
+                    ],
+                    "themes": [{"code": "IV", "significance": "significant"}],
+                }
+            ]
+        },
+    )
+
+    version: Version
+    objectives: List(TagIn, MAX_TAGS) = Field(default_factory=list)
+    themes: List(TagIn, MAX_TAGS) = Field(default_factory=list)
+
+
+class TagsPublic(BaseModel):
+    version: int
+    objectives: list[TagPublic]
+    themes: list[TagPublic]
+
+
+# Projects
+
+
+class ProjectCreate(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
             "examples": [
                 {
                     "code": "CYB-2026-0042",
@@ -61,209 +144,300 @@ class ProjectIn(BaseModel):
                     ],
                 }
             ]
-        }
-    }
+        },
+    )
+
+    code: ProjectCode
+    title: Line(LIMITS["title"], required=True, examples=["Cyber investigation training"])
+    summary: Text(LIMITS["summary"]) | None = None
+    kind: ProjectKind = ProjectKind.capacity_building
+    status: ProjectStatus = ProjectStatus.pipeline
+    start_date: Day | None = None
+    end_date: Day | None = Field(default=None, description="Not before the start date")
+    budget_amount: Budget | None = None
+    budget_currency: CurrencyCode | None = Field(
+        default=None, description="Needed with a budget; an ISO 4217 code the tracker knows"
+    )
+    donor: Line(LIMITS["donor"]) | None = None
+    programme: ProgrammeCode
+    manager: Email | None = Field(
+        default=None, description="Email of the project's manager (a manager or administrator)"
+    )
+    locations: List(LocationIn, MAX_LOCATIONS) = Field(
+        default_factory=list,
+        description="Countries and regions; percentages for all of them adding up to 100, "
+        "or for none (then the budget splits equally)",
+    )
 
     def as_input(self) -> project_edit.ProjectInput:
-        values = self.model_dump(exclude={"locations", "version"})
         return project_edit.ProjectInput(
-            **values,
+            code=self.code,
+            title=self.title,
+            summary=self.summary or "",
+            kind=self.kind.value,
+            status=self.status.value,
+            start_date=self.start_date,
+            end_date=self.end_date,
+            budget_amount=self.budget_amount,
+            budget_currency=self.budget_currency or "",
+            donor=self.donor or "",
+            programme=self.programme,
+            manager=self.manager or "",
             locations=[
                 project_edit.LocationInput(loc.place, loc.percentage) for loc in self.locations
             ],
         )
 
 
-class ProjectUpdate(ProjectIn):
-    version: int = Field(description="The version you read; a stale one gets 409")
+class ProjectPublic(BaseModel):
+    code: str
+    title: str
+    summary: str | None
+    kind: ProjectKind
+    status: ProjectStatus
+    start_date: date | None
+    end_date: date | None
+    budget_amount: str | None = Field(examples=["250000.00"])
+    budget_currency: str | None
+    budget_eur: str | None = Field(description="The budget in EUR, to the cent")
+    donor: str | None
+    programme: str
+    manager: str | None = Field(description="Email of the project's manager")
+    screened_at: datetime | None
+    alignment: Alignment
+    version: int
+    locations: list[LocationPublic]
+    sdgs: list[int]
+    objectives: list[TagPublic]
+    themes: list[TagPublic]
 
 
-class TagIn(BaseModel):
-    code: str = Field(examples=["4.2"])
-    significance: str = Field(default="principal", description="principal or significant")
-    budget_share: Decimal | None = Field(default=None, examples=[40])
-    rationale: str = ""
+class ProjectUpdate(ProjectCreate):
+    """What GET gives, changed where you want: the read-only fields are ignored."""
+
+    version: Version
+    budget_eur: str | None = Field(default=None, description="Read-only; ignored")
+    screened_at: datetime | None = Field(default=None, description="Read-only; ignored")
+    alignment: Alignment | None = Field(default=None, description="Read-only; ignored")
+    sdgs: List(int, 17) | None = Field(default=None, description="Read-only; ignored")
+    objectives: List(TagPublic, MAX_TAGS) | None = Field(
+        default=None, description="Read-only; ignored (change tags with PUT …/tags)"
+    )
+    themes: List(TagPublic, MAX_TAGS) | None = Field(
+        default=None, description="Read-only; ignored (change tags with PUT …/tags)"
+    )
 
 
-class TagsIn(BaseModel):
-    version: int = Field(description="The version you read; a stale one gets 409")
-    objectives: list[TagIn] = Field(default_factory=list)
-    themes: list[TagIn] = Field(default_factory=list)
-
-    model_config = {
-        "json_schema_extra": {
-            "examples": [
-                {
-                    "version": 3,
-                    "objectives": [
-                        {"code": "4.2", "significance": "principal", "budget_share": 60},
-                        {"code": "4.3", "significance": "significant"},
-                    ],
-                    "themes": [{"code": "IV", "significance": "significant"}],
-                }
-            ]
-        }
-    }
+class ProjectRowPublic(BaseModel):
+    code: str
+    title: str
+    programme: str
+    status: ProjectStatus
+    start_date: date | None
+    end_date: date | None
+    budget_eur: str | None
+    principal_objectives: list[str]
+    significant_objectives: list[str]
 
 
-def _jsonable(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    return value
+class ProjectPagePublic(BaseModel):
+    total: int
+    page: int
+    pages: int
+    items: list[ProjectRowPublic]
 
 
-def _project_json(session, code: str) -> dict[str, Any]:
+class StatusFilter(StrEnum):
+    pipeline = "pipeline"
+    active = "active"
+    completed = "completed"
+    suspended = "suspended"
+    cancelled = "cancelled"
+    any = "any"
+
+
+class Screened(StrEnum):
+    yes = "yes"
+    no = "no"
+    not_aligned = "not_aligned"
+
+
+Year = Code(
+    r"^(undated|19[0-9]{2}|2[01][0-9]{2}|2200)$",
+    8,
+    allowed='must be a year from 1900 to 2200, such as 2026, or "undated"',
+)
+SORT_KEYS = ("code", "title", "status", "start", "end", "budget", "updated")
+Sort = StrEnum("Sort", {k: k for k in SORT_KEYS} | {f"{k}_desc": f"-{k}" for k in SORT_KEYS})
+
+
+class ProjectListParams(BaseModel):
+    """The filters of the projects list."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    q: Line(200) | None = Field(default=None, description="Search code, title, summary, donor")
+    goal: FrameworkCode | None = Field(default=None, examples=["GPG4"])
+    objective: FrameworkCode | None = Field(default=None, examples=["4.2"])
+    theme: FrameworkCode | None = Field(
+        default=None, description="A theme code, or none: projects with no theme"
+    )
+    programme: List(ProgrammeCode, MAX_FILTER_VALUES) = Field(
+        default_factory=list, description="Programme codes; none means all"
+    )
+    region: RegionCode | None = None
+    located: Token(20) | None = Field(
+        default=None,
+        description="A region or country code, global, or whole-region and elsewhere (with region)",
+    )
+    status: List(StatusFilter, 6) = Field(
+        default_factory=list, description="Statuses; none or any means every project"
+    )
+    screened: Screened | None = None
+    year: Year | None = Field(default=None, description="Projects running in this year")
+    date_from: Day | None = Field(default=None, alias="from")
+    date_to: Day | None = Field(default=None, alias="to", description="Not before from")
+    floor: Literal["1", "2"] = Field(default="1", description="1: significant or principal")
+    sort: Sort = Field(default=Sort.code, description="- before a key sorts descending")
+    page: QueryInteger(1, 1_000_000) = 1
+
+    def as_params(self) -> dict[str, list[str]]:
+        params: dict[str, list[str]] = {}
+        for name, value in self.model_dump(by_alias=True, exclude_defaults=True).items():
+            values = value if isinstance(value, list) else [value]
+            params[name] = [str(v.value if isinstance(v, StrEnum) else v) for v in values]
+        if "any" in params.get("status", []):
+            params["status"] = ["any"]
+        return params
+
+
+def _money(value: Decimal | None) -> str | None:
+    return f"{value:.2f}" if value is not None else None
+
+
+def _tag(tag: TagView) -> TagPublic:
+    return TagPublic(
+        code=tag.code,
+        significance="principal" if tag.significance == 2 else "significant",
+        budget_share=_money(tag.budget_share),
+        rationale=tag.rationale,
+    )
+
+
+def _tags(detail: ProjectDetail) -> TagsPublic:
+    return TagsPublic(
+        version=detail.project.version,
+        objectives=[_tag(t) for t in detail.objective_tags],
+        themes=[_tag(t) for t in detail.theme_tags],
+    )
+
+
+def _project(session, code: str) -> ProjectPublic:
     detail = project_detail(session=session, code=code)
     p = detail.project
-    return {
-        "code": p.code,
-        "title": p.title,
-        "summary": p.summary,
-        "kind": p.kind,
-        "status": p.status,
-        "start_date": _jsonable(p.start_date),
-        "end_date": _jsonable(p.end_date),
-        "budget_amount": _jsonable(p.budget_amount),
-        "budget_currency": p.budget_currency,
-        "budget_eur": f"{detail.budget_eur:.2f}" if detail.budget_eur is not None else None,
-        "donor": p.donor,
-        "programme": detail.programme.code,
-        "screened_at": _jsonable(p.screened_at),
-        "alignment": detail.status,
-        "version": p.version,
-        "locations": [
-            {"place": loc.code, "kind": loc.kind, "percentage": _jsonable(loc.percentage)}
+    manager = users.get_user(session=session, user_id=p.manager_id) if p.manager_id else None
+    return ProjectPublic(
+        code=p.code,
+        title=p.title,
+        summary=p.summary,
+        kind=p.kind,
+        status=p.status,
+        start_date=p.start_date,
+        end_date=p.end_date,
+        budget_amount=_money(p.budget_amount),
+        budget_currency=p.budget_currency,
+        budget_eur=_money(detail.budget_eur),
+        donor=p.donor,
+        programme=detail.programme.code,
+        manager=manager.email if manager else None,
+        screened_at=p.screened_at,
+        alignment=detail.status,
+        version=p.version,
+        locations=[
+            LocationPublic(place=loc.code, kind=loc.kind, percentage=_money(loc.percentage))
             for loc in detail.locations
         ],
-        "sdgs": [s.number for s in detail.sdgs],
-        **_tags_json(detail),
-    }
+        sdgs=[s.number for s in detail.sdgs],
+        objectives=[_tag(t) for t in detail.objective_tags],
+        themes=[_tag(t) for t in detail.theme_tags],
+    )
 
 
-def _tags_json(detail) -> dict[str, Any]:
-    def tag(t):
-        return {
-            "code": t.code,
-            "significance": "principal" if t.significance == 2 else "significant",
-            "budget_share": _jsonable(t.budget_share),
-            "rationale": t.rationale,
-        }
-
-    return {
-        "objectives": [tag(t) for t in detail.objective_tags],
-        "themes": [tag(t) for t in detail.theme_tags],
-    }
-
-
-@router.get("/projects", summary="Projects, with the same filters as the projects list")
+@router.get(
+    "/projects",
+    response_model=ProjectPagePublic,
+    responses=READ,
+    summary="Projects, with the same filters as the projects list",
+)
 def projects(
-    request: Request,
+    params: Annotated[ProjectListParams, Query()],
     session: SessionDep,
     principal: CurrentPrincipal,
-    q: Annotated[str | None, Query(description="Search code, title, summary, donor")] = None,
-    goal: Annotated[str | None, Query(examples=["GPG4"])] = None,
-    objective: Annotated[str | None, Query(examples=["4.2"])] = None,
-    theme: Annotated[str | None, Query(examples=["III"])] = None,
-    programme: Annotated[list[str], Query()] = [],  # noqa: B006
-    located: Annotated[str | None, Query(description="Region or country code, or global")] = None,
-    status: Annotated[list[str], Query(description="Statuses; default any")] = [],  # noqa: B006
-    screened: Annotated[str | None, Query(description="yes, no, not_aligned")] = None,
-    sort: Annotated[
-        str, Query(description="code, title, status, start, end, budget, updated; - for descending")
-    ] = "code",
-    page: Annotated[int, Query(ge=1)] = 1,
-) -> dict[str, Any]:
-    query = parse_project_list_query(session=session, params=query_params(request))
+) -> ProjectPagePublic:
+    query = parse_project_list_query(session=session, params=params.as_params())
     result = list_projects(session=session, query=query)
-    return {
-        "total": result.total,
-        "page": result.page,
-        "pages": result.pages,
-        "items": [
-            {
-                "code": r.code,
-                "title": r.title,
-                "programme": r.programme,
-                "status": r.status,
-                "start_date": _jsonable(r.start_date),
-                "end_date": _jsonable(r.end_date),
-                "budget_eur": f"{r.budget_eur:.2f}" if r.budget_eur is not None else None,
-                "principal_objectives": r.principal,
-                "significant_objectives": r.significant,
-            }
+    return ProjectPagePublic(
+        total=result.total,
+        page=result.page,
+        pages=result.pages,
+        items=[
+            ProjectRowPublic(
+                code=r.code,
+                title=r.title,
+                programme=r.programme,
+                status=r.status,
+                start_date=r.start_date,
+                end_date=r.end_date,
+                budget_eur=_money(r.budget_eur),
+                principal_objectives=r.principal,
+                significant_objectives=r.significant,
+            )
             for r in result.rows
         ],
-    }
+    )
 
 
 @router.post(
     "/projects",
     status_code=201,
+    response_model=ProjectPublic,
+    responses=WRITE,
     summary="Register a project (managers of its programme, administrators)",
 )
-def create(body: ProjectIn, session: SessionDep, principal: EditorPrincipal) -> dict[str, Any]:
+def create(body: ProjectCreate, session: SessionDep, principal: EditorPrincipal) -> ProjectPublic:
     project = project_edit.create_project(
         session=session, data=body.as_input(), principal=principal
     )
     session.commit()
-    return _project_json(session, project.code)
+    return _project(session, project.code)
 
 
-@router.get("/projects/{code}", summary="One project with its places and tags")
-def read(code: str, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
-    return _project_json(session, code)
+@router.get(
+    "/projects/{code:path}/tags",
+    response_model=TagsPublic,
+    responses=refusals(401, 404),
+    summary="A project's objective and theme tags",
+)
+def read_tags(code: CodeInPath, session: SessionDep, principal: CurrentPrincipal) -> TagsPublic:
+    return _tags(project_detail(session=session, code=code))
 
 
-@router.put("/projects/{code}", summary="Change a project (send the version you read)")
-def replace(
-    code: str, body: ProjectUpdate, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
-    project = get_project(session=session, code=code)
-    project_edit.update_project(
-        session=session,
-        project=project,
-        data=body.as_input(),
-        expected_version=body.version,
-        principal=principal,
-    )
-    session.commit()
-    return _project_json(session, project.code)
-
-
-@router.delete("/projects/{code}", status_code=204, summary="Delete a project")
-def remove(
-    code: str,
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    version: Annotated[int, Query(description="The version you read; a stale one gets 409")],
-) -> Response:
-    project = get_project(session=session, code=code)
-    project_edit.delete_project(
-        session=session, project=project, expected_version=version, principal=principal
-    )
-    session.commit()
-    return Response(status_code=204)
-
-
-@router.get("/projects/{code}/tags", summary="A project's objective and theme tags")
-def read_tags(code: str, session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any]:
-    detail = project_detail(session=session, code=code)
-    return {"version": detail.project.version, **_tags_json(detail)}
-
-
-@router.put("/projects/{code}/tags", summary="Make a project's tags exactly these")
+@router.put(
+    "/projects/{code:path}/tags",
+    response_model=TagsPublic,
+    responses=refusals(401, 403, 404, 409, 413),
+    summary="Make a project's tags exactly these",
+)
 def replace_tags(
-    code: str, body: TagsIn, session: SessionDep, principal: CurrentPrincipal
-) -> dict[str, Any]:
+    code: CodeInPath, body: TagsUpdate, session: SessionDep, principal: CurrentPrincipal
+) -> TagsPublic:
     """All or nothing: every tag is checked (codes, significance, shares adding up to at most
-    100 for objectives and for themes) before anything changes."""
+    100 for objectives and for themes, in the tags as they will be) before anything changes."""
     project = get_project(session=session, code=code)
 
-    def changes(kind, tags):
+    def changes(kind: str, tags: list[TagIn]) -> list[tagging.TagChange]:
         return [
-            tagging.TagChange(kind, t.code, t.significance, t.budget_share, t.rationale)
+            tagging.TagChange(kind, t.code, t.significance, t.budget_share, t.rationale or "")
             for t in tags
         ]
 
@@ -276,5 +450,59 @@ def replace_tags(
         principal=principal,
     )
     session.commit()
-    detail = project_detail(session=session, code=code)
-    return {"version": detail.project.version, **_tags_json(detail)}
+    return _tags(project_detail(session=session, code=code))
+
+
+@router.get(
+    "/projects/{code:path}",
+    response_model=ProjectPublic,
+    responses=refusals(401, 404),
+    summary="One project with its places and tags",
+)
+def read(code: CodeInPath, session: SessionDep, principal: CurrentPrincipal) -> ProjectPublic:
+    return _project(session, code)
+
+
+@router.put(
+    "/projects/{code:path}",
+    response_model=ProjectPublic,
+    responses=refusals(401, 403, 404, 409, 413),
+    summary="Change a project (send the version you read)",
+)
+def replace(
+    code: CodeInPath, body: ProjectUpdate, session: SessionDep, principal: CurrentPrincipal
+) -> ProjectPublic:
+    project = get_project(session=session, code=code)
+    project_edit.update_project(
+        session=session,
+        project=project,
+        data=body.as_input(),
+        expected_version=body.version,
+        principal=principal,
+    )
+    session.commit()
+    return _project(session, project.code)
+
+
+@router.delete(
+    "/projects/{code:path}",
+    status_code=204,
+    response_class=Response,
+    responses=refusals(401, 403, 404, 409),
+    summary="Delete a project",
+)
+def remove(
+    code: CodeInPath,
+    session: SessionDep,
+    principal: CurrentPrincipal,
+    version: Annotated[
+        QueryInteger(1, MAX_VERSION),
+        Query(description="The version you read; a stale one gets 409"),
+    ],
+) -> Response:
+    project = get_project(session=session, code=code)
+    project_edit.delete_project(
+        session=session, project=project, expected_version=version, principal=principal
+    )
+    session.commit()
+    return Response(status_code=204)

@@ -225,6 +225,8 @@ def replace_tags(
         total = Decimal(0)
         for n, change in enumerate(changes):
             try:
+                # The shares are checked in the tags as they will be, below: those stored
+                # now are about to be replaced, so they count for nothing.
                 item, significance, share, rationale = validate_tag(
                     session,
                     project,
@@ -235,6 +237,7 @@ def replace_tags(
                         change.budget_share,
                         change.rationale,
                     ),
+                    against_stored=False,
                 )
             except InputError as exc:
                 for field, message in exc.errors.items():
