@@ -17,6 +17,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, create_engine
 
 from tracker.config import Settings, get_settings
+from tracker.services.coverage.hooks import install_coverage_hooks
 
 
 def make_engine(
@@ -28,6 +29,7 @@ def make_engine(
     idle_in_transaction_timeout_ms: int = 60_000,
     echo: bool = False,
 ) -> Engine:
+    install_coverage_hooks()
     url = make_url(database_url)
     if url.get_backend_name() != "sqlite":
         options = " ".join(
@@ -88,7 +90,3 @@ def session_scope(engine: Engine) -> Iterator[Session]:
             session.rollback()
             raise
 
-
-# Every session, whichever command or worker opens it, keeps the coverage cache token and the
-# coverage cube in step with its writes: the listeners live with the coverage services.
-import tracker.services.coverage  # noqa: E402, F401

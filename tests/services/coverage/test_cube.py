@@ -214,7 +214,7 @@ def test_a_currency_rate_change_rebuilds_a_small_cube_at_once(built):
 
 
 def test_a_large_portfolio_waits_for_a_rebuild_and_is_right_meanwhile(built, monkeypatch):
-    monkeypatch.setattr(cube, "INLINE_REBUILD_MAX", 0)
+    monkeypatch.setattr(cube.sync, "INLINE_REBUILD_MAX", 0)
     with session_scope(built) as session:
         session.get(Currency, "GBP").rate_to_reporting = Decimal("3")
     with Session(built) as session:
@@ -229,7 +229,7 @@ def test_a_large_portfolio_waits_for_a_rebuild_and_is_right_meanwhile(built, mon
 
 
 def test_a_bulk_insert_of_tags_marks_the_cube_stale(built, monkeypatch):
-    monkeypatch.setattr(cube, "INLINE_REBUILD_MAX", 0)
+    monkeypatch.setattr(cube.sync, "INLINE_REBUILD_MAX", 0)
     with session_scope(built) as session:
         from tests import factories
 

@@ -141,7 +141,6 @@ def _touches_coverage(objects) -> bool:
     return any(getattr(obj, "__tablename__", None) in COVERAGE_TABLES for obj in objects)
 
 
-@event.listens_for(Session, "after_commit")
 def _committed(session: Session) -> None:
     if not session.info.pop(CHANGED, False):
         return
@@ -154,18 +153,15 @@ def _committed(session: Session) -> None:
         log.exception("Could not move the coverage version on after a commit")
 
 
-@event.listens_for(Session, "after_rollback")
 def _rolled_back(session: Session) -> None:
     session.info.pop(CHANGED, None)
 
 
-@event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _context, _instances) -> None:
     if _touches_coverage([*session.new, *session.dirty, *session.deleted]):
         note_change(session)
 
 
-@event.listens_for(Session, "do_orm_execute")
 def _on_execute(state: ORMExecuteState) -> None:
     if state.execution_options.get("coverage_token") or not (
         state.is_update or state.is_delete or state.is_insert
@@ -176,12 +172,27 @@ def _on_execute(state: ORMExecuteState) -> None:
         note_change(state.session)
 
 
+def install(session_class=Session) -> None:
+    """Move the coverage version on with every change made through this session class
+    (idempotent)."""
+    hooks = (
+        ("after_commit", _committed),
+        ("after_rollback", _rolled_back),
+        ("before_flush", _before_flush),
+        ("do_orm_execute", _on_execute),
+    )
+    for name, hook in hooks:
+        if not event.contains(session_class, name, hook):
+            event.listen(session_class, name, hook)
+
+
 __all__ = [
     "advance",
     "cached",
     "current_token",
     "get",
     "insert_for",
+    "install",
     "is_postgresql",
     "note_change",
     "put",

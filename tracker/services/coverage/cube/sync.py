@@ -1,63 +1,33 @@
-"""Coverage kept pre-aggregated as projects change.
+"""Keeping the coverage cube in step with the tables.
 
-The cube holds, for each significance floor, status and programme, every cell, row total,
-column total and grand total of the views that most people open: goals, objectives or themes
-against regions, programmes or themes. A heatmap of those views sums a few hundred cube rows
-instead of joining every tag with every place.
-
-Each project contributes a fixed set of amounts to the cube (its `Member`). When a transaction
-changes projects, their places or their tags, it first locks those projects (so nobody else's
-change to them can slip in between) and computes what they contributed before; at commit it
-computes what they contribute now and appends the difference as new rows, in the same
-transaction. A cell is the sum of its rows, so writers never update a row another writer could
-hold, and writers to different projects never wait for each other; `compact` folds the rows
-back to one per cell every minute. Changes the cube cannot follow one project at a time
-(currency rates, the framework, regions and countries, bulk inserts) mark it stale: small
-portfolios are rebuilt right after the commit, large ones by `tracker coverage rebuild` or the
-scheduler, and until then every view is computed from the tables directly. The cube is only
-ever a faster way to the same figures.
+A transaction that changes projects, their places or their tags first locks those projects and
+reads what they contributed (`_remember`, before the flush that changes them); at commit it
+reads what they contribute now and appends the difference as new rows (`_settle`). Changes that
+move every project mark the cube stale; a small portfolio is rebuilt right after the commit, a
+large one by `tracker coverage rebuild` or the scheduler, which also folds appended rows back
+(`compact`). `install` puts the hooks on a session class; tracker.services.coverage.hooks calls
+it where engines are made.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from decimal import Decimal
 
-from sqlalchemy import (
-    Float,
-    and_,
-    delete,
-    event,
-    func,
-    insert,
-    or_,
-    select,
-    text,
-    tuple_,
-    type_coerce,
-)
+from sqlalchemy import and_, delete, event, func, insert, or_, select, text, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
-from tracker.models import CacheState, CoverageCell, Objective, Project
-from tracker.services.coverage import cache, sql
-from tracker.services.coverage.filters import CoverageQuery, active_framework_id
+from tracker.models import CacheState, CoverageCell, Project
+from tracker.services.coverage import cache
+from tracker.services.coverage.cube.contribute import OWN, contribute, members
+from tracker.services.coverage.cube.read import STALE, STATE_KEY, fresh_state, is_fresh
+from tracker.services.coverage.filters import active_framework_id
 
 log = logging.getLogger(__name__)
 
-STATE_KEY = "coverage_cube"
-STALE = "stale"
-UNIT = 10_000  # budgets in ten-thousandths of the reporting currency
-TOTAL = 0  # the other side of a row total, a column total or the grand total
-FLOORS = (1, 2)
-ROW_KINDS = ("goals", "objectives", "themes")
-COLUMN_KINDS = ("regions", "programmes", "themes")
-ANY_COLUMN = "*"  # row totals and the grand total do not depend on the columns
 INLINE_REBUILD_MAX = 5_000  # projects; above this a stale cube waits for a rebuild job
-CHUNK = 500
 
 # Tables whose rows belong to one project: a change to them is followed project by project.
 PROJECT_TABLES = {"project": "id", "project_location": "project_id"}
@@ -72,241 +42,6 @@ CREATED = "coverage_cube_created"  # ids of projects registered in this transact
 MARKED_STALE = "coverage_cube_stale"
 FRAMEWORK = "coverage_cube_framework"  # the framework the old contributions were read with
 REBUILD = "coverage_cube_rebuild"  # rebuild after this commit
-OWN = {"coverage_cube": True}  # our own statements, which the hooks let pass
-
-
-@dataclass
-class Member:
-    """What one project brings to coverage: its status, programme and budget, its places
-    (region, share) and, per floor, its objective tags (objective, goal, significance, share)
-    and theme tags (theme, significance, share)."""
-
-    status: str
-    programme_id: int
-    budget: float
-    regions: list[tuple[int, float]] = field(default_factory=list)
-    objectives: dict[int, list[tuple[int, int, int, float]]] = field(
-        default_factory=lambda: {f: [] for f in FLOORS}
-    )
-    themes: dict[int, list[tuple[int, int, float]]] = field(
-        default_factory=lambda: {f: [] for f in FLOORS}
-    )
-
-
-# Reading ---------------------------------------------------------------------------------
-
-
-def serves(query: CoverageQuery) -> bool:
-    """Whether the cube holds this view (any other view is computed from the tables)."""
-    return (
-        query.rows in ROW_KINDS
-        and query.columns in COLUMN_KINDS
-        and query.floor in FLOORS
-        and query.region_id is None
-        and query.date_from is None
-        and query.date_to is None
-    )
-
-
-def is_fresh(session: Session, framework_id: int | None) -> bool:
-    return framework_id is not None and _state(session) == _fresh(framework_id)
-
-
-@dataclass
-class Figures:
-    cells: dict
-    row_totals: dict
-    column_totals: dict
-    total: tuple[int, int, Decimal]
-
-
-def read(session: Session, query: CoverageQuery) -> Figures | None:
-    """The cells and totals of a view from the cube, or None when the cube cannot answer."""
-    if not serves(query) or not is_fresh(session, query.framework_id):
-        return None
-    figures = Figures({}, {}, {}, (0, 0, Decimal(0)))
-    singular = {"goals": "goal", "objectives": "objective", "themes": "theme"}
-    for rows, cols, row_id, col_id, n, p, b in session.execute(
-        read_statement(query), execution_options=OWN
-    ):
-        value = (int(n), int(p), Decimal(int(b)) / UNIT)
-        if row_id != TOTAL:
-            key = f"{singular[rows]}:{row_id}"
-            if cols == ANY_COLUMN:
-                figures.row_totals[key] = value
-            else:
-                figures.cells[(key, int(col_id))] = value
-        elif cols == ANY_COLUMN:
-            figures.total = value
-        else:
-            figures.column_totals[int(col_id)] = value
-    return figures
-
-
-def read_statement(query: CoverageQuery):
-    """The cube rows of a view, summed over the statuses and programmes in the filter."""
-    levels = ("objectives", "goals") if query.rows == "objectives" else (query.rows,)
-    aligned = "themes" if query.rows == "themes" else "objectives"
-    c = CoverageCell
-    stmt = (
-        select(
-            c.rows,
-            c.cols,
-            c.row_id,
-            c.col_id,
-            func.sum(c.projects),
-            func.sum(c.principal),
-            func.sum(c.budget),
-        )
-        .where(
-            c.floor == query.floor,
-            c.cols.in_((query.columns, ANY_COLUMN)),
-            or_(
-                and_(c.rows.in_(levels), c.row_id != TOTAL),
-                and_(c.rows == aligned, c.row_id == TOTAL),
-            ),
-        )
-        .group_by(c.rows, c.cols, c.row_id, c.col_id)
-        .having(func.sum(c.projects) > 0)
-    )
-    if query.statuses:
-        stmt = stmt.where(c.status.in_(query.statuses))
-    if query.programme_ids:
-        stmt = stmt.where(c.programme_id.in_(query.programme_ids))
-    return stmt
-
-
-# Contributions ---------------------------------------------------------------------------
-
-
-def contribute(member: Member, out: dict, sign: int) -> None:
-    """Add (sign 1) or take away (sign -1) one project's amounts to `out`, keyed like the cube."""
-    status, programme = member.status, member.programme_id
-    budget = member.budget * UNIT
-    regions = member.regions or [(sql.GLOBAL, 1.0)]
-    programmes = [(programme, 1.0)]
-
-    def add(floor, rows, cols, row_id, col_id, principal, amount):
-        key = (floor, status, programme, rows, cols, row_id, col_id)
-        entry = out.get(key)
-        if entry is None:
-            out[key] = entry = [0, 0, 0]
-        entry[0] += sign
-        entry[1] += sign * principal
-        entry[2] += sign * round(amount)
-
-    for floor in FLOORS:
-        objectives = member.objectives[floor]
-        themes = member.themes[floor]
-        goals: dict[int, tuple[int, float]] = {}
-        for _, goal_id, significance, weight in objectives:
-            seen = goals.get(goal_id)
-            goals[goal_id] = (
-                (max(seen[0], significance), seen[1] + weight) if seen else (significance, weight)
-            )
-        theme_columns = [(t, w) for t, _, w in themes] or [(sql.NO_THEME, 1.0)]
-        columns = (
-            ("regions", regions),
-            ("programmes", programmes),
-            ("themes", theme_columns),
-        )
-        levels = (
-            ("goals", [(g, s, w) for g, (s, w) in goals.items()]),
-            ("objectives", [(o, s, w) for o, _, s, w in objectives]),
-            ("themes", themes),
-        )
-        for rows, items in levels:
-            for row_id, significance, row_weight in items:
-                principal = 1 if significance == sql.PRINCIPAL else 0
-                row_budget = budget * row_weight
-                add(floor, rows, ANY_COLUMN, row_id, TOTAL, principal, row_budget)
-                for cols, pairs in columns:
-                    for col_id, col_weight in pairs:
-                        add(floor, rows, cols, row_id, col_id, principal, row_budget * col_weight)
-        for rows, items in (("objectives", objectives), ("themes", themes)):
-            if not items:
-                continue
-            principal = 1 if any(item[-2] == sql.PRINCIPAL for item in items) else 0
-            add(floor, rows, ANY_COLUMN, TOTAL, TOTAL, principal, budget)
-            for cols, pairs in columns:
-                for col_id, col_weight in pairs:
-                    add(floor, rows, cols, TOTAL, col_id, principal, budget * col_weight)
-
-
-def members(session: Session, framework_id: int, ids=None) -> dict[int, Member]:
-    """Each project's Member, for the given project ids or for all projects."""
-    out: dict[int, Member] = {}
-    if ids is None:
-        _load(session, framework_id, None, out)
-        return out
-    ids = sorted(ids)
-    for start in range(0, len(ids), CHUNK):
-        _load(session, framework_id, ids[start : start + CHUNK], out)
-    return out
-
-
-def _float(expression):
-    """A share read back whole: typed as the budget share column, SQLite's answer would be
-    rounded to two places on the way."""
-    return type_coerce(expression, Float)
-
-
-def _load(session: Session, framework_id: int, ids, out: dict[int, Member]) -> None:
-    extra = [Project.id.in_(ids)] if ids is not None else None
-
-    def run(statement):
-        return session.execute(statement, execution_options=OWN)
-
-    base = CoverageQuery(statuses=(), framework_id=framework_id)
-    fp = sql.filtered_projects(base, extra=extra)
-    for pid, status, programme, budget in run(
-        select(fp.c.project_id, Project.status, fp.c.programme_id, fp.c.budget).join(
-            Project, Project.id == fp.c.project_id
-        )
-    ):
-        out[pid] = Member(status, programme, float(budget or 0))
-    locations = sql.location_weights(fp)
-    for pid, region_id, weight in run(
-        select(locations.c.project_id, locations.c.region_id, _float(func.sum(locations.c.weight)))
-        .group_by(locations.c.project_id, locations.c.region_id)
-        .order_by(locations.c.project_id, locations.c.region_id)
-    ):
-        out[pid].regions.append((region_id, float(weight)))
-    for floor in FLOORS:
-        query = base.with_view(floor=floor)
-        tags = sql.tag_weights(fp, query, themes=False, name="cube_objectives")
-        for pid, objective_id, goal_id, significance, weight in run(
-            select(
-                tags.c.project_id,
-                tags.c.item_id,
-                Objective.goal_id,
-                tags.c.significance,
-                _float(tags.c.weight),
-            )
-            .join(Objective, Objective.id == tags.c.item_id)
-            .order_by(tags.c.project_id, tags.c.item_id)
-        ):
-            out[pid].objectives[floor].append((objective_id, goal_id, significance, float(weight)))
-        tags = sql.tag_weights(fp, query, themes=True, name="cube_themes")
-        for pid, theme_id, significance, weight in run(
-            select(
-                tags.c.project_id, tags.c.item_id, tags.c.significance, _float(tags.c.weight)
-            ).order_by(tags.c.project_id, tags.c.item_id)
-        ):
-            out[pid].themes[floor].append((theme_id, significance, float(weight)))
-
-
-# Writing ---------------------------------------------------------------------------------
-
-
-def _fresh(framework_id: int) -> str:
-    return f"fresh:{framework_id}"
-
-
-def _state(session: Session) -> str | None:
-    return session.execute(
-        select(CacheState.token).where(CacheState.key == STATE_KEY), execution_options=OWN
-    ).scalar()
 
 
 def _set_state(session: Session, value: str) -> None:
@@ -405,7 +140,7 @@ def _rebuild(session: Session) -> int:
     for member in everyone.values():
         contribute(member, amounts, 1)
     _append(session, amounts)
-    _set_state(session, _fresh(framework_id))
+    _set_state(session, fresh_state(framework_id))
     return len(everyone)
 
 
@@ -616,41 +351,19 @@ def differences(session: Session) -> list[str]:
     ]
 
 
-@event.listens_for(Session, "before_flush")
 def _before_flush(session: Session, _context, _instances) -> None:
     before_flush(session)
 
 
-@event.listens_for(Session, "do_orm_execute")
-def _on_execute(state: ORMExecuteState) -> None:
-    on_execute(state)
-
-
-@event.listens_for(Session, "before_commit")
-def _before_commit(session: Session) -> None:
-    _settle(session)
-
-
-@event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    _after_commit(session)
-
-
-@event.listens_for(Session, "after_rollback")
-def _rolled_back(session: Session) -> None:
-    _clear(session)
-
-
-__all__ = [
-    "Member",
-    "compact",
-    "contribute",
-    "differences",
-    "is_fresh",
-    "mark_stale",
-    "members",
-    "read",
-    "rebuild",
-    "refresh",
-    "serves",
-]
+def install(session_class=Session) -> None:
+    """Keep the cube in step with every session of this class (idempotent)."""
+    hooks = (
+        ("before_flush", _before_flush),
+        ("do_orm_execute", on_execute),
+        ("before_commit", _settle),
+        ("after_commit", _after_commit),
+        ("after_rollback", _clear),
+    )
+    for name, hook in hooks:
+        if not event.contains(session_class, name, hook):
+            event.listen(session_class, name, hook)
