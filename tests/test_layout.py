@@ -65,3 +65,15 @@ def test_no_import_cycles_in_the_package():
 
 def test_the_cycle_check_finds_a_cycle():
     assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == ["a", "b", "c", "a"]
+
+
+def test_only_the_htmx_module_reads_htmx_request_headers():
+    readers = sorted(
+        str(path.relative_to(PACKAGE.parent))
+        for path in PACKAGE.rglob("*.py")
+        if any(
+            header in path.read_text(encoding="utf-8").lower()
+            for header in ('"hx-request"', '"hx-target"', '"hx-history-restore-request"')
+        )
+    )
+    assert readers == ["tracker/web/htmx.py"]

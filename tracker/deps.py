@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 from starlette.datastructures import FormData
@@ -18,6 +18,7 @@ from tracker.config import Settings
 from tracker.security import SAFE_METHODS, SESSION_COOKIE, csrf_is_valid
 from tracker.services.auth import user_for_api_token, user_for_session
 from tracker.services.permissions import Principal, principal_for
+from tracker.web import htmx
 
 
 class NotAuthenticated(Exception):
@@ -61,23 +62,6 @@ async def get_form(request: Request) -> FormData:
     """The request's form, read on the event loop before the (sync) route runs: routes that
     touch the database are plain `def` and take the form from here, never `await` it."""
     return await request.form()
-
-
-def get_hx_request(
-    hx_request: Annotated[str | None, Header()] = None,
-    hx_history_restore_request: Annotated[str | None, Header()] = None,
-) -> bool:
-    """True for an HTMX request that wants a fragment (a history restore wants the page)."""
-    return hx_request == "true" and hx_history_restore_request != "true"
-
-
-def refusal_status(request: Request, status: int = 400) -> int:
-    """The status of a page that shows why its parameters were refused.
-
-    HTMX restores history by fetching the page again and drops anything but a 2xx, so the
-    back button to a refused view gets the same page with 200.
-    """
-    return 200 if request.headers.get("hx-history-restore-request") == "true" else status
 
 
 def is_api_request(request: Request) -> bool:
@@ -159,7 +143,7 @@ async def verify_csrf(request: Request, settings: Annotated[Settings, Depends(ge
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
-HXRequest = Annotated[bool, Depends(get_hx_request)]
+HXRequest = Annotated[bool, Depends(htmx.wants_fragment)]
 FormDep = Annotated[FormData, Depends(get_form)]
 CurrentPrincipal = Annotated[Principal, Depends(require_principal)]
 AdminPrincipal = Annotated[Principal, Depends(require_admin)]

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from tracker.deps import CSRFRejected, Forbidden, NotAuthenticated, is_api_request
 from tracker.security import BodyTooLarge
 from tracker.services.errors import Conflict, InputError, NotAllowed, NotFound
+from tracker.web import htmx
 from tracker.web.templating import templates
 
 
@@ -46,7 +47,7 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         login = str(request.url_for("login_form")) + "?next=" + quote(target, safe="")
-        if request.headers.get("hx-request") == "true":
+        if htmx.is_htmx(request):
             return Response(status_code=401, headers={"HX-Redirect": login})
         return RedirectResponse(login, status_code=303)
 

@@ -8,7 +8,7 @@ import io
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tracker.deps import CurrentPrincipal, HXRequest, SessionDep, refusal_status
+from tracker.deps import CurrentPrincipal, SessionDep
 from tracker.services.coverage import (
     COLUMN_KINDS,
     METRICS,
@@ -21,9 +21,9 @@ from tracker.services.coverage.gaps import matrix_gap_reasons
 from tracker.services.coverage.links import cell_params
 from tracker.services.errors import InputError
 from tracker.services.reference_lists import programmes_and_regions
+from tracker.web import htmx
 from tracker.web._params import query_params, url_with
 from tracker.web.scale import DARK_TEXT_STEPS, ColourScale
-from tracker.web.templating import templates
 
 router = APIRouter()
 
@@ -47,16 +47,14 @@ def _options(session) -> dict:
 
 
 @router.get("/heatmap", response_class=HTMLResponse, name="heatmap")
-def heatmap(
-    request: Request, session: SessionDep, principal: CurrentPrincipal, hx: HXRequest
-) -> HTMLResponse:
+def heatmap(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
     params = query_params(request)
     context = {"params": params, "errors": {}, "matrix": None, **_options(session)}
     status = 200
     try:
         query = parse_coverage_query(session=session, params=params)
     except InputError as exc:
-        context["errors"], status = exc.errors, refusal_status(request)
+        context["errors"], status = exc.errors, htmx.refusal_status(request)
     else:
         matrix = compute_matrix(session=session, query=query)
         context.update(
@@ -73,10 +71,13 @@ def heatmap(
             ),
             csv_url=url_with(str(request.url_for("heatmap_csv")), query.url_params()),
         )
-    template = "heatmap/_view.html" if hx else "heatmap/index.html"
-    response = templates.TemplateResponse(request, template, context, status_code=status)
-    response.headers["Vary"] = "HX-Request"
-    return response
+    return htmx.render(
+        request,
+        page="heatmap/index.html",
+        fragment="heatmap/_view.html",
+        context=context,
+        status=status,
+    )
 
 
 def _neutralise(value: str) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from tracker.deps import CurrentPrincipal, HXRequest, SessionDep, refusal_status
+from tracker.deps import CurrentPrincipal, SessionDep
 from tracker.services.coverage.filters import FLOORS
 from tracker.services.coverage.gaps import GAP_KINDS, find_gaps, parse_gap_query
 from tracker.services.dashboard import build_dashboard
 from tracker.services.errors import InputError
 from tracker.services.framework_view import framework_overview
 from tracker.services.reference_lists import programmes_and_regions
+from tracker.web import htmx
 from tracker.web._params import query_params, url_with
 from tracker.web.templating import templates
 
@@ -32,9 +33,7 @@ def home(request: Request, session: SessionDep, principal: CurrentPrincipal) -> 
 
 
 @router.get("/gaps", response_class=HTMLResponse, name="gaps")
-def gaps(
-    request: Request, session: SessionDep, principal: CurrentPrincipal, hx: HXRequest
-) -> HTMLResponse:
+def gaps(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
     params = query_params(request)
     programmes, regions = programmes_and_regions(session=session)
     context = {
@@ -54,13 +53,12 @@ def gaps(
     try:
         query = parse_gap_query(session=session, params=params)
     except InputError as exc:
-        context["errors"], status = exc.errors, refusal_status(request)
+        context["errors"], status = exc.errors, htmx.refusal_status(request)
     else:
         context["gaps"] = find_gaps(session=session, query=query)
-    template = "gaps/_list.html" if hx else "gaps/index.html"
-    response = templates.TemplateResponse(request, template, context, status_code=status)
-    response.headers["Vary"] = "HX-Request"
-    return response
+    return htmx.render(
+        request, page="gaps/index.html", fragment="gaps/_list.html", context=context, status=status
+    )
 
 
 @router.get("/framework", response_class=HTMLResponse, name="framework")

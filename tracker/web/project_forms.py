@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session, select
@@ -24,7 +22,6 @@ from tracker.services.project_edit import (
 )
 from tracker.services.projects import get_project, project_coverage, project_detail
 from tracker.services.tagging import TagChange, mark_screened, remove_tag, set_tag
-from tracker.web import events
 from tracker.web._forms import see_other
 from tracker.web.errors import error_page
 from tracker.web.templating import templates
@@ -195,7 +192,7 @@ def delete(
 
 
 def _tag_response(
-    request, session, principal, code: str, hx: bool, *, status=200, event=None, **context
+    request, session, principal, code: str, hx: bool, *, status=200, **context
 ) -> Response:
     """The tag editor again (HTMX), with the figures that depend on the tags; or the page."""
     if not hx and status == 200:
@@ -214,8 +211,7 @@ def _tag_response(
         },
         status_code=status,
     )
-    if event and status == 200:
-        response.headers["HX-Trigger"] = json.dumps({event: {"code": code}})
+    response.headers["Vary"] = "HX-Request"
     return response
 
 
@@ -233,9 +229,7 @@ def _version(form) -> int | None:
     return number if number is not None else -1
 
 
-def _apply(
-    request, session, principal, code, hx, change, *, event, saved, form_key="", attempted=None
-):
+def _apply(request, session, principal, code, hx, change, *, saved, form_key="", attempted=None):
     """Make one change to the tags or screening, then answer with the editor again."""
     try:
         change()
@@ -248,7 +242,7 @@ def _apply(
     except Conflict as exc:
         return _tag_response(request, session, principal, code, hx, status=409, conflict=str(exc))
     session.commit()
-    return _tag_response(request, session, principal, code, hx, event=event, saved=saved)
+    return _tag_response(request, session, principal, code, hx, saved=saved)
 
 
 @router.post("/projects/{code}/tags", response_class=HTMLResponse, name="set_tag")
@@ -281,7 +275,6 @@ def tag(
             expected_version=_version(form),
             principal=principal,
         ),
-        event=events.PROJECT_TAGGED,
         saved=f"Saved {change.kind} {change.code}.",
         form_key=f"{change.kind}:{change.code}",
         attempted=change,
@@ -313,7 +306,6 @@ def untag(
             expected_version=_version(form),
             principal=principal,
         ),
-        event=events.PROJECT_TAGGED,
         saved=f"Removed {kind} {item}.",
     )
 
@@ -337,6 +329,5 @@ def screen(
         lambda: mark_screened(
             session=session, project=project, expected_version=_version(form), principal=principal
         ),
-        event=events.PROJECT_SCREENED,
         saved="Marked as screened.",
     )

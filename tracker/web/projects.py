@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import select
 
-from tracker.deps import CurrentPrincipal, HXRequest, SessionDep, refusal_status
+from tracker.deps import CurrentPrincipal, SessionDep
 from tracker.models import Country
 from tracker.services.coverage.filters import FLOORS, active_framework_id, framework_codes
 from tracker.services.errors import InputError
@@ -19,6 +19,7 @@ from tracker.services.project_list import (
 )
 from tracker.services.projects import project_coverage, project_detail
 from tracker.services.reference_lists import programmes_and_regions
+from tracker.web import htmx
 from tracker.web._params import query_params, url_with
 from tracker.web.project_forms import tag_choices
 from tracker.web.templating import templates
@@ -64,17 +65,15 @@ def _place_groups(session, regions) -> list[tuple[str, list[tuple[str, str]]]]:
 
 
 @router.get("/projects", response_class=HTMLResponse, name="projects")
-def projects(
-    request: Request, session: SessionDep, principal: CurrentPrincipal, hx: HXRequest
-) -> HTMLResponse:
+def projects(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
     params = query_params(request)
-    panel = hx and request.headers.get("hx-target") == "cell-panel"
+    panel = htmx.target(request) == "cell-panel"
     context = {"params": params, "errors": {}, "result": None, "panel": panel}
     status = 200
     try:
         query = parse_project_list_query(session=session, params=params)
     except InputError as exc:
-        context["errors"], status = exc.errors, refusal_status(request)
+        context["errors"], status = exc.errors, htmx.refusal_status(request)
     else:
         base = str(request.url_for("projects"))
         context.update(
@@ -84,14 +83,15 @@ def projects(
             list_url=url_with(base, query.url_params()),
             page_url=lambda page: url_with(base, query.url_params(page=page)),
         )
-    if hx:
-        template = "projects/_results.html"
-    else:
-        template = "projects/index.html"
+    if not htmx.wants_fragment(request):
         context["options"] = _filter_options(session)
-    response = templates.TemplateResponse(request, template, context, status_code=status)
-    response.headers["Vary"] = "HX-Request"
-    return response
+    return htmx.render(
+        request,
+        page="projects/index.html",
+        fragment="projects/_results.html",
+        context=context,
+        status=status,
+    )
 
 
 @router.get("/projects/{code}", response_class=HTMLResponse, name="project")
