@@ -17,20 +17,13 @@ from starlette.datastructures import FormData
 from tracker.config import Settings
 from tracker.security import SAFE_METHODS, SESSION_COOKIE, csrf_is_valid
 from tracker.services.auth import user_for_api_token, user_for_session
+from tracker.services.errors import NotAllowed
 from tracker.services.permissions import Principal, principal_for
 from tracker.web import htmx
 
 
 class NotAuthenticated(Exception):
     """No valid session or token: sign in first (HTML) or 401 (API)."""
-
-
-class Forbidden(Exception):
-    """Signed in, but this is not theirs to see or do."""
-
-    def __init__(self, message: str = "You do not have permission to do this."):
-        self.message = message
-        super().__init__(message)
 
 
 class CSRFRejected(Exception):
@@ -113,14 +106,14 @@ def require_principal(principal: OptionalPrincipal) -> Principal:
 
 def require_admin(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
     if not principal.is_admin:
-        raise Forbidden("Only administrators can do this.")
+        raise NotAllowed("Only administrators can do this.")
     return principal
 
 
 def require_editor(principal: Annotated[Principal, Depends(require_principal)]) -> Principal:
     """An administrator, or a manager with at least one programme."""
     if not principal.can_edit_some_projects:
-        raise Forbidden("Only managers and administrators can change projects.")
+        raise NotAllowed("Only managers and administrators can change projects.")
     return principal
 
 

@@ -72,15 +72,16 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/api/v1/targets"): (401, 403, 403, 403, 201, 403),
     ("DELETE", "/api/v1/targets/{target_id}"): (401, 403, 403, 403, 204, 403),
     ("GET", "/projects/new"): (303, 403, 200, 200, 200, 303),
-    # The new project is of Cybercrime: the other programme's manager is told so (400).
-    ("POST", "/projects/new"): (303, 403, 400, 303, 303, 403),
+    # The new project is of Cybercrime: the other programme's manager is refused (403), as
+    # when editing one.
+    ("POST", "/projects/new"): (303, 403, 403, 303, 303, 403),
     ("GET", "/projects/{code}/edit"): (303, 403, 403, 200, 200, 303),
     ("POST", "/projects/{code}/edit"): PROJECT_POST,
     ("POST", "/projects/{code}/tags"): PROJECT_POST,
     ("POST", "/projects/{code}/tags/remove"): PROJECT_POST,
     ("POST", "/projects/{code}/screen"): PROJECT_POST,
     ("GET", "/api/v1/projects"): API_READ,
-    ("POST", "/api/v1/projects"): (401, 403, 422, 201, 201, 201),
+    ("POST", "/api/v1/projects"): (401, 403, 403, 201, 201, 201),
     ("GET", "/api/v1/projects/{code}"): API_READ,
     ("PUT", "/api/v1/projects/{code}"): API_PROJECT_WRITE,
     ("GET", "/api/v1/projects/{code}/tags"): API_READ,

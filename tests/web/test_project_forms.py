@@ -65,7 +65,6 @@ def test_a_manager_registers_a_project(framework, browser_for):
 
 BAD_FORMS = [
     ({"programme": "NOPE"}, "programme", 'unknown programme "NOPE"; allowed: CT, CYB, FCAC, OEC'),
-    ({"programme": "CT"}, "programme", "you can only register projects of CYB"),
     ({"place": ["XX"], "percentage": [""]}, "locations", 'unknown country or region "XX"'),
     (
         {"percentage": ["60", "30", ""]},
@@ -336,3 +335,14 @@ def test_deleting_with_a_stale_or_impossible_version_shows_the_changed_first_pag
     page = BeautifulSoup(response.text, "html.parser")
     assert page.h1.get_text(strip=True) == "Someone else changed this first"
     assert _count(framework) == 1
+
+
+def test_registering_a_project_in_a_programme_one_may_not_change_is_refused_403(
+    framework, browser_for
+):
+    ana = browser_for("manager_this")
+    response = _post(ana, "/projects/new", {**GOOD, "programme": "CT"})
+    assert response.status_code == 403
+    page = BeautifulSoup(response.text, "html.parser")
+    assert "managers of its programme and administrators" in page.select_one(".lede").text
+    assert _count(framework) == 0

@@ -12,6 +12,7 @@ from typing import Literal
 from sqlmodel import Session, select
 
 from tracker.models import Role, User, UserProgramme
+from tracker.services.errors import NotAllowed
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,19 @@ class Principal:
 
     def can_edit_project(self, project) -> bool:
         return self.can_edit_programme(project.programme_id)
+
+
+def require_can_edit(principal: Principal, target) -> None:
+    """Refuse (NotAllowed, answered 403) unless the person may change `target`: a project, a
+    programme, or a programme's id. Services and forms alike ask here."""
+    programme_id = getattr(target, "programme_id", None)
+    if programme_id is None:
+        programme_id = getattr(target, "id", target)
+    if principal.can_edit_programme(programme_id):
+        return
+    code = getattr(target, "code", None)
+    what = f"{code}: only" if code else "Only"
+    raise NotAllowed(f"{what} managers of its programme and administrators can change it.")
 
 
 def principal_for(*, session: Session, user: User, via: Literal["session", "token"]) -> Principal:

@@ -30,8 +30,8 @@ from tracker.models import (
 )
 from tracker.models._base import utcnow
 from tracker.services import audit
-from tracker.services.errors import Conflict, InputError, NotAllowed, NotFound
-from tracker.services.permissions import Principal
+from tracker.services.errors import Conflict, InputError, NotFound
+from tracker.services.permissions import Principal, require_can_edit
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 LIMITS = {"code": 40, "title": 200, "summary": 5000, "donor": 200}
@@ -206,11 +206,10 @@ def validate_project(
             if data.programme
             else "choose the programme the project belongs to"
         )
-    elif not principal.can_edit_programme(programme.id):
-        mine = sorted(c for c, p in programmes.items() if principal.can_edit_programme(p.id))
-        errors["programme"] = (
-            f"you can only register projects of {', '.join(mine) or 'no programme'}"
-        )
+    else:
+        # A programme the person may not change is refused as editing it is (403), not as
+        # a mistake in the form: the form offers only their own.
+        require_can_edit(principal, programme)
 
     manager_id = None
     if (data.manager or "").strip():
@@ -394,8 +393,7 @@ def update_project(
     principal: Principal,
     lookups: Lookups | None = None,
 ) -> Project:
-    if not principal.can_edit_project(project):
-        raise NotAllowed(f"You cannot change projects of this programme ({project.code}).")
+    require_can_edit(principal, project)
     valid = validate_project(
         session=session, data=data, principal=principal, current=project, lookups=lookups
     )
@@ -422,8 +420,7 @@ def update_project(
 def delete_project(
     *, session: Session, project: Project, expected_version: int | None, principal: Principal
 ) -> None:
-    if not principal.can_edit_project(project):
-        raise NotAllowed(f"You cannot change projects of this programme ({project.code}).")
+    require_can_edit(principal, project)
     before = _snapshot(session, project)
     bump_version(session, project, expected_version)
     audit.record(

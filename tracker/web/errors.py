@@ -11,7 +11,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from tracker.deps import CSRFRejected, Forbidden, NotAuthenticated, is_api_request
+from tracker.deps import CSRFRejected, NotAuthenticated, is_api_request
 from tracker.security import BodyTooLarge
 from tracker.services.errors import Conflict, InputError, NotAllowed, NotFound
 from tracker.web import htmx
@@ -51,14 +51,9 @@ def install_error_handlers(app: FastAPI) -> None:
             return Response(status_code=401, headers={"HX-Redirect": login})
         return RedirectResponse(login, status_code=303)
 
-    @app.exception_handler(Forbidden)
-    async def _forbidden(request: Request, exc: Forbidden) -> Response:
-        if is_api_request(request):
-            return JSONResponse({"detail": exc.message}, status_code=403)
-        return error_page(request, 403, "Not allowed", exc.message)
-
     @app.exception_handler(NotAllowed)
     async def _not_allowed(request: Request, exc: NotAllowed) -> Response:
+        """The one refusal: signed in, but this is not theirs to see or do."""
         if is_api_request(request):
             return JSONResponse({"detail": exc.message}, status_code=403)
         return error_page(request, 403, "Not allowed", exc.message)

@@ -9,9 +9,9 @@ from sqlmodel import Session, select
 from tracker.deps import CurrentPrincipal, EditorPrincipal, FormDep, HXRequest, SessionDep
 from tracker.inputs import canonical_id
 from tracker.models import Country, Currency, Programme, Region, Role, User
-from tracker.services.errors import Conflict, InputError, NotAllowed
+from tracker.services.errors import Conflict, InputError
 from tracker.services.framework_view import framework_choices
-from tracker.services.permissions import Principal
+from tracker.services.permissions import Principal, require_can_edit
 from tracker.services.project_edit import (
     LocationInput,
     ProjectInput,
@@ -134,15 +134,8 @@ def edit_project(
     request: Request, code: str, session: SessionDep, principal: CurrentPrincipal
 ) -> HTMLResponse:
     project = get_project(session=session, code=code)
-    _require_editor(principal, project)
+    require_can_edit(principal, project)
     return _form_page(request, session, principal, form_input(project, session), project=project)
-
-
-def _require_editor(principal: Principal, project) -> None:
-    if not principal.can_edit_project(project):
-        raise NotAllowed(
-            f"Only managers of its programme and administrators can change {project.code}."
-        )
 
 
 @router.post("/projects/{code}/edit", response_class=HTMLResponse, name="update_project")
@@ -150,7 +143,7 @@ def update(
     request: Request, code: str, session: SessionDep, principal: CurrentPrincipal, form: FormDep
 ) -> Response:
     project = get_project(session=session, code=code)
-    _require_editor(principal, project)
+    require_can_edit(principal, project)
     data, version = _form_data(form)
     try:
         update_project(
