@@ -77,3 +77,15 @@ def test_only_the_htmx_module_reads_htmx_request_headers():
         )
     )
     assert readers == ["tracker/web/htmx.py"]
+
+
+def test_routes_hold_no_sql():
+    """Routes parse, call a service and present: every query lives in tracker/services."""
+    offenders = [
+        f"{path.relative_to(PACKAGE.parent)}: {needle}"
+        for folder in ("web", "api")
+        for path in (PACKAGE / folder).rglob("*.py")
+        for needle in ("select(", "session.exec", "session.add(", "session.query(")
+        if needle in path.read_text(encoding="utf-8")
+    ]
+    assert offenders == []

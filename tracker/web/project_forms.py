@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from tracker.deps import CurrentPrincipal, EditorPrincipal, FormDep, HXRequest, SessionDep
 from tracker.inputs import canonical_id
-from tracker.models import Country, Currency, Programme, Region, Role, User
+from tracker.services import reference_lists
 from tracker.services.errors import Conflict, InputError
 from tracker.services.framework_view import framework_choices
 from tracker.services.permissions import Principal, require_can_edit
@@ -45,33 +45,14 @@ FIELDS = (
 
 
 def _choices(session: Session, principal: Principal) -> dict:
-    programmes = [
-        (p.code, p.name)
-        for p in session.exec(select(Programme).order_by(Programme.name))
-        if principal.can_edit_programme(p.id)
-    ]
-    places = []
-    for region in session.exec(select(Region).order_by(Region.position)):
-        countries = session.exec(
-            select(Country).where(Country.region_id == region.id).order_by(Country.name)
-        )
-        places.append(
-            (
-                region.name,
-                [(region.code, f"{region.name} (whole region)")]
-                + [(c.code, c.name) for c in countries],
-            )
-        )
-    managers = session.exec(
-        select(User)
-        .where(User.active, User.role.in_([Role.manager, Role.admin]))
-        .order_by(User.full_name)
-    )
+    programmes, _ = reference_lists.programmes_and_regions(session=session)
+    managers = reference_lists.project_managers(session=session)
     return {
-        "programmes": [("", "Choose…"), *programmes],
+        "programmes": [("", "Choose…")]
+        + [(p.code, p.name) for p in programmes if principal.can_edit_programme(p.id)],
         "currencies": [("", "–")]
-        + [(c.code, c.code) for c in session.exec(select(Currency).order_by(Currency.code))],
-        "places": places,
+        + [(c, c) for c in reference_lists.currency_codes(session=session)],
+        "places": reference_lists.project_places(session=session),
         "managers": [("", "Nobody in particular")]
         + [(u.email, f"{u.full_name} ({u.email})") for u in managers],
         "kinds": [("capacity_building", "Capacity building"), ("operation", "Operation")],

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlmodel import select
 
 from tracker.deps import CurrentPrincipal, SessionDep
-from tracker.models import Country
 from tracker.services.coverage.filters import FLOORS, active_framework_id, framework_codes
 from tracker.services.errors import InputError
 from tracker.services.project_list import (
@@ -18,7 +16,7 @@ from tracker.services.project_list import (
     parse_project_list_query,
 )
 from tracker.services.projects import project_coverage, project_detail
-from tracker.services.reference_lists import programmes_and_regions
+from tracker.services.reference_lists import place_groups, programmes_and_regions
 from tracker.web import htmx
 from tracker.web._params import query_params, url_with
 from tracker.web.project_forms import tag_choices
@@ -45,23 +43,13 @@ def _filter_options(session) -> dict:
         "objectives": [("", "Any objective")] + [(c, c) for c in codes["objective"]],
         "themes": [("", "Any theme")] + [(c, c) for c in codes["theme"]],
         "programmes": [("", "Any programme")] + [(p.code, p.name) for p in programmes],
-        "places": _place_groups(session, regions),
+        "places": place_groups(session=session, regions=regions),
         "statuses": [("any", "Any status")] + [(s, s.capitalize()) for s in STATUSES],
         "screened": [("", "Screened or not"), *SCREENED.items()],
         "floors": [(str(k), v) for k, v in FLOORS.items()],
         "sorts": [(k, v) for k, v in SORT_LABELS.items()]
         + [(f"-{k}", f"{v}, descending") for k, v in SORT_LABELS.items()],
     }
-
-
-def _place_groups(session, regions) -> list[tuple[str, list[tuple[str, str]]]]:
-    """Regions, then the countries of each region, for the "Where" filter."""
-    groups = [("Regions", [(r.code, r.name) for r in regions] + [("global", "Global (no place)")])]
-    by_region: dict[int, list[tuple[str, str]]] = {}
-    for country in session.exec(select(Country).order_by(Country.name)):
-        by_region.setdefault(country.region_id, []).append((country.code, country.name))
-    groups += [(f"Countries of {r.name}", by_region.get(r.id, [])) for r in regions]
-    return groups
 
 
 @router.get("/projects", response_class=HTMLResponse, name="projects")
