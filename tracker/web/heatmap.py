@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -16,6 +13,7 @@ from tracker.services.coverage import (
     compute_matrix,
     parse_coverage_query,
 )
+from tracker.services.coverage.export import matrix_csv
 from tracker.services.coverage.filters import FLOORS, STATUSES
 from tracker.services.coverage.gaps import matrix_gap_reasons
 from tracker.services.coverage.links import cell_params
@@ -80,47 +78,14 @@ def heatmap(request: Request, session: SessionDep, principal: CurrentPrincipal) 
     )
 
 
-def _neutralise(value: str) -> str:
-    """A spreadsheet runs a cell that starts with = + - @ as a formula; quote it."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 @router.get("/heatmap.csv", name="heatmap_csv")
 def heatmap_csv(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
     query = parse_coverage_query(session=session, params=query_params(request))
     matrix = compute_matrix(session=session, query=query)
-    out = io.StringIO()
-    writer = csv.writer(out)
     metric = query.metric
-
-    def value(cell) -> str:
-        return f"{cell.budget:.2f}" if metric == "budget" else str(cell.value(metric))
-
-    writer.writerow(
-        ["level", "code", "name", *[_neutralise(c.label) for c in matrix.columns], "Total"]
-    )
-    for row in matrix.rows:
-        writer.writerow(
-            [
-                row.level,
-                row.code,
-                _neutralise(row.label),
-                *[value(matrix.cell(row, c)) for c in matrix.columns],
-                value(matrix.row_total(row)),
-            ]
-        )
-    writer.writerow(
-        [
-            "total",
-            "",
-            "All",
-            *[value(matrix.column_total(c)) for c in matrix.columns],
-            value(matrix.total),
-        ]
-    )
     name = f"coverage-{query.rows}-by-{query.columns}-{metric}.csv"
     return Response(
-        out.getvalue(),
+        matrix_csv(matrix, metric),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
