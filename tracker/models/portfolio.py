@@ -129,56 +129,39 @@ _TAG_CHECKS = (
 )
 
 
-class ObjectiveTag(SQLModel, table=True):
+class TagBase(SQLModel):
+    """What an objective tag and a theme tag share: the project, how strongly it serves the
+    item, the budget share and why, and who tagged it when."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(foreign_key="project.id", ondelete="CASCADE")
+    significance: int = Field(sa_type=SmallInteger)
+    budget_share: Decimal | None = Field(default=None, sa_type=Percentage)
+    rationale: str | None = Field(default=None, sa_type=Text)
+    tagged_by_id: int | None = Field(
+        default=None, foreign_key="user_account.id", ondelete="SET NULL"
+    )
+    tagged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ObjectiveTag(TagBase, table=True):
     __tablename__ = "objective_tag"
     __table_args__ = (
         *(CheckConstraint(sql, name=name) for sql, name in _TAG_CHECKS),
         UniqueConstraint("project_id", "objective_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    project_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("project.id", ondelete="CASCADE"), nullable=False)
-    )
-    objective_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("objective.id", ondelete="RESTRICT"), nullable=False, index=True
-        )
-    )
-    significance: int = Field(sa_type=SmallInteger)
-    budget_share: Decimal | None = Field(default=None, sa_type=Percentage)
-    rationale: str | None = Field(default=None, sa_type=Text)
-    tagged_by_id: int | None = Field(
-        default=None,
-        sa_column=Column(Integer, ForeignKey("user_account.id", ondelete="SET NULL")),
-    )
-    tagged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    objective_id: int = Field(foreign_key="objective.id", ondelete="RESTRICT", index=True)
 
 
-class ThemeTag(SQLModel, table=True):
+class ThemeTag(TagBase, table=True):
     __tablename__ = "theme_tag"
     __table_args__ = (
         *(CheckConstraint(sql, name=name) for sql, name in _TAG_CHECKS),
         UniqueConstraint("project_id", "theme_id"),
     )
 
-    id: int | None = Field(default=None, primary_key=True)
-    project_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("project.id", ondelete="CASCADE"), nullable=False)
-    )
-    theme_id: int = Field(
-        sa_column=Column(
-            Integer, ForeignKey("theme.id", ondelete="RESTRICT"), nullable=False, index=True
-        )
-    )
-    significance: int = Field(sa_type=SmallInteger)
-    budget_share: Decimal | None = Field(default=None, sa_type=Percentage)
-    rationale: str | None = Field(default=None, sa_type=Text)
-    tagged_by_id: int | None = Field(
-        default=None,
-        sa_column=Column(Integer, ForeignKey("user_account.id", ondelete="SET NULL")),
-    )
-    tagged_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    theme_id: int = Field(foreign_key="theme.id", ondelete="RESTRICT", index=True)
 
 
 class Target(SQLModel, table=True):
