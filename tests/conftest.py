@@ -90,7 +90,11 @@ def _runs_on_postgresql(item) -> bool:
 
 def pytest_collection_modifyitems(config, items):
     kept, left_out = [], []
+    screenshots = bool(os.environ.get("TRACKER_SCREENSHOTS_DIR"))
     for item in items:
+        if item.get_closest_marker("screenshots") and not screenshots:
+            left_out.append(item)
+            continue
         params = getattr(item, "callspec", None)
         backends = (
             {params.params.get("database_url"), params.params.get("fresh_database_url")}
