@@ -42,6 +42,7 @@ def create_token(
         name = text_field(form, "name")
         token, raw = auth.create_api_token(session=session, user=principal.user, name=name)
     except InputError as exc:
+        session.rollback()
         return _page(request, session, principal, 400, errors=exc.errors, name=name)
     session.commit()
     # The token is shown on this response only; it is stored as a hash.

@@ -71,6 +71,7 @@ def invite_user(
             valid_days=settings.invite_valid_days,
         )
     except InputError as exc:
+        session.rollback()
         return _users_page(request, session, 400, errors=exc.errors, form=form)
     session.commit()
     link = public_link(request, "invite_form", token=token)

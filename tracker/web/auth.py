@@ -62,6 +62,7 @@ def login(request: Request, form: FormDep, session: SessionDep, settings: Settin
             settings=settings,
         )
     except InputError as exc:
+        session.rollback()
         return _login_page(request, 400, errors=exc.errors, **context)
     except auth.LoginThrottled as exc:
         response = _login_page(
@@ -135,9 +136,11 @@ def accept_invite(request: Request, token: str, form: FormDep, session: SessionD
             confirm=text_field(form, "confirm", allow_line_breaks=True),
         )
     except NotFound:
+        session.rollback()
         # Used a moment ago by a request that arrived at the same time.
         return _used_invitation(request, token)
     except InputError as exc:
+        session.rollback()
         return templates.TemplateResponse(
             request,
             "auth/invite.html",

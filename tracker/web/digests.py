@@ -120,6 +120,7 @@ def subscribe(
         data = _input(form)
         create_subscription(session=session, user=principal.user, data=data)
     except InputError as exc:
+        session.rollback()
         shown = data.__dict__ if data else {}
         return _page(request, session, principal, 400, errors=exc.errors, form=shown)
     session.commit()
@@ -140,6 +141,7 @@ def change(
     try:
         update_subscription(session=session, subscription=subscription, data=_input(form))
     except InputError as exc:
+        session.rollback()
         return _page(request, session, principal, 400, errors=exc.errors, editing=subscription_id)
     session.commit()
     return see_other(str(request.url_for("digests")) + "?notice=saved")
