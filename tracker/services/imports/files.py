@@ -1,11 +1,15 @@
-"""Reading uploaded files without trusting them: size, encoding, formulas, zip bombs."""
+"""Reading uploaded files without trusting them: size, encoding, formulas, zip bombs, and
+tables of any shape (thousands of columns, a huge cell, more rows than an import takes)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
+import unicodedata
 import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from tracker.config import Settings
 
@@ -16,6 +20,45 @@ class FileRefused(ValueError):
 
 FORMULA = re.compile(r"^[=@\t\r]|^[+-](?!\d+(\.\d+)?$)")
 ZIP_MAGIC = b"PK\x03\x04"
+MAX_ROWS = 50_000  # rows of projects in one file, besides the header
+MAX_COLUMNS = 200  # columns of a header the reader looks at
+EXTRA_COLUMNS = 8  # columns past the header where a value is reported, not silently dropped
+CSV_CELL_LIMIT = csv.field_size_limit()
+
+
+def printable(text: str, limit: int = 60) -> str:
+    """Text as a message can show it (and PostgreSQL can store it): control characters
+    become U+FFFD, and long text is cut."""
+    cut = text[:limit] + ("…" if len(text) > limit else "")
+    return "".join(
+        "\ufffd" if unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n" else c for c in cut
+    )
+
+
+@dataclass
+class Table:
+    """A sheet: its header, and each later row with its number in the file (as a spreadsheet
+    program numbers it), cut to the header's width. `extra` holds, by row number, the first
+    value found to the right of the header: (column number, value)."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str]]] = field(default_factory=list)
+    extra: dict[int, tuple[int, str]] = field(default_factory=dict)
+
+    def add(self, number: int, cells: list[str]) -> None:
+        width = len(self.header)
+        if not any(c.strip() for c in cells):
+            return  # blank rows are skipped (and keep their number)
+        for c in range(width, len(cells)):
+            if cells[c].strip():
+                self.extra.setdefault(number, (c + 1, cells[c]))
+                break
+        if len(self.rows) >= MAX_ROWS:
+            raise FileRefused(
+                f"the file has more than {MAX_ROWS:,} rows of projects; split it into files "
+                f"of at most {MAX_ROWS:,} rows"
+            )
+        self.rows.append((number, cells[:width]))
 
 
 def check_size(content: bytes, settings: Settings) -> None:
@@ -28,42 +71,79 @@ def check_size(content: bytes, settings: Settings) -> None:
         )
 
 
-def read_csv(content: bytes) -> list[list[str]]:
+def _header(cells: list[str]) -> list[str]:
+    header = [printable(c.strip().lower(), 80) for c in cells[:MAX_COLUMNS]]
+    while header and not header[-1]:
+        header.pop()
+    return header
+
+
+def _decode_csv(content: bytes) -> str:
     try:
-        text = content.decode("utf-8-sig")
+        return content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = content[: exc.start].count(b"\n") + 1
         raise FileRefused(
             f"the file is not UTF-8 text (byte 0x{content[exc.start]:02x} on line {line}); save it "
             'as "CSV UTF-8" and try again'
         ) from None
-    if "\x00" in text:
-        raise FileRefused("the file holds binary data, not CSV text")
-    try:
-        return list(csv.reader(io.StringIO(text, newline="")))
-    except csv.Error as exc:
-        raise FileRefused(f"the file is not valid CSV: {exc}") from None
 
 
-def refuse_formulas(rows: list[list[str]], header: list[str]) -> None:
-    """A cell a spreadsheet would run as a formula is refused, not imported."""
-    for r, row in enumerate(rows, start=2):
-        for c, value in enumerate(row):
-            if value and FORMULA.match(value):
-                column = header[c] if c < len(header) else f"column {c + 1}"
+def _csv_records(text: str) -> Iterator[list[str]]:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
                 raise FileRefused(
-                    f'row {r}, column {column} holds a formula ("{value[:30]}"); formulas are '
-                    "refused: type the value itself"
+                    f"row {reader.line_num:,} holds a cell longer than {CSV_CELL_LIMIT:,} "
+                    "characters; no column takes that much"
+                ) from None
+            raise FileRefused(
+                f"the file is not valid CSV near line {reader.line_num:,}: {exc}"
+            ) from None
+        yield record
+
+
+def read_csv(content: bytes) -> Table:
+    records = _csv_records(_decode_csv(content))
+    table: Table | None = None
+    for number, cells in enumerate(records, start=1):
+        if table is None:
+            if not any(c.strip() for c in cells):
+                continue  # blank lines above the header
+            table = Table(_header(cells))
+            header_row = number
+            continue
+        table.add(number, cells)
+    if table is None:
+        raise FileRefused("the file is empty")
+    refuse_formulas(table, header_row)
+    return table
+
+
+def refuse_formulas(table: Table, header_row: int) -> None:
+    """A cell a spreadsheet would run as a formula is refused, not imported."""
+    for number, cells in [(header_row, table.header), *table.rows]:
+        for c, value in enumerate(cells):
+            if value and (FORMULA.match(value) or FORMULA.match(value.strip())):
+                column = table.header[c] if c < len(table.header) else f"column {c + 1}"
+                raise FileRefused(
+                    f'row {number}, column {column} holds a formula ("{printable(value, 30)}"); '
+                    "formulas are refused: type the value itself"
                 )
 
 
-def read_xlsx(content: bytes, settings: Settings) -> list[list[str]]:
+def _open_workbook(content: bytes, settings: Settings):
     if not content.startswith(ZIP_MAGIC):
         raise FileRefused("the file is not an Excel workbook (.xlsx)")
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         members = archive.infolist()
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
         raise FileRefused(
             "the file is not an Excel workbook (.xlsx): its zip structure is broken"
         ) from None
@@ -80,29 +160,75 @@ def read_xlsx(content: bytes, settings: Settings) -> list[list[str]]:
 
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        sheet = (
+            workbook["Projects"] if "Projects" in workbook.sheetnames else workbook.worksheets[0]
+        )
     except Exception as exc:
         raise FileRefused(f"the workbook cannot be read: {type(exc).__name__}") from None
-    sheet = workbook["Projects"] if "Projects" in workbook.sheetnames else workbook.worksheets[0]
-    rows: list[list[str]] = []
-    for r, row in enumerate(sheet.iter_rows(), start=1):
-        values = []
-        for c, cell in enumerate(row, start=1):
-            if cell.data_type == "f":
-                raise FileRefused(
-                    f"row {r}, column {c} holds a formula; "
-                    "formulas are refused: type the value itself"
-                )
-            value = cell.value
-            if value is None:
-                values.append("")
-            elif hasattr(value, "date") and hasattr(value, "isoformat"):
-                values.append(
-                    value.date().isoformat() if hasattr(value, "hour") else value.isoformat()
-                )
-            elif isinstance(value, float) and value.is_integer():
-                values.append(str(int(value)))
-            else:
-                values.append(str(value))
-        rows.append(values)
-    workbook.close()
-    return rows
+    return workbook, sheet
+
+
+def _cell_text(cell, number: int, column: int) -> str:
+    if cell.data_type == "f":
+        raise FileRefused(
+            f"row {number}, column {column} holds a formula; "
+            "formulas are refused: type the value itself"
+        )
+    value = cell.value
+    if value is None:
+        return ""
+    if hasattr(value, "date") and hasattr(value, "isoformat"):
+        return value.date().isoformat() if hasattr(value, "hour") else value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def read_xlsx(content: bytes, settings: Settings, *, header_only: bool = False) -> Table:
+    workbook, sheet = _open_workbook(content, settings)
+    try:
+        return _read_sheet(sheet, header_only=header_only)
+    except FileRefused:
+        raise
+    except Exception as exc:  # a broken sheet inside a sound zip
+        raise FileRefused(f"the workbook cannot be read: {type(exc).__name__}") from None
+    finally:
+        workbook.close()
+
+
+def _read_sheet(sheet, *, header_only: bool) -> Table:
+    table: Table | None = None
+    width = MAX_COLUMNS
+    for number, row in enumerate(sheet.iter_rows(max_col=width), start=1):
+        if table is not None and number == 0:
+            break
+        cells = [_cell_text(cell, number, c) for c, cell in enumerate(row, start=1)]
+        if table is None:
+            if not any(c.strip() for c in cells):
+                continue
+            table = Table(_header(cells))
+            if header_only:
+                return table
+            # Later rows are read as wide as the header and a little more, never wider: a
+            # sheet can claim 16,384 columns in every row.
+            width = len(table.header) + EXTRA_COLUMNS
+            return _read_rows(sheet, table, number, width)
+    if table is None:
+        raise FileRefused("the file is empty")
+    return table
+
+
+def _read_rows(sheet, table: Table, header_row: int, width: int) -> Table:
+    for number, row in enumerate(
+        sheet.iter_rows(min_row=header_row + 1, max_col=width), start=header_row + 1
+    ):
+        table.add(number, [_cell_text(cell, number, c) for c, cell in enumerate(row, start=1)])
+    return table
+
+
+def read_csv_header(content: bytes) -> Table:
+    """The header alone, for checking an upload before it is kept."""
+    for cells in _csv_records(_decode_csv(content[:1_000_000].rsplit(b"\n", 1)[0] + b"\n")):
+        if any(c.strip() for c in cells):
+            return Table(_header(cells))
+    raise FileRefused("the file is empty")

@@ -7,16 +7,16 @@ import re
 import xml.etree.ElementTree as ElementTree
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import defusedxml
 import defusedxml.ElementTree as SafeElementTree
 from sqlmodel import Session, select
 
 from tracker.config import Settings
-from tracker.models import Currency, Objective, Project, ProjectSDGTag
-from tracker.services import project_edit, tagging
-from tracker.services.coverage.filters import active_framework_id
+from tracker.inputs import bad_character
+from tracker.models import Currency
+from tracker.services import project_edit
 from tracker.services.errors import InputError
 from tracker.services.iati_format import (
     DAC_REGIONS,
@@ -25,21 +25,27 @@ from tracker.services.iati_format import (
     SDG_TARGETS,
     STATUS_FROM_IATI,
 )
-from tracker.services.imports.files import FileRefused, check_size
+from tracker.services.imports.files import MAX_ROWS, FileRefused, check_size, printable
+from tracker.services.imports.plans import (
+    MAX_AMOUNT,
+    Catalogue,
+    KnownCode,
+    ProjectPlan,
+    TagPlan,
+    places_of,
+)
 from tracker.services.imports.spreadsheet import Progress
+from tracker.services.imports.writer import write_plans
 from tracker.services.permissions import Principal
+from tracker.services.tagging import SIGNIFICANCE
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-
-
-@dataclass
-class ActivityPlan:
-    identifier: str
-    data: project_edit.ProjectInput
-    objectives: list[tagging.TagChange]
-    sdgs: list[tuple[int, str]]
-    notes: list[str]
-    existing: Project | None
+# Numbers as IATI writes them: ASCII digits, a point, no exponent (a superscript two or an
+# Arabic-Indic three is not read as a digit).
+AMOUNT = re.compile(r"^-?[0-9]{1,20}(\.[0-9]{1,10})?$")
+PERCENTAGE = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,10})?$")
+SDG_TARGET = re.compile(r"^[0-9]{1,2}\.[0-9a-z]{1,2}$")
+NARRATIVES = {"title": 200, "summary": 5000, "donor": 200}
 
 
 @dataclass
@@ -93,10 +99,16 @@ def parse_xml(content: bytes, settings: Settings) -> ElementTree.Element:
         raise FileRefused(f"the file is not valid XML: {exc}") from None
     if root.tag != "iati-activities":
         raise FileRefused(
-            f"the file is XML but not IATI activities: its root is <{root.tag}>, "
+            f"the file is XML but not IATI activities: its root is <{printable(root.tag, 40)}>, "
             "not <iati-activities>"
         )
     return root
+
+
+def inspect_file(*, content: bytes, settings: Settings) -> None:
+    """The whole file parsed once, before an upload is kept: FileRefused for XML that is not
+    IATI activities, or is hostile (entities, external references)."""
+    parse_xml(content, settings)
 
 
 def _narrative(element: ElementTree.Element | None, default_lang: str) -> str:
@@ -137,11 +149,14 @@ def _budget(activity, default_currency: str | None) -> tuple[dict[str, Decimal],
                 "and the activity no default-currency"
             )
             continue
-        try:
-            amount = Decimal(value.text.strip())
-        except InvalidOperation:
-            problems.append(f'budget value "{value.text.strip()[:20]}" is not a number')
+        text = value.text.strip()
+        if not AMOUNT.match(text):
+            problems.append(
+                f'budget value "{printable(text, 20)}" is not a number written with the digits '
+                "0 to 9 and a point, such as 250000.50"
+            )
             continue
+        amount = Decimal(text)
         key, current = (start, end), by_period.get((start, end))
         # A revised budget (type 2) replaces the original (type 1) of the same period.
         if current is None or (kind == "2" and current[0] != "2"):
@@ -160,29 +175,20 @@ class _Context:
 
     programme: str
     principal: Principal
-    lookups: project_edit.Lookups
+    catalogue: Catalogue
     rates: dict[str, Decimal]
-    objectives: frozenset[str]
-    existing: dict[str, Project]
 
 
 def _context(session: Session, programme: str, principal: Principal, identifiers: list[str]):
-    fid = active_framework_id(session)
     return _Context(
         programme=programme,
         principal=principal,
-        lookups=project_edit.Lookups.load(session),
+        catalogue=Catalogue.load(session, codes=identifiers),
         rates={c.code: c.rate_to_reporting for c in session.exec(select(Currency))},
-        objectives=frozenset(
-            session.exec(select(Objective.code).where(Objective.framework_id == fid))
-        ),
-        existing={
-            p.code: p for p in session.exec(select(Project).where(Project.code.in_(identifiers)))
-        },
     )
 
 
-def _plan(session: Session, activity, context: _Context) -> ActivityPlan | str:
+def _plan(session: Session, activity, context: _Context) -> ProjectPlan | str:
     """The project an activity becomes, or the reason it cannot become one."""
     identifier = (activity.findtext("iati-identifier") or "").strip()
     if not identifier:
@@ -202,7 +208,7 @@ def _plan(session: Session, activity, context: _Context) -> ActivityPlan | str:
     )
     status = STATUS_FROM_IATI.get(status_code)
     if status is None:
-        return f'its activity-status "{status_code}" is not one of 1 to 6'
+        return f'its activity-status "{printable(status_code or "", 20)}" is not one of 1 to 6'
     dates = {d.get("type"): d.get("iso-date") for d in activity.findall("activity-date")}
     start = dates.get("2") or dates.get("1")
     end = dates.get("4") or dates.get("3")
@@ -213,7 +219,8 @@ def _plan(session: Session, activity, context: _Context) -> ActivityPlan | str:
     known_currencies = context.rates
     unknown = [c for c in totals if c not in known_currencies]
     if unknown:
-        return f"its budget is in {', '.join(unknown)}, a currency the tracker has no rate for"
+        shown = ", ".join(printable(c, 10) for c in unknown)
+        return f"its budget is in {shown}, a currency the tracker has no rate for"
     amount, currency = None, None
     if len(totals) == 1:
         currency, amount = next(iter(totals.items()))
@@ -227,12 +234,66 @@ def _plan(session: Session, activity, context: _Context) -> ActivityPlan | str:
             + ", ".join(sorted(totals))
             + f" were converted and added up as {amount} EUR"
         )
+    if amount is not None and amount > MAX_AMOUNT:
+        return f"its budget adds up to {amount:,} {currency}; at most {MAX_AMOUNT:,} is kept"
 
-    locations, countries, regions = [], context.lookups.countries, context.lookups.regions
+    locations = _locations(activity, context, notes)
+    if isinstance(locations, str):
+        return locations
+    objectives, sdgs = _tags(activity, context, default_lang, notes)
+    summary = _narrative(general, default_lang)[:5000]
+    donor = _narrative(activity.find("participating-org[@role='1']"), default_lang)
+    for name, text in (("title", title), ("summary", summary), ("donor", donor)):
+        if bad_character(text, allow_line_breaks=True):
+            return f"its {name} holds control characters (such as a NUL byte)"
+    existing = context.catalogue.existing.get(identifier)
+    if existing and not context.principal.can_edit_programme(existing.programme_id):
+        return "you cannot change projects of its programme"
+    data = project_edit.ProjectInput(
+        code=identifier,
+        title=title or identifier,
+        summary=summary,
+        kind="capacity_building",
+        status=status,
+        start_date=start,
+        end_date=end,
+        budget_amount=amount,
+        budget_currency=currency or "",
+        donor=donor,
+        programme=context.programme,
+        locations=[project_edit.LocationInput(code, pct) for code, pct in locations],
+    )
+    try:
+        valid = project_edit.validate_project(
+            session=session,
+            data=data,
+            principal=context.principal,
+            current=KnownCode(identifier),
+            lookups=context.catalogue.lookups,
+        )
+    except InputError as exc:
+        return "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
+    plan = ProjectPlan(
+        label=printable(identifier, 40),
+        values=valid.values,
+        locations=valid.locations,
+        places=places_of(context.catalogue.lookups, valid.locations),
+        objectives=objectives or None,  # none in the file: the project's tags stay as they are
+        themes=None,
+        sdgs=sdgs,
+        existing=existing,
+        notes=notes,
+    )
+    return plan
+
+
+def _locations(activity, context: _Context, notes: list[str]) -> list | str:
+    locations, countries = [], context.catalogue.lookups.countries
+    regions = context.catalogue.lookups.regions
     for element in activity.findall("recipient-country"):
         code = (element.get("code") or "").upper()
         if code not in countries:
-            notes.append(f"recipient-country {code} is not an ISO country; left out")
+            notes.append(f"recipient-country {printable(code, 10)} is not an ISO country; left out")
             continue
         locations.append([code, element.get("percentage")])
     for element in activity.findall("recipient-region"):
@@ -240,7 +301,7 @@ def _plan(session: Session, activity, context: _Context) -> ActivityPlan | str:
         region = DAC_REGIONS.get(code) if vocabulary == "1" else None
         if region is None or region not in regions:
             notes.append(
-                f"recipient-region {code} (vocabulary {vocabulary}) "
+                f"recipient-region {printable(code, 10)} (vocabulary {printable(vocabulary, 10)}) "
                 "has no INTERPOL region; left out"
             )
             continue
@@ -248,6 +309,12 @@ def _plan(session: Session, activity, context: _Context) -> ActivityPlan | str:
             notes.append(f"recipient-region {code} is {region} again; counted once")
             continue
         locations.append([region, element.get("percentage")])
+    for place, pct in locations:
+        if pct not in (None, "") and not PERCENTAGE.match(pct.strip()):
+            return (
+                f'the percentage of {place} ("{printable(pct, 20)}") is not a number from 0 to '
+                "100 written with the digits 0 to 9"
+            )
     pcts = [Decimal(p) for _, p in locations if p not in (None, "")]
     if locations and len(pcts) == len(locations) and sum(pcts) and sum(pcts) != 100:
         scale = Decimal(100) / sum(pcts)
@@ -259,50 +326,77 @@ def _plan(session: Session, activity, context: _Context) -> ActivityPlan | str:
     elif locations and len(pcts) != len(locations):
         for loc in locations:
             loc[1] = None  # some without a percentage: split equally
+    return locations
 
-    objectives, sdgs = [], []
+
+def _tags(activity, context: _Context, default_lang: str, notes: list[str]):
+    objectives: dict[str, TagPlan] = {}
+    sdgs: list[tuple[int, str]] = []
+    known = context.catalogue.objectives
     for tag in activity.findall("tag"):
         vocabulary, code = tag.get("vocabulary"), (tag.get("code") or "").strip()
-        if vocabulary == SDG_GOALS and code.isdigit() and 1 <= int(code) <= 17:
-            sdgs.append((2, code))
-        elif vocabulary == SDG_TARGETS and code:
-            sdgs.append((3, code))
-        elif vocabulary == "99" and tag.get("vocabulary-uri") == OBJECTIVE_VOCABULARY_URI:
-            if code in context.objectives:
-                words = _narrative(tag, default_lang).lower()
-                objectives.append(
-                    tagging.TagChange(
-                        "objective", code, "principal" if "principal" in words else "significant"
-                    )
-                )
+        if vocabulary == SDG_GOALS:
+            if code.isascii() and code.isdigit() and len(code) <= 2 and 1 <= int(code) <= 17:
+                sdgs.append((2, code))
             else:
-                notes.append(f"objective {code} is not in the framework; left out")
-    existing = context.existing.get(identifier)
-    data = project_edit.ProjectInput(
-        code=identifier,
-        title=title or identifier,
-        summary=_narrative(general, default_lang)[:5000],
-        kind="capacity_building",
-        status=status,
-        start_date=start,
-        end_date=end,
-        budget_amount=amount,
-        budget_currency=currency or "",
-        donor=_narrative(activity.find("participating-org[@role='1']"), default_lang),
-        programme=context.programme,
-        locations=[project_edit.LocationInput(code, pct) for code, pct in locations],
-    )
+                notes.append(f"SDG {printable(code, 10)} is not a goal from 1 to 17; left out")
+        elif vocabulary == SDG_TARGETS:
+            if SDG_TARGET.match(code):
+                sdgs.append((3, code))
+            else:
+                notes.append(f"SDG target {printable(code, 10)} is not a target; left out")
+        elif vocabulary == "99" and tag.get("vocabulary-uri") == OBJECTIVE_VOCABULARY_URI:
+            if code not in known:
+                notes.append(f"objective {printable(code, 10)} is not in the framework; left out")
+            elif code in objectives:
+                notes.append(f"objective {code} is tagged twice; counted once")
+            else:
+                words = _narrative(tag, default_lang).lower()
+                significance = "principal" if "principal" in words else "significant"
+                objectives[code] = TagPlan(known[code], SIGNIFICANCE[significance], None)
+    return list(objectives.values()), list(dict.fromkeys(sdgs))
+
+
+def check_file(
+    *,
+    session: Session,
+    content: bytes,
+    programme: str,
+    principal: Principal,
+    settings: Settings,
+    progress: Progress | None = None,
+) -> tuple[IatiReport, list[ProjectPlan], Catalogue | None]:
+    """Read and check every activity of a file; nothing is written."""
     try:
-        project_edit.validate_project(
-            session=session,
-            data=data,
-            principal=context.principal,
-            current=existing,
-            lookups=context.lookups,
-        )
-    except InputError as exc:
-        return "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
-    return ActivityPlan(identifier, data, objectives, sdgs, notes, existing)
+        root = parse_xml(content, settings)
+    except FileRefused as exc:
+        return IatiReport(refused=str(exc)), [], None
+    activities = root.findall("iati-activity")
+    if len(activities) > MAX_ROWS:
+        message = f"the file has more than {MAX_ROWS:,} activities; split it"
+        return IatiReport(refused=message), [], None
+    report = IatiReport(activities=len(activities))
+    identifiers = [(a.findtext("iati-identifier") or "").strip() for a in activities]
+    context = _context(session, programme, principal, identifiers)
+    plans: list[ProjectPlan] = []
+    seen: set[str] = set()
+    for n, activity in enumerate(activities, start=1):
+        plan = _plan(session, activity, context)
+        label = printable((activity.findtext("iati-identifier") or f"activity {n}").strip(), 60)
+        if isinstance(plan, str):
+            report.unmapped.append({"activity": label, "reason": plan})
+        elif plan.code in seen:
+            report.unmapped.append(
+                {"activity": label, "reason": "the same iati-identifier appears twice in the file"}
+            )
+        else:
+            seen.add(plan.code)
+            plans.append(plan)
+            (report.updates if plan.existing else report.creates).append(plan.code)
+            report.notes += [{"activity": plan.code, "note": note} for note in plan.notes]
+        if progress:
+            progress(n, len(activities))
+    return report, plans, context.catalogue
 
 
 def import_iati(
@@ -315,72 +409,17 @@ def import_iati(
     commit: bool,
     progress: Progress | None = None,
 ) -> IatiReport:
-    try:
-        root = parse_xml(content, settings)
-    except FileRefused as exc:
-        return IatiReport(refused=str(exc))
-    activities = root.findall("iati-activity")
-    report = IatiReport(activities=len(activities))
-    identifiers = [(a.findtext("iati-identifier") or "").strip() for a in activities]
-    context = _context(session, programme, principal, identifiers)
-    plans: list[ActivityPlan] = []
-    seen: set[str] = set()
-    for n, activity in enumerate(activities, start=1):
-        plan = _plan(session, activity, context)
-        label = (activity.findtext("iati-identifier") or f"activity {n}").strip()
-        if isinstance(plan, str):
-            report.unmapped.append({"activity": label, "reason": plan})
-        elif plan.identifier in seen:
-            report.unmapped.append(
-                {"activity": label, "reason": "the same iati-identifier appears twice in the file"}
-            )
-        else:
-            seen.add(plan.identifier)
-            plans.append(plan)
-            (report.updates if plan.existing else report.creates).append(plan.identifier)
-            report.notes += [{"activity": plan.identifier, "note": note} for note in plan.notes]
-        if progress:
-            progress(n, len(activities))
+    """Check a file; with commit and every activity mapped, write them all in the caller's
+    transaction (the caller commits). The web app's imports write in batches instead."""
+    report, plans, catalogue = check_file(
+        session=session,
+        content=content,
+        programme=programme,
+        principal=principal,
+        settings=settings,
+        progress=progress,
+    )
     if commit and report.ok:
-        for plan in plans:
-            _apply(session, plan, context)
+        write_plans(session=session, plans=plans, principal=principal, catalogue=catalogue)
         report.committed = True
     return report
-
-
-def _apply(session: Session, plan: ActivityPlan, context: _Context) -> None:
-    principal, lookups = context.principal, context.lookups
-    if plan.existing is None:
-        project = project_edit.create_project(
-            session=session, data=plan.data, principal=principal, lookups=lookups
-        )
-    else:
-        project = plan.existing
-        project_edit.update_project(
-            session=session,
-            project=project,
-            data=plan.data,
-            expected_version=project.version,
-            principal=principal,
-            lookups=lookups,
-        )
-    if plan.objectives:
-        tagging.replace_tags(
-            session=session,
-            project=project,
-            objectives=plan.objectives,
-            themes=[],
-            expected_version=project.version,
-            principal=principal,
-        )
-    stored = {
-        (t.vocabulary, t.code): t
-        for t in session.exec(select(ProjectSDGTag).where(ProjectSDGTag.project_id == project.id))
-    }
-    for vocabulary, code in plan.sdgs:
-        if (vocabulary, code) not in stored:
-            session.add(ProjectSDGTag(project_id=project.id, vocabulary=vocabulary, code=code))
-    for key, tag in stored.items():
-        if key not in set(plan.sdgs):
-            session.delete(tag)
-    session.flush()
