@@ -1,9 +1,20 @@
-"""Imports and exports: templates, uploads with a progress bar, and downloads."""
+"""Imports and exports: templates, uploads with a progress bar, and downloads.
+
+The upload is read as it arrives by an async dependency (`received_upload`), which refuses a
+file that is too large or not what it claims from its first bytes, before anything is kept.
+Every route here touches the database, so each is a plain `def` that FastAPI runs in the
+thread pool.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, UploadFile
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import FormData, UploadFile
+from starlette.requests import ClientDisconnect
 
 from tracker.deps import (
     AdminPrincipal,
@@ -13,15 +24,17 @@ from tracker.deps import (
     SessionDep,
     SettingsDep,
 )
+from tracker.security import BodyTooLarge
 from tracker.services.errors import InputError, NotFound
 from tracker.services.exports import project_rows, template_csv, template_xlsx, to_csv, to_xlsx
 from tracker.services.exports_iati import export_iati
-from tracker.services.imports import jobs
+from tracker.services.imports import jobs, runner
+from tracker.services.imports.uploads import Upload, UploadReader, UploadRefused, megabytes
 from tracker.services.project_list import list_project_codes, parse_project_list_query
 from tracker.services.reference_lists import programmes_and_regions
+from tracker.web import htmx
 from tracker.web._forms import see_other
 from tracker.web._params import query_params
-from tracker.web.templating import templates
 
 router = APIRouter()
 TYPES = {
@@ -29,6 +42,7 @@ TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "xml": "application/xml",
 }
+CHUNK = 64 * 1024
 
 
 def _download(data: bytes, name: str) -> Response:
@@ -40,23 +54,115 @@ def _download(data: bytes, name: str) -> Response:
     )
 
 
+# Reading the upload ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Received:
+    """The upload as read from the request: accepted, or refused with why."""
+
+    upload: Upload | None = None
+    refused: UploadRefused | None = None
+
+
+async def received_upload(request: Request, settings: SettingsDep) -> Received:
+    """The import form, read on the event loop as its bytes arrive.
+
+    The body is streamed through the checks (size as the bytes arrive, type from the first
+    bytes); a refused file stops being read into memory at once. When the CSRF check already
+    parsed the form (the token came in the form, not in the X-CSRF-Token header), the file is
+    read from that form in chunks through the same checks."""
+    reader = UploadReader(max_bytes=settings.import_max_bytes)
+    content_type = request.headers.get("content-type", "")
+    chunks = request.stream() if content_type.startswith("multipart/form-data") else None
+    form: FormData | None = None
+    try:
+        first = await _first_chunk(chunks) if chunks is not None else None
+        if first is not None:
+            stream = reader.multipart(content_type)
+            stream.write(first)
+            async for chunk in chunks:
+                stream.write(chunk)
+            return Received(upload=stream.close())
+        form = await request.form()
+        await _read_form(reader, form)
+        return Received(upload=reader.result())
+    except UploadRefused as exc:
+        if chunks is not None and form is None:
+            await _drain(chunks, settings.import_max_bytes)
+        return Received(refused=exc)
+    finally:
+        if form is not None:
+            await form.close()  # Starlette's spooled copy of the file goes with it
+
+
+async def _first_chunk(chunks) -> bytes | None:
+    """The body's first bytes; None when it was already read (by the CSRF check)."""
+    try:
+        return await anext(chunks)
+    except RuntimeError:  # "Stream consumed": the form was parsed before this ran
+        return None
+    except StopAsyncIteration:
+        return b""
+
+
+async def _read_form(reader: UploadReader, form: FormData) -> None:
+    for name, value in form.multi_items():
+        if isinstance(value, UploadFile):
+            reader.begin_file(name, value.filename or "")
+            while data := await value.read(CHUNK):
+                reader.file_data(data)
+            reader.end_file()
+        else:
+            reader.text(name, value)
+
+
+async def _drain(chunks, limit: int) -> None:
+    """Read (and drop) what the browser is still sending, up to a limit, so that it gets to
+    read the answer; nothing of it is kept."""
+    drained = 0
+    try:
+        async for chunk in chunks:
+            drained += len(chunk)
+            if drained > limit:
+                return
+    except (BodyTooLarge, ClientDisconnect, RuntimeError):
+        return
+
+
+ReceivedUpload = Annotated[Received, Depends(received_upload)]
+
+
+# Pages -------------------------------------------------------------------------------------
+
+
 @router.get("/admin/imports", response_class=HTMLResponse, name="imports")
-def imports(request: Request, session: SessionDep, principal: AdminPrincipal) -> HTMLResponse:
+def imports(request: Request, session: SessionDep, principal: AdminPrincipal) -> Response:
     return _imports_page(request, session)
 
 
-def _imports_page(request, session, status: int = 200, **context) -> HTMLResponse:
+def _imports_page(
+    request, session, *, status: int = 200, errors=None, upload: Upload | None = None
+) -> Response:
+    """The page; for HTMX the upload form alone, which is what a refusal replaces."""
     programmes, _ = programmes_and_regions(session=session)
-    return templates.TemplateResponse(
-        request,
-        "imports/index.html",
-        {
-            "jobs": jobs.recent_jobs(session=session),
-            "kinds": list(jobs.KINDS.items()),
-            "programmes": [("", "Choose…")] + [(p.code, p.name) for p in programmes],
-            "errors": context.get("errors", {}),
+    context = {
+        "jobs": jobs.recent_jobs(session=session),
+        "kinds": list(jobs.KINDS.items()),
+        "programmes": [("", "Choose…")] + [(p.code, p.name) for p in programmes],
+        "errors": errors or {},
+        "max_size": megabytes(request.app.state.settings.import_max_bytes),
+        "chosen": {
+            "kind": upload.kind if upload and upload.kind in jobs.KINDS else "spreadsheet",
+            "programme": upload.programme if upload else "",
         },
-        status_code=status,
+    }
+    return htmx.render(
+        request,
+        page="imports/index.html",
+        fragment="imports/_upload.html",
+        context=context,
+        status=status,
     )
 
 
@@ -70,40 +176,51 @@ def template(kind: str, principal: CurrentPrincipal) -> Response:
 
 
 @router.post("/admin/imports", response_class=HTMLResponse, name="upload_import")
-async def upload(
+def upload(
     request: Request,
+    received: ReceivedUpload,  # first: the body is read before a database session is opened
     session: SessionDep,
     engine: EngineDep,
     settings: SettingsDep,
     principal: AdminPrincipal,
+    hx: HXRequest,
 ) -> Response:
-    form = await request.form()
-    upload: UploadFile | None = form.get("file") if hasattr(form.get("file"), "read") else None
-    content = await upload.read(settings.import_max_bytes + 1) if upload else b""
+    if received.refused is not None:
+        # HTMX shows a 400 in place, not a 413: the form says why either way.
+        status = 400 if hx else received.refused.status
+        return _imports_page(request, session, status=status, errors=received.refused.errors)
     try:
         job = jobs.start_job(
-            session=session,
-            user=principal.user,
-            kind=str(form.get("kind", "spreadsheet")),
-            filename=(upload.filename if upload else "") or "upload",
-            content=content,
-            programme=str(form.get("programme", "")),
+            session=session, user=principal.user, upload=received.upload, settings=settings
         )
     except InputError as exc:
         session.rollback()
-        return _imports_page(request, session, 400, errors=exc.errors)
+        return _imports_page(
+            request, session, status=400, errors=exc.errors, upload=received.upload
+        )
     session.commit()
-    jobs.run_in_background(engine=engine, settings=settings, job_id=job.id, commit=False)
-    return see_other(str(request.url_for("import_job", job_id=job.id)))
+    runner.run_in_background(engine=engine, settings=settings, job_id=job.id, commit=False)
+    return _to_job(request, job.id, hx=hx)
+
+
+def _to_job(request: Request, job_id: int, *, hx: bool) -> Response:
+    url = str(request.url_for("import_job", job_id=job_id))
+    if hx:  # HTMX follows this with a whole page; a redirect would land in the form
+        return Response(status_code=200, headers={"HX-Redirect": url, "Vary": "HX-Request"})
+    return see_other(url)
 
 
 @router.get("/admin/imports/{job_id}", response_class=HTMLResponse, name="import_job")
 def job_page(
-    request: Request, job_id: int, session: SessionDep, principal: AdminPrincipal, hx: HXRequest
-) -> HTMLResponse:
+    request: Request, job_id: int, session: SessionDep, principal: AdminPrincipal
+) -> Response:
     job = jobs.get_job(session=session, job_id=job_id)
-    template = "imports/_job.html" if hx else "imports/job.html"
-    return templates.TemplateResponse(request, template, {"job": job})
+    return htmx.render(
+        request,
+        page="imports/job.html",
+        fragment="imports/_job.html",
+        context={"job": job, "state": jobs.job_state(session=session, job=job)},
+    )
 
 
 @router.post("/admin/imports/{job_id}/commit", name="commit_import")
@@ -115,10 +232,17 @@ def commit(
     settings: SettingsDep,
     principal: AdminPrincipal,
 ) -> Response:
+    """Start writing a checked import, or resume an interrupted one. Either way the job's page
+    follows, and says where the job stands (running, done, or why it cannot be written: a
+    second click, a file no longer kept)."""
     job = jobs.get_job(session=session, job_id=job_id)
-    jobs.start_commit(session=session, job=job)
-    session.commit()
-    jobs.run_in_background(engine=engine, settings=settings, job_id=job.id, commit=True)
+    try:
+        jobs.start_commit(session=session, job=job)
+    except InputError:
+        session.rollback()
+    else:
+        session.commit()
+        runner.run_in_background(engine=engine, settings=settings, job_id=job.id, commit=True)
     return see_other(str(request.url_for("import_job", job_id=job.id)))
 
 

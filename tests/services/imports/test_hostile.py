@@ -13,6 +13,7 @@ from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.models import Project
 from tracker.services.exports import template_xlsx
+from tracker.services.imports.files import FileRefused
 from tracker.services.imports.iati import import_iati
 from tracker.services.imports.spreadsheet import import_spreadsheet
 from tracker.services.spreadsheet_format import EXAMPLE
@@ -142,3 +143,134 @@ def test_negative_numbers_are_not_formulas(framework):
         )
     assert report.refused is None
     assert [p.message for p in report.problems] == ["must not be negative"]
+
+
+ARABIC_DATE = "\u0662\u0660\u0662\u0666-\u0660\u0661-\u0660\u0661"  # 2026-01-01
+
+
+def _hostile_rows() -> bytes:
+    """One row per hostile value, each in a column of the template; one row 10,000 cells wide."""
+    rows = [
+        {**EXAMPLE, "code": "H-02", "title": "Nul\x00byte in the title"},
+        {**EXAMPLE, "code": "H-03", "budget_amount": "²"},
+        {**EXAMPLE, "code": "H-04", "locations": "KE:\u0663\u0663; UG:67"},
+        {**EXAMPLE, "code": "H-05", "objectives": "4.2 principal \u0665\u0660"},
+        {**EXAMPLE, "code": "H-06", "budget_amount": "2147483648000000"},
+        {**EXAMPLE, "code": "H-07", "locations": "KE:2147483648"},
+        {**EXAMPLE, "code": "H-08", "objectives": "4.2 principal 99999999999"},
+        {**EXAMPLE, "code": "H-09"},
+        {**EXAMPLE, "code": "H-10", "title": "T" * 100_000},
+        {**EXAMPLE, "code": "H\x01-11"},
+        {**EXAMPLE, "code": "H-12", "budget_amount": "100000000000000"},
+        {**EXAMPLE, "code": "H-13", "screened": ARABIC_DATE},
+    ]
+    content = _csv(rows).decode()
+    lines = content.split("\r\n")
+    lines[8] += "," + ",".join(["x"] * 10_000)  # row 9: 10,000 cells past the header
+    return "\r\n".join(lines).encode()
+
+
+EXPECTED = {
+    (2, "title"): "must not contain control characters (such as a NUL byte)",
+    (3, "budget_amount"): "must be written with the digits 0 to 9, such as 250000.50",
+    (4, "locations"): "KE: the percentage must be written with the digits 0 to 9",
+    (5, "objectives"): "budget share must be written with the digits 0 to 9, such as 40",
+    (6, "budget_amount"): "must be at most 99999999999999.99",
+    (7, "locations"): "KE: percentage must be at most 100",
+    (8, "objectives"): "budget share must be at most 100",
+    (9, "column 17"): "is to the right of the last column (screened); leave it empty",
+    (10, "title"): "must be at most 200 characters (it has 100,000)",
+    (11, "code"): "must not contain control characters (such as a NUL byte)",
+    (12, "budget_amount"): "must be at most 99999999999999.99",
+    (13, "screened"): "must be a date such as 2026-03-12, or empty",
+}
+
+
+def test_hostile_cells_are_each_reported_by_row_and_column_and_nothing_is_written(accounts, engine):
+    from tests.services.imports.test_batches import _job, _kept, _run
+
+    job_id = _job(engine, accounts, _hostile_rows())
+    job = _run(engine, job_id, commit=False)
+    assert job.status == "checked", job.report
+    found = {(p["row"], p["column"]): p["message"] for p in job.report["problems"]}
+    assert found == EXPECTED
+    # Stored as a person can read it back (and as PostgreSQL's JSON can hold it).
+    shown = {(p["row"], p["column"]): p["value"] for p in job.report["problems"]}
+    assert shown[(2, "title")] == "Nul\ufffdbyte in the title"
+    assert len(shown[(10, "title")]) <= 101
+    assert job.report["problem_count"] == len(EXPECTED)
+    assert not _kept(engine, job_id)
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Project)).one() == 0
+
+
+def test_a_header_of_ten_thousand_columns_is_refused_naming_a_few():
+    header = ",".join(f"col{i}" for i in range(10_000)) + "\r\n"
+    from tracker.services.imports.spreadsheet import inspect_file
+
+    with pytest.raises(FileRefused) as refused:
+        inspect_file(filename="wide.csv", content=header.encode(), settings=SETTINGS)
+    message = str(refused.value)
+    assert message.startswith("unknown column col0, col1, col2")
+    assert "and 190 more (the header has more than 200 columns; the template has 16)" in message
+    assert "missing column code, title, programme" in message
+    assert len(message) < 1_000
+
+
+def test_a_cell_longer_than_any_column_refuses_the_file_naming_its_row():
+    big = b"code,title,programme\r\nX-1," + b"T" * 200_000 + b",CYB\r\n"
+    from tracker.services.imports.files import read_csv
+
+    with pytest.raises(FileRefused, match="row 2 holds a cell longer than 131,072 characters"):
+        read_csv(big)
+
+
+def test_more_rows_than_an_import_takes_are_refused():
+    from tracker.services.imports.files import MAX_ROWS, read_csv
+
+    content = b"code,title,programme\n" + b"X,T,CYB\n" * (MAX_ROWS + 1)
+    with pytest.raises(FileRefused, match="more than 50,000 rows"):
+        read_csv(content)
+
+
+IATI_NUMBERS = b"""<?xml version="1.0"?>
+<iati-activities version="2.03">
+ <iati-activity default-currency="EUR">
+  <iati-identifier>XM-1</iati-identifier><title><narrative>One</narrative></title>
+  <activity-status code="2"/>
+  <budget type="1"><period-start iso-date="2026-01-01"/><period-end iso-date="2026-12-31"/>
+   <value>\xd9\xa3\xd9\xa0\xd9\xa0</value></budget>
+ </iati-activity>
+ <iati-activity default-currency="EUR">
+  <iati-identifier>XM-2</iati-identifier><title><narrative>Two</narrative></title>
+  <activity-status code="2"/>
+  <recipient-country code="KE" percentage="\xc2\xb2"/>
+ </iati-activity>
+ <iati-activity default-currency="EUR">
+  <iati-identifier>XM-3</iati-identifier><title><narrative>Three</narrative></title>
+  <activity-status code="2"/>
+  <tag vocabulary="2" code="\xc2\xb2"/><tag vocabulary="2" code="99999999999999999999"/>
+  <tag vocabulary="3" code="16.4-but-far-too-long-for-a-target"/>
+  <budget type="1"><period-start iso-date="2026-01-01"/><period-end iso-date="2026-12-31"/>
+   <value>100000000000000</value></budget>
+ </iati-activity>
+</iati-activities>"""
+
+
+def test_iati_numbers_in_other_digits_or_too_large_are_reported_per_activity(framework):
+    with session_scope(framework) as session:
+        report = import_iati(
+            session=session,
+            content=IATI_NUMBERS,
+            programme="CYB",
+            principal=ADMIN,
+            settings=SETTINGS,
+            commit=True,
+        )
+    reasons = {u["activity"]: u["reason"] for u in report.unmapped}
+    assert reasons["XM-1"].startswith('budget value "٣٠٠" is not a number written with the digits')
+    assert reasons["XM-2"].startswith('the percentage of KE ("²") is not a number from 0 to 100')
+    assert reasons["XM-3"].startswith("its budget adds up to 100,000,000,000,000 EUR")
+    assert not report.committed
+    with Session(framework) as session:
+        assert session.exec(select(func.count()).select_from(Project)).one() == 0
