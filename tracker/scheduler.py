@@ -1,6 +1,7 @@
 """The scheduler: enqueues digests when they fall due, sends the outbox, stores the weekly
-coverage snapshot, rebuilds the coverage cube when a change left it stale and clears expired
-sessions.
+coverage snapshot, rebuilds the coverage cube when a change left it stale, clears expired
+sessions, and removes uploaded import files kept past their retention period
+(TRACKER_IMPORT_RETENTION_HOURS).
 
 Run exactly one: `tracker scheduler`, or inside the web app with TRACKER_EMBEDDED_SCHEDULER
 for single-process use. A second one started by mistake does no harm: every job is safe to
@@ -22,6 +23,7 @@ from tracker.models._base import utcnow
 from tracker.services import auth
 from tracker.services.coverage import cube
 from tracker.services.digests import outbox
+from tracker.services.imports import retention
 
 log = logging.getLogger(__name__)
 
@@ -75,12 +77,17 @@ def add_jobs(scheduler: BaseScheduler, *, engine: Engine, settings: Settings) ->
         folded = cube.compact(engine)
         return f"coverage cube: {folded} appended rows folded" if folded else None
 
+    def purge_imports():
+        purged = retention.purge(engine=engine)
+        return str(purged) if purged else None
+
     jobs = {
         "digests.enqueue": (enqueue_and_send, 60),
         "digests.send": (send, 30),
         "coverage.snapshot": (snapshot, 3600),
         "coverage.cube": (rebuild_cube, 60),
         "accounts.purge": (purge_sessions, 3600),
+        "imports.retention": (purge_imports, 600),
     }
     for job_id, (job, seconds) in jobs.items():
         scheduler.add_job(
