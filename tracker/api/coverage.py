@@ -385,7 +385,9 @@ class TargetCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    code: FrameworkCode = Field(description="A goal (GPG1) or objective (4.2) code")
+    code: FrameworkCode = Field(
+        description="A goal (GPG1) or objective (4.2) code", examples=["4.2"]
+    )
     region: RegionCode | None = Field(default=None, description="None for everywhere")
     min_active_projects: Integer(0, MAX_PROJECTS_TARGET) | None = Field(default=None, examples=[3])
     min_budget_eur: Budget | None = None
@@ -404,7 +406,7 @@ def list_targets(session: SessionDep, principal: CurrentPrincipal) -> list[dict]
     "/targets",
     response_model=TargetPublic,
     status_code=201,
-    responses=refusals(401, 403, 413),
+    responses=refusals(401, 403, body=True),
     summary="Set a target (administrators)",
 )
 def set_target(body: TargetCreate, session: SessionDep, principal: AdminPrincipal) -> dict:

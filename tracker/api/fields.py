@@ -121,13 +121,12 @@ CurrencyCode = Code(
     description="An ISO 4217 code",
     examples=["EUR"],
 )
-FrameworkCode = Token(20, description="A goal, objective or theme code", examples=["4.2"])
+FrameworkCode = Token(20, description="A goal, objective or theme code")
 Email = Code(
     f"^[^\\s@{_CONTROL}]{{1,64}}@[^\\s@{_CONTROL}]{{1,189}}$",
     254,
     allowed="must be an email address such as ana.costa@example.org",
     description="An email address",
-    examples=["ana.costa@example.org"],
 )
 
 
@@ -141,6 +140,8 @@ def _whole_number(low: int, high: int, *, in_address: bool):
             if not re.fullmatch(r"-?[0-9]{1,20}", value):
                 raise PydanticCustomError("int_parsing", wrong + ", written in digits 0-9")
             value = int(value)
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)  # JSON has one kind of number: 3.0 is 3
         if isinstance(value, bool) or not isinstance(value, int):
             raise PydanticCustomError("int_type", wrong)
         if not low <= value <= high:
@@ -153,14 +154,18 @@ def _whole_number(low: int, high: int, *, in_address: bool):
 def Integer(low: int, high: int, **field: Any) -> Any:
     """A whole number in a JSON body, within [low, high]."""
     return Annotated[
-        int, _whole_number(low, high, in_address=False), Field(ge=low, le=high, **field)
+        int,
+        _whole_number(low, high, in_address=False),
+        Field(json_schema_extra={"minimum": low, "maximum": high}, **field),
     ]
 
 
 def QueryInteger(low: int, high: int, **field: Any) -> Any:
     """A whole number in an address, within [low, high]."""
     return Annotated[
-        int, _whole_number(low, high, in_address=True), Field(ge=low, le=high, **field)
+        int,
+        _whole_number(low, high, in_address=True),
+        Field(json_schema_extra={"minimum": low, "maximum": high}, **field),
     ]
 
 
@@ -169,17 +174,19 @@ Version = Integer(
 )
 
 
-def _decimal_pattern(high: Decimal) -> str:
-    """Digits 0-9 with at most two decimal places, no leading zero, from 0 to `high` (a power
-    of ten)."""
+def _decimal_pattern(high: Decimal, *, inclusive: bool) -> str:
+    """Digits 0-9 with at most two decimal places, no leading zero, from 0 up to `high` (a
+    power of ten), or below it."""
     top = str(int(high))
-    return rf"^((0|[1-9][0-9]{{0,{len(top) - 2}}})(\.[0-9]{{1,2}})?|{top}(\.0{{1,2}})?)$"
+    below = rf"(0|[1-9][0-9]{{0,{len(top) - 2}}})(\.[0-9]{{1,2}})?"
+    return rf"^({below}|{top}(\.0{{1,2}})?)$" if inclusive else rf"^{below}$"
 
 
-def _amount(high: Decimal):
+def _amount(high: Decimal, *, inclusive: bool):
     """A decimal with at most two places: a JSON number, or a string of ASCII digits."""
-    pattern = re.compile(_decimal_pattern(high))
-    wrong = f"must be a number from 0 to {high:,.0f} with at most two decimal places"
+    pattern = re.compile(_decimal_pattern(high, inclusive=inclusive))
+    limit = f"to {high:,.0f}" if inclusive else f"up to (not including) {high:,.0f}"
+    wrong = f"must be a number from 0 {limit} with at most two decimal places"
 
     def parse(value: Any) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
@@ -191,38 +198,43 @@ def _amount(high: Decimal):
                 )
             return Decimal(value).quantize(Decimal("0.01"))
         # A JSON number such as 0.57 arrives as the nearest binary float: it is read to the
-        # cent, and one with more places than that rounding explains is refused.
+        # cent, and one with more places than the float's own rounding explains is refused.
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
-        if not number.is_finite() or not 0 <= number <= high:
+        if not number.is_finite() or number < 0 or number > high:
             raise PydanticCustomError("decimal_range", wrong)
         cents = number.quantize(Decimal("0.01"))
-        if abs(number - cents) > Decimal("1e-9"):
+        rounding = max(Decimal("1e-9"), number * Decimal("1e-15"))
+        if abs(number - cents) > rounding or (cents == high and not inclusive):
             raise PydanticCustomError("decimal_places", wrong)
         return cents
 
     return parse
 
 
-def Amount(high: Decimal, *, description: str, **field: Any) -> Any:
-    """A decimal from 0 to `high` (a power of ten) with at most two decimal places."""
+def Amount(high: Decimal, *, inclusive: bool, description: str, **field: Any) -> Any:
+    """A decimal from 0 to `high` (a power of ten; with `inclusive` false, below it) with at
+    most two decimal places."""
+    bound = {"maximum": int(high)} if inclusive else {"exclusiveMaximum": int(high)}
+    limit = f"to {high:,.0f}" if inclusive else f"below {high:,.0f}"
     return Annotated[
         Decimal,
-        BeforeValidator(_amount(high)),
+        BeforeValidator(_amount(high, inclusive=inclusive)),
         WithJsonSchema(
             {
                 "anyOf": [
-                    {"type": "number", "minimum": 0, "maximum": int(high), "multipleOf": 0.01},
-                    {"type": "string", "pattern": _decimal_pattern(high)},
+                    {"type": "number", "minimum": 0, **bound, "multipleOf": 0.01},
+                    {"type": "string", "pattern": _decimal_pattern(high, inclusive=inclusive)},
                 ],
-                "description": f"{description}: from 0 to {high:,.0f}, to the cent",
+                "description": f"{description}: from 0 {limit}, to the cent",
             }
         ),
         Field(**field),
     ]
 
 
-Percentage = Amount(Decimal(100), description="A percentage", examples=["40"])
-Budget = Amount(MAX_BUDGET, description="An amount of money", examples=["250000"])
+Percentage = Amount(Decimal(100), inclusive=True, description="A percentage", examples=["40"])
+# Money columns hold 14 digits before the point.
+Budget = Amount(MAX_BUDGET, inclusive=False, description="An amount of money", examples=["250000"])
 
 
 def _iso_date(value: Any) -> Any:

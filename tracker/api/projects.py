@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.convertors import Convertor, register_url_convertor
 
 from tracker.api.fields import (
     MAX_VERSION,
@@ -18,6 +19,7 @@ from tracker.api.fields import (
     Day,
     Email,
     FrameworkCode,
+    Integer,
     Line,
     List,
     Percentage,
@@ -46,8 +48,23 @@ MAX_FILTER_VALUES = 50
 
 Significance = Literal["principal", "significant"]
 Alignment = Literal["aligned", "screened, not aligned", "unscreened"]
-# A project's code in an address may hold a slash, as codes may.
 CodeInPath = Annotated[str, Path(description="The project's code", examples=["CYB-2026-0042"])]
+
+
+class ProjectCodeConvertor(Convertor[str]):
+    """A project's code in an address: codes may hold a slash, so the rest of the path, but
+    for a last segment "tags", which names the project's tags."""
+
+    regex = r".+(?<!/tags)"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("project_code", ProjectCodeConvertor())
 
 
 # Places
@@ -216,14 +233,14 @@ class ProjectUpdate(ProjectCreate):
     """What GET gives, changed where you want: the read-only fields are ignored."""
 
     version: Version
-    budget_eur: str | None = Field(default=None, description="Read-only; ignored")
+    budget_eur: Line(20) | None = Field(default=None, description="Read-only; ignored")
     screened_at: datetime | None = Field(default=None, description="Read-only; ignored")
     alignment: Alignment | None = Field(default=None, description="Read-only; ignored")
-    sdgs: List(int, 17) | None = Field(default=None, description="Read-only; ignored")
-    objectives: List(TagPublic, MAX_TAGS) | None = Field(
+    sdgs: List(Integer(1, 17), 17) | None = Field(default=None, description="Read-only; ignored")
+    objectives: List(TagIn, MAX_TAGS) | None = Field(
         default=None, description="Read-only; ignored (change tags with PUT …/tags)"
     )
-    themes: List(TagPublic, MAX_TAGS) | None = Field(
+    themes: List(TagIn, MAX_TAGS) | None = Field(
         default=None, description="Read-only; ignored (change tags with PUT …/tags)"
     )
 
@@ -277,10 +294,14 @@ class ProjectListParams(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     q: Line(200) | None = Field(default=None, description="Search code, title, summary, donor")
-    goal: FrameworkCode | None = Field(default=None, examples=["GPG4"])
-    objective: FrameworkCode | None = Field(default=None, examples=["4.2"])
+    goal: FrameworkCode | None = Field(default=None, description="A goal code", examples=["GPG4"])
+    objective: FrameworkCode | None = Field(
+        default=None, description="An objective code", examples=["4.2"]
+    )
     theme: FrameworkCode | None = Field(
-        default=None, description="A theme code, or none: projects with no theme"
+        default=None,
+        description="A theme code, or none: projects with no theme",
+        examples=["III"],
     )
     programme: List(ProgrammeCode, MAX_FILTER_VALUES) = Field(
         default_factory=list, description="Programme codes; none means all"
@@ -288,6 +309,7 @@ class ProjectListParams(BaseModel):
     region: RegionCode | None = None
     located: Token(20) | None = Field(
         default=None,
+        examples=["KE"],
         description="A region or country code, global, or whole-region and elsewhere (with region)",
     )
     status: List(StatusFilter, 6) = Field(
@@ -425,7 +447,7 @@ def read_tags(code: CodeInPath, session: SessionDep, principal: CurrentPrincipal
 @router.put(
     "/projects/{code:path}/tags",
     response_model=TagsPublic,
-    responses=refusals(401, 403, 404, 409, 413),
+    responses=refusals(401, 403, 404, 409, body=True),
     summary="Make a project's tags exactly these",
 )
 def replace_tags(
@@ -454,7 +476,7 @@ def replace_tags(
 
 
 @router.get(
-    "/projects/{code:path}",
+    "/projects/{code:project_code}",
     response_model=ProjectPublic,
     responses=refusals(401, 404),
     summary="One project with its places and tags",
@@ -464,9 +486,9 @@ def read(code: CodeInPath, session: SessionDep, principal: CurrentPrincipal) -> 
 
 
 @router.put(
-    "/projects/{code:path}",
+    "/projects/{code:project_code}",
     response_model=ProjectPublic,
-    responses=refusals(401, 403, 404, 409, 413),
+    responses=refusals(401, 403, 404, 409, body=True),
     summary="Change a project (send the version you read)",
 )
 def replace(
@@ -485,7 +507,7 @@ def replace(
 
 
 @router.delete(
-    "/projects/{code:path}",
+    "/projects/{code:project_code}",
     status_code=204,
     response_class=Response,
     responses=refusals(401, 403, 404, 409),

@@ -44,6 +44,7 @@ bearer = HTTPBearer(
 _RETRY = {"Retry-After": {"description": "Seconds to wait", "schema": {"type": "integer"}}}
 _CHALLENGE = {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}
 _WHY = {
+    400: ("The body is not JSON in UTF-8", None),
     401: ("No valid API token: send 'Authorization: Bearer <token>'", _CHALLENGE),
     403: ("Not allowed for this account", None),
     404: ("Nothing at this address", None),
@@ -53,8 +54,11 @@ _WHY = {
 }
 
 
-def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
-    """Responses for a route: 422 and 503 always, and the statuses it names."""
+def refusals(*statuses: int, body: bool = False) -> dict[int | str, dict[str, Any]]:
+    """Responses for a route: 422 and 503 always, and the statuses it names; with a body,
+    400 and 413 too."""
+    if body:
+        statuses = (400, *statuses, 413)
     out: dict[int | str, dict[str, Any]] = {
         422: {
             "model": ValidationProblem,
@@ -70,4 +74,4 @@ def refusals(*statuses: int) -> dict[int | str, dict[str, Any]]:
 
 
 READ = refusals(401)
-WRITE = refusals(401, 403, 413)
+WRITE = refusals(401, 403, body=True)
