@@ -24,12 +24,12 @@ import uvicorn
 from schemathesis.engine import events, from_schema
 from sqlmodel import select
 
+from tests.api.serving import with_options
 from tests.conftest import _free_port
 from tests.services.coverage import portfolio
 from tracker.app import create_app
 from tracker.config import Settings
 from tracker.db import session_scope
-from tracker.http_options import OptionsMiddleware
 from tracker.models import Country, Currency, Goal, Objective, Programme, Region, Theme
 from tracker.services import auth, users
 
@@ -37,14 +37,6 @@ MAX_EXAMPLES = 8
 # Seconds for one run (one role): a bound, not a target. Without a time limit Schemathesis
 # runs the fuzzing and stateful phases once each.
 MAX_SECONDS = 45
-
-
-def with_options(app):
-    """The app as served: with OptionsMiddleware, wrapped around it here until create_app
-    adds it itself."""
-    if any(m.cls is OptionsMiddleware for m in app.user_middleware):
-        return app
-    return OptionsMiddleware(app)
 
 
 @dataclass(frozen=True)
