@@ -313,3 +313,61 @@ def test_an_interrupted_import_says_what_was_written_and_resumes(
     assert "Imported. 5 projects added" in _wait(admin, location).get_text(" ", strip=True)
     with Session(framework) as session:
         assert session.exec(select(func.count()).select_from(Project)).one() == 5
+
+
+@pytest.mark.both_backends
+@pytest.mark.parametrize(
+    ("name", "first_bytes", "message"),
+    [
+        (b"projects.csv", b"%PDF-1.7\n" + b"\0" * 8_000, "is a PDF document"),
+        (b"evil\x00.csv", b"code,title,programme\n", "must not contain control characters"),
+    ],
+    ids=["pdf", "nul-in-name"],
+)
+def test_a_live_server_refuses_an_upload_from_its_first_bytes(
+    live_server, framework, accounts, name, first_bytes, message
+):
+    """The browser says 10 MB are coming and sends 8 KB: the answer comes anyway, from the
+    first bytes, and nothing is kept."""
+    import socket
+    from urllib.parse import urlsplit
+
+    from tests.web.live import form_of, signed_in
+
+    admin = accounts["admin"]
+    client = signed_in(live_server, admin.email, admin.password)
+    token = form_of(client, "/admin/imports")["csrf_token"]
+    cookies = "; ".join(f"{k}={v}" for k, v in client.cookies.items())
+    head = (
+        (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="kind"\r\n\r\nspreadsheet\r\n'
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="'
+        ).encode()
+        + name
+        + b'"\r\n\r\n'
+        + first_bytes
+    )
+    address = urlsplit(live_server)
+    request = (
+        "POST /admin/imports HTTP/1.1\r\n"
+        f"Host: {address.netloc}\r\n"
+        f"Content-Type: multipart/form-data; boundary={BOUNDARY}\r\n"
+        f"Content-Length: {10_000_000}\r\n"
+        f"X-CSRF-Token: {token}\r\n"
+        f"Cookie: {cookies}\r\n\r\n"
+    ).encode()
+    began = time.monotonic()
+    with socket.create_connection((address.hostname, address.port), timeout=15) as sock:
+        sock.sendall(request + head)
+        answer = b""
+        while b"</html>" not in answer:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            answer += chunk
+    assert time.monotonic() - began < 10
+    status_line, _, rest = answer.partition(b"\r\n")
+    assert status_line.split()[1] == b"400", status_line
+    text = BeautifulSoup(rest.partition(b"\r\n\r\n")[2], "html.parser").get_text(" ", strip=True)
+    assert message in text
+    assert _stored(framework) == (0, 0)

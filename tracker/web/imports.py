@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated
 
+import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
@@ -43,6 +44,7 @@ TYPES = {
     "xml": "application/xml",
 }
 CHUNK = 64 * 1024
+DRAIN_SECONDS = 2.0
 
 
 def _download(data: bytes, name: str) -> Response:
@@ -91,6 +93,8 @@ async def received_upload(request: Request, settings: SettingsDep) -> Received:
         if chunks is not None and form is None:
             await _drain(chunks, settings.import_max_bytes)
         return Received(refused=exc)
+    except ClientDisconnect:  # the browser went away part way: nothing to keep, nobody to tell
+        return Received(refused=UploadRefused({"file": "the upload stopped before it ended"}))
     finally:
         if form is not None:
             await form.close()  # Starlette's spooled copy of the file goes with it
@@ -118,16 +122,18 @@ async def _read_form(reader: UploadReader, form: FormData) -> None:
 
 
 async def _drain(chunks, limit: int) -> None:
-    """Read (and drop) what the browser is still sending, up to a limit, so that it gets to
-    read the answer; nothing of it is kept."""
+    """Read and drop what the browser is still sending, for a moment and up to a limit, so
+    that it gets to read the answer (a browser cut off while it sends shows an error of its
+    own instead). Nothing of it is kept."""
     drained = 0
-    try:
-        async for chunk in chunks:
-            drained += len(chunk)
-            if drained > limit:
-                return
-    except (BodyTooLarge, ClientDisconnect, RuntimeError):
-        return
+    with anyio.move_on_after(DRAIN_SECONDS):
+        try:
+            async for chunk in chunks:
+                drained += len(chunk)
+                if drained > limit:
+                    return
+        except (BodyTooLarge, ClientDisconnect, RuntimeError):
+            return
 
 
 ReceivedUpload = Annotated[Received, Depends(received_upload)]

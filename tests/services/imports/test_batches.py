@@ -314,3 +314,31 @@ def test_the_retention_job_removes_files_kept_too_long(accounts, engine, monkeyp
 def test_the_retention_period_comes_from_the_environment(monkeypatch, value, hours):
     monkeypatch.setenv("TRACKER_IMPORT_RETENTION_HOURS", value)
     assert retention.retention_period() == timedelta(hours=hours)
+
+
+def test_iati_activities_are_written_in_batches_too(accounts, engine, monkeypatch):
+    from tests.services.imports.test_iati import SEVERAL
+    from tracker.models import ProjectSDGTag
+
+    fine = SEVERAL.split(b" <iati-activity>\n  <iati-identifier>XM-EX-1-BROKEN")[0]
+    monkeypatch.setattr(runner, "BATCH_ROWS", 1)
+    with session_scope(engine) as session:
+        user = session.get(User, accounts["admin"].id)
+        upload = Upload("iati", "CYB", "a.xml", fine + b"</iati-activities>", "xml")
+        job_id = jobs.start_job(session=session, user=user, upload=upload, settings=SETTINGS).id
+    assert _run(engine, job_id, commit=False).status == "checked"
+    job = _run(engine, job_id, commit=True)
+    assert (job.status, job.done, job.report["creates"]) == (
+        "committed",
+        2,
+        ["XM-EX-1-CYBER", "XM-EX-1-BORDER"],
+    )
+    assert _count(engine, ProjectSDGTag) == 3 and not _kept(engine, job_id)
+
+
+@pytest.mark.parametrize(
+    ("value", "rows"), [("", 500), ("100", 100), ("0", 500), ("9" * 5000, 500), ("\u0665", 500)]
+)
+def test_the_batch_size_comes_from_the_environment(monkeypatch, value, rows):
+    monkeypatch.setenv("TRACKER_IMPORT_BATCH_ROWS", value)
+    assert runner._batch_rows() == rows

@@ -197,25 +197,18 @@ def read_xlsx(content: bytes, settings: Settings, *, header_only: bool = False) 
 
 
 def _read_sheet(sheet, *, header_only: bool) -> Table:
-    table: Table | None = None
     width = MAX_COLUMNS
     for number, row in enumerate(sheet.iter_rows(max_col=width), start=1):
-        if table is not None and number == 0:
-            break
         cells = [_cell_text(cell, number, c) for c, cell in enumerate(row, start=1)]
-        if table is None:
-            if not any(c.strip() for c in cells):
-                continue
-            table = Table(_header(cells))
-            if header_only:
-                return table
-            # Later rows are read as wide as the header and a little more, never wider: a
-            # sheet can claim 16,384 columns in every row.
-            width = len(table.header) + EXTRA_COLUMNS
-            return _read_rows(sheet, table, number, width)
-    if table is None:
-        raise FileRefused("the file is empty")
-    return table
+        if not any(c.strip() for c in cells):
+            continue  # blank rows above the header
+        table = Table(_header(cells))
+        if header_only:
+            return table
+        # Later rows are read as wide as the header and a little more, never wider: a sheet
+        # can claim 16,384 columns in every row.
+        return _read_rows(sheet, table, number, len(table.header) + EXTRA_COLUMNS)
+    raise FileRefused("the file is empty")
 
 
 def _read_rows(sheet, table: Table, header_row: int, width: int) -> Table:

@@ -45,7 +45,6 @@ XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 AMOUNT = re.compile(r"^-?[0-9]{1,20}(\.[0-9]{1,10})?$")
 PERCENTAGE = re.compile(r"^[0-9]{1,3}(\.[0-9]{1,10})?$")
 SDG_TARGET = re.compile(r"^[0-9]{1,2}\.[0-9a-z]{1,2}$")
-NARRATIVES = {"title": 200, "summary": 5000, "donor": 200}
 
 
 @dataclass
@@ -195,70 +194,28 @@ def _plan(session: Session, activity, context: _Context) -> ProjectPlan | str:
         return "it has no iati-identifier"
     default_lang = activity.get(XML_LANG, "en")
     notes: list[str] = []
-    title = _narrative(activity.find("title"), default_lang)
-    descriptions = activity.findall("description")
-    general = next(
-        (d for d in descriptions if d.get("type", "1") == "1"),
-        descriptions[0] if descriptions else None,
-    )
-    status_code = (
-        activity.find("activity-status").get("code")
-        if activity.find("activity-status") is not None
-        else ""
-    )
-    status = STATUS_FROM_IATI.get(status_code)
-    if status is None:
-        return f'its activity-status "{printable(status_code or "", 20)}" is not one of 1 to 6'
-    dates = {d.get("type"): d.get("iso-date") for d in activity.findall("activity-date")}
-    start = dates.get("2") or dates.get("1")
-    end = dates.get("4") or dates.get("3")
-
-    totals, problems = _budget(activity, activity.get("default-currency"))
-    if problems:
-        return "; ".join(problems)
-    known_currencies = context.rates
-    unknown = [c for c in totals if c not in known_currencies]
-    if unknown:
-        shown = ", ".join(printable(c, 10) for c in unknown)
-        return f"its budget is in {shown}, a currency the tracker has no rate for"
-    amount, currency = None, None
-    if len(totals) == 1:
-        currency, amount = next(iter(totals.items()))
-    elif totals:
-        currency = "EUR"
-        amount = sum(
-            v * known_currencies[c] / known_currencies["EUR"] for c, v in totals.items()
-        ).quantize(Decimal("0.01"))
-        notes.append(
-            "budgets in "
-            + ", ".join(sorted(totals))
-            + f" were converted and added up as {amount} EUR"
-        )
-    if amount is not None and amount > MAX_AMOUNT:
-        return f"its budget adds up to {amount:,} {currency}; at most {MAX_AMOUNT:,} is kept"
-
+    status = _status(activity)
+    budget = _amount(activity, context, notes)
     locations = _locations(activity, context, notes)
-    if isinstance(locations, str):
-        return locations
-    objectives, sdgs = _tags(activity, context, default_lang, notes)
-    summary = _narrative(general, default_lang)[:5000]
-    donor = _narrative(activity.find("participating-org[@role='1']"), default_lang)
-    for name, text in (("title", title), ("summary", summary), ("donor", donor)):
-        if bad_character(text, allow_line_breaks=True):
-            return f"its {name} holds control characters (such as a NUL byte)"
+    texts = _texts(activity, default_lang)
+    for reason in (status, budget, locations, texts):
+        if isinstance(reason, str):
+            return reason
     existing = context.catalogue.existing.get(identifier)
     if existing and not context.principal.can_edit_programme(existing.programme_id):
         return "you cannot change projects of its programme"
+    dates = {d.get("type"): d.get("iso-date") for d in activity.findall("activity-date")}
+    title, summary, donor = texts
     data = project_edit.ProjectInput(
         code=identifier,
         title=title or identifier,
         summary=summary,
         kind="capacity_building",
-        status=status,
-        start_date=start,
-        end_date=end,
-        budget_amount=amount,
-        budget_currency=currency or "",
+        status=status[0],
+        start_date=dates.get("2") or dates.get("1"),
+        end_date=dates.get("4") or dates.get("3"),
+        budget_amount=budget[0],
+        budget_currency=budget[1] or "",
         donor=donor,
         programme=context.programme,
         locations=[project_edit.LocationInput(code, pct) for code, pct in locations],
@@ -273,7 +230,8 @@ def _plan(session: Session, activity, context: _Context) -> ProjectPlan | str:
         )
     except InputError as exc:
         return "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
-    plan = ProjectPlan(
+    objectives, sdgs = _tags(activity, context, default_lang, notes)
+    return ProjectPlan(
         label=printable(identifier, 40),
         values=valid.values,
         locations=valid.locations,
@@ -284,7 +242,62 @@ def _plan(session: Session, activity, context: _Context) -> ProjectPlan | str:
         existing=existing,
         notes=notes,
     )
-    return plan
+
+
+def _status(activity) -> tuple[str] | str:
+    element = activity.find("activity-status")
+    code = element.get("code") if element is not None else ""
+    status = STATUS_FROM_IATI.get(code)
+    if status is None:
+        return f'its activity-status "{printable(code or "", 20)}" is not one of 1 to 6'
+    return (status,)
+
+
+def _amount(activity, context: _Context, notes: list[str]) -> tuple | str:
+    """(amount, currency) of the activity's budgets, converted to EUR when they are in several
+    currencies; or why they cannot be kept."""
+    totals, problems = _budget(activity, activity.get("default-currency"))
+    if problems:
+        return "; ".join(problems)
+    rates = context.rates
+    unknown = [c for c in totals if c not in rates]
+    if unknown:
+        shown = ", ".join(printable(c, 10) for c in unknown)
+        return f"its budget is in {shown}, a currency the tracker has no rate for"
+    amount, currency = None, None
+    if len(totals) == 1:
+        currency, amount = next(iter(totals.items()))
+    elif totals:
+        currency = "EUR"
+        amount = sum(v * rates[c] / rates["EUR"] for c, v in totals.items()).quantize(
+            Decimal("0.01")
+        )
+        notes.append(
+            "budgets in "
+            + ", ".join(sorted(totals))
+            + f" were converted and added up as {amount} EUR"
+        )
+    if amount is not None and amount > MAX_AMOUNT:
+        return f"its budget adds up to {amount:,} {currency}; at most {MAX_AMOUNT:,} is kept"
+    return amount, currency
+
+
+def _texts(activity, default_lang: str) -> tuple[str, str, str] | str:
+    """Title, summary and donor; or why they cannot be kept."""
+    descriptions = activity.findall("description")
+    general = next(
+        (d for d in descriptions if d.get("type", "1") == "1"),
+        descriptions[0] if descriptions else None,
+    )
+    texts = (
+        _narrative(activity.find("title"), default_lang),
+        _narrative(general, default_lang)[:5000],
+        _narrative(activity.find("participating-org[@role='1']"), default_lang),
+    )
+    for name, text in zip(("title", "summary", "donor"), texts, strict=True):
+        if bad_character(text, allow_line_breaks=True):
+            return f"its {name} holds control characters (such as a NUL byte)"
+    return texts
 
 
 def _locations(activity, context: _Context, notes: list[str]) -> list | str:

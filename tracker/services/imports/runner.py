@@ -34,8 +34,17 @@ from tracker.services.permissions import Principal, principal_for
 
 log = logging.getLogger(__name__)
 
-# Rows written per transaction (TRACKER_IMPORT_BATCH_ROWS, default 500).
-BATCH_ROWS = max(1, int(os.environ.get("TRACKER_IMPORT_BATCH_ROWS", "500") or 500))
+
+def _batch_rows() -> int:
+    """Rows written per transaction: TRACKER_IMPORT_BATCH_ROWS, from 1 to 10,000 (default
+    500). A batch of 500 rows holds SQLite for about half a second."""
+    raw = os.environ.get("TRACKER_IMPORT_BATCH_ROWS", "").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) <= 5 and 1 <= int(raw) <= 10_000:
+        return int(raw)
+    return 500
+
+
+BATCH_ROWS = _batch_rows()
 BUSY_RETRIES = 3  # a batch that waited too long for a lock is tried again this often
 # SQLite lets one writer in at a time, and a writer that finds it taken sleeps (up to 100 ms at
 # a time) before it tries again: between two batches the import pauses longer than that, so
@@ -195,7 +204,8 @@ def _commit(engine: Engine, settings: Settings, job_id: int) -> None:
             written=start,
             total=total,
             final={**public, "written": total, "committed": True} if last else None,
-            report={**public, "written": start + len(batch)},
+            # The report goes with this run's first batch only: later ones move the count.
+            report={**public, "written": start + len(batch)} if start == written else None,
         )
         if outcome is not None:
             _stop(engine, job_id, outcome, report={**public, "written": start})
@@ -243,10 +253,13 @@ def _claim(session: Session, job_id: int, written: int, size: int, total: int, r
     """The batch's first statement: move the job's count of written rows on, if nobody else
     did meanwhile. On SQLite this also makes the batch the database's one writer at once, so
     what it reads next nobody can change before it commits."""
+    values = {"done": written + size, "total": total, "updated_at": utcnow()}
+    if report is not None:
+        values["report"] = _storable(report)
     result = session.execute(
         update(ImportJob)
         .where(ImportJob.id == job_id, ImportJob.status == "committing", ImportJob.done == written)
-        .values(done=written + size, total=total, report=_storable(report), updated_at=utcnow())
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
