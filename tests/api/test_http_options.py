@@ -8,13 +8,13 @@ import re
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.api.serving import with_options
+from tests.api.serving import as_served
 from tests.routes import api_routes
 
 
 @pytest.fixture
 def client(client_factory) -> TestClient:
-    return TestClient(with_options(client_factory().app))
+    return TestClient(as_served(client_factory().app))
 
 
 def _allow(response) -> list[str]:

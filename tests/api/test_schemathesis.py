@@ -24,7 +24,7 @@ import uvicorn
 from schemathesis.engine import events, from_schema
 from sqlmodel import select
 
-from tests.api.serving import with_options
+from tests.api.serving import as_served
 from tests.conftest import _free_port
 from tests.services.coverage import portfolio
 from tracker.app import create_app
@@ -196,7 +196,7 @@ def served(engine) -> Iterator[str]:
     settings = Settings(
         database_url=engine.url.render_as_string(hide_password=False), env="test", port=port
     )
-    app = with_options(create_app(settings, engine=engine))
+    app = as_served(create_app(settings, engine=engine))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

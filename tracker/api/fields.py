@@ -253,7 +253,9 @@ def _iso_date(value: Any) -> Any:
 Day = Annotated[
     date,
     BeforeValidator(_iso_date),
-    WithJsonSchema({"type": "string", "format": "date", "description": "A date (YYYY-MM-DD)"}),
+    WithJsonSchema(
+        {"type": "string", "format": "date", "maxLength": 10, "description": "A date (YYYY-MM-DD)"}
+    ),
 ]
 
 
