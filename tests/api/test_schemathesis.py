@@ -36,7 +36,7 @@ from tracker.services import auth, users
 MAX_EXAMPLES = 8
 # Seconds for one run (one role): a bound, not a target. Without a time limit Schemathesis
 # runs the fuzzing and stateful phases once each.
-MAX_SECONDS = 45
+MAX_SECONDS = 60
 
 
 @dataclass(frozen=True)
