@@ -282,7 +282,7 @@ def test_an_interrupted_import_says_what_was_written_and_resumes(
     def crash(plans):
         raise RuntimeError("the server lost its power")
 
-    monkeypatch.setattr(runner, "BATCH_ROWS", 2)
+    test_batches._batches_of(monkeypatch, 2)
     monkeypatch.setattr(runner, "_write_batch", test_batches._before_batch(2, crash))
     admin = browser_for("admin")
     rows = [{**EXAMPLE, "code": f"CYB-{i}"} for i in range(5)]

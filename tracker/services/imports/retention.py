@@ -3,7 +3,8 @@ scheduler removes what is left after the retention period, and says of a job tha
 moving (its server stopped part way) that it stopped.
 
 TRACKER_IMPORT_RETENTION_HOURS (default 24) is how long the file of a checked import waits
-for its commit, and the file of an interrupted import for its resumption.
+for its commit, and the file of an interrupted import for its resumption, from the job's last
+step.
 """
 
 from __future__ import annotations
@@ -51,8 +52,8 @@ class Purged:
 def purge(
     *, engine: Engine, retention: timedelta | None = None, now: datetime | None = None
 ) -> Purged:
-    """Mark jobs that stopped moving, then remove the files kept longer than the retention
-    period of jobs that are not running. One short transaction."""
+    """Mark jobs that stopped moving, then remove the files of jobs that are not running and
+    have not moved for the retention period. One short transaction."""
     now = now or utcnow()
     retention = retention or retention_period()
     with Session(engine) as session:
@@ -61,7 +62,7 @@ def purge(
             session.exec(
                 select(ImportUpload.job_id)
                 .join(ImportJob, ImportJob.id == ImportUpload.job_id)
-                .where(ImportUpload.created_at < now - retention, ImportJob.status.not_in(RUNNING))
+                .where(ImportJob.updated_at < now - retention, ImportJob.status.not_in(RUNNING))
             )
         )
         for start in range(0, len(old), 500):

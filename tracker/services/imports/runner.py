@@ -2,7 +2,8 @@
 
 The commit checks the whole file again first; if any row is refused, nothing is written. Then
 it writes BATCH_ROWS rows per transaction: a batch holds its projects (on SQLite, the database)
-for a fraction of a second, so nobody else's save waits longer than one batch. Each batch moves
+for a fraction of a second, so nobody else's save waits longer than one batch (on SQLite the
+batches shrink when they take longer than half a second, and pause between them). Each batch moves
 the job's count of written rows on in its own transaction, so the count is exact whatever
 happens; the last batch also marks the job committed and removes its file. An import that
 stops part way (a project changed by someone meanwhile, a crash, a restart) is left
@@ -45,6 +46,10 @@ def _batch_rows() -> int:
 
 
 BATCH_ROWS = _batch_rows()
+# SQLite: everyone else's saves wait while a batch writes, so a batch that took longer than
+# this (a busy machine, a large file's rows) makes the next one smaller, down to MIN_ROWS.
+SQLITE_BATCH_SECONDS = 0.5
+MIN_ROWS = 25
 BUSY_RETRIES = 3  # a batch that waited too long for a lock is tried again this often
 # SQLite lets one writer in at a time, and a writer that finds it taken sleeps (up to 100 ms at
 # a time) before it tries again: between two batches the import pauses longer than that, so
@@ -191,10 +196,11 @@ def _commit(engine: Engine, settings: Settings, job_id: int) -> None:
         public["creates"] = job.report.get("creates", public["creates"])
         public["updates"] = job.report.get("updates", public["updates"])
     principal = checked.principal
-    total = len(plans)
-    for start in range(written, total, BATCH_ROWS):
-        batch = plans[start : start + BATCH_ROWS]
+    total, start, size = len(plans), written, BATCH_ROWS
+    while start < total:
+        batch = plans[start : start + size]
         last = start + len(batch) >= total
+        began = time.monotonic()
         outcome = _write_batch(
             engine,
             job_id,
@@ -210,11 +216,21 @@ def _commit(engine: Engine, settings: Settings, job_id: int) -> None:
         if outcome is not None:
             _stop(engine, job_id, outcome, report={**public, "written": start})
             return
+        start += len(batch)
         if not last and engine.dialect.name == "sqlite":
+            size = _next_size(size, time.monotonic() - began)
             time.sleep(SQLITE_PAUSE_SECONDS)
     if written >= total:  # nothing (left) to write
         final = {**public, "written": total, "committed": True}
         _finish(engine, job_id, "committed", final, remove_file=True)
+
+
+def _next_size(size: int, seconds: float) -> int:
+    if seconds > SQLITE_BATCH_SECONDS:
+        return max(min(MIN_ROWS, BATCH_ROWS), size // 2)
+    if seconds < SQLITE_BATCH_SECONDS / 2:
+        return min(BATCH_ROWS, size * 2)
+    return size
 
 
 def _write_batch(engine, job_id, batch, *, principal, catalogue, written, total, final, report):
@@ -263,6 +279,73 @@ def _claim(session: Session, job_id: int, written: int, size: int, total: int, r
         .execution_options(synchronize_session=False)
     )
     return result.rowcount == 1
+
+
+# Without a job: the command line ----------------------------------------------------------
+
+
+class ImportStopped(RuntimeError):
+    """A batched import stopped part way: the rows of its committed batches stay written."""
+
+    def __init__(self, written: int, total: int, reason: str):
+        self.written, self.total = written, total
+        super().__init__(
+            f"the import stopped after writing {written:,} of {total:,} rows: {reason}; "
+            "importing the file again updates the rows already written"
+        )
+
+
+def import_in_batches(
+    *,
+    engine: Engine,
+    settings: Settings,
+    kind: str,
+    filename: str,
+    content: bytes,
+    programme: str,
+    principal: Principal,
+    progress=None,
+):
+    """Check a whole file, then, if every row is right, write it BATCH_ROWS rows per
+    transaction, as the web app's imports do, for callers without a job (the command line).
+    Returns the report; ImportStopped if a batch could not be written."""
+    with _reading_session(engine) as session:
+        if kind == "iati":
+            report, plans, catalogue = iati.check_file(
+                session=session,
+                content=content,
+                programme=programme,
+                principal=principal,
+                settings=settings,
+            )
+        else:
+            report, plans, catalogue = spreadsheet.check_file(
+                session=session,
+                filename=filename,
+                content=content,
+                principal=principal,
+                settings=settings,
+            )
+        session.expunge_all()
+    if not report.ok:
+        return report
+    start, size = 0, BATCH_ROWS
+    while start < len(plans):
+        batch, began = plans[start : start + size], time.monotonic()
+        try:
+            with Session(engine, expire_on_commit=False) as session:
+                write_plans(session=session, plans=batch, principal=principal, catalogue=catalogue)
+                session.commit()
+        except (WriteConflict, DBAPIError) as exc:
+            raise ImportStopped(start, len(plans), printable(str(exc), 300)) from exc
+        start += len(batch)
+        if progress:
+            progress(start, len(plans))
+        if engine.dialect.name == "sqlite" and start < len(plans):
+            size = _next_size(size, time.monotonic() - began)
+            time.sleep(SQLITE_PAUSE_SECONDS)
+    report.committed = True
+    return report
 
 
 # Ending ----------------------------------------------------------------------------------
