@@ -4,6 +4,7 @@ arrive, the archive; one-click unsubscribe links that work only as issued, and o
 from __future__ import annotations
 
 from urllib.parse import quote
+from zoneinfo import available_timezones
 
 import pytest
 from bs4 import BeautifulSoup
@@ -13,6 +14,7 @@ from tests.conftest import csrf_of
 from tests.web.refusals import field_error
 from tracker.config import Settings
 from tracker.models import Subscription
+from tracker.services.digests.schedule import valid_timezone
 from tracker.services.digests.subscriptions import unsubscribe_token
 
 
@@ -44,8 +46,7 @@ def test_subscribe_and_preview(framework, browser_for, accounts):
     heading = page.select_one("section.subscription h3").get_text(" ", strip=True)
     assert heading == "Weekly digest of CYB, OEC, AFR"
     schedule = " ".join(page.select_one("section.subscription p").get_text(" ", strip=True).split())
-    assert schedule.startswith("Mondays at 08:00 Europe/Paris. Next: Mon ")
-    assert ", 08:00." in schedule
+    assert schedule.startswith("Every Monday at 08:00 Europe/Paris. Next: ")
     preview = viewer.get(f"/digests/{subscription.id}/preview")
     assert preview.status_code == 200
     assert "style-src 'self' 'unsafe-inline'" in preview.headers["content-security-policy"]
@@ -155,6 +156,24 @@ def test_numbers_are_ascii_digits_and_time_zones_are_names(
     assert message in field_error(response.text, field)
     with Session(framework) as session:
         assert session.exec(select(Subscription)).all() == []
+
+
+def test_the_time_zones_offered_are_real_and_accepted(framework, browser_for):
+    viewer = browser_for("viewer")
+    page = BeautifulSoup(viewer.get("/digests").text, "html.parser")
+    assert page.find("input", id="timezone")["list"] == "zones"
+    offered = {o["value"]: o.get_text(strip=True) for o in page.select("datalist#zones option")}
+    assert set(offered) <= available_timezones()
+    assert "Europe/Lyon" not in offered  # no such zone: Lyon keeps Paris time
+    assert offered["Europe/Paris"] == "France Time"
+    assert offered["Africa/Nairobi"] == "Kenya Time"
+    assert {"UTC", "America/Bogota", "Asia/Singapore", "Pacific/Auckland"} <= set(offered)
+    # Whatever is offered is accepted, the longest names too.
+    assert all(valid_timezone(name) for name in offered)
+    longest = max(offered, key=len)
+    assert _subscribe(viewer, timezone=longest).status_code == 303
+    with Session(framework) as session:
+        assert session.exec(select(Subscription.timezone)).one() == longest
 
 
 @pytest.mark.parametrize(

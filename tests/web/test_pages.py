@@ -54,14 +54,14 @@ def test_dashboard_shows_headlines_goals_gaps_and_changes(framework, browser_for
         for card in page.select(".card")
     }
     assert cards["active projects"] == "2"
-    assert cards["budget of active projects"] == "€200k"
+    assert cards["budget of active projects"] == "€200K"
     assert cards["of active projects screened"] == "50%"
     rows = {
         row.th.find(class_="code").text: [td.get_text(strip=True) for td in row.find_all("td")]
         for row in page.select("#by-goal ~ table tbody tr")
     }
     assert len(rows) == 7
-    assert rows["GPG4"] == ["1", "1", "€100k"]
+    assert rows["GPG4"] == ["1", "1", "€100K"]
     assert rows["GPG1"][0] == "0 · gap"
     top_gaps = [li.a.text for li in page.select(".gap-list li")]
     assert "1.1 Disrupt terrorist activities through data exchange" in top_gaps

@@ -227,7 +227,7 @@ def test_tag_editor_adds_changes_and_removes_in_place(framework, browser_for):
     # The figures that depend on the tags come along, out of band.
     coverage = fragment.find(id="project-coverage")
     assert coverage["hx-swap-oob"] == "innerHTML"
-    assert "€100k" in coverage.get_text(" ", strip=True)
+    assert "€100K" in coverage.get_text(" ", strip=True)
     assert "SDG 16" in fragment.find(id="project-sdgs").text
     assert (
         "Manager This tagged 4.2 Cooperation against cybercrime as principal"

@@ -65,7 +65,7 @@ def test_project_page_shows_tags_places_sdgs_and_history(framework, browser_for)
     facts = {
         dt.text: dt.find_next("dd").get_text(" ", strip=True) for dt in page.select("dl.facts dt")
     }
-    assert facts["Budget"] == "200,000.00 USD (about €184.2k)"
+    assert facts["Budget"] == "200,000.00 US dollars (about €184.2K)"
     assert facts["Where"] == "Kenya 60%, Asia and South Pacific (whole region) 40%"
     assert facts["SDGs"] == "SDG 16 Peace, Justice and Strong Institutions"
     tag_rows = page.select("table")[0].select("tbody tr")

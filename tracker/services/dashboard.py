@@ -30,7 +30,7 @@ GAP_PRIORITY = [
 class Headline:
     active_projects: int
     active_new_this_week: int
-    active_budget_eur: Decimal
+    active_budget: Decimal  # in the reporting currency
     screened_share: float | None  # of active projects, screened or tagged
     unscreened_active: int
     gaps: int
@@ -76,16 +76,23 @@ def _count_headline(session: Session, *, week_ago) -> Headline:
     return Headline(
         active_projects=count,
         active_new_this_week=new,
-        active_budget_eur=Decimal(str(budget)),
+        active_budget=Decimal(str(budget)),
         screened_share=(screened / count) if count else None,
         unscreened_active=count - screened,
         gaps=0,  # set by the caller: gaps are counted apart
     )
 
 
-def build_dashboard(*, session: Session, today: date | None = None) -> Dashboard:
+def build_dashboard(
+    *, session: Session, today: date | None = None, currency: str | None = None
+) -> Dashboard:
+    """Headline figures, coverage by goal, the top gaps and recent changes. Budgets are in the
+    reporting currency; `currency` names it in the gaps' reasons (by default the settings')."""
     gaps = find_gaps(
-        session=session, query=parse_gap_query(session=session, params={}), today=today
+        session=session,
+        query=parse_gap_query(session=session, params={}),
+        today=today,
+        currency=currency,
     )
     matrix = compute_matrix(
         session=session, query=parse_coverage_query(session=session, params={"rows": "goals"})

@@ -1,44 +1,48 @@
-"""The Jinja2 environment: where templates live and the filters they share."""
+"""The Jinja2 environment: where templates live and the filters they share.
+
+Figures are formatted by `tracker.formats` (Babel) in the request's locale, and money in the
+reporting currency of the app that serves the request.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from decimal import Decimal
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
-from tracker.config import PROJECT_ROOT
+from tracker import formats
+from tracker.config import PROJECT_ROOT, get_settings
 from tracker.security import csrf_token
 from tracker.services.permissions import Principal
 
-NO_VALUE = "\u2013"  # an en dash where there is no figure
+NO_VALUE = formats.NO_VALUE
 
 templates = Jinja2Templates(directory=str(PROJECT_ROOT / "templates"))
 
 
+def _locale(context: Context) -> str:
+    return formats.locale_for(context.get("request"))
+
+
+def _reporting_currency(context: Context) -> str:
+    request = context.get("request")
+    if request is None:
+        return get_settings().reporting_currency
+    return request.app.state.settings.reporting_currency
+
+
 def format_number(value: int | float | Decimal | None) -> str:
-    return NO_VALUE if value is None else f"{value:,.0f}"
+    return formats.format_number(value, locale=formats.locale_for())
 
 
-def format_date(value: date | datetime | None) -> str:
-    return NO_VALUE if value is None else value.strftime("%-d %b %Y")
-
-
-def format_money(value: Decimal | float | None, currency: str = "EUR") -> str:
-    """Compact money for tables: €1.2M, €350k; the exact value belongs in a title."""
-    if value is None:
-        return NO_VALUE
-    symbol = {"EUR": "€", "USD": "$", "GBP": "£"}.get(currency, currency + " ")
-    amount = float(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(amount) >= limit:
-            return f"{symbol}{amount / limit:.1f}{suffix}".replace(".0" + suffix, suffix)
-    return f"{symbol}{amount:,.0f}"
-
-
-def format_datetime(value: datetime | None) -> str:
-    return NO_VALUE if value is None else value.strftime("%-d %b %Y %H:%M UTC")
+def format_money(value: Decimal | float | None, currency: str | None = None) -> str:
+    """Compact money in the reporting currency, for code that formats outside a template."""
+    return formats.format_money(
+        value, currency or get_settings().reporting_currency, locale=formats.locale_for()
+    )
 
 
 def _csrf_token(request: Request) -> str:
@@ -49,9 +53,13 @@ def _principal(request: Request) -> Principal | None:
     return getattr(request.state, "principal", None)
 
 
+@pass_context
+def _time_zones(context: Context) -> tuple[tuple[str, str], ...]:
+    return formats.time_zone_choices(_locale(context))
+
+
+formats.install(templates.env, locale_of=_locale, currency_of=_reporting_currency)
 templates.env.globals["csrf_token"] = _csrf_token
 templates.env.globals["principal"] = _principal
-templates.env.filters["when"] = format_datetime
-templates.env.filters["number"] = format_number
-templates.env.filters["day"] = format_date
-templates.env.filters["money"] = format_money
+templates.env.globals["reporting_currency"] = pass_context(_reporting_currency)
+templates.env.globals["time_zones"] = _time_zones

@@ -91,8 +91,7 @@ def test_coverage_at_risk(example):
     assert "1.1 Disrupt terrorist activities through data exchange in Africa" not in subjects
     gap = next(g for g in gaps if g.subject.startswith("1.4"))
     assert (
-        gap.reason
-        == f"Only P11 covers it, and it ends on {(TODAY + timedelta(days=30)):%-d %b %Y}."
+        gap.reason == "Only P11 covers it, and it ends on Dec 2, 2026."  # TODAY + 30 days
     )
     assert _listed(example, gap.link) == ["P11"]
 
@@ -134,7 +133,7 @@ def test_below_target(example):
     )
     assert gaps[
         "5.3 Transnational fraud information sharing in Middle East and North Africa"
-    ].reason == ("Target: at least €50,000 attributed; has €36,000 attributed.")
+    ].reason == ("Target: at least €50,000.00 attributed; has €36,000.00 attributed.")
     assert sorted(_listed(example, gaps["GPG4 Cybercrime"].link)) == ["P1", "P11", "P2", "P3", "P5"]
 
 

@@ -93,7 +93,7 @@ def test_the_digest_that_arrives(framework, smtp_server, client_factory):
     [message] = smtp_server.messages
     assert message["To"] == "director@example.org"
     assert message["From"] == "Tracker <digests@tracker.example.org>"
-    assert message["Subject"].startswith("Weekly portfolio digest, 2 Nov 2026: ")
+    assert message["Subject"].startswith("Weekly portfolio digest, Nov 2, 2026: ")
     assert message["Message-ID"].endswith("@tracker.example.org>")
     unsubscribe = message["List-Unsubscribe"].strip("<>")
     assert unsubscribe.startswith(
@@ -106,6 +106,13 @@ def test_the_digest_that_arrives(framework, smtp_server, client_factory):
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     assert "Hello Dana Director," in text
+    # Headline figures now and since the snapshot of Oct 26, in the reporting currency (EUR).
+    assert "- Active projects: 1 (+1 since Oct 26)" in text
+    assert "- Budget of active projects: €100K (+€100K since Oct 26)" in text
+    assert "- Gaps: " in text
+    assert (
+        "This is your digest for the whole portfolio, Oct 25\u2009\u2013\u2009Nov 2, 2026." in text
+    )
     assert "- CYB-2026-0500 Cyber fora advocacy" in text
     assert "Ana Costa tagged 4.4 Advocacy in cyber fora as principal (CYB-2026-0500)" in text
     assert "Closed: 4.4 Advocacy in cyber fora" in text

@@ -13,6 +13,8 @@ from datetime import date, timedelta
 from sqlalchemy import and_, distinct, func, select
 from sqlmodel import Session
 
+from tracker import formats
+from tracker.config import get_settings
 from tracker.models import Objective, ObjectiveTag, Project, ProjectStatus, Region, ThemeTag
 from tracker.services.coverage import cache, sql
 from tracker.services.coverage.filters import CoverageQuery, parse_coverage_query
@@ -97,26 +99,59 @@ def _base_link(query: CoverageQuery) -> list[tuple[str, str]]:
     return link
 
 
-def target_shortfall(target: TargetView, cell: Cell) -> str | None:
-    """Why a cell (or a row total) falls short of a target, or None."""
-    short = []
-    if target.min_active_projects is not None and cell.projects < target.min_active_projects:
-        short.append(f"{cell.projects} active project{'s' if cell.projects != 1 else ''}")
-    if target.min_budget_eur is not None and cell.budget < target.min_budget_eur:
-        short.append(f"€{cell.budget:,.0f} attributed")
+def _reporting_currency(currency: str | None) -> str:
+    return currency or get_settings().reporting_currency
+
+
+def _active_projects(n: int) -> str:
+    return formats.ngettext("%(num)s active project", "%(num)s active projects", n)
+
+
+def _attributed(amount, currency: str) -> str:
+    return formats.gettext(
+        "%(amount)s attributed", amount=formats.format_money_exact(amount, currency)
+    )
+
+
+def target_shortfall(target: TargetView, cell: Cell, *, currency: str) -> str | None:
+    """Why a cell (or a row total) falls short of a target, or None; budgets are in the
+    reporting currency, `currency`."""
+    wanted, short = [], []
+    if target.min_active_projects is not None:
+        wanted.append(_active_projects(target.min_active_projects))
+        if cell.projects < target.min_active_projects:
+            short.append(_active_projects(cell.projects))
+    if target.min_budget_eur is not None:
+        wanted.append(_attributed(target.min_budget_eur, currency))
+        if cell.budget < target.min_budget_eur:
+            short.append(_attributed(cell.budget, currency))
     if not short:
         return None
-    return f"Target: {target.wording}; has {' and '.join(short)}."
+    return formats.gettext(
+        "Target: at least %(wanted)s; has %(short)s.",
+        wanted=formats.gettext(" and at least ").join(wanted),
+        short=formats.gettext(" and ").join(short),
+    )
 
 
-def find_gaps(*, session: Session, query: GapQuery, today: date | None = None) -> list[Gap]:
-    """Every gap of the query's kinds; served from the cache while nothing changed."""
+def find_gaps(
+    *,
+    session: Session,
+    query: GapQuery,
+    today: date | None = None,
+    currency: str | None = None,
+) -> list[Gap]:
+    """Every gap of the query's kinds; served from the cache while nothing changed. Amounts in
+    reasons are in `currency`, by default the reporting currency of the settings."""
     today = today or date.today()
-    key = ("gaps", query.kinds, _query_key(query.coverage), today)
-    return list(cache.cached(session, key, lambda: tuple(_find_gaps(session, query, today))))
+    currency = _reporting_currency(currency)
+    key = ("gaps", query.kinds, _query_key(query.coverage), today, currency)
+    return list(
+        cache.cached(session, key, lambda: tuple(_find_gaps(session, query, today, currency)))
+    )
 
 
-def _find_gaps(session: Session, query: GapQuery, today: date) -> list[Gap]:
+def _find_gaps(session: Session, query: GapQuery, today: date, currency: str) -> list[Gap]:
     coverage = query.coverage
     link = _base_link(coverage)
     gaps: list[Gap] = []
@@ -140,7 +175,7 @@ def _find_gaps(session: Session, query: GapQuery, today: date) -> list[Gap]:
                 )
 
     if "below_target" in query.kinds:
-        gaps += _below_target(session, by_objective, rows, link, coverage)
+        gaps += _below_target(session, by_objective, rows, link, coverage, currency)
 
     if "empty_goal_region" in query.kinds:
         for row in by_objective.rows:
@@ -192,7 +227,9 @@ def _region_name(session: Session, query: CoverageQuery) -> str:
     return session.get(Region, query.region_id).name
 
 
-def _below_target(session, matrix: Matrix, rows: dict[str, Row], link, coverage) -> list[Gap]:
+def _below_target(
+    session, matrix: Matrix, rows: dict[str, Row], link, coverage, currency: str
+) -> list[Gap]:
     gaps = []
     columns = {c.key: c for c in matrix.columns}
     for target in list_targets(session=session):
@@ -205,7 +242,7 @@ def _below_target(session, matrix: Matrix, rows: dict[str, Row], link, coverage)
             continue
         else:
             cell = matrix.cell(row, columns[target.region_id])
-        reason = target_shortfall(target, cell)
+        reason = target_shortfall(target, cell, currency=currency)
         if reason:
             params = [*link, (row.level, row.code)]
             if target.region_code:
@@ -255,7 +292,11 @@ def _at_risk(session, coverage: CoverageQuery, link, today: date) -> list[Gap]:
             Gap(
                 "coverage_at_risk",
                 f"{objective} {name} in {region_name}",
-                f"Only {project} covers it, and it ends on {end.strftime('%-d %b %Y')}.",
+                formats.gettext(
+                    "Only %(project)s covers it, and it ends on %(day)s.",
+                    project=project,
+                    day=formats.format_date(end),
+                ),
                 [
                     *[p for p in link if p[0] != "region"],
                     ("objective", objective),
@@ -293,7 +334,12 @@ def _unscreened(session, coverage: CoverageQuery, link) -> list[Gap]:
         gaps.append(
             Gap(
                 "unscreened",
-                f"{len(codes)} {status} project{'s' if len(codes) != 1 else ''}",
+                formats.ngettext(
+                    "%(num)s %(status)s project",
+                    "%(num)s %(status)s projects",
+                    len(codes),
+                    status=status,
+                ),
                 f"Not yet reviewed against the framework: {shown}.",
                 params,
             )
@@ -301,11 +347,15 @@ def _unscreened(session, coverage: CoverageQuery, link) -> list[Gap]:
     return gaps
 
 
-def matrix_gap_reasons(*, session: Session, matrix: Matrix) -> dict[tuple[str, int | None], str]:
+def matrix_gap_reasons(
+    *, session: Session, matrix: Matrix, currency: str | None = None
+) -> dict[tuple[str, int | None], str]:
     """Why a cell or a row total of the matrix is a gap: empty, or short of a target.
 
-    Keys are (row key, column key), with None as the column of a row total.
+    Keys are (row key, column key), with None as the column of a row total. Amounts are in
+    `currency`, by default the reporting currency of the settings.
     """
+    currency = _reporting_currency(currency)
     reasons: dict[tuple[str, int | None], str] = {}
     for row in matrix.rows:
         for column in matrix.columns:
@@ -321,11 +371,11 @@ def matrix_gap_reasons(*, session: Session, matrix: Matrix) -> dict[tuple[str, i
             continue
         row = next(r for r in matrix.rows if r.key == target.row_key)
         if target.region_id is None:
-            reason = target_shortfall(target, matrix.row_total(row))
+            reason = target_shortfall(target, matrix.row_total(row), currency=currency)
             key = (row.key, None)
         elif target.region_id in regions:
             column = next(c for c in matrix.columns if c.key == target.region_id)
-            reason = target_shortfall(target, matrix.cell(row, column))
+            reason = target_shortfall(target, matrix.cell(row, column), currency=currency)
             key = (row.key, column.key)
         else:
             continue

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session
 
+from tracker.config import get_settings
 from tracker.models import AuditEvent, CoverageSnapshot, ObjectiveTag, Project, ThemeTag
 from tracker.services.audit_log import describe
 from tracker.services.coverage import compute_matrix, parse_coverage_query, sql
@@ -57,9 +58,12 @@ class Scope:
 
 @dataclass(frozen=True)
 class Figure:
+    """A headline figure now and in the snapshot compared with; the email says how it reads."""
+
     label: str
-    value: str
-    change: str | None  # "+3 since 26 Oct", None without an earlier figure
+    kind: str  # count, money (in the digest's currency) or share (of 1)
+    value: int | Decimal | float | None
+    previous: int | Decimal | float | None = None  # None without an earlier figure
 
 
 @dataclass
@@ -69,6 +73,7 @@ class Digest:
     period_end: datetime
     compared_with: date | None
     figures: list[Figure]
+    currency: str  # the reporting currency of every amount
     new_projects: list[str] = field(default_factory=list)
     changed_projects: list[str] = field(default_factory=list)
     completed_projects: list[str] = field(default_factory=list)
@@ -92,8 +97,13 @@ class Digest:
         )
 
 
-def headline(*, session: Session, scope: Scope) -> dict[str, Any]:
-    """Active projects, their budget, how many are screened, how many gaps: in the scope."""
+def _currency(currency: str | None) -> str:
+    return currency or get_settings().reporting_currency
+
+
+def headline(*, session: Session, scope: Scope, currency: str | None = None) -> dict[str, Any]:
+    """Active projects, their budget in the reporting currency, how many are screened, how many
+    gaps: in the scope."""
     query = parse_coverage_query(session=session, params={**scope.params, "status": "active"})
     fp = sql.filtered_projects(query)
     tagged = or_(
@@ -107,17 +117,25 @@ def headline(*, session: Session, scope: Scope) -> dict[str, Any]:
             func.count().filter(or_(Project.screened_at.is_not(None), tagged)),
         ).join(Project, Project.id == fp.c.project_id)
     ).one()
-    gaps = find_gaps(session=session, query=parse_gap_query(session=session, params=scope.params))
+    currency = _currency(currency)
+    gaps = find_gaps(
+        session=session,
+        query=parse_gap_query(session=session, params=scope.params),
+        currency=currency,
+    )
     return {
         "active_projects": count,
-        "budget_eur": str(Decimal(str(budget)).quantize(Decimal("1"))),
+        "budget": str(Decimal(str(budget)).quantize(Decimal("1"))),
+        "currency": currency,
         "screened": screened,
         "gaps": len(gaps),
         "gap_list": sorted(f"{g.kind}|{g.subject}" for g in gaps if g.kind in STRUCTURAL_GAPS),
     }
 
 
-def take_snapshot(*, session: Session, scope: Scope, week: date) -> bool:
+def take_snapshot(
+    *, session: Session, scope: Scope, week: date, currency: str | None = None
+) -> bool:
     """Store the scope's figures and gaps for the week, once; True when stored now."""
     if session.execute(
         select(CoverageSnapshot.id).where(
@@ -126,7 +144,11 @@ def take_snapshot(*, session: Session, scope: Scope, week: date) -> bool:
     ).first():
         return False
     session.add(
-        CoverageSnapshot(week=week, scope=scope.key, data=headline(session=session, scope=scope))
+        CoverageSnapshot(
+            week=week,
+            scope=scope.key,
+            data=headline(session=session, scope=scope, currency=currency),
+        )
     )
     session.flush()
     return True
@@ -144,72 +166,50 @@ def _snapshot_before(session: Session, scope: Scope, moment: datetime) -> Covera
     )
 
 
-def _money(value: Decimal) -> str:
-    amount = float(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if amount >= limit:
-            return f"€{amount / limit:.1f}{suffix}".replace(f".0{suffix}", suffix)
-    return f"€{amount:,.0f}"
+def _budget_then(figures: dict, currency: str) -> Decimal | None:
+    """The budget of an earlier snapshot, when it was counted in the same currency (snapshots
+    from before the currency was recorded were in euros)."""
+    if "budget" in figures and figures.get("currency") == currency:
+        return Decimal(figures["budget"])
+    if "budget_eur" in figures and currency == "EUR":
+        return Decimal(figures["budget_eur"])
+    return None
 
 
-def _change(
-    now: float, then: float | None, *, since: str, money: bool = False, percent: bool = False
-) -> str | None:
-    if then is None:
+def _screened_share(figures: dict) -> float | None:
+    if not figures or not figures.get("active_projects"):
         return None
-    delta = now - then
-    if abs(delta) < (0.5 if not percent else 0.005):
-        return f"no change since {since}"
-    sign = "+" if delta > 0 else "−"
-    if money:
-        text = _money(Decimal(abs(delta)))
-    elif percent:
-        text = f"{abs(delta) * 100:.0f} points"
-    else:
-        text = f"{abs(delta):,.0f}"
-    return f"{sign}{text} since {since}"
+    return figures["screened"] / figures["active_projects"]
 
 
 def build_digest(
-    *, session: Session, scope: Scope, period_start: datetime, period_end: datetime
+    *,
+    session: Session,
+    scope: Scope,
+    period_start: datetime,
+    period_end: datetime,
+    currency: str | None = None,
 ) -> Digest:
-    now = headline(session=session, scope=scope)
+    """The digest of a scope for a period, with amounts in `currency` (by default the reporting
+    currency of the settings)."""
+    currency = _currency(currency)
+    now = headline(session=session, scope=scope, currency=currency)
     snapshot = _snapshot_before(session, scope, period_start + timedelta(hours=12))
     then = snapshot.data if snapshot else {}
-    since = snapshot.week.strftime("%-d %b") if snapshot else ""
-
-    def screened_share(figures: dict) -> float | None:
-        if not figures or not figures.get("active_projects"):
-            return None
-        return figures["screened"] / figures["active_projects"]
-
-    share_now, share_then = screened_share(now), screened_share(then)
     figures = [
-        Figure(
-            "Active projects",
-            f"{now['active_projects']:,}",
-            _change(now["active_projects"], then.get("active_projects"), since=since),
-        ),
+        Figure("Active projects", "count", now["active_projects"], then.get("active_projects")),
         Figure(
             "Budget of active projects",
-            _money(Decimal(now["budget_eur"])),
-            _change(
-                float(now["budget_eur"]),
-                float(then["budget_eur"]) if then else None,
-                since=since,
-                money=True,
-            ),
+            "money",
+            Decimal(now["budget"]),
+            _budget_then(then, currency),
         ),
-        Figure(
-            "Screened",
-            f"{share_now:.0%}" if share_now is not None else "–",
-            _change(share_now or 0, share_then, since=since, percent=True)
-            if share_now is not None
-            else None,
-        ),
-        Figure("Gaps", f"{now['gaps']:,}", _change(now["gaps"], then.get("gaps"), since=since)),
+        Figure("Screened", "share", _screened_share(now), _screened_share(then)),
+        Figure("Gaps", "count", now["gaps"], then.get("gaps")),
     ]
-    digest = Digest(scope, period_start, period_end, snapshot.week if snapshot else None, figures)
+    digest = Digest(
+        scope, period_start, period_end, snapshot.week if snapshot else None, figures, currency
+    )
 
     in_scope = sql.filtered_projects(
         parse_coverage_query(session=session, params={**scope.params, "status": "any"})
@@ -251,6 +251,7 @@ def build_digest(
         query=parse_gap_query(
             session=session, params={**scope.params, "kind": ["coverage_at_risk", "unscreened"]}
         ),
+        currency=currency,
     )
     digest.at_risk = [g for g in gaps if g.kind == "coverage_at_risk"]
     digest.unscreened = [g for g in gaps if g.kind == "unscreened"]

@@ -1,0 +1,280 @@
+"""How figures read: numbers, money, percentages, dates, times and counted nouns, by Babel.
+
+Pages and emails are written in one locale, which `locale_for` decides; every function here
+takes it as a keyword, so that a page or an email can be written in another language (French,
+Spanish, Arabic) without touching the places that format. Counted nouns go through gettext
+(`ngettext`): English plural rules now, a translation's own rules once one is installed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
+from typing import Any
+from zoneinfo import ZoneInfo, available_timezones
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+from babel.support import NullTranslations
+from jinja2 import Environment, pass_context
+from jinja2.runtime import Context
+
+DEFAULT_LOCALE = "en"
+NO_VALUE = "\u2013"  # an en dash where there is no figure
+# The areas of the IANA time zone database where people live and work; the rest of its names
+# are aliases kept for old systems (US/Eastern, Etc/GMT+5, EST5EDT, posixrules).
+ZONE_AREAS = frozenset(
+    {
+        "Africa",
+        "America",
+        "Antarctica",
+        "Arctic",
+        "Asia",
+        "Atlantic",
+        "Australia",
+        "Europe",
+        "Indian",
+        "Pacific",
+    }
+)
+
+Number = int | float | Decimal
+
+
+def locale_for(request: Any = None) -> str:
+    """The locale a page or an email is written in: the one place that decides it.
+
+    English for everyone until translations are installed; then this reads the reader's
+    choice (their account, or the request's Accept-Language)."""
+    return DEFAULT_LOCALE
+
+
+@lru_cache(maxsize=16)
+def translations(locale: str) -> NullTranslations:
+    """The message catalogue of a locale. None is installed yet: the English text as written,
+    with English plural rules."""
+    return NullTranslations()
+
+
+# Numbers
+
+
+def _whole(value: Number) -> Decimal:
+    return Decimal(str(value)).to_integral_value(rounding=ROUND_HALF_EVEN)
+
+
+def format_number(value: Number | None, *, locale: str = DEFAULT_LOCALE) -> str:
+    """A whole number with the locale's grouping: 1,234,567."""
+    if value is None:
+        return NO_VALUE
+    return babel_numbers.format_decimal(_whole(value), locale=locale)
+
+
+def format_percent(share: Number | None, *, locale: str = DEFAULT_LOCALE) -> str:
+    """A share (0.46) as a whole percentage: 46%."""
+    if share is None:
+        return NO_VALUE
+    return babel_numbers.format_percent(share, locale=locale)
+
+
+def format_percentage(value: Number | None, *, locale: str = DEFAULT_LOCALE) -> str:
+    """A percentage as stored (46.5, of 100) as people read it: 47%."""
+    if value is None:
+        return NO_VALUE
+    return format_percent(Decimal(str(value)) / 100, locale=locale)
+
+
+# Money
+
+
+def format_money(value: Number | None, currency: str, *, locale: str = DEFAULT_LOCALE) -> str:
+    """Compact money for tables and headlines: €1.2M, $350K, €950. The exact amount belongs in
+    a title (`format_money_exact`)."""
+    if value is None:
+        return NO_VALUE
+    return babel_numbers.format_compact_currency(
+        Decimal(str(value)), currency, locale=locale, fraction_digits=1
+    )
+
+
+def format_money_exact(value: Number | None, currency: str, *, locale: str = DEFAULT_LOCALE) -> str:
+    """Money to the currency's smallest unit: €1,234,567.89, ¥1,234,568."""
+    if value is None:
+        return NO_VALUE
+    return babel_numbers.format_currency(Decimal(str(value)), currency, locale=locale)
+
+
+def format_money_named(value: Number | None, currency: str, *, locale: str = DEFAULT_LOCALE) -> str:
+    """Money with its currency named, where a symbol could be any of several dollars:
+    200,000.00 US dollars."""
+    if value is None:
+        return NO_VALUE
+    return babel_numbers.format_currency(
+        Decimal(str(value)), currency, locale=locale, format_type="name"
+    )
+
+
+# Dates and times
+
+
+def format_date(value: date | datetime | None, *, locale: str = DEFAULT_LOCALE) -> str:
+    """A day as the locale writes it in running text: Nov 2, 2026 (English)."""
+    if value is None:
+        return NO_VALUE
+    day = value.date() if isinstance(value, datetime) else value
+    return babel_dates.format_date(day, format="medium", locale=locale)
+
+
+def format_day_month(value: date | datetime | None, *, locale: str = DEFAULT_LOCALE) -> str:
+    """A day of this year, without the year: Nov 2."""
+    if value is None:
+        return NO_VALUE
+    day = value.date() if isinstance(value, datetime) else value
+    return babel_dates.format_skeleton("MMMd", day, locale=locale)
+
+
+def format_datetime(
+    value: datetime | None, *, zone: str = "UTC", locale: str = DEFAULT_LOCALE
+) -> str:
+    """A moment in a time zone, with the zone named: Nov 2, 2026, 2:05 PM UTC.
+
+    Stored moments are in UTC; one without a zone is read as UTC."""
+    if value is None:
+        return NO_VALUE
+    tz = ZoneInfo(zone)
+    moment = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(tz)
+    day = babel_dates.format_date(moment.date(), format="medium", locale=locale)
+    clock = babel_dates.format_time(moment, format="short", tzinfo=tz, locale=locale)
+    zone_name = babel_dates.format_time(moment, format="z", tzinfo=tz, locale=locale)
+    pattern = Locale.parse(locale).datetime_formats["medium"]
+    return pattern.replace("{1}", day).replace("{0}", f"{clock} {zone_name}")
+
+
+def format_hour(hour: int, *, locale: str = DEFAULT_LOCALE) -> str:
+    """An hour of the day on the locale's clock: 08:00."""
+    return babel_dates.format_skeleton("Hm", time(hour), locale=locale)
+
+
+def format_period(
+    start: date | datetime, end: date | datetime, *, locale: str = DEFAULT_LOCALE
+) -> str:
+    """Two days as one span, without saying the month or year twice: Oct 26 – Nov 2, 2026."""
+    first = start.date() if isinstance(start, datetime) else start
+    last = end.date() if isinstance(end, datetime) else end
+    return babel_dates.format_interval(first, last, "yMMMd", locale=locale)
+
+
+def weekday_name(weekday: int, *, locale: str = DEFAULT_LOCALE) -> str:
+    """Monday for 0, as datetime numbers days."""
+    return babel_dates.get_day_names("wide", locale=locale)[weekday]
+
+
+@lru_cache(maxsize=8)
+def time_zone_choices(locale: str = DEFAULT_LOCALE) -> tuple[tuple[str, str], ...]:
+    """The time zones people can choose, as (IANA name, where it is: "Kenya Time"), by name.
+
+    Every one is in the time zone database (`zoneinfo.available_timezones()`), so whatever is
+    offered is accepted."""
+    names = sorted(n for n in available_timezones() if n.split("/", 1)[0] in ZONE_AREAS)
+    return (
+        ("UTC", "Coordinated Universal Time"),
+        *(
+            (name, babel_dates.get_timezone_location(ZoneInfo(name), locale=locale))
+            for name in names
+        ),
+    )
+
+
+# Words
+
+
+def gettext(message: str, *, locale: str = DEFAULT_LOCALE, **values: Any) -> str:
+    """A sentence in the locale, with %(name)s filled in."""
+    text = translations(locale).gettext(message)
+    return text % values if values else text
+
+
+def ngettext(
+    singular: str, plural: str, n: int, *, locale: str = DEFAULT_LOCALE, **values: Any
+) -> str:
+    """A counted noun by the locale's plural rule: "1 project", "1,204 projects".
+
+    Write the whole phrase with %(num)s where the number goes; it is formatted for the locale."""
+    text = translations(locale).ngettext(singular, plural, n)
+    return text % {"num": format_number(n, locale=locale), **values}
+
+
+# Templates
+
+
+def install(
+    env: Environment,
+    *,
+    locale_of: Callable[[Context], str],
+    currency_of: Callable[[Context], str],
+) -> None:
+    """Give a Jinja environment these formats as filters, and gettext and ngettext, written in
+    the locale and reporting currency that `locale_of` and `currency_of` read from a template's
+    context.
+
+    Filters: number, percent (of a share), percentage (of 100); money, money_exact and
+    money_named (in the reporting currency unless one is given); day, day_month, when (a moment,
+    in UTC unless a zone is given), hour, weekday. In templates,
+    `ngettext("%(num)s project", "%(num)s projects", n)` formats the number too."""
+
+    def with_locale(function):
+        @pass_context
+        def filter_(context: Context, value, *args, **kwargs):
+            return function(value, *args, locale=locale_of(context), **kwargs)
+
+        return filter_
+
+    @pass_context
+    def money(context: Context, value, currency: str | None = None) -> str:
+        return format_money(value, currency or currency_of(context), locale=locale_of(context))
+
+    @pass_context
+    def money_exact(context: Context, value, currency: str | None = None) -> str:
+        return format_money_exact(
+            value, currency or currency_of(context), locale=locale_of(context)
+        )
+
+    @pass_context
+    def money_named(context: Context, value, currency: str | None = None) -> str:
+        return format_money_named(
+            value, currency or currency_of(context), locale=locale_of(context)
+        )
+
+    @pass_context
+    def when(context: Context, value, zone: str = "UTC") -> str:
+        return format_datetime(value, zone=zone, locale=locale_of(context))
+
+    env.filters.update(
+        number=with_locale(format_number),
+        percent=with_locale(format_percent),
+        percentage=with_locale(format_percentage),
+        money=money,
+        money_exact=money_exact,
+        money_named=money_named,
+        day=with_locale(format_date),
+        day_month=with_locale(format_day_month),
+        when=when,
+        hour=with_locale(format_hour),
+        weekday=with_locale(weekday_name),
+    )
+
+    @pass_context
+    def _gettext(context: Context, message: str) -> str:
+        return translations(locale_of(context)).gettext(message)
+
+    @pass_context
+    def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
+        # Jinja fills in the other %(name)s values; the count is formatted here, for the locale.
+        text = translations(locale_of(context)).ngettext(singular, plural, n)
+        return text.replace("%(num)s", format_number(n, locale=locale_of(context)))
+
+    env.add_extension("jinja2.ext.i18n")
+    env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
