@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
+from babel.numbers import is_currency
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -30,6 +31,8 @@ class Settings(BaseSettings):
     # Largest request body: forms and JSON, and uploads (an import file and its form).
     max_body_bytes: int = Field(default=2_000_000, ge=10_000)
     secret_key: str = PLACEHOLDER_SECRET
+    # Budgets are converted to this currency (ISO 4217) for coverage, gaps, digests and exports;
+    # currency rates are stored relative to it.
     reporting_currency: str = "EUR"
     sqlite_busy_timeout_ms: int = Field(default=5000, ge=0)
     # PostgreSQL: how long one statement, one wait for a lock, and an idle open transaction may
@@ -86,9 +89,10 @@ class Settings(BaseSettings):
     @field_validator("reporting_currency")
     @classmethod
     def _currency_code(cls, value: str) -> str:
-        if len(value) != 3 or not value.isalpha():
-            raise ValueError("must be a three-letter ISO 4217 code such as EUR")
-        return value.upper()
+        code = value.strip().upper()
+        if not (len(code) == 3 and code.isascii() and code.isalpha() and is_currency(code)):
+            raise ValueError("must be a three-letter ISO 4217 code such as EUR or USD")
+        return code
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:

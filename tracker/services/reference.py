@@ -2,6 +2,11 @@
 
 Loading is idempotent: what is missing is added, names follow the seed files, and currency
 rates that an administrator has already set are left alone.
+
+Every rate is the value of one unit in the reporting currency (TRACKER_REPORTING_CURRENCY), so
+that the reporting currency's own rate is 1. The seed file gives its rates in a currency of its
+own (EUR); they are converted as they are loaded. Should the reporting currency change, the
+stored rates are converted too, keeping what an administrator set between any two currencies.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ import pycountry
 import yaml
 from sqlmodel import Session, select
 
-from tracker.config import PROJECT_ROOT
+from tracker.config import PROJECT_ROOT, get_settings
 from tracker.models import SDG, Country, Currency, Programme, Region
 
 REFERENCE_DIR = PROJECT_ROOT / "seeds" / "reference"
@@ -83,12 +88,20 @@ def country_name(country) -> str:
     return getattr(country, "common_name", None) or country.name
 
 
-def load_reference_data(*, session: Session, directory: Path = REFERENCE_DIR) -> LoadReport:
+def load_reference_data(
+    *,
+    session: Session,
+    directory: Path = REFERENCE_DIR,
+    reporting_currency: str | None = None,
+) -> LoadReport:
+    """Add or update the reference data; rates are made relative to `reporting_currency` (by
+    default the settings')."""
+    reporting_currency = reporting_currency or get_settings().reporting_currency
     report = LoadReport()
     _load_regions_and_countries(session, report, _read(directory / "regions.yaml"))
     _load_programmes(session, report, _read(directory / "programmes.yaml"))
     _load_sdgs(session, report, _read(directory / "sdgs.yaml"))
-    _load_currencies(session, report, _read(directory / "currencies.yaml"))
+    _load_currencies(session, report, _read(directory / "currencies.yaml"), reporting_currency)
     session.flush()
     return report
 
@@ -160,9 +173,12 @@ def _load_sdgs(session: Session, report: LoadReport, data: dict) -> None:
         )
 
 
-def _load_currencies(session: Session, report: LoadReport, data: dict) -> None:
+def _load_currencies(session: Session, report: LoadReport, data: dict, reporting: str) -> None:
     existing = {c.code: c for c in session.exec(select(Currency))}
     as_of = data["as_of"] if isinstance(data["as_of"], date) else date.fromisoformat(data["as_of"])
+    _rebase_stored_rates(report, existing, reporting)
+    seed_rates = {item["code"]: Decimal(str(item["rate"])) for item in data["currencies"]}
+    unit = _seed_unit(data, seed_rates, existing, reporting)
     for item in data["currencies"]:
         # Only the name follows the file; a stored rate is the administrator's to change.
         _upsert(
@@ -173,8 +189,44 @@ def _load_currencies(session: Session, report: LoadReport, data: dict) -> None:
             Currency(
                 code=item["code"],
                 name=item["name"],
-                rate_to_reporting=Decimal(item["rate"]),
+                rate_to_reporting=_rate(seed_rates[item["code"]] * unit),
                 as_of=as_of,
             ),
             name=item["name"],
         )
+
+
+RATE_PLACES = Decimal("0.00000001")  # the rate column's scale
+
+
+def _rate(value: Decimal) -> Decimal:
+    """A rate as the column keeps it, never rounded down to nothing."""
+    return max(value.quantize(RATE_PLACES), RATE_PLACES)
+
+
+def _seed_unit(data: dict, seed_rates: dict, existing: dict, reporting: str) -> Decimal:
+    """What one unit of the seed file's own currency is worth in the reporting currency."""
+    if reporting in seed_rates:
+        return 1 / seed_rates[reporting]
+    base = data.get("reporting_currency", "EUR")
+    if base in existing:  # the reporting currency was added by hand; the seed's is stored
+        return existing[base].rate_to_reporting / seed_rates.get(base, Decimal(1))
+    raise ReferenceDataError(
+        f"currencies.yaml: no rate for the reporting currency {reporting} "
+        f"(TRACKER_REPORTING_CURRENCY); add one, or report in one of "
+        f"{', '.join(sorted(seed_rates))}"
+    )
+
+
+def _rebase_stored_rates(report: LoadReport, existing: dict, reporting: str) -> None:
+    """Stored rates made relative to the reporting currency when they were relative to another
+    (the reporting currency changed): each divided by the reporting currency's stored rate, so
+    that what an administrator set between any two currencies stays as it was."""
+    own = existing.get(reporting)
+    if own is None or own.rate_to_reporting == 1:
+        return
+    unit = own.rate_to_reporting
+    for currency in existing.values():
+        currency.rate_to_reporting = _rate(currency.rate_to_reporting / unit)
+        report.count("currency", created=False)
+    own.rate_to_reporting = Decimal(1)
