@@ -25,7 +25,7 @@ from tracker.services.secrets import (
     token_digest,
     verify_password,
 )
-from tracker.services.users import MAX_EMAIL_LENGTH, normalise_email
+from tracker.services.users import email_problem, normalise_email
 
 # How often last-seen and last-used times are written: often enough for the idle timeout and
 # the token list, rarely enough that reading a page does not always write.
@@ -139,10 +139,8 @@ def _sign_in_problems(email: str, password: str) -> dict[str, str]:
     errors = {}
     if not email:
         errors["email"] = "enter your email address"
-    elif bad_character(email, allow_line_breaks=False):
-        errors["email"] = CONTROL
-    elif len(email) > MAX_EMAIL_LENGTH:
-        errors["email"] = f"must be at most {MAX_EMAIL_LENGTH} characters"
+    elif problem := email_problem(email):
+        errors["email"] = problem
     if not password:
         errors["password"] = "enter your password"
     elif len(password) > MAX_PASSWORD_LENGTH:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import re
+import contextlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, update
 from sqlmodel import Session, func, select
 
@@ -16,7 +17,6 @@ from tracker.services import audit
 from tracker.services.errors import InputError, NotFound
 from tracker.services.secrets import hash_password, new_token, password_problem, token_digest
 
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 ROLES = tuple(r.value for r in Role)
 MAX_EMAIL_LENGTH = 254
 MAX_NAME_LENGTH = 120
@@ -29,17 +29,33 @@ class UserRow:
     active_sessions: int
 
 
+EMAIL_ALLOWED = "must be an email address such as name@example.org"
+
+
 def normalise_email(email: str) -> str:
-    return email.strip().lower()
+    """An address as accounts keep it: its domain in the form email-validator gives (Unicode
+    normalised, as people write it), and all of it in lower case. What is not an address is
+    only trimmed and lowered, for the checks to refuse."""
+    email = email.strip()
+    with contextlib.suppress(EmailNotValidError):
+        email = validate_email(email, check_deliverability=False).normalized
+    return email.lower()
 
 
-def _check_email(email: str) -> str | None:
+def email_problem(email: str) -> str | None:
+    """What is wrong with an email address, in words that say what is allowed; None when it
+    is one. Checked by email-validator, without asking DNS whether the domain takes mail."""
     if not email:
         return "is required"
     if bad_character(email, allow_line_breaks=False):
         return CONTROL
-    if len(email) > MAX_EMAIL_LENGTH or not _EMAIL.match(email):
-        return "must be an email address such as name@example.org"
+    if len(email) > MAX_EMAIL_LENGTH:
+        return f"must be at most {MAX_EMAIL_LENGTH} characters"
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        reason = str(exc).rstrip(".")
+        return f"{EMAIL_ALLOWED} ({reason[:1].lower()}{reason[1:]})"
     return None
 
 
@@ -103,7 +119,7 @@ def create_user(
 ) -> User:
     email = normalise_email(email)
     errors: dict[str, str] = {}
-    if problem := _check_email(email):
+    if problem := email_problem(email):
         errors["email"] = problem
     elif session.exec(select(User).where(User.email == email)).first():
         errors["email"] = "an account with this email already exists"
