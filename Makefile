@@ -1,8 +1,14 @@
 # Portfolio Alignment Tracker: `make run` to try it, `make test` to check it.
 
-PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
-	command -v $$p >/dev/null 2>&1 && $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
-	&& echo $$p && break; done)
+# The newest Python 3.11+ on the PATH, found once and quietly: a name can be on the PATH and still
+# not run (a pyenv shim for a version that is not selected says so on stderr), so each candidate
+# is run with its messages silenced, and only one that answers is kept.
+ifndef PYTHON
+PYTHON := $(shell for p in python3.13 python3.12 python3.11 python3; do \
+	command -v $$p >/dev/null 2>&1 \
+	&& $$p -c 'import sys; sys.exit(sys.version_info < (3, 11))' >/dev/null 2>&1 \
+	&& echo $$p && break; done 2>/dev/null)
+endif
 VENV := .venv
 BIN := $(VENV)/bin
 TRACKER_PORT ?= 8000
@@ -44,6 +50,11 @@ $(SECRET_KEY_FILE):
 	@chmod 600 $@.new && mv $@.new $@
 	@echo "Made a secret key in $@: it signs sessions and links; keep it private."
 
+# Ctrl-C (SIGINT to the terminal's process group) or SIGTERM stops the server gracefully and
+# `make run` ends quietly. The server starts with both signals ignored and takes them over
+# itself (uvicorn catches them while it serves); once it has shut down it puts the ignore back
+# before passing the signal on, so it exits 0 rather than dying of the signal, and make has no
+# failed recipe to report.
 run: setup $(SECRET_KEY_FILE)
 	@chmod 600 $(SECRET_KEY_FILE)
 	@if [ "$$(wc -c < $(SECRET_KEY_FILE))" -lt 33 ]; then \
@@ -54,6 +65,7 @@ run: setup $(SECRET_KEY_FILE)
 		TRACKER_SECRET_KEY="$$(cat $(SECRET_KEY_FILE))"; export TRACKER_SECRET_KEY; \
 	fi; \
 	echo "TRACKER_EMBEDDED_SCHEDULER=true $(BIN)/tracker serve --port $(TRACKER_PORT)"; \
+	trap '' INT TERM; \
 	TRACKER_EMBEDDED_SCHEDULER=true exec $(BIN)/tracker serve --port $(TRACKER_PORT)
 
 test: $(VENV)/.installed-dev
