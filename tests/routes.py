@@ -9,7 +9,7 @@ def api_routes(routes, prefix: str = "") -> list[tuple[str, APIRoute]]:
     found = []
     for route in routes:
         if isinstance(route, APIRoute):
-            found.append((prefix + route.path, route))
+            found.append((prefix + route.path_format, route))
         elif (router := getattr(route, "original_router", None)) is not None:
             context = getattr(route, "include_context", None)
             # An included router's context already carries the prefixes above it.

@@ -11,9 +11,11 @@ from sqlalchemy.engine import Engine
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from tracker import api
+from tracker.api.openapi import api_openapi
 from tracker.config import PROJECT_ROOT, Settings, get_settings
 from tracker.db import engine_from_settings
 from tracker.deps import verify_csrf
+from tracker.http_options import OptionsMiddleware
 from tracker.inputs import check_request_inputs
 from tracker.scheduler import build_scheduler
 from tracker.security import BodyLimitMiddleware, HeadMiddleware, SecurityMiddleware
@@ -65,7 +67,9 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.state.settings = settings
     app.state.engine = engine or engine_from_settings(settings)
     # The last added runs first: hosts are checked, then HEAD becomes GET, then bodies are
-    # limited as they arrive, then every answer gets its security headers.
+    # limited as they arrive, then every answer gets its security headers, then OPTIONS is
+    # answered.
+    app.add_middleware(OptionsMiddleware)
     app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
     app.add_middleware(
         BodyLimitMiddleware,
@@ -91,4 +95,6 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     ):
         app.include_router(router)
     app.include_router(api.router)
+    # The OpenAPI document describes the JSON API, whose refusals it documents as returned.
+    app.openapi = api_openapi(app)
     return app

@@ -127,7 +127,11 @@ async def verify_csrf(request: Request, settings: Annotated[Settings, Depends(ge
     # One-click unsubscribe comes from mail clients; its signed token is the proof.
     if request.url.path.startswith("/digests/unsubscribe/"):
         return
-    if is_api_request(request) and _bearer_token(request) is not None:
+    # Only a cookie can be borrowed by a forger: an API request that carries none is not
+    # signed in at all, and is told to bring a token (401) rather than a CSRF token.
+    if is_api_request(request) and (
+        _bearer_token(request) is not None or SESSION_COOKIE not in request.cookies
+    ):
         return
     if not await csrf_is_valid(request, settings.secret_key):
         raise CSRFRejected()

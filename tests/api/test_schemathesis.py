@@ -247,23 +247,6 @@ def _describe(recorder, case_id: str, check) -> str:
     )
 
 
-# A write with no credentials at all is refused for want of a CSRF token (403) before the
-# API says a token is needed (401): tracker.deps.verify_csrf runs first. Known, and reported;
-# test_a_write_without_credentials_is_asked_for_a_token says when it is fixed.
-CSRF_BEFORE_AUTHENTICATION = "did not carry a valid security token"
-
-
-def _known(recorder, case_id: str, check) -> bool:
-    interaction = recorder.interactions.get(case_id)
-    response = interaction.response if interaction is not None else None
-    return (
-        check.name == "missing_required_header"
-        and response is not None
-        and response.status_code == 403
-        and CSRF_BEFORE_AUTHENTICATION in (response.content or b"").decode("utf-8", "replace")
-    )
-
-
 def run_schemathesis(base_url: str, token: str, stored: Stored) -> tuple[list[str], dict]:
     schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json", config=_config(token))
     schema = schema.include(path_regex=r"^/api/v1/")
@@ -278,9 +261,7 @@ def run_schemathesis(base_url: str, token: str, stored: Stored) -> tuple[list[st
             stats["scenarios"][phase] = stats["scenarios"].get(phase, 0) + 1
             for case_id, checks in event.recorder.checks.items():
                 for check in checks:
-                    if check.failure_info is not None and not _known(
-                        event.recorder, case_id, check
-                    ):
+                    if check.failure_info is not None:
                         problems.append(_describe(event.recorder, case_id, check))
         elif isinstance(event, events.PhaseStarted):
             stats["phases"][event.phase.name.value] = event.timestamp
@@ -311,11 +292,6 @@ def test_schemathesis_finds_nothing(served, loaded, who):
     assert elapsed < MAX_SECONDS, elapsed
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="tracker.deps.verify_csrf refuses an API write without credentials (403) before "
-    "the API can ask for a token (401)",
-)
 @pytest.mark.parametrize(
     ("method", "path"),
     [

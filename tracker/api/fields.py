@@ -197,14 +197,13 @@ def _amount(high: Decimal, *, inclusive: bool):
                     "decimal_parsing", wrong + ", written in digits 0-9 such as 40.5"
                 )
             return Decimal(value).quantize(Decimal("0.01"))
-        # A JSON number such as 0.57 arrives as the nearest binary float: it is read to the
-        # cent, and one with more places than the float's own rounding explains is refused.
+        # A JSON number such as 0.57 arrives as the nearest binary float, whose shortest
+        # repr is what was written: more than two places there is more than cents.
         number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         if not number.is_finite() or number < 0 or number > high:
             raise PydanticCustomError("decimal_range", wrong)
         cents = number.quantize(Decimal("0.01"))
-        rounding = max(Decimal("1e-9"), number * Decimal("1e-15"))
-        if abs(number - cents) > rounding or (cents == high and not inclusive):
+        if number != cents or (cents == high and not inclusive):
             raise PydanticCustomError("decimal_places", wrong)
         return cents
 

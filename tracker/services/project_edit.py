@@ -35,7 +35,7 @@ from tracker.services.permissions import Principal, require_can_edit
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
 LIMITS = {"code": 40, "title": 200, "summary": 5000, "donor": 200}
-MAX_BUDGET = Decimal("1e14")
+MAX_BUDGET = Decimal("99999999999999.99")  # what Numeric(16, 2) holds
 MAX_LOCATIONS = 60
 
 

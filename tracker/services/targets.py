@@ -100,7 +100,7 @@ def _parse_minimum(value: str | int | None, field: str, errors: dict, *, money: 
         errors[field] = "must be zero or more"
         return None
     if money:
-        if number > Decimal("1e14"):
+        if number >= Decimal("1e14"):  # past what Numeric(16, 2) holds
             errors[field] = "must be less than 100,000,000,000,000"
             return None
         return number.quantize(Decimal("0.01"))
