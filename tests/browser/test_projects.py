@@ -40,7 +40,7 @@ def test_register_tag_and_close_a_gap(framework, accounts, live_server, page, ch
     page.get_by_role("button", name="Add").first.click()
     settled(page)
     expect(page.locator("#tag-objective-4-4 h4")).to_contain_text("4.4 Advocacy in cyber fora")
-    expect(page.locator("#project-coverage")).to_contain_text("€300k")
+    expect(page.locator("#project-coverage")).to_contain_text("€300K")
     expect(page.locator("#project-sdgs")).to_contain_text("SDG 16")
     expect(page.locator("#announcer")).to_have_text("Saved objective 4.4.")
     expect(page.locator("#project-history")).to_contain_text(
