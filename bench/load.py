@@ -1,8 +1,10 @@
 """A load test on loopback: two instances of two workers each on one PostgreSQL database,
-with signed-in people browsing and tagging for a minute. It reports throughput and latency,
-and checks that nothing failed and no update was lost.
+with signed-in people browsing and tagging for a minute while an administrator imports a
+spreadsheet of thousands of new projects through the pages. It reports throughput and
+latency, the import's batches and the longest any request waited while they were written, and
+checks that nothing failed, no update was lost and the coverage cube still equals a recount.
 
-    .venv/bin/python -m bench.load --seconds 60 --users 8
+    .venv/bin/python -m bench.load --seconds 60 --users 8 --import-rows 5000
 """
 
 from __future__ import annotations
@@ -105,11 +107,81 @@ def _start(url: str, port: int) -> subprocess.Popen:
     raise SystemExit(f"the instance on port {port} did not start")
 
 
+def _csv(rows: int) -> bytes:
+    import csv
+    import io
+
+    from tracker.services.spreadsheet_format import COLUMNS, EXAMPLE
+
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
+    writer.writeheader()
+    for n in range(rows):
+        writer.writerow({**EXAMPLE, "code": f"LOAD-IMP-{n:06d}"})
+    return out.getvalue().encode()
+
+
+class Importer(threading.Thread):
+    """Uploads a spreadsheet, waits for its check, commits it, and watches its batches land."""
+
+    def __init__(self, base: str, url: str, rows: int):
+        super().__init__(daemon=True)
+        self.base, self.url, self.rows = base, url, rows
+        self.window: tuple[float, float] | None = None  # when the batches were written
+        self.batch_seconds: list[float] = []
+        self.status = "not started"
+
+    def run(self) -> None:
+        engine = make_engine(self.url)
+        with httpx.Client(base_url=self.base, timeout=120) as client:
+            token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)[1]
+            client.post(
+                "/login",
+                data={"email": "load0@example.org", "password": PASSWORD, "csrf_token": token},
+            )
+            page = client.get("/admin/imports").text
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+            uploaded = client.post(
+                "/admin/imports",
+                data={"csrf_token": token, "kind": "spreadsheet"},
+                files={"file": ("load.csv", _csv(self.rows), "text/csv")},
+            )
+            job = int(uploaded.headers["location"].rstrip("/").rsplit("/", 1)[1])
+            while (status := self._job(engine, job)[0]) == "checking":
+                time.sleep(0.2)
+            if status != "checked":
+                self.status = status
+                return
+            page = client.get(f"/admin/imports/{job}").text
+            token = re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+            began = time.perf_counter()
+            client.post(f"/admin/imports/{job}/commit", data={"csrf_token": token})
+            last_done, last_change = 0, began
+            while (state := self._job(engine, job))[0] == "committing":
+                if state[1] != last_done:
+                    now = time.perf_counter()
+                    self.batch_seconds.append(now - last_change)
+                    last_done, last_change = state[1], now
+                time.sleep(0.02)
+            self.window = (began, time.perf_counter())
+            self.status = state[0]
+        engine.dispose()
+
+    @staticmethod
+    def _job(engine, job: int) -> tuple[str, int]:
+        from tracker.models import ImportJob
+
+        with Session(engine) as session:
+            row = session.get(ImportJob, job)
+            return row.status, row.done
+
+
 class User(threading.Thread):
     def __init__(self, n: int, bases: list[str], until: float, codes: list[str]):
         super().__init__(daemon=True)
         self.n, self.bases, self.until, self.codes = n, bases, until, codes
         self.latencies: list[float] = []
+        self.timeline: list[tuple[float, float]] = []  # (start, end) of each request
         self.outcomes: Counter = Counter()
         self.tagged = 0
 
@@ -163,7 +235,9 @@ class User(threading.Thread):
     def _timed(self, call):
         began = time.perf_counter()
         response = call()
-        self.latencies.append(time.perf_counter() - began)
+        ended = time.perf_counter()
+        self.latencies.append(ended - began)
+        self.timeline.append((began, ended))
         self.outcomes[response.status_code] += 1
         return response
 
@@ -175,6 +249,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--projects", type=int, default=20_000)
+    parser.add_argument("--import-rows", type=int, default=5_000)
     args = parser.parse_args()
     url = _database()
     print(f"loading {args.projects:,} projects", flush=True)
@@ -187,10 +262,16 @@ def main() -> None:
     try:
         until = time.monotonic() + args.seconds
         users = [User(n, bases, until, codes) for n in range(args.users)]
+        importer = Importer(bases[0], url, args.import_rows) if args.import_rows else None
         for user in users:
             user.start()
+        if importer:
+            time.sleep(min(5, args.seconds / 4))
+            importer.start()
         for user in users:
             user.join()
+        if importer:
+            importer.join()
     finally:
         for process in instances:
             process.terminate()
@@ -228,12 +309,32 @@ def main() -> None:
         "lost_updates": tagged - events,
         "coverage_cube_cells_wrong": cube_differences,
     }
+    if importer:
+        during = [
+            end - start
+            for u in users
+            for start, end in u.timeline
+            if importer.window and start < importer.window[1] and end > importer.window[0]
+        ]
+        result["import"] = {
+            "rows": args.import_rows,
+            "status": importer.status,
+            "seconds": round(importer.window[1] - importer.window[0], 1)
+            if importer.window
+            else None,
+            "batches_seen": len(importer.batch_seconds),
+            "longest_batch_ms": round(max(importer.batch_seconds, default=0) * 1000, 1),
+            "requests_meanwhile": len(during),
+            "longest_request_meanwhile_ms": round(max(during, default=0) * 1000, 1),
+        }
     print(json.dumps(result, indent=2))
     out = ROOT / "bench" / "results" / f"load-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps(result, indent=2))
     print(f"wrote {out.relative_to(ROOT)}")
     if errors or result["lost_updates"] != 0 or cube_differences:
         raise SystemExit("the load test found errors, lost updates or a wrong coverage cube")
+    if importer and importer.status != "committed":
+        raise SystemExit(f"the import ended {importer.status}")
 
 
 if __name__ == "__main__":

@@ -115,3 +115,69 @@ def test_two_saves_at_once_one_failing_never_stop_the_server(
         project = factories.project_by_code(session, code)
         assert project.donor != "nul\x00byte"
         assert project.title.startswith(("Round", "Saved second"))
+
+
+def _job_status(engine, job_id: int) -> str:
+    from sqlmodel import Session
+
+    from tracker.models import ImportJob
+
+    with Session(engine) as session:
+        return session.get(ImportJob, job_id).status
+
+
+def test_a_5000_row_import_committing_never_stops_others_or_the_server(
+    live_server, framework, accounts
+):
+    """The import is uploaded, checked and committed through the pages; while it writes,
+    two people save other projects over and over and /healthz keeps answering."""
+    from tests.services.imports.test_batches import _rows
+
+    with session_scope(framework) as session:
+        codes = [factories.project(session).code for _ in range(2)]
+    admin = accounts["admin"]
+    importer = signed_in(live_server, admin.email, admin.password)
+    people = [signed_in(live_server, admin.email, admin.password) for _ in codes]
+    token = form_of(importer, "/admin/imports")["csrf_token"]
+    uploaded = importer.post(
+        "/admin/imports",
+        data={"csrf_token": token, "kind": "spreadsheet"},
+        files={"file": ("projects.csv", _rows(5_000, prefix="BULK"), "text/csv")},
+    )
+    assert uploaded.status_code == 303, uploaded.text
+    job = uploaded.headers["location"].rstrip("/").rsplit("/", 1)[1]
+    deadline = time.monotonic() + 120
+    while _job_status(framework, int(job)) not in ("checked", "refused", "failed"):
+        assert time.monotonic() < deadline, "the check did not end"
+        time.sleep(0.1)
+    assert _job_status(framework, int(job)) == "checked"
+
+    saves: list[int] = []
+    slowest_save = 0.0
+    with Monitor(live_server) as monitor:
+        committed = importer.post(
+            f"/admin/imports/{job}/commit",
+            data={
+                "csrf_token": form_of(
+                    importer, f"/admin/imports/{job}", f"/admin/imports/{job}/commit"
+                )["csrf_token"]
+            },
+        )
+        assert committed.status_code == 303
+        n = 0
+        while _job_status(framework, int(job)) == "committing":
+            assert time.monotonic() < deadline + 300, "the import did not end"
+            for person, code in zip(people, codes, strict=True):
+                edit = f"/projects/{code}/edit"
+                form = {**form_of(person, edit), "title": f"Saved during the import {n}"}
+                began = time.monotonic()
+                saves.append(person.post(edit, data=form).status_code)
+                slowest_save = max(slowest_save, time.monotonic() - began)
+            n += 1
+    for client in (importer, *people):
+        client.close()
+    assert _job_status(framework, int(job)) == "committed"
+    assert monitor.failures == []
+    assert monitor.slowest < 1.0, f"/healthz took {monitor.slowest:.2f} s"
+    assert saves and set(saves) == {303}, saves
+    assert slowest_save < 2.0, f"a save waited {slowest_save:.2f} s"
