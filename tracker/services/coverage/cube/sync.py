@@ -28,6 +28,7 @@ from tracker.services.coverage.filters import active_framework_id
 log = logging.getLogger(__name__)
 
 INLINE_REBUILD_MAX = 5_000  # projects; above this a stale cube waits for a rebuild job
+APPEND_ROWS = 1_000  # cube rows per INSERT statement
 
 # Tables whose rows belong to one project: a change to them is followed project by project.
 PROJECT_TABLES = {"project": "id", "project_location": "project_id"}
@@ -66,7 +67,7 @@ def _rows(amounts: dict) -> list[dict]:
             "principal": v[1],
             "budget": v[2],
         }
-        for k, v in sorted(amounts.items())
+        for k, v in amounts.items()
         if list(v) != [0, 0, 0]
     ]
 
@@ -75,9 +76,11 @@ def _append(session: Session, amounts: dict) -> None:
     """Add amounts to the cube as new rows: readers sum the rows of a cell, so a writer never
     updates a row that another writer could be holding."""
     rows = _rows(amounts)
-    for start in range(0, len(rows), 5_000):
+    # Appended rows conflict with nobody, so no order is needed; modest statements let other
+    # threads of the process (the event loop among them) in between.
+    for start in range(0, len(rows), APPEND_ROWS):
         session.execute(
-            insert(CoverageCell.__table__), rows[start : start + 5_000], execution_options=OWN
+            insert(CoverageCell.__table__), rows[start : start + APPEND_ROWS], execution_options=OWN
         )
 
 
