@@ -18,6 +18,9 @@ from tests.web.live import form_of, signed_in
 from tracker.db import session_scope
 
 ROUNDS = 20
+# Timings that a second test process on the same cores would distort: `make test` runs these
+# on their own, after the rest.
+pytestmark = pytest.mark.serial
 
 
 class Monitor:
