@@ -14,6 +14,7 @@ from typing import Annotated
 import anyio
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import ClientDisconnect
 
@@ -85,10 +86,11 @@ async def received_upload(request: Request, settings: SettingsDep) -> Received:
             stream.write(first)
             async for chunk in chunks:
                 stream.write(chunk)
-            return Received(upload=stream.close())
+            # Closing checks the whole file (zip, XML): CPU work, kept off the event loop.
+            return Received(upload=await run_in_threadpool(stream.close))
         form = await request.form()
         await _read_form(reader, form)
-        return Received(upload=reader.result())
+        return Received(upload=await run_in_threadpool(reader.result))
     except UploadRefused as exc:
         if chunks is not None and form is None:
             await _drain(chunks, settings.import_max_bytes)
