@@ -39,8 +39,8 @@ from tracker.app import create_app
 from tracker.config import Settings
 from tracker.db import make_engine, session_scope
 from tracker.services import schema
-from tracker.services.framework_loader import load_framework
-from tracker.services.reference import load_reference_data
+from tracker.services.framework.loader import load_framework
+from tracker.services.reference.load import load_reference_data
 
 PG_DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DATA = Path(__file__).parent / "data"
@@ -65,10 +65,10 @@ SMOKE_ON_POSTGRESQL = {
     "tests/web/test_project_forms.py::test_a_stale_edit_gets_409_and_says_who",
     "tests/web/test_project_forms.py::test_tag_editor_adds_changes_and_removes_in_place",
     "tests/web/test_heatmap.py::test_heatmap_is_a_real_table_with_numbers_colours_and_gaps",
-    "tests/web/test_pages.py::test_dashboard_shows_headlines_goals_gaps_and_changes",
+    "tests/web/test_dashboard.py::test_dashboard_shows_headlines_goals_gaps_and_changes",
     "tests/web/test_auth.py::test_sign_in_sets_a_strict_session_cookie_and_lands_on_next",
-    "tests/web/test_imports_pages.py::test_upload_check_then_import",
-    "tests/web/test_digests_pages.py::test_subscribe_and_preview",
+    "tests/web/test_imports.py::test_upload_check_then_import",
+    "tests/web/test_digests.py::test_subscribe_and_preview",
     "tests/web/test_server_keeps_answering.py",
     "tests/web/test_hostile_inputs.py",
     "tests/api/test_projects_api.py::test_create_read_list_update_delete",
@@ -368,7 +368,7 @@ def _email(key: str) -> str:
 
 
 def _create_accounts(session: Session) -> None:
-    from tracker.services.users import create_user
+    from tracker.services.accounts.users import create_user
 
     for key, role, programmes in ACCOUNTS:
         create_user(

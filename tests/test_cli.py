@@ -16,8 +16,8 @@ from tracker.cli import app
 from tracker.config import get_settings
 from tracker.db import make_engine, session_scope
 from tracker.models import Framework, Project, User
-from tracker.services.secrets import verify_password
-from tracker.services.users import programme_codes
+from tracker.services.accounts.secrets import verify_password
+from tracker.services.accounts.users import programme_codes
 
 
 @pytest.fixture
@@ -176,8 +176,8 @@ def test_digest_preview_and_send_now(cli, database_url, smtp_server, monkeypatch
 
 
 def test_import_and_export_from_the_command_line(cli, database_url, tmp_path):
-    from tests.services.imports.test_spreadsheet import _csv
-    from tracker.services.spreadsheet_format import EXAMPLE
+    from tests.services.exchange.spreadsheet.test_read_write import _csv
+    from tracker.services.exchange.spreadsheet.columns import EXAMPLE
 
     assert cli.invoke(app, ["setup", "--demo-projects", "0", "--no-demo-users"]).exit_code == 0
     good = tmp_path / "good.csv"

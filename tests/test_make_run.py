@@ -26,7 +26,7 @@ from bs4 import BeautifulSoup
 from tracker.config import PLACEHOLDER_SECRET, PROJECT_ROOT
 from tracker.security import CSRF_COOKIE
 from tracker.services import schema
-from tracker.services.secrets import sign
+from tracker.services.accounts.secrets import sign
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
 

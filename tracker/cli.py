@@ -13,13 +13,13 @@ import typer
 from tracker.config import PROJECT_ROOT, get_settings
 from tracker.db import engine_from_settings, session_scope
 from tracker.services import schema
+from tracker.services.accounts.users import create_user, set_password
 from tracker.services.demo import seed_demo_portfolio
 from tracker.services.demo.accounts import ensure_demo_users
 from tracker.services.demo.generator import DemoDataError, portfolio_is_empty
 from tracker.services.errors import InputError, NotFound
-from tracker.services.framework_loader import FrameworkFileError, load_framework
-from tracker.services.reference import ReferenceDataError, load_reference_data
-from tracker.services.users import create_user, set_password
+from tracker.services.framework.loader import FrameworkFileError, load_framework
+from tracker.services.reference.load import ReferenceDataError, load_reference_data
 
 DEFAULT_FRAMEWORK = PROJECT_ROOT / "seeds" / "frameworks" / "gpg-2023.yaml"
 
@@ -298,7 +298,7 @@ def digest_send(
 
 def _cli_principal():
     from tracker.models import User
-    from tracker.services.permissions import Principal
+    from tracker.services.accounts.permissions import Principal
 
     user = User(
         id=None, email="command-line@localhost", full_name="Import (command line)", role="admin"
@@ -321,8 +321,8 @@ def import_file(
     ] = "",
 ) -> None:
     """Check a spreadsheet or IATI file and report every problem; with --commit, import it."""
-    from tracker.services.imports.iati import import_iati
-    from tracker.services.imports.spreadsheet import import_spreadsheet
+    from tracker.services.exchange.iati.read import import_iati
+    from tracker.services.exchange.spreadsheet.read import import_spreadsheet
 
     iati = first == "iati"
     path = second if iati else Path(first)
@@ -403,8 +403,8 @@ def export(
     ] = None,
 ) -> None:
     """Write projects with their tags as CSV or XLSX, or as IATI 2.03 XML."""
-    from tracker.services.exports import project_rows, to_csv, to_xlsx
-    from tracker.services.exports_iati import export_iati
+    from tracker.services.exchange.iati.write import export_iati
+    from tracker.services.exchange.spreadsheet.write import project_rows, to_csv, to_xlsx
 
     with session_scope(engine_from_settings()) as session:
         if kind == "iati":

@@ -1,7 +1,8 @@
 """Request dependencies, as Annotated aliases used by every route.
 
-Permission is decided here and in tracker.services.permissions, nowhere else: a route states
-what it needs (`CurrentPrincipal`, `AdminPrincipal`, ...) and never checks roles itself.
+Permission is decided here and in tracker.services.accounts.permissions, nowhere else: a
+route states what it needs (`CurrentPrincipal`, `AdminPrincipal`, ...)
+and never checks roles itself.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from starlette.datastructures import FormData
 
 from tracker.config import Settings
 from tracker.security import SAFE_METHODS, SESSION_COOKIE, csrf_is_valid
-from tracker.services.auth import user_for_api_token, user_for_session
+from tracker.services.accounts.auth import user_for_api_token, user_for_session
+from tracker.services.accounts.permissions import Principal, principal_for
 from tracker.services.errors import NotAllowed
-from tracker.services.permissions import Principal, principal_for
 from tracker.web import htmx
 
 

@@ -20,10 +20,10 @@ from sqlmodel import Session
 
 from tracker.config import Settings
 from tracker.models._base import utcnow
-from tracker.services import auth
+from tracker.services.accounts import auth
 from tracker.services.coverage import cube
 from tracker.services.digests import outbox
-from tracker.services.imports import retention
+from tracker.services.exchange import retention
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from tracker.services.secrets import same, sign
+from tracker.services.accounts.secrets import same, sign
 
 CSRF_COOKIE = "tracker_csrf"
 SESSION_COOKIE = "tracker_session"

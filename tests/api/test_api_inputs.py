@@ -19,7 +19,7 @@ from sqlmodel import func, select
 
 from tracker.db import session_scope
 from tracker.models import AuditEvent, ObjectiveTag, Project, ProjectLocation, Target, ThemeTag
-from tracker.services import auth, users
+from tracker.services.accounts import auth, users
 
 # PostgreSQL is where a NUL byte or an integer past a column's range would fail.
 pytestmark = pytest.mark.both_backends

@@ -8,7 +8,7 @@ from sqlmodel import select
 from tests.services.coverage import portfolio
 from tracker.db import session_scope
 from tracker.models import AuditEvent, Target
-from tracker.services import auth, users
+from tracker.services.accounts import auth, users
 
 
 @pytest.fixture

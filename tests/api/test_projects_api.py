@@ -7,7 +7,7 @@ from sqlmodel import func, select
 
 from tracker.db import session_scope
 from tracker.models import AuditEvent, ObjectiveTag, Project
-from tracker.services import auth, users
+from tracker.services.accounts import auth, users
 
 BODY = {
     "code": "CYB-2026-0200",

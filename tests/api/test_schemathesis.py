@@ -31,7 +31,7 @@ from tracker.app import create_app
 from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.models import Country, Currency, Goal, Objective, Programme, Region, Theme
-from tracker.services import auth, users
+from tracker.services.accounts import auth, users
 
 MAX_EXAMPLES = 8
 # Seconds for one run (one role): a bound, not a target. Without a time limit Schemathesis

@@ -17,8 +17,8 @@ from tracker.db import session_scope
 from tracker.models import ApiToken, InviteToken, LoginFailure, User, UserSession
 from tracker.models._base import utcnow
 from tracker.security import CSRF_COOKIE, SESSION_COOKIE
-from tracker.services import users
-from tracker.services.secrets import token_digest, verify_password
+from tracker.services.accounts import users
+from tracker.services.accounts.secrets import token_digest, verify_password
 
 
 def _set_cookie_headers(response) -> list[str]:

@@ -10,7 +10,7 @@ from bs4 import BeautifulSoup
 
 from tests.services.coverage import portfolio
 from tracker.db import session_scope
-from tracker.services import targets
+from tracker.services.coverage import targets
 
 
 @pytest.fixture

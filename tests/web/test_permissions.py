@@ -19,7 +19,8 @@ from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.models import ImportJob, OutboxMessage, Project, Subscription
 from tracker.models._base import utcnow
-from tracker.services import auth, targets, users
+from tracker.services.accounts import auth, users
+from tracker.services.coverage import targets
 from tracker.services.digests.subscriptions import unsubscribe_token
 
 CALLERS = ["anonymous", "viewer", "manager_other", "manager_this", "admin", "api_token"]

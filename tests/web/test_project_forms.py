@@ -10,7 +10,7 @@ from tests import factories
 from tests.conftest import csrf_of
 from tracker.db import session_scope
 from tracker.models import AuditEvent, ObjectiveTag, Project, ProjectLocation
-from tracker.services.audit_log import describe
+from tracker.services.audit.describe import describe
 
 GOOD = {
     "code": "CYB-2026-0100",

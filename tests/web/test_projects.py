@@ -9,7 +9,7 @@ from bs4 import BeautifulSoup
 from tests import factories
 from tracker.db import session_scope
 from tracker.models import ObjectiveTag, ProjectLocation, ThemeTag
-from tracker.services import audit
+from tracker.services.audit.record import record
 
 
 def test_project_page_shows_tags_places_sdgs_and_history(framework, browser_for):
@@ -48,7 +48,7 @@ def test_project_page_shows_tags_places_sdgs_and_history(framework, browser_for)
                 project_id=project.id, theme_id=factories.theme(session, "IV").id, significance=1
             )
         )
-        audit.record(
+        record(
             session=session,
             actor=None,
             actor_label="Ana Costa",

@@ -25,8 +25,9 @@ from tests.conftest import csrf_of, sign_in
 from tracker.config import get_settings
 from tracker.db import session_scope
 from tracker.models import Currency, ObjectiveTag, ProjectLocation, Subscription
-from tracker.services import audit, targets
-from tracker.services.reference import load_reference_data
+from tracker.services.audit.record import record
+from tracker.services.coverage import targets
+from tracker.services.reference.load import load_reference_data
 
 TOTAL_EXACT = "$308,577.63"
 TOTAL_COMPACT = "$308.6K"
@@ -59,7 +60,7 @@ def dollars(framework, monkeypatch):
                     significance=2,
                 )
             )
-            audit.record(
+            record(
                 session=session,
                 actor=None,
                 actor_label="Ana Costa",

@@ -134,7 +134,7 @@ def test_a_5000_row_import_committing_never_stops_others_or_the_server(
 ):
     """The import is uploaded, checked and committed through the pages; while it writes,
     two people save other projects over and over and /healthz keeps answering."""
-    from tests.services.imports.test_batches import _rows
+    from tests.services.exchange.test_runner import _rows
 
     with session_scope(framework) as session:
         codes = [factories.project(session).code for _ in range(2)]

@@ -18,9 +18,9 @@ from tests.web.live import form_of
 from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.models import AuditEvent, LoginFailure, Subscription, User
-from tracker.services import auth, users
+from tracker.services.accounts import auth, users
+from tracker.services.accounts.secrets import verify_password
 from tracker.services.digests.subscriptions import unsubscribe_token
-from tracker.services.secrets import verify_password
 
 # Web tests run on SQLite unless they ask for the database by name: these ask for both.
 pytestmark = pytest.mark.parametrize("database_url", BACKENDS, indirect=True)

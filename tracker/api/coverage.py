@@ -21,12 +21,12 @@ from tracker.api.projects import MAX_FILTER_VALUES, StatusFilter
 from tracker.api.responses import READ, refusals
 from tracker.deps import AdminPrincipal, CurrentPrincipal, SessionDep
 from tracker.inputs import MAX_ID
-from tracker.services import targets as target_service
 from tracker.services.coverage import compute_matrix, parse_coverage_query
+from tracker.services.coverage import targets as target_service
 from tracker.services.coverage.filters import COLUMN_KINDS, METRICS, ROW_KINDS
 from tracker.services.coverage.gaps import GAP_KINDS, find_gaps, parse_gap_query
 from tracker.services.coverage.matrix import Cell
-from tracker.services.framework_view import framework_overview
+from tracker.services.framework.view import framework_overview
 
 router = APIRouter(tags=["coverage"])
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel
 
 from tracker.api.responses import READ
 from tracker.deps import CurrentPrincipal, SessionDep
-from tracker.services import users
+from tracker.services.accounts import users
 
 router = APIRouter(tags=["accounts"])
 

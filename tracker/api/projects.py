@@ -35,11 +35,13 @@ from tracker.api.fields import (
 from tracker.api.responses import READ, WRITE, refusals
 from tracker.deps import CurrentPrincipal, EditorPrincipal, SessionDep
 from tracker.models import ProjectKind, ProjectStatus
-from tracker.services import project_edit, tagging, users
-from tracker.services.project_edit import LIMITS, MAX_LOCATIONS
-from tracker.services.project_list import list_projects, parse_project_list_query
-from tracker.services.projects import ProjectDetail, TagView, get_project, project_detail
-from tracker.services.tagging import MAX_RATIONALE
+from tracker.services.accounts import users
+from tracker.services.projects import edit as project_edit
+from tracker.services.projects import tagging
+from tracker.services.projects.detail import ProjectDetail, TagView, get_project, project_detail
+from tracker.services.projects.edit import LIMITS, MAX_LOCATIONS
+from tracker.services.projects.listing import list_projects, parse_project_list_query
+from tracker.services.projects.tagging import MAX_RATIONALE
 
 router = APIRouter(tags=["projects"])
 

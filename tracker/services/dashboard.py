@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from tracker.models import AuditEvent, Currency, ObjectiveTag, Project, ProjectStatus, ThemeTag
 from tracker.models._base import utcnow
-from tracker.services.audit_log import describe
+from tracker.services.audit.describe import describe
 from tracker.services.coverage import cache, compute_matrix, parse_coverage_query
 from tracker.services.coverage.gaps import Gap, find_gaps, parse_gap_query
 from tracker.services.coverage.matrix import Cell, Row

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tracker.deps import CurrentPrincipal, FormDep, SessionDep
-from tracker.services import auth, users
+from tracker.services.accounts import auth, users
 from tracker.services.errors import InputError
 from tracker.web._form_data import text_field
 from tracker.web._forms import see_other

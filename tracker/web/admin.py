@@ -10,10 +10,11 @@ from fastapi.responses import HTMLResponse, Response
 
 from tracker.deps import AdminPrincipal, SessionDep, SettingsDep
 from tracker.inputs import canonical_id
-from tracker.services import audit_log, users
-from tracker.services import targets as target_service
+from tracker.services.accounts import users
+from tracker.services.audit import describe as audit_log
+from tracker.services.coverage import targets as target_service
 from tracker.services.errors import InputError
-from tracker.services.reference_lists import programmes_and_regions
+from tracker.services.reference.lists import programmes_and_regions
 from tracker.web._forms import public_link, see_other
 from tracker.web.templating import templates
 

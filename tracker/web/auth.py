@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from tracker.deps import FormDep, OptionalPrincipal, SessionDep, SettingsDep
 from tracker.inputs import bad_character
 from tracker.security import SESSION_COOKIE, is_https
-from tracker.services import auth, users
+from tracker.services.accounts import auth, users
 from tracker.services.errors import InputError, NotFound
 from tracker.web._form_data import text_field
 from tracker.web._forms import client_address, safe_next, see_other

@@ -24,7 +24,7 @@ from tracker.services.digests.subscriptions import (
     update_subscription,
 )
 from tracker.services.errors import InputError
-from tracker.services.reference_lists import programmes_and_regions
+from tracker.services.reference.lists import programmes_and_regions
 from tracker.web._form_data import text_field, text_fields
 from tracker.web._forms import see_other
 from tracker.web.templating import templates

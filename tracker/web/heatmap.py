@@ -18,7 +18,7 @@ from tracker.services.coverage.filters import FLOORS, STATUSES
 from tracker.services.coverage.gaps import matrix_gap_reasons
 from tracker.services.coverage.links import cell_params
 from tracker.services.errors import InputError
-from tracker.services.reference_lists import programmes_and_regions
+from tracker.services.reference.lists import programmes_and_regions
 from tracker.web import htmx
 from tracker.web._params import query_params, url_with
 from tracker.web.scale import DARK_TEXT_STEPS, ColourScale

@@ -28,12 +28,18 @@ from tracker.deps import (
 )
 from tracker.security import BodyTooLarge
 from tracker.services.errors import InputError, NotFound
-from tracker.services.exports import project_rows, template_csv, template_xlsx, to_csv, to_xlsx
-from tracker.services.exports_iati import export_iati
-from tracker.services.imports import jobs, runner
-from tracker.services.imports.uploads import Upload, UploadReader, UploadRefused, megabytes
-from tracker.services.project_list import list_project_codes, parse_project_list_query
-from tracker.services.reference_lists import programmes_and_regions
+from tracker.services.exchange import jobs, runner
+from tracker.services.exchange.iati.write import export_iati
+from tracker.services.exchange.spreadsheet.write import (
+    project_rows,
+    template_csv,
+    template_xlsx,
+    to_csv,
+    to_xlsx,
+)
+from tracker.services.exchange.uploads import Upload, UploadReader, UploadRefused, megabytes
+from tracker.services.projects.listing import list_project_codes, parse_project_list_query
+from tracker.services.reference.lists import programmes_and_regions
 from tracker.web import htmx
 from tracker.web._forms import see_other
 from tracker.web._params import query_params

@@ -8,11 +8,11 @@ from sqlmodel import Session
 
 from tracker.deps import CurrentPrincipal, EditorPrincipal, FormDep, HXRequest, SessionDep
 from tracker.inputs import canonical_id
-from tracker.services import reference_lists
+from tracker.services.accounts.permissions import Principal, require_can_edit
 from tracker.services.errors import Conflict, InputError
-from tracker.services.framework_view import framework_choices
-from tracker.services.permissions import Principal, require_can_edit
-from tracker.services.project_edit import (
+from tracker.services.framework.view import framework_choices
+from tracker.services.projects.detail import get_project, project_coverage, project_detail
+from tracker.services.projects.edit import (
     LocationInput,
     ProjectInput,
     create_project,
@@ -20,8 +20,8 @@ from tracker.services.project_edit import (
     form_input,
     update_project,
 )
-from tracker.services.projects import get_project, project_coverage, project_detail
-from tracker.services.tagging import TagChange, mark_screened, remove_tag, set_tag
+from tracker.services.projects.tagging import TagChange, mark_screened, remove_tag, set_tag
+from tracker.services.reference import lists as reference_lists
 from tracker.web._forms import see_other
 from tracker.web.errors import error_page
 from tracker.web.templating import templates

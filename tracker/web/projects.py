@@ -8,15 +8,15 @@ from fastapi.responses import HTMLResponse
 from tracker.deps import CurrentPrincipal, SessionDep
 from tracker.services.coverage.filters import FLOORS, active_framework_id, framework_codes
 from tracker.services.errors import InputError
-from tracker.services.project_list import (
+from tracker.services.projects.detail import project_coverage, project_detail
+from tracker.services.projects.listing import (
     SCREENED,
     STATUSES,
     describe_filters,
     list_projects,
     parse_project_list_query,
 )
-from tracker.services.projects import project_coverage, project_detail
-from tracker.services.reference_lists import place_groups, programmes_and_regions
+from tracker.services.reference.lists import place_groups, programmes_and_regions
 from tracker.web import htmx
 from tracker.web._params import query_params, url_with
 from tracker.web.project_forms import tag_choices

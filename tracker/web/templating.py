@@ -16,7 +16,7 @@ from jinja2.runtime import Context
 from tracker import formats
 from tracker.config import PROJECT_ROOT, get_settings
 from tracker.security import csrf_token
-from tracker.services.permissions import Principal
+from tracker.services.accounts.permissions import Principal
 
 NO_VALUE = formats.NO_VALUE
 

@@ -13,17 +13,17 @@ from sqlmodel import Session
 from tests.services.coverage import portfolio
 from tracker.db import session_scope
 from tracker.models import CoverageCell, Currency, ObjectiveTag, Project, ProjectLocation, User
+from tracker.services.accounts.permissions import Principal
 from tracker.services.coverage import compute_matrix, cube, parse_coverage_query
 from tracker.services.coverage.filters import active_framework_id
 from tracker.services.coverage.matrix import compute_from_tables
-from tracker.services.permissions import Principal
-from tracker.services.project_edit import (
+from tracker.services.projects.edit import (
     LocationInput,
     delete_project,
     form_input,
     update_project,
 )
-from tracker.services.tagging import TagChange, remove_tag, set_tag
+from tracker.services.projects.tagging import TagChange, remove_tag, set_tag
 
 ADMIN = Principal(
     user=User(id=None, email="x@localhost", full_name="Cube", role="admin"),

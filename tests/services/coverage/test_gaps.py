@@ -12,10 +12,10 @@ from tests import factories
 from tests.services.coverage import portfolio
 from tracker.db import session_scope
 from tracker.models import Project
-from tracker.services import targets
+from tracker.services.coverage import targets
 from tracker.services.coverage.gaps import find_gaps, parse_gap_query
 from tracker.services.errors import InputError
-from tracker.services.project_list import list_projects, parse_project_list_query
+from tracker.services.projects.listing import list_projects, parse_project_list_query
 
 TODAY = date(2026, 11, 2)
 

@@ -8,7 +8,7 @@ from tests.services.coverage import portfolio
 from tracker.db import session_scope
 from tracker.services.coverage import compute_matrix, parse_coverage_query
 from tracker.services.coverage.links import cell_params
-from tracker.services.project_list import list_projects, parse_project_list_query
+from tracker.services.projects.listing import list_projects, parse_project_list_query
 
 
 def _params(pairs):

@@ -12,10 +12,10 @@ from tests import factories
 from tests.services.digests.test_delivery import NOW, _settings
 from tracker.db import session_scope
 from tracker.models import ObjectiveTag, OutboxMessage, Subscription
-from tracker.services import audit
+from tracker.services.accounts.users import create_user
+from tracker.services.audit.record import record
 from tracker.services.digests import outbox
 from tracker.services.digests.content import Scope, build_digest, take_snapshot
-from tracker.services.users import create_user
 
 
 def _subscribe(engine, **values) -> int:
@@ -49,7 +49,7 @@ def _activity(engine, when: datetime) -> None:
         )
         objective = factories.objective(session, "4.4")
         session.add(ObjectiveTag(project_id=project.id, objective_id=objective.id, significance=2))
-        audit.record(
+        record(
             session=session,
             actor=None,
             actor_label="Ana Costa",
@@ -60,7 +60,7 @@ def _activity(engine, when: datetime) -> None:
             after={"title": project.title},
             occurred_at=when,
         )
-        audit.record(
+        record(
             session=session,
             actor=None,
             actor_label="Ana Costa",

@@ -14,8 +14,8 @@ from tracker.config import Settings
 from tracker.db import make_engine, session_scope
 from tracker.models import OutboxMessage, Subscription
 from tracker.scheduler import build_scheduler
+from tracker.services.accounts.users import create_user
 from tracker.services.digests import outbox
-from tracker.services.users import create_user
 
 NOW = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)  # a Wednesday
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.models import Subscription
+from tracker.services.accounts.users import create_user, get_user
 from tracker.services.digests.schedule import valid_timezone
 from tracker.services.digests.subscriptions import (
     SubscriptionInput,
@@ -20,7 +21,6 @@ from tracker.services.digests.subscriptions import (
     update_subscription,
 )
 from tracker.services.errors import InputError
-from tracker.services.users import create_user, get_user
 
 SETTINGS = Settings(env="test", secret_key="s" * 40)
 

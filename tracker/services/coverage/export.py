@@ -6,7 +6,7 @@ import csv
 import io
 
 from tracker.services.coverage.matrix import Matrix
-from tracker.services.exports import neutralise
+from tracker.services.exchange.spreadsheet.write import neutralise
 
 
 def matrix_csv(matrix: Matrix, metric: str) -> str:

@@ -19,8 +19,8 @@ from tracker.models import Objective, ObjectiveTag, Project, ProjectStatus, Regi
 from tracker.services.coverage import cache, sql
 from tracker.services.coverage.filters import CoverageQuery, parse_coverage_query
 from tracker.services.coverage.matrix import Cell, Matrix, Row, _query_key, compute_matrix
+from tracker.services.coverage.targets import TargetView, list_targets
 from tracker.services.errors import InputError
-from tracker.services.targets import TargetView, list_targets
 
 GAP_KINDS = {
     "uncovered_objective": "Objectives no active project serves",

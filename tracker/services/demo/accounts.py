@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, func, select
 
 from tracker.models import Subscription, User
-from tracker.services.secrets import verify_password
-from tracker.services.users import create_user
+from tracker.services.accounts.secrets import verify_password
+from tracker.services.accounts.users import create_user
 
 
 @dataclass(frozen=True)

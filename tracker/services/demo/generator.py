@@ -29,7 +29,7 @@ from tracker.models import (
     Theme,
     ThemeTag,
 )
-from tracker.services import audit
+from tracker.services.audit.record import record
 from tracker.services.demo.catalogue import CATALOGUE, CODENAMES, CURRENCIES, DONORS, LineOfWork
 
 DEMO_GAP_OBJECTIVES = ("1.4", "3.4", "7.6")
@@ -189,7 +189,7 @@ def _make_project(
     if screening >= 0.09:
         # 9% are unscreened; the next 4% were screened and found not aligned (no tags).
         project.screened_at = tagged_at if screening < 0.13 or rng.random() < 0.9 else None
-    audit.record(
+    record(
         session=session,
         actor=None,
         action="create",

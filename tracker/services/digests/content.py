@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from tracker.config import get_settings
 from tracker.models import AuditEvent, CoverageSnapshot, ObjectiveTag, Project, ThemeTag
-from tracker.services.audit_log import describe
+from tracker.services.audit.describe import describe
 from tracker.services.coverage import compute_matrix, parse_coverage_query, sql
 from tracker.services.coverage.gaps import Gap, find_gaps, parse_gap_query
 from tracker.services.coverage.matrix import Matrix

@@ -12,10 +12,10 @@ from sqlmodel import Session, select
 from tracker.config import Settings
 from tracker.inputs import CONTROL, bad_character, canonical_id
 from tracker.models import Programme, Region, Subscription, User
+from tracker.services.accounts.secrets import same, sign
 from tracker.services.digests.content import Scope
 from tracker.services.digests.schedule import FREQUENCIES, valid_timezone
 from tracker.services.errors import InputError, NotFound
-from tracker.services.secrets import same, sign
 
 MAX_TIMEZONE_LENGTH = 64  # the column's width; the longest IANA name has 32 characters
 QUIET = ("line", "skip")

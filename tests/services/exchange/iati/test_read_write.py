@@ -1,0 +1,209 @@
+"""IATI 2.03: the annotated example, files of several activities with SDG tags, and export."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from sqlmodel import Session, select
+
+from tests.services.exchange.spreadsheet.test_read_write import ADMIN
+from tracker.config import Settings
+from tracker.db import session_scope
+from tracker.models import Project, ProjectSDGTag
+from tracker.services.exchange.iati.read import import_iati
+from tracker.services.exchange.iati.write import export_iati
+from tracker.services.projects.detail import project_detail
+
+DATA = Path(__file__).parents[3] / "data" / "iati"
+SETTINGS = Settings(env="test")
+SCHEMA = etree.XMLSchema(etree.parse(str(DATA / "iati-activities-schema.xsd")))
+
+SEVERAL = b"""<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03" generated-datetime="2026-11-01T00:00:00Z">
+ <iati-activity xml:lang="fr" default-currency="EUR">
+  <iati-identifier>XM-EX-1-CYBER</iati-identifier>
+  <reporting-org ref="XM-EX-1" type="40"><narrative>Example</narrative></reporting-org>
+  <title><narrative>Formation cyber</narrative>
+   <narrative xml:lang="en">Cyber training</narrative></title>
+  <description type="1"><narrative xml:lang="en">Trains cybercrime units.</narrative></description>
+  <participating-org role="1"><narrative>Example donor</narrative></participating-org>
+  <activity-status code="2"/>
+  <activity-date iso-date="2026-01-01" type="1"/>
+  <activity-date iso-date="2026-02-01" type="2"/>
+  <activity-date iso-date="2027-12-31" type="3"/>
+  <recipient-country code="KE" percentage="50"/>
+  <recipient-country code="SN" percentage="50"/>
+  <tag vocabulary="2" code="16"/>
+  <tag vocabulary="3" code="16.4"/>
+  <budget type="1" status="1"><period-start iso-date="2026-01-01"/>
+   <period-end iso-date="2026-12-31"/>
+   <value currency="EUR" value-date="2026-01-01">100000</value></budget>
+  <budget type="2" status="1"><period-start iso-date="2026-01-01"/>
+   <period-end iso-date="2026-12-31"/>
+   <value currency="EUR" value-date="2026-06-01">120000</value></budget>
+  <budget type="1" status="1"><period-start iso-date="2027-01-01"/>
+   <period-end iso-date="2027-12-31"/><value value-date="2027-01-01">80000</value></budget>
+ </iati-activity>
+ <iati-activity default-currency="USD">
+  <iati-identifier>XM-EX-1-BORDER</iati-identifier>
+  <reporting-org ref="XM-EX-1" type="40"><narrative>Example</narrative></reporting-org>
+  <title><narrative>Border management</narrative></title>
+  <description><narrative>Border checks.</narrative></description>
+  <participating-org role="4"><narrative>Implementer</narrative></participating-org>
+  <activity-status code="4"/>
+  <activity-date iso-date="2024-01-01" type="2"/>
+  <activity-date iso-date="2025-06-30" type="4"/>
+  <recipient-region code="289" vocabulary="1"/>
+  <tag vocabulary="2" code="5"/>
+  <budget type="1"><period-start iso-date="2024-01-01"/><period-end iso-date="2025-06-30"/>
+   <value>50000</value></budget>
+ </iati-activity>
+ <iati-activity>
+  <iati-identifier>XM-EX-1-BROKEN</iati-identifier>
+  <title><narrative>No status</narrative></title>
+  <activity-status code="9"/>
+ </iati-activity>
+ <iati-activity default-currency="XYZ">
+  <iati-identifier>XM-EX-1-MONEY</iati-identifier>
+  <title><narrative>Odd money</narrative></title>
+  <activity-status code="2"/>
+  <budget type="1"><period-start iso-date="2026-01-01"/><period-end iso-date="2026-12-31"/>
+   <value>1</value></budget>
+ </iati-activity>
+</iati-activities>"""
+
+
+def _import(engine, content, commit):
+    with session_scope(engine) as session:
+        return import_iati(
+            session=session,
+            content=content,
+            programme="CYB",
+            principal=ADMIN,
+            settings=SETTINGS,
+            commit=commit,
+        )
+
+
+def test_the_annotated_example(framework):
+    content = (DATA / "activity-standard-example-annotated.xml").read_bytes()
+    report = _import(framework, content, commit=True)
+    assert report.committed and report.creates == ["AA-AAA-123456789-ABC123"]
+    notes = [n["note"] for n in report.notes]
+    assert "recipient-region A1 (vocabulary 99) has no INTERPOL region; left out" in notes
+    assert "recipient percentages added up to 75; rescaled to 100" in notes
+    with Session(framework) as session:
+        project = session.exec(select(Project)).one()
+        detail = project_detail(session=session, code=project.code)
+    assert (project.title, project.status) == ("Activity title", "active")
+    assert project.summary.startswith("General activity description text.")
+    assert (project.start_date, project.end_date) == (date(2012, 4, 28), date(2015, 12, 31))
+    assert (project.budget_amount, project.budget_currency) == (
+        Decimal("3000.00"),
+        "EUR",
+    )  # revised replaces
+    assert sorted((loc.code, str(loc.percentage)) for loc in detail.locations) == [
+        ("AF", "33.33"),
+        ("AG", "33.33"),
+        ("AME", "33.34"),
+    ]
+
+
+def test_several_activities_with_sdg_tags_and_every_failure_reported(framework):
+    report = _import(framework, SEVERAL, commit=True)
+    assert report.creates == ["XM-EX-1-CYBER", "XM-EX-1-BORDER"]
+    reasons = {u["activity"]: u["reason"] for u in report.unmapped}
+    assert reasons == {
+        "XM-EX-1-BROKEN": 'its activity-status "9" is not one of 1 to 6',
+        "XM-EX-1-MONEY": "its budget is in XYZ, a currency the tracker has no rate for",
+    }
+    assert not report.committed  # all or none: nothing is written while any activity fails
+    fine = (
+        SEVERAL.split(b" <iati-activity>\n  <iati-identifier>XM-EX-1-BROKEN")[0]
+        + b"</iati-activities>"
+    )
+    report = _import(framework, fine, commit=True)
+    assert report.committed
+    with Session(framework) as session:
+        cyber = session.exec(select(Project).where(Project.code == "XM-EX-1-CYBER")).one()
+        border = session.exec(select(Project).where(Project.code == "XM-EX-1-BORDER")).one()
+        sdgs = sorted(
+            (t.vocabulary, t.code)
+            for t in session.exec(select(ProjectSDGTag).where(ProjectSDGTag.project_id == cyber.id))
+        )
+    assert cyber.title == "Cyber training"  # English among several
+    assert (cyber.budget_amount, cyber.start_date) == (Decimal("200000.00"), date(2026, 2, 1))
+    assert cyber.donor == "Example donor"
+    assert sdgs == [(2, "16"), (3, "16.4")]
+    assert (border.status, border.budget_currency, border.budget_amount) == (
+        "completed",
+        "USD",
+        Decimal("50000.00"),
+    )
+    # Importing again updates by identifier.
+    assert _import(framework, fine, commit=True).updates == ["XM-EX-1-CYBER", "XM-EX-1-BORDER"]
+
+
+@pytest.mark.parametrize("case", ["demo", "imported"])
+def test_export_validates_against_the_schema(framework, case):
+    from tracker.services.demo import seed_demo_portfolio
+
+    with session_scope(framework) as session:
+        if case == "demo":
+            seed_demo_portfolio(session=session, projects=40, seed=3, today=date(2026, 11, 2))
+    if case == "imported":
+        _import(
+            framework, (DATA / "activity-standard-example-annotated.xml").read_bytes(), commit=True
+        )
+    with Session(framework) as session:
+        xml = export_iati(session=session, settings=SETTINGS)
+    document = etree.fromstring(xml)
+    assert SCHEMA.validate(document), SCHEMA.error_log.last_error
+    activities = document.findall("iati-activity")
+    assert activities
+    tags = [t for a in activities for t in a.findall("tag")]
+    if case == "demo":
+        assert any(t.get("vocabulary") == "99" for t in tags)
+        assert any(t.get("vocabulary") == "2" and t.get("code") == "16" for t in tags)
+
+
+def test_objective_tags_come_back_from_our_own_export(framework):
+    from tracker.services.demo import seed_demo_portfolio
+
+    with session_scope(framework) as session:
+        seed_demo_portfolio(session=session, projects=5, seed=9, today=date(2026, 11, 2))
+    with Session(framework) as session:
+        xml = export_iati(session=session, settings=SETTINGS)
+        before = {
+            p.code: project_detail(session=session, code=p.code)
+            for p in session.exec(select(Project))
+        }
+    with Session(framework) as session:
+        for project in session.exec(select(Project)):
+            session.delete(project)
+        session.commit()
+    assert _import(framework, xml, commit=True).committed
+    with Session(framework) as session:
+        for code, detail in before.items():
+            again = project_detail(session=session, code=code)
+            assert [(t.code, t.significance) for t in again.objective_tags] == [
+                (t.code, t.significance) for t in detail.objective_tags
+            ]
+
+
+def test_iati_sdg_tags_show_on_the_project_page(framework, browser_for):
+    fine = (
+        SEVERAL.split(b" <iati-activity>\n  <iati-identifier>XM-EX-1-BROKEN")[0]
+        + b"</iati-activities>"
+    )
+    assert _import(framework, fine, commit=True).committed
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(browser_for("viewer").get("/projects/XM-EX-1-CYBER").text, "html.parser")
+    assert "Tagged in IATI: SDG 16, target 16.4" in page.find(id="project-sdgs").get_text(
+        " ", strip=True
+    )

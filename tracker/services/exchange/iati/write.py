@@ -1,0 +1,157 @@
+"""Projects as IATI 2.03 activities: objective tags as vocabulary 99, SDG tags as 2 and 3."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from lxml import etree
+from sqlmodel import Session, select
+
+from tracker.config import Settings
+from tracker.models import (
+    Country,
+    Goal,
+    GoalSDG,
+    Objective,
+    ObjectiveTag,
+    Project,
+    ProjectLocation,
+    ProjectSDGTag,
+    Region,
+)
+from tracker.models._base import utcnow
+from tracker.services.exchange.iati.codes import (
+    OBJECTIVE_VOCABULARY_URI,
+    REGION_TO_DAC,
+    STATUS_TO_IATI,
+)
+
+SIGNIFICANCE = {2: "principal", 1: "significant"}
+
+
+def _narrative(parent, text: str) -> None:
+    etree.SubElement(parent, "narrative").text = text
+
+
+def export_iati(*, session: Session, settings: Settings, codes: list[str] | None = None) -> bytes:
+    query = select(Project).order_by(Project.code)
+    if codes:
+        query = query.where(Project.code.in_(codes))
+    projects = list(session.exec(query))
+    ids = [p.id for p in projects]
+    places = defaultdict(list)
+    for loc, country, region in session.exec(
+        select(ProjectLocation, Country, Region)
+        .outerjoin(Country, Country.id == ProjectLocation.country_id)
+        .outerjoin(Region, Region.id == ProjectLocation.region_id)
+        .where(ProjectLocation.project_id.in_(ids))
+        .order_by(ProjectLocation.id)
+    ):
+        places[loc.project_id].append((country, region, loc.percentage))
+    objectives = defaultdict(list)
+    goal_sdgs = defaultdict(set)
+    for tag, objective in session.exec(
+        select(ObjectiveTag, Objective)
+        .join(Objective, Objective.id == ObjectiveTag.objective_id)
+        .where(ObjectiveTag.project_id.in_(ids))
+        .order_by(Objective.goal_id, Objective.position)
+    ):
+        objectives[tag.project_id].append((objective, tag.significance))
+    for project_id, number in session.exec(
+        select(ObjectiveTag.project_id, GoalSDG.sdg_number)
+        .join(Objective, Objective.id == ObjectiveTag.objective_id)
+        .join(Goal, Goal.id == Objective.goal_id)
+        .join(GoalSDG, GoalSDG.goal_id == Goal.id)
+        .where(ObjectiveTag.project_id.in_(ids))
+    ):
+        goal_sdgs[project_id].add((2, str(number)))
+    for tag in session.exec(select(ProjectSDGTag).where(ProjectSDGTag.project_id.in_(ids))):
+        goal_sdgs[tag.project_id].add((tag.vocabulary, tag.code))
+
+    root = etree.Element(
+        "iati-activities",
+        version="2.03",
+        **{"generated-datetime": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")},
+    )
+    for p in projects:
+        activity = etree.SubElement(
+            root,
+            "iati-activity",
+            {
+                "{http://www.w3.org/XML/1998/namespace}lang": "en",
+                "last-updated-datetime": p.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                **({"default-currency": p.budget_currency} if p.budget_currency else {}),
+            },
+        )
+        etree.SubElement(activity, "iati-identifier").text = p.code
+        reporting = etree.SubElement(
+            activity,
+            "reporting-org",
+            ref=settings.iati_reporting_org_ref,
+            type=settings.iati_reporting_org_type,
+        )
+        _narrative(reporting, settings.iati_reporting_org_name)
+        _narrative(etree.SubElement(activity, "title"), p.title)
+        _narrative(etree.SubElement(activity, "description", type="1"), p.summary or p.title)
+        if p.donor:
+            _narrative(etree.SubElement(activity, "participating-org", role="1"), p.donor)
+        _narrative(
+            etree.SubElement(
+                activity, "participating-org", role="4", ref=settings.iati_reporting_org_ref
+            ),
+            settings.iati_reporting_org_name,
+        )
+        etree.SubElement(activity, "activity-status", code=STATUS_TO_IATI[p.status])
+        if p.start_date:
+            etree.SubElement(
+                activity, "activity-date", {"iso-date": p.start_date.isoformat(), "type": "1"}
+            )
+        if p.end_date:
+            etree.SubElement(
+                activity, "activity-date", {"iso-date": p.end_date.isoformat(), "type": "3"}
+            )
+        if not (p.start_date or p.end_date):
+            etree.SubElement(
+                activity,
+                "activity-date",
+                {"iso-date": p.created_at.date().isoformat(), "type": "1"},
+            )
+        for country, _region, pct in places[p.id]:
+            if country is not None:
+                attrs = {"code": country.code}
+                if pct is not None:
+                    attrs["percentage"] = format(pct.normalize(), "f")
+                etree.SubElement(activity, "recipient-country", attrs)
+        for _country, region, pct in places[p.id]:
+            if region is not None:
+                attrs = {"code": REGION_TO_DAC[region.code], "vocabulary": "1"}
+                if pct is not None:
+                    attrs["percentage"] = format(pct.normalize(), "f")
+                etree.SubElement(activity, "recipient-region", attrs)
+        for objective, significance in objectives[p.id]:
+            tag = etree.SubElement(
+                activity,
+                "tag",
+                vocabulary="99",
+                **{"vocabulary-uri": OBJECTIVE_VOCABULARY_URI},
+                code=objective.code,
+            )
+            _narrative(
+                tag,
+                f"{objective.code} {objective.short_name or objective.statement} "
+                f"({SIGNIFICANCE[significance]})",
+            )
+        for vocabulary, code in sorted(goal_sdgs[p.id]):
+            etree.SubElement(activity, "tag", vocabulary=str(vocabulary), code=code)
+        if p.budget_amount is not None and p.start_date and p.end_date:
+            budget = etree.SubElement(activity, "budget", type="1", status="1")
+            etree.SubElement(budget, "period-start", {"iso-date": p.start_date.isoformat()})
+            etree.SubElement(budget, "period-end", {"iso-date": p.end_date.isoformat()})
+            value = etree.SubElement(
+                budget,
+                "value",
+                currency=p.budget_currency,
+                **{"value-date": p.start_date.isoformat()},
+            )
+            value.text = format(p.budget_amount.normalize(), "f")
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -1,0 +1,384 @@
+"""Writing checked projects many at a time, in the caller's transaction.
+
+Every row of a file was checked before (`spreadsheet.check_rows`, `iati.plan_activities`), so
+this module only writes: the stored projects a batch changes are read (and on PostgreSQL
+locked) in one query, their places and tags in one query each, and everything is written in a
+few statements of many rows, with the same audit events the forms write. A project that someone
+changed (or registered) after the file was checked is not overwritten: the batch stops with
+WriteConflict, naming it.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import delete, insert
+from sqlmodel import Session, select
+
+from tracker.models import (
+    AuditEvent,
+    Country,
+    Objective,
+    ObjectiveTag,
+    Project,
+    ProjectLocation,
+    ProjectSDGTag,
+    Region,
+    Theme,
+    ThemeTag,
+)
+from tracker.models._base import utcnow
+from tracker.services.accounts.permissions import Principal
+from tracker.services.audit.record import SYSTEM_ACTOR
+from tracker.services.exchange.plans import Catalogue, Item, ProjectPlan, TagPlan
+from tracker.services.projects.edit import last_change, plain
+
+SNAPSHOT_FIELDS = (
+    "code",
+    "title",
+    "summary",
+    "kind",
+    "status",
+    "start_date",
+    "end_date",
+    "budget_amount",
+    "budget_currency",
+    "donor",
+)
+TAGS = {
+    "objective": (ObjectiveTag, ObjectiveTag.objective_id, Objective),
+    "theme": (ThemeTag, ThemeTag.theme_id, Theme),
+}
+IN_CHUNK = 1_000  # ids in one IN (...) list
+
+
+class WriteConflict(RuntimeError):
+    """Stored data changed between the check and this write; nothing of the batch is kept."""
+
+
+def write_plans(
+    *, session: Session, plans: list[ProjectPlan], principal: Principal, catalogue: Catalogue
+) -> None:
+    """Write every plan in the caller's transaction; the caller commits or rolls back."""
+    if not plans:
+        return
+    now = utcnow()
+    stored = _stored_projects(session, plans)
+    ids = sorted(stored)
+    before = _snapshots(session, stored, catalogue)
+    tags = {kind: _stored_tags(session, kind, ids, catalogue) for kind in TAGS}
+    sdgs = _stored_sdgs(session, ids, plans)
+    # Places of changed projects go first (this is also where the coverage cube notes what
+    # they brought before), then come back with the new ones below.
+    for chunk in _chunks(ids):
+        session.execute(delete(ProjectLocation).where(ProjectLocation.project_id.in_(chunk)))
+
+    projects: list[tuple[ProjectPlan, Project]] = []
+    for plan in plans:
+        project = stored.get(plan.existing.id) if plan.existing else None
+        projects.append((plan, _project(plan, project, principal, now)))
+    session.add_all([p for _, p in projects])
+    session.flush()  # gives new projects their ids
+
+    events = _Events(principal, now)
+    for plan, project in projects:
+        for country_id, region_id, pct in plan.locations:
+            session.add(
+                ProjectLocation(
+                    id=None,
+                    project_id=project.id,
+                    country_id=country_id,
+                    region_id=region_id,
+                    percentage=pct,
+                )
+            )
+        _audit_project(
+            events, project, before.get(project.id), _snapshot_of(plan, project, catalogue)
+        )
+        for kind in TAGS:
+            wanted = plan.objectives if kind == "objective" else plan.themes
+            if wanted is not None:
+                _replace_tags(
+                    session, events, kind, project, wanted, tags[kind].get(project.id, {})
+                )
+        if plan.sdgs is not None:
+            _replace_sdgs(session, project, plan.sdgs, sdgs.get(project.id, {}))
+    session.flush()
+    events.write(session)
+
+
+class _Events:
+    """Audit events, as `tracker.services.audit.record.record` writes them, collected and inserted
+    in one statement at the end of a batch."""
+
+    def __init__(self, principal: Principal, now: datetime):
+        user = principal.user
+        self.common = {
+            "occurred_at": now,
+            "actor_id": user.id if user else None,
+            "actor_label": user.full_name if user else SYSTEM_ACTOR,
+        }
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, *, action, entity_type, entity_key, project_id, before=None, after=None):
+        self.rows.append(
+            {
+                **self.common,
+                "action": action,
+                "entity_type": entity_type,
+                "entity_key": entity_key,
+                "project_id": project_id,
+                "before": _json(before) if before is not None else None,
+                "after": _json(after) if after is not None else None,
+            }
+        )
+
+    def write(self, session: Session) -> None:
+        for start in range(0, len(self.rows), 2_000):
+            session.execute(insert(AuditEvent), self.rows[start : start + 2_000])
+
+
+def _json(value: Any) -> Any:
+    """As the audit log stores values: decimals as text, dates in ISO form."""
+    if isinstance(value, dict):
+        return {str(k): _json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
+
+
+def _chunks(ids: list[int]):
+    for start in range(0, len(ids), IN_CHUNK):
+        yield ids[start : start + IN_CHUNK]
+
+
+def _stored_projects(session: Session, plans: list[ProjectPlan]) -> dict[int, Project]:
+    """The projects the plans change, locked on PostgreSQL until the commit, as they are now;
+    WriteConflict if any changed since the check, or a new code was taken meanwhile."""
+    wanted = {p.existing.id: p for p in plans if p.existing}
+    stored: dict[int, Project] = {}
+    ids = sorted(wanted)
+    for chunk in _chunks(ids):
+        statement = (
+            select(Project)
+            .where(Project.id.in_(chunk))
+            .order_by(Project.id)
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+        stored.update((p.id, p) for p in session.exec(statement))
+    for project_id, plan in wanted.items():
+        project = stored.get(project_id)
+        if project is None:
+            raise WriteConflict(
+                f"{plan.label}: project {plan.code} was deleted after the file was checked"
+            )
+        if project.version != plan.existing.version:
+            who, when = last_change(session, project.id)
+            at = f" on {when:%-d %b %Y %H:%M} UTC" if when else ""
+            raise WriteConflict(
+                f"{plan.label}: {who} changed project {project.code}{at}, after the file was "
+                "checked; it was not overwritten"
+            )
+    new_codes = sorted(p.code for p in plans if not p.existing)
+    for start in range(0, len(new_codes), IN_CHUNK):
+        taken = session.exec(
+            select(Project.code).where(Project.code.in_(new_codes[start : start + IN_CHUNK]))
+        ).first()
+        if taken is not None:
+            raise WriteConflict(
+                f"project {taken} was registered by someone else after the file was checked"
+            )
+    return stored
+
+
+def _project(plan: ProjectPlan, project: Project | None, principal: Principal, now) -> Project:
+    values = dict(plan.values)
+    if project is None:
+        if values["manager_id"] is None and principal.is_manager:
+            values["manager_id"] = principal.user.id
+        project = Project(**values, version=1, created_at=now, updated_at=now)
+    else:
+        for name, value in values.items():
+            setattr(project, name, value)
+        project.version = plan.existing.version + 1
+        project.updated_at = now
+    if plan.screened and (
+        project.screened_at is None or project.screened_at.date() != plan.screened
+    ):
+        project.screened_at = datetime.combine(plan.screened, time(12), tzinfo=UTC)
+    return project
+
+
+# Audit -----------------------------------------------------------------------------------
+
+
+def _snapshots(
+    session: Session, stored: dict[int, Project], catalogue: Catalogue
+) -> dict[int, dict[str, Any]]:
+    """Each stored project as the audit log shows it, before the change."""
+    places: dict[int, list[str]] = {pid: [] for pid in stored}
+    for chunk in _chunks(sorted(stored)):
+        for project_id, pct, country, region in session.exec(
+            select(
+                ProjectLocation.project_id, ProjectLocation.percentage, Country.code, Region.code
+            )
+            .outerjoin(Country, Country.id == ProjectLocation.country_id)
+            .outerjoin(Region, Region.id == ProjectLocation.region_id)
+            .where(ProjectLocation.project_id.in_(chunk))
+            .order_by(ProjectLocation.id)
+        ):
+            code = country or region
+            places[project_id].append(f"{code} {plain(pct)}%" if pct is not None else code)
+    codes = catalogue.programme_codes
+    return {
+        pid: {
+            **{name: getattr(project, name) for name in SNAPSHOT_FIELDS},
+            "programme": codes.get(project.programme_id),
+            "manager_id": project.manager_id,
+            "locations": places[pid],
+        }
+        for pid, project in stored.items()
+    }
+
+
+def _snapshot_of(plan: ProjectPlan, project: Project, catalogue: Catalogue) -> dict[str, Any]:
+    return {
+        **{name: plan.values[name] for name in SNAPSHOT_FIELDS},
+        "programme": catalogue.programme_codes.get(plan.values["programme_id"]),
+        "manager_id": project.manager_id,
+        "locations": plan.places,
+    }
+
+
+def _audit_project(events: _Events, project: Project, before, after) -> None:
+    if before is None:
+        events.add(
+            action="create",
+            entity_type="project",
+            entity_key=project.code,
+            project_id=project.id,
+            after=after,
+        )
+        return
+    changed = [k for k in after if after[k] != before[k]]
+    if changed:
+        events.add(
+            action="update",
+            entity_type="project",
+            entity_key=project.code,
+            project_id=project.id,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
+        )
+
+
+# Tags ------------------------------------------------------------------------------------
+
+
+def _stored_tags(
+    session: Session, kind: str, ids: list[int], catalogue: Catalogue
+) -> dict[int, dict[int, tuple[Any, Item]]]:
+    """project id -> item id -> (stored tag, its objective or theme)."""
+    model, column, item_model = TAGS[kind]
+    known = {
+        i.id: i
+        for i in (catalogue.objectives if kind == "objective" else catalogue.themes).values()
+    }
+    out: dict[int, dict[int, tuple[Any, Item]]] = {}
+    found = []
+    for chunk in _chunks(ids):
+        found += session.exec(select(model).where(model.project_id.in_(chunk)))
+    # Tags of another framework's items: read their names for the audit log.
+    others = sorted({getattr(t, column.key) for t in found} - set(known))
+    for chunk in _chunks(others):
+        for item in session.exec(select(item_model).where(item_model.id.in_(chunk))):
+            name = getattr(item, "short_name", None) or getattr(item, "name", None)
+            known[item.id] = Item(item.id, item.code, name or item.statement)
+    for tag in found:
+        item_id = getattr(tag, column.key)
+        out.setdefault(tag.project_id, {})[item_id] = (tag, known[item_id])
+    return out
+
+
+def _payload(item: Item, significance, share, rationale) -> dict[str, Any]:
+    return {
+        "code": item.code,
+        "name": item.name,
+        "significance": significance,
+        "budget_share": share,
+        "rationale": rationale,
+    }
+
+
+def _replace_tags(session, events: _Events, kind, project, wanted: list[TagPlan], stored) -> None:
+    """Make the project's tags of one kind exactly these. A tag the file keeps keeps its
+    rationale (the spreadsheet has no column for it)."""
+    model, column, _ = TAGS[kind]
+    stored = dict(stored)
+    for plan in wanted:
+        tag, _ = stored.pop(plan.item.id, (None, None))
+        before = (
+            _payload(plan.item, tag.significance, tag.budget_share, tag.rationale)
+            if tag is not None
+            else None
+        )
+        rationale = tag.rationale if tag is not None else None
+        after = _payload(plan.item, plan.significance, plan.share, rationale)
+        if before == after:
+            continue
+        values = {
+            "significance": plan.significance,
+            "budget_share": plan.share,
+            "rationale": rationale,
+            "tagged_by_id": events.common["actor_id"],
+            "tagged_at": events.common["occurred_at"],
+        }
+        if tag is None:  # every field given: SQLModel then calls no default factory
+            ids = {"id": None, "project_id": project.id, column.key: plan.item.id}
+            session.add(model(**ids, **values))
+        else:
+            for name, value in values.items():
+                setattr(tag, name, value)
+        events.add(
+            action="tag" if before is None else "retag",
+            entity_type=f"{kind}_tag",
+            entity_key=f"{project.code} {plan.item.code}",
+            project_id=project.id,
+            before=before,
+            after=after,
+        )
+    for tag, item in stored.values():
+        events.add(
+            action="untag",
+            entity_type=f"{kind}_tag",
+            entity_key=f"{project.code} {item.code}",
+            project_id=project.id,
+            before=_payload(item, tag.significance, tag.budget_share, tag.rationale),
+        )
+        session.delete(tag)
+
+
+def _stored_sdgs(session: Session, ids: list[int], plans: list[ProjectPlan]):
+    if not any(p.sdgs is not None for p in plans):
+        return {}
+    out: dict[int, dict[tuple[int, str], ProjectSDGTag]] = {}
+    for chunk in _chunks(ids):
+        for tag in session.exec(select(ProjectSDGTag).where(ProjectSDGTag.project_id.in_(chunk))):
+            out.setdefault(tag.project_id, {})[(tag.vocabulary, tag.code)] = tag
+    return out
+
+
+def _replace_sdgs(session, project, wanted: list[tuple[int, str]], stored) -> None:
+    for vocabulary, code in dict.fromkeys(wanted):
+        if (vocabulary, code) not in stored:
+            session.add(ProjectSDGTag(project_id=project.id, vocabulary=vocabulary, code=code))
+    for key, tag in stored.items():
+        if key not in set(wanted):
+            session.delete(tag)

@@ -1,0 +1,498 @@
+"""Loading a strategic framework from a YAML file.
+
+The file is validated as a whole first, and every problem is reported with the file, the
+path inside it and the reason. Only a valid file is written, upserted by code, so that
+loading the same file twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, StringConstraints
+from pydantic import ValidationError as PydanticValidationError
+from sqlmodel import Session, func, select
+
+from tracker.models import (
+    SDG,
+    Framework,
+    Goal,
+    GoalSDG,
+    Objective,
+    ObjectiveTag,
+    Target,
+    Theme,
+    ThemeStatement,
+    ThemeTag,
+    User,
+)
+from tracker.services.audit.record import record
+
+Code = Annotated[
+    StrictStr,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=r"^\S+$"),
+]
+Label = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+Name = Annotated[StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Statement = Annotated[
+    StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ObjectiveIn(_Strict):
+    code: Code
+    short_name: Label | None = None
+    statement: Statement
+
+
+class GoalIn(_Strict):
+    code: Code
+    short_name: Label
+    statement: Statement
+    sdgs: list[StrictInt] = Field(default_factory=list)
+    objectives: list[ObjectiveIn] = Field(min_length=1)
+
+
+class ThemeStatementIn(_Strict):
+    code: Code
+    statement: Statement
+
+
+class ThemeIn(_Strict):
+    code: Code
+    name: Name
+    statements: list[ThemeStatementIn] = Field(default_factory=list)
+
+
+class FrameworkIn(_Strict):
+    code: Annotated[
+        StrictStr,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^\S+$"),
+    ]
+    name: Name
+    version: Annotated[
+        StrictStr, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)
+    ]
+    source: Annotated[StrictStr, StringConstraints(max_length=500)] | None = None
+    goals: list[GoalIn] = Field(min_length=1)
+    themes: list[ThemeIn] = Field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    reason: str
+
+    def render(self, file: str) -> str:
+        return f"{file}: {self.path}: {self.reason}" if self.path else f"{file}: {self.reason}"
+
+
+class FrameworkFileError(ValueError):
+    """A framework file that cannot be loaded, with every problem found in it."""
+
+    def __init__(self, file: str, problems: list[Problem]):
+        self.file = file
+        self.problems = problems
+        super().__init__("\n".join(p.render(file) for p in problems))
+
+
+@dataclass
+class FrameworkLoadReport:
+    framework_code: str
+    created: Counter = field(default_factory=Counter)
+    updated: Counter = field(default_factory=Counter)
+    removed: Counter = field(default_factory=Counter)
+    activated: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.removed or self.activated)
+
+    def summary(self) -> str:
+        if not self.changed:
+            return f"Framework {self.framework_code}: already up to date, nothing changed."
+        parts = []
+        for verb, counts in (
+            ("created", self.created),
+            ("updated", self.updated),
+            ("removed", self.removed),
+        ):
+            if counts:
+                parts.append(
+                    f"{verb} "
+                    + ", ".join(f"{n} {_plural(kind, n)}" for kind, n in sorted(counts.items()))
+                )
+        if self.activated:
+            parts.append("made active")
+        return f"Framework {self.framework_code}: " + "; ".join(parts) + "."
+
+
+def _plural(kind: str, n: int) -> str:
+    return kind if n == 1 else kind + "s"
+
+
+def _path(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _reason(error: dict[str, Any]) -> str:
+    kind, ctx, value = error["type"], error.get("ctx") or {}, error.get("input")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        return "unknown field"
+    if kind == "string_type":
+        if isinstance(value, int | float):
+            return f'must be text, got the number {value!r}; put it in quotes, as in "{value}"'
+        return f"must be text, got {type(value).__name__}"
+    if kind == "int_type":
+        return f"must be a whole number, got {value!r}"
+    if kind == "list_type":
+        return f"must be a list, got {type(value).__name__}"
+    if kind == "model_type" or kind == "dict_type":
+        return f"must be a mapping of fields, got {type(value).__name__}"
+    if kind == "too_short":
+        return f"must have at least {ctx.get('min_length')} item(s)"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters"
+    if kind == "string_pattern_mismatch":
+        return f"must not contain spaces, got {value!r}"
+    return error["msg"]
+
+
+def _duplicates(items: list[tuple[str, str | None]]) -> list[Problem]:
+    """items are (path, code) pairs; report every repeat after the first."""
+    first: dict[str, str] = {}
+    problems = []
+    for path, code in items:
+        if code is None:
+            continue
+        if code in first:
+            problems.append(Problem(path, f'duplicate "{code}" (first at {first[code]})'))
+        else:
+            first[code] = path
+    return problems
+
+
+def parse_framework_file(path: Path, *, known_sdgs: set[int]) -> FrameworkIn:
+    """Read and validate a framework file, raising FrameworkFileError with every problem."""
+    file = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FrameworkFileError(file, [Problem("", "file not found")]) from None
+    except UnicodeDecodeError as exc:
+        raise FrameworkFileError(
+            file, [Problem("", f"not UTF-8 text ({exc.reason} at byte {exc.start})")]
+        ) from None
+    try:
+        raw = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""
+        raise FrameworkFileError(
+            file, [Problem("", f"not valid YAML: {where}{getattr(exc, 'problem', exc)}")]
+        ) from None
+    if not isinstance(raw, dict):
+        raise FrameworkFileError(
+            file, [Problem("", "must be a mapping with code, name, version, goals and themes")]
+        )
+
+    problems: list[Problem] = []
+    parsed = None
+    try:
+        parsed = FrameworkIn.model_validate(raw)
+    except PydanticValidationError as exc:
+        problems = [Problem(_path(err["loc"]), _reason(err)) for err in exc.errors()]
+    # Cross-field checks read the raw file, so that they are reported alongside any
+    # problems of shape above rather than after those are fixed.
+    problems += _cross_checks(raw, known_sdgs)
+    if problems or parsed is None:
+        raise FrameworkFileError(file, problems)
+    return parsed
+
+
+def _items(container: Any, key: str) -> list[tuple[int, dict]]:
+    value = container.get(key) if isinstance(container, dict) else None
+    if not isinstance(value, list):
+        return []
+    return [(i, item) for i, item in enumerate(value) if isinstance(item, dict)]
+
+
+def _code(item: dict) -> str | None:
+    code = item.get("code")
+    return code.strip() if isinstance(code, str) else None
+
+
+def _cross_checks(raw: dict, known_sdgs: set[int]) -> list[Problem]:
+    goals = _items(raw, "goals")
+    themes = _items(raw, "themes")
+    problems = _duplicates([(f"goals[{i}].code", _code(g)) for i, g in goals])
+    problems += _duplicates(
+        [
+            (f"goals[{i}].objectives[{j}].code", _code(o))
+            for i, g in goals
+            for j, o in _items(g, "objectives")
+        ]
+    )
+    problems += _duplicates([(f"themes[{i}].code", _code(t)) for i, t in themes])
+    problems += _duplicates(
+        [
+            (f"themes[{i}].statements[{j}].code", _code(st))
+            for i, t in themes
+            for j, st in _items(t, "statements")
+        ]
+    )
+    if known_sdgs:
+        allowed = f"{min(known_sdgs)} to {max(known_sdgs)}"
+    else:
+        allowed = "none loaded yet; run `tracker reference load` first"
+    for i, goal in goals:
+        sdgs = goal.get("sdgs")
+        seen: set[int] = set()
+        for j, number in enumerate(sdgs if isinstance(sdgs, list) else []):
+            if not isinstance(number, int) or isinstance(number, bool):
+                continue  # reported above as not a whole number
+            if number not in known_sdgs:
+                problems.append(
+                    Problem(f"goals[{i}].sdgs[{j}]", f"unknown SDG {number}; allowed: {allowed}")
+                )
+            elif number in seen:
+                problems.append(Problem(f"goals[{i}].sdgs[{j}]", f"SDG {number} is listed twice"))
+            seen.add(number)
+    return problems
+
+
+class _Sync:
+    """Upserts rows by code and remembers what changed, for the report and the audit event."""
+
+    def __init__(self, session: Session, report: FrameworkLoadReport):
+        self.session = session
+        self.report = report
+        self.before: dict[str, Any] = {}
+        self.after: dict[str, Any] = {}
+
+    def upsert(self, kind: str, existing, make, **values):
+        key = f"{kind} {values.get('code') or getattr(existing, 'code', '')}"
+        if existing is None:
+            row = make(**values)
+            self.session.add(row)
+            self.report.created[kind] += 1
+            self.after[key] = _public(values)
+            return row
+        changes = {k: v for k, v in values.items() if getattr(existing, k) != v}
+        if changes:
+            self.before[key] = {k: getattr(existing, k) for k in changes}
+            self.after[key] = _public(changes)
+            for name, value in changes.items():
+                setattr(existing, name, value)
+            self.report.updated[kind] += 1
+        return existing
+
+    def remove(self, kind: str, row) -> None:
+        self.before[f"{kind} {row.code}"] = {"removed": True}
+        self.session.delete(row)
+        self.report.removed[kind] += 1
+
+
+def _public(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if not k.endswith("_id")}
+
+
+def load_framework(
+    *, session: Session, path: Path, activate: bool = False, actor: User | None = None
+) -> FrameworkLoadReport:
+    known_sdgs = set(session.exec(select(SDG.number)))
+    data = parse_framework_file(path, known_sdgs=known_sdgs)
+    report = FrameworkLoadReport(framework_code=data.code)
+    sync = _Sync(session, report)
+
+    framework = sync.upsert(
+        "framework",
+        session.exec(select(Framework).where(Framework.code == data.code)).first(),
+        Framework,
+        code=data.code,
+        name=data.name,
+        version=data.version,
+        source=data.source,
+    )
+    session.flush()
+    fid = framework.id
+
+    goals = {g.code: g for g in session.exec(select(Goal).where(Goal.framework_id == fid))}
+    objectives = {
+        o.code: o for o in session.exec(select(Objective).where(Objective.framework_id == fid))
+    }
+    themes = {t.code: t for t in session.exec(select(Theme).where(Theme.framework_id == fid))}
+    statements = {
+        s.code: s
+        for s in session.exec(select(ThemeStatement).where(ThemeStatement.framework_id == fid))
+    }
+    _refuse_removing_used(session, path, data, objectives, themes, goals)
+
+    for position, goal_in in enumerate(data.goals):
+        goal = sync.upsert(
+            "goal",
+            goals.get(goal_in.code),
+            Goal,
+            framework_id=fid,
+            code=goal_in.code,
+            short_name=goal_in.short_name,
+            statement=goal_in.statement,
+            position=position,
+        )
+        session.flush()
+        _sync_goal_sdgs(session, sync, goal, goal_in.sdgs, new=goal_in.code not in goals)
+        for obj_position, objective_in in enumerate(goal_in.objectives):
+            sync.upsert(
+                "objective",
+                objectives.get(objective_in.code),
+                Objective,
+                framework_id=fid,
+                goal_id=goal.id,
+                code=objective_in.code,
+                short_name=objective_in.short_name,
+                statement=objective_in.statement,
+                position=obj_position,
+            )
+
+    for position, theme_in in enumerate(data.themes):
+        theme = sync.upsert(
+            "theme",
+            themes.get(theme_in.code),
+            Theme,
+            framework_id=fid,
+            code=theme_in.code,
+            name=theme_in.name,
+            position=position,
+        )
+        session.flush()
+        for st_position, statement_in in enumerate(theme_in.statements):
+            sync.upsert(
+                "theme statement",
+                statements.get(statement_in.code),
+                ThemeStatement,
+                framework_id=fid,
+                theme_id=theme.id,
+                code=statement_in.code,
+                statement=statement_in.statement,
+                position=st_position,
+            )
+
+    # What the file no longer lists goes, children before parents.
+    file_objectives = {o.code for g in data.goals for o in g.objectives}
+    file_statements = {s.code for t in data.themes for s in t.statements}
+    for code, row in objectives.items():
+        if code not in file_objectives:
+            sync.remove("objective", row)
+    for code, row in statements.items():
+        if code not in file_statements:
+            sync.remove("theme statement", row)
+    session.flush()
+    for code, row in goals.items():
+        if code not in {g.code for g in data.goals}:
+            sync.remove("goal", row)
+    for code, row in themes.items():
+        if code not in {t.code for t in data.themes}:
+            sync.remove("theme", row)
+
+    active = session.exec(select(Framework).where(Framework.active)).first()
+    if not framework.active and (activate or active is None):
+        if active is not None:
+            active.active = False
+            session.flush()
+        framework.active = True
+        report.activated = True
+    session.flush()
+
+    if report.changed:
+        record(
+            session=session,
+            actor=actor,
+            action="load",
+            entity_type="framework",
+            entity_key=data.code,
+            before=sync.before or None,
+            after={**sync.after, **({"active": True} if report.activated else {})},
+        )
+    return report
+
+
+def _sync_goal_sdgs(
+    session: Session, sync: _Sync, goal: Goal, numbers: list[int], *, new: bool
+) -> None:
+    stored = set(session.exec(select(GoalSDG.sdg_number).where(GoalSDG.goal_id == goal.id)))
+    wanted = set(numbers)
+    if stored == wanted:
+        return
+    key = f"goal {goal.code}"
+    if not new:
+        sync.before.setdefault(key, {})["sdgs"] = sorted(stored)
+    sync.after.setdefault(key, {})["sdgs"] = sorted(wanted)
+    for number in stored - wanted:
+        session.delete(session.get(GoalSDG, (goal.id, number)))
+        sync.report.removed["SDG link"] += 1
+    for number in wanted - stored:
+        session.add(GoalSDG(goal_id=goal.id, sdg_number=number))
+        sync.report.created["SDG link"] += 1
+
+
+def _refuse_removing_used(session, path, data: FrameworkIn, objectives, themes, goals) -> None:
+    """An objective or theme that projects are tagged with cannot silently disappear."""
+    problems = []
+    file_objectives = {o.code for g in data.goals for o in g.objectives}
+    gone = [o for code, o in objectives.items() if code not in file_objectives]
+    for objective in gone:
+        tags = session.exec(
+            select(func.count()).where(ObjectiveTag.objective_id == objective.id)
+        ).one()
+        targets = session.exec(
+            select(func.count()).where(Target.objective_id == objective.id)
+        ).one()
+        if tags or targets:
+            problems.append(
+                Problem(
+                    "goals",
+                    f'objective "{objective.code}" is missing from the file but has '
+                    f"{tags} tag(s) and {targets} target(s); keep it in the file",
+                )
+            )
+    file_themes = {t.code for t in data.themes}
+    for code, theme in themes.items():
+        if code not in file_themes:
+            tags = session.exec(select(func.count()).where(ThemeTag.theme_id == theme.id)).one()
+            if tags:
+                problems.append(
+                    Problem(
+                        "themes",
+                        f'theme "{code}" is missing from the file but has {tags} tag(s); '
+                        "keep it in the file",
+                    )
+                )
+    file_goals = {g.code for g in data.goals}
+    for code, goal in goals.items():
+        if code not in file_goals:
+            targets = session.exec(select(func.count()).where(Target.goal_id == goal.id)).one()
+            if targets:
+                problems.append(
+                    Problem(
+                        "goals",
+                        f'goal "{code}" is missing from the file but has {targets} target(s); '
+                        "keep it in the file",
+                    )
+                )
+    if problems:
+        raise FrameworkFileError(str(path), problems)

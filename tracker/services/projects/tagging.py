@@ -1,0 +1,321 @@
+"""Tagging a project against objectives and themes, and marking it screened.
+
+Each change checks the project's version (compare-and-set), keeps the budget shares of one
+project at 100 or less, and writes an audit event in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlmodel import Session, select
+
+from tracker.models import Objective, ObjectiveTag, Project, Significance, Theme, ThemeTag
+from tracker.models._base import utcnow
+from tracker.services.accounts.permissions import Principal
+from tracker.services.audit.record import record
+from tracker.services.coverage.filters import active_framework_id
+from tracker.services.errors import InputError, NotAllowed, NotFound
+from tracker.services.projects.edit import _decimal, bump_version, plain
+
+SIGNIFICANCE = {"principal": Significance.principal, "significant": Significance.significant}
+MAX_RATIONALE = 2000
+
+
+@dataclass(frozen=True)
+class TagChange:
+    kind: str  # "objective" or "theme"
+    code: str
+    significance: str | int = "principal"
+    budget_share: str | Decimal | None = None
+    rationale: str = ""
+
+
+def _model(kind: str):
+    return (
+        (ObjectiveTag, Objective, ObjectiveTag.objective_id)
+        if kind == "objective"
+        else (
+            ThemeTag,
+            Theme,
+            ThemeTag.theme_id,
+        )
+    )
+
+
+def _item(session: Session, kind: str, code: str):
+    _, item_model, _ = _model(kind)
+    item = session.exec(
+        select(item_model).where(
+            item_model.framework_id == active_framework_id(session), item_model.code == code
+        )
+    ).first()
+    return item
+
+
+def _name(item) -> str:
+    return getattr(item, "short_name", None) or getattr(item, "name", None) or item.statement
+
+
+def _tag_payload(item, tag) -> dict[str, Any]:
+    return {
+        "code": item.code,
+        "name": _name(item),
+        "significance": tag.significance,
+        "budget_share": tag.budget_share,
+        "rationale": tag.rationale,
+    }
+
+
+def _check_editor(principal: Principal, project: Project) -> None:
+    if not principal.can_edit_project(project):
+        raise NotAllowed(
+            f"You cannot change the tags of {project.code}: it is not in your programmes."
+        )
+
+
+def validate_tag(
+    session: Session, project: Project, change: TagChange, *, against_stored: bool = True
+) -> tuple[Any, int, Decimal | None, str]:
+    """Check one tag; with against_stored, its share plus the project's other stored shares."""
+    errors: dict[str, str] = {}
+    if change.kind not in ("objective", "theme"):
+        raise InputError({"kind": "must be objective or theme"})
+    item = _item(session, change.kind, (change.code or "").strip())
+    if item is None:
+        example = "4.2" if change.kind == "objective" else "III"
+        errors[change.kind] = (
+            f'unknown {change.kind} "{str(change.code)[:20]}"; '
+            f"use a code of the framework such as {example}"
+            if change.code
+            else f"choose the {change.kind}"
+        )
+    significance = change.significance
+    if isinstance(significance, str):
+        significance = SIGNIFICANCE.get(significance.strip().lower(), significance)
+        if isinstance(significance, str) and significance.isdigit():
+            significance = int(significance)
+    if significance not in (1, 2):
+        errors["significance"] = "must be principal or significant"
+    share = _decimal(change.budget_share, "budget_share", errors, limit=Decimal(100), what="40")
+    rationale = (change.rationale or "").strip()
+    if len(rationale) > MAX_RATIONALE:
+        errors["rationale"] = (
+            f"must be at most {MAX_RATIONALE:,} characters (it has {len(rationale):,})"
+        )
+    if against_stored and item is not None and share is not None and "budget_share" not in errors:
+        tag_model, _, item_column = _model(change.kind)
+        others = sum(
+            (
+                t.budget_share or 0
+                for t in session.exec(
+                    select(tag_model).where(
+                        tag_model.project_id == project.id, item_column != item.id
+                    )
+                )
+            ),
+            Decimal(0),
+        )
+        if others + share > 100:
+            errors["budget_share"] = (
+                f"the {change.kind} shares of this project would add up to "
+                f"{plain(others + share)}%; "
+                f"at most {plain(100 - others)}% is left"
+            )
+    if errors:
+        raise InputError(errors)
+    return item, significance, share, rationale
+
+
+def set_tag(
+    *,
+    session: Session,
+    project: Project,
+    change: TagChange,
+    expected_version: int | None,
+    principal: Principal,
+) -> None:
+    """Add a tag, or change the significance, share or rationale of an existing one."""
+    _check_editor(principal, project)
+    item, significance, share, rationale = validate_tag(session, project, change)
+    tag_model, _, item_column = _model(change.kind)
+    bump_version(session, project, expected_version)
+    tag = session.exec(
+        select(tag_model).where(tag_model.project_id == project.id, item_column == item.id)
+    ).first()
+    before = _tag_payload(item, tag) if tag else None
+    if tag is None:
+        tag = tag_model(
+            project_id=project.id, **{item_column.key: item.id}, significance=significance
+        )
+    tag.significance, tag.budget_share, tag.rationale = significance, share, rationale or None
+    tag.tagged_by_id, tag.tagged_at = principal.user.id, utcnow()
+    session.add(tag)
+    session.flush()
+    after = _tag_payload(item, tag)
+    if before != after:
+        record(
+            session=session,
+            actor=principal.user,
+            action="tag" if before is None else "retag",
+            entity_type=f"{change.kind}_tag",
+            entity_key=f"{project.code} {item.code}",
+            project_id=project.id,
+            before=before,
+            after=after,
+        )
+
+
+def remove_tag(
+    *,
+    session: Session,
+    project: Project,
+    kind: str,
+    code: str,
+    expected_version: int | None,
+    principal: Principal,
+) -> None:
+    _check_editor(principal, project)
+    if kind not in ("objective", "theme"):
+        raise InputError({"kind": "must be objective or theme"})
+    item = _item(session, kind, code)
+    tag_model, _, item_column = _model(kind)
+    tag = None
+    if item is not None:
+        tag = session.exec(
+            select(tag_model).where(tag_model.project_id == project.id, item_column == item.id)
+        ).first()
+    if tag is None:
+        raise NotFound(f"{kind} tag {code} on {project.code}")
+    bump_version(session, project, expected_version)
+    before = _tag_payload(item, tag)
+    session.delete(tag)
+    record(
+        session=session,
+        actor=principal.user,
+        action="untag",
+        entity_type=f"{kind}_tag",
+        entity_key=f"{project.code} {item.code}",
+        project_id=project.id,
+        before=before,
+    )
+
+
+def _fields(change: TagChange) -> tuple:
+    return change.code, change.significance, change.budget_share, change.rationale
+
+
+def replace_tags(
+    *,
+    session: Session,
+    project: Project,
+    objectives: list[TagChange],
+    themes: list[TagChange],
+    expected_version: int | None,
+    principal: Principal,
+) -> None:
+    """Make the project's tags exactly these (the JSON API's PUT), all or nothing."""
+    _check_editor(principal, project)
+    errors: dict[str, str] = {}
+    wanted: dict[str, list[tuple[Any, int, Decimal | None, str]]] = {"objective": [], "theme": []}
+    for kind, changes in (("objective", objectives), ("theme", themes)):
+        seen: set[str] = set()
+        total = Decimal(0)
+        for n, change in enumerate(changes):
+            try:
+                # The shares are checked in the tags as they will be, below: those stored
+                # now are about to be replaced, so they count for nothing.
+                item, significance, share, rationale = validate_tag(
+                    session,
+                    project,
+                    TagChange(
+                        kind,
+                        change.code,
+                        change.significance,
+                        change.budget_share,
+                        change.rationale,
+                    ),
+                    against_stored=False,
+                )
+            except InputError as exc:
+                for field, message in exc.errors.items():
+                    errors[f"{kind}s[{n}].{field}"] = message
+                continue
+            if item.code in seen:
+                errors[f"{kind}s[{n}].{kind}"] = f'"{item.code}" is listed twice'
+            seen.add(item.code)
+            total += share or 0
+            wanted[kind].append((item, significance, share, rationale))
+        if total > 100:
+            errors[f"{kind}s"] = (
+                f"budget shares add up to {plain(total)}%; they may add up to at most 100%"
+            )
+    if errors:
+        raise InputError(errors)
+    bump_version(session, project, expected_version)
+    for kind in ("objective", "theme"):
+        tag_model, _, item_column = _model(kind)
+        existing = {
+            getattr(t, item_column.key): t
+            for t in session.exec(select(tag_model).where(tag_model.project_id == project.id))
+        }
+        items = {}
+        for item, significance, share, rationale in wanted[kind]:
+            items[item.id] = item
+            tag = existing.pop(item.id, None)
+            before = _tag_payload(item, tag) if tag else None
+            if tag is None:
+                tag = tag_model(
+                    project_id=project.id, **{item_column.key: item.id}, significance=significance
+                )
+            tag.significance, tag.budget_share, tag.rationale = (
+                significance,
+                share,
+                rationale or None,
+            )
+            if before is None or before != _tag_payload(item, tag):
+                tag.tagged_by_id, tag.tagged_at = principal.user.id, utcnow()
+                session.add(tag)
+                session.flush()
+                record(
+                    session=session,
+                    actor=principal.user,
+                    action="tag" if before is None else "retag",
+                    entity_type=f"{kind}_tag",
+                    entity_key=f"{project.code} {item.code}",
+                    project_id=project.id,
+                    before=before,
+                    after=_tag_payload(item, tag),
+                )
+        _, item_model, _ = _model(kind)
+        for item_id, tag in existing.items():
+            item = session.get(item_model, item_id)
+            record(
+                session=session,
+                actor=principal.user,
+                action="untag",
+                entity_type=f"{kind}_tag",
+                entity_key=f"{project.code} {item.code}",
+                project_id=project.id,
+                before=_tag_payload(item, tag),
+            )
+            session.delete(tag)
+    session.flush()
+
+
+def mark_screened(
+    *, session: Session, project: Project, expected_version: int | None, principal: Principal
+) -> None:
+    _check_editor(principal, project)
+    bump_version(session, project, expected_version, screened_at=utcnow())
+    record(
+        session=session,
+        actor=principal.user,
+        action="screen",
+        entity_type="project",
+        entity_key=project.code,
+        project_id=project.id,
+        after={"screened_at": project.screened_at},
+    )
