@@ -32,10 +32,10 @@ from tracker.config import Settings
 from tracker.db import make_engine, session_scope
 from tracker.models import AuditEvent
 from tracker.services import schema
+from tracker.services.accounts.users import create_user
 from tracker.services.coverage import cube
-from tracker.services.framework_loader import load_framework
-from tracker.services.reference import load_reference_data
-from tracker.services.users import create_user
+from tracker.services.framework.loader import load_framework
+from tracker.services.reference.load import load_reference_data
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "load test password"
@@ -111,7 +111,7 @@ def _csv(rows: int) -> bytes:
     import csv
     import io
 
-    from tracker.services.spreadsheet_format import COLUMNS, EXAMPLE
+    from tracker.services.exchange.spreadsheet.columns import COLUMNS, EXAMPLE
 
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=list(COLUMNS))

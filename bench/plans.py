@@ -16,7 +16,7 @@ from sqlmodel import Session
 from tracker.db import make_engine
 from tracker.models import ObjectiveTag, Project, ProjectLocation
 from tracker.services.coverage import cube, parse_coverage_query, sql
-from tracker.services.project_list import _conditions, parse_project_list_query
+from tracker.services.projects.listing import _conditions, parse_project_list_query
 
 
 def statements(session: Session) -> dict[str, object]:

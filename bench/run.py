@@ -34,15 +34,15 @@ from tracker.config import Settings
 from tracker.db import make_engine, session_scope
 from tracker.models import Project, User
 from tracker.services import schema
+from tracker.services.accounts.permissions import Principal
+from tracker.services.accounts.users import create_user
 from tracker.services.coverage import cube, parse_coverage_query
 from tracker.services.coverage.matrix import _compute, compute_from_tables
-from tracker.services.framework_loader import load_framework
-from tracker.services.imports.spreadsheet import import_spreadsheet
-from tracker.services.permissions import Principal
-from tracker.services.reference import load_reference_data
-from tracker.services.spreadsheet_format import COLUMNS, EXAMPLE
-from tracker.services.tagging import TagChange, remove_tag, set_tag
-from tracker.services.users import create_user
+from tracker.services.exchange.spreadsheet.columns import COLUMNS, EXAMPLE
+from tracker.services.exchange.spreadsheet.read import import_spreadsheet
+from tracker.services.framework.loader import load_framework
+from tracker.services.projects.tagging import TagChange, remove_tag, set_tag
+from tracker.services.reference.load import load_reference_data
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAIN_SQL = """

@@ -23,7 +23,7 @@ COLUMNS = ("code", "title", "summary", "donor")
 FIELDS = ", ".join(COLUMNS)
 NEW = ", ".join(f"new.{c}" for c in COLUMNS)
 OLD = ", ".join(f"old.{c}" for c in COLUMNS)
-# The same expression as tracker.services.project_list.SEARCHED, or the index goes unused.
+# The same expression as tracker.services.projects.listing.SEARCHED, or the index goes unused.
 SEARCHED = "code || ' ' || title || ' ' || coalesce(summary, '') || ' ' || coalesce(donor, '')"
 
 
