@@ -397,7 +397,7 @@ def accounts(framework) -> dict[str, Account]:
 
 def csrf_of(client: TestClient, path: str = "/login") -> str:
     """The CSRF token that the page at `path` gives its forms, read as a browser would."""
-    page = BeautifulSoup(client.get(path).text, "html.parser")
+    page = BeautifulSoup(client.get(path).text, "lxml")
     field = page.find("input", attrs={"name": "csrf_token"})
     assert field is not None, f"no CSRF field on {path}"
     return field["value"]

@@ -99,9 +99,7 @@ def _login_form(base_url: str, server: subprocess.Popen) -> tuple[str, str]:
             with httpx.Client(base_url=base_url, timeout=5) as client:
                 page = client.get("/login")
                 seed = page.cookies[CSRF_COOKIE]
-                field = BeautifulSoup(page.text, "html.parser").find(
-                    "input", attrs={"name": "csrf_token"}
-                )
+                field = BeautifulSoup(page.text, "lxml").find("input", attrs={"name": "csrf_token"})
                 return seed, field["value"]
         except httpx.TransportError:
             if time.monotonic() > deadline:

@@ -19,7 +19,7 @@ def signed_in(base_url: str, email: str, password: str) -> httpx.Client:
 def form_of(client: httpx.Client, path: str, action: str | None = None) -> dict:
     """The fields a browser would send from the page's form that posts to `action` (by
     default to the page's own address), as they stand."""
-    page = BeautifulSoup(client.get(path).text, "html.parser")
+    page = BeautifulSoup(client.get(path).text, "lxml")
     wanted = action or path
     form = page.find("form", attrs={"action": lambda a: a and a.split("?")[0].endswith(wanted)})
     assert form is not None, f"no form posting to {action or path} on {path}"

@@ -9,7 +9,7 @@ def field_error(html: str, field: str, *, prefix: str = "") -> str:
     """What the page says about one field: beside it on the form (its id may carry a prefix
     when several forms hold the field), or in the list of problems on the refusal page of the
     check at the edge; "" when it says nothing."""
-    page = BeautifulSoup(html, "html.parser")
+    page = BeautifulSoup(html, "lxml")
     beside = page.find(id=f"{prefix}{field}-error")
     if beside is not None:
         return beside.get_text(" ", strip=True)

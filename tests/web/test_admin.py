@@ -24,7 +24,7 @@ def test_invite_then_choose_a_password_then_sign_in(browser_for, client_factory,
         },
     )
     assert response.status_code == 201
-    page = BeautifulSoup(response.text, "html.parser")
+    page = BeautifulSoup(response.text, "lxml")
     link = page.find(id="invite-link")["value"]
     row = next(r for r in page.select("tbody tr") if "Rosa Diaz" in r.text)
     assert [c.get_text(strip=True) for c in row.find_all("td")][:4] == [
@@ -36,7 +36,7 @@ def test_invite_then_choose_a_password_then_sign_in(browser_for, client_factory,
 
     rosa = client_factory()
     path = link.replace("http://testserver", "")
-    form = BeautifulSoup(rosa.get(path).text, "html.parser")
+    form = BeautifulSoup(rosa.get(path).text, "lxml")
     assert "Welcome, Rosa Diaz" in form.text
     mismatch = rosa.post(
         path,
@@ -104,7 +104,7 @@ def test_bad_invitations_are_refused_with_the_field_named(
         "/admin/users", data={**data, "csrf_token": csrf_of(admin, "/admin/users")}
     )
     assert response.status_code == 400
-    page = BeautifulSoup(response.text, "html.parser")
+    page = BeautifulSoup(response.text, "lxml")
     error = page.find(id=f"{field}-error")
     assert error is not None and message in error.text
     assert page.find(id="error-summary") is not None
@@ -139,13 +139,13 @@ def test_audit_page_lists_and_filters(browser_for, accounts):
     admin = browser_for("admin")
     path = f"/admin/users/{accounts['viewer'].id}"
     admin.post(f"{path}/sessions/end", data={"csrf_token": csrf_of(admin, path)})
-    page = BeautifulSoup(admin.get("/admin/audit?entity=user").text, "html.parser")
+    page = BeautifulSoup(admin.get("/admin/audit?entity=user").text, "lxml")
     sentences = [
         row.th.get_text(strip=True) for row in page.select("table.audit-table > tbody > tr")
     ]
     assert sentences[0] == "Admin signed viewer@example.org out everywhere (0 sessions)"
     assert all("loaded framework" not in s for s in sentences)
-    framework_only = BeautifulSoup(admin.get("/admin/audit?entity=framework").text, "html.parser")
+    framework_only = BeautifulSoup(admin.get("/admin/audit?entity=framework").text, "lxml")
     assert [
         r.th.get_text(strip=True) for r in framework_only.select("table.audit-table > tbody > tr")
     ] == ["System loaded framework GPG-2023: 86 added, made active"]
@@ -163,5 +163,5 @@ def test_audit_page_lists_and_filters(browser_for, accounts):
 def test_audit_page_bad_filters(browser_for, query, field, message):
     response = browser_for("admin").get(f"/admin/audit?{query}")
     assert response.status_code == 400
-    error = BeautifulSoup(response.text, "html.parser").find(id=f"{field}-error")
+    error = BeautifulSoup(response.text, "lxml").find(id=f"{field}-error")
     assert error is not None and message in error.text

@@ -51,7 +51,7 @@ def test_anonymous_pages_redirect_to_sign_in_and_back(client, accounts):
     response = client.get("/account?tab=tokens", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "http://testserver/login?next=%2Faccount%3Ftab%3Dtokens"
-    page = BeautifulSoup(client.get(response.headers["location"]).text, "html.parser")
+    page = BeautifulSoup(client.get(response.headers["location"]).text, "lxml")
     assert page.find("input", attrs={"name": "next"})["value"] == "/account?tab=tokens"
 
 
@@ -59,7 +59,7 @@ def test_anonymous_pages_redirect_to_sign_in_and_back(client, accounts):
 def test_wrong_credentials_do_not_reveal_whether_an_account_exists(client, accounts, email):
     response = sign_in(client, email, password="wrong password!")
     assert response.status_code == 401
-    page = BeautifulSoup(response.text, "html.parser")
+    page = BeautifulSoup(response.text, "lxml")
     assert page.find(role="alert").get_text(strip=True) == (
         "The email address or password is not right. Check them and try again."
     )
@@ -70,7 +70,7 @@ def test_wrong_credentials_do_not_reveal_whether_an_account_exists(client, accou
 def test_empty_fields_are_named(client, accounts):
     response = sign_in(client, "", password="")
     assert response.status_code == 400
-    page = BeautifulSoup(response.text, "html.parser")
+    page = BeautifulSoup(response.text, "lxml")
     assert (
         page.find(id="email-error").get_text(" ", strip=True) == "Error: enter your email address"
     )
@@ -201,7 +201,7 @@ def test_a_token_from_another_session_is_refused(browser_for, engine):
 
 def test_htmx_sends_the_token_in_a_header(browser_for, engine):
     admin = browser_for("admin")
-    page = BeautifulSoup(admin.get("/admin/users").text, "html.parser")
+    page = BeautifulSoup(admin.get("/admin/users").text, "lxml")
     header = page.body["hx-headers"]
     token = csrf_of(admin, "/admin/users")
     assert header == f'{{"X-CSRF-Token": "{token}"}}'
@@ -232,7 +232,7 @@ def test_throttling_per_account_holds_across_two_instances(client_factory, accou
     refused = sign_in(second, email)  # even the right password waits
     assert refused.status_code == 429
     assert 14 * 60 < int(refused.headers["retry-after"]) <= 15 * 60
-    message = BeautifulSoup(refused.text, "html.parser").find(role="alert").get_text(strip=True)
+    message = BeautifulSoup(refused.text, "lxml").find(role="alert").get_text(strip=True)
     assert message == "Too many failed sign-in attempts. Wait 15 minutes and try again."
     assert sign_in(first, email).status_code == 429
     # Another account is not affected.
@@ -378,7 +378,7 @@ def test_api_token_is_shown_once_works_and_can_be_revoked(browser_for, client_fa
         data={"name": "report script", "csrf_token": csrf_of(manager, "/account")},
     )
     assert response.status_code == 201
-    raw = BeautifulSoup(response.text, "html.parser").find(id="new-token")["value"]
+    raw = BeautifulSoup(response.text, "lxml").find(id="new-token")["value"]
     assert raw.startswith("pat_")
     assert raw not in manager.get("/account").text  # shown once
 
@@ -436,7 +436,7 @@ def test_no_password_or_token_is_stored_in_clear(browser_for, client_factory, ac
     created = manager.post(
         "/account/tokens", data={"name": "t", "csrf_token": csrf_of(manager, "/account")}
     )
-    raw_token = BeautifulSoup(created.text, "html.parser").find(id="new-token")["value"]
+    raw_token = BeautifulSoup(created.text, "lxml").find(id="new-token")["value"]
     admin = browser_for("admin")
     invited = admin.post(
         "/admin/users",
@@ -447,7 +447,7 @@ def test_no_password_or_token_is_stored_in_clear(browser_for, client_factory, ac
             "csrf_token": csrf_of(admin, "/admin/users"),
         },
     )
-    invite_link = BeautifulSoup(invited.text, "html.parser").find(id="invite-link")["value"]
+    invite_link = BeautifulSoup(invited.text, "lxml").find(id="invite-link")["value"]
     invite_token = invite_link.rsplit("/", 1)[1]
     secrets = [
         PASSWORD,
@@ -490,7 +490,7 @@ def test_security_headers(client, path):
 def test_pages_have_no_inline_script(browser_for):
     admin = browser_for("admin")
     for path in ("/", "/account", "/admin", "/admin/users", "/admin/audit", "/login"):
-        page = BeautifulSoup(admin.get(path).text, "html.parser")
+        page = BeautifulSoup(admin.get(path).text, "lxml")
         for script in page.find_all("script"):
             assert script.get("src") and not script.string, path
         assert not page.find_all(attrs={"style": True}), path
@@ -512,7 +512,7 @@ def test_pages_have_no_inline_script(browser_for):
     ],
 )
 def test_ids_are_unique_so_that_labels_point_at_their_field(browser_for, path):
-    page = BeautifulSoup(browser_for("admin").get(path).text, "html.parser")
+    page = BeautifulSoup(browser_for("admin").get(path).text, "lxml")
     ids = [element["id"] for element in page.find_all(id=True)]
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
     for label in page.find_all("label", attrs={"for": True}):
@@ -527,7 +527,7 @@ def _token_of(browser) -> str:
         "/account/tokens", data={"name": "nightly", "csrf_token": csrf_of(browser, "/account")}
     )
     assert created.status_code == 201
-    return BeautifulSoup(created.text, "html.parser").find(id="new-token")["value"]
+    return BeautifulSoup(created.text, "lxml").find(id="new-token")["value"]
 
 
 def _api_status(client_factory, raw: str) -> int:
@@ -577,7 +577,7 @@ def test_a_password_reset_revokes_tokens(browser_for, client_factory, accounts):
     admin = browser_for("admin")
     invited = _admin_post(admin, f"/admin/users/{accounts['viewer'].id}/invite")
     assert invited.status_code == 201
-    link = BeautifulSoup(invited.text, "html.parser").find(id="invite-link")["value"]
+    link = BeautifulSoup(invited.text, "lxml").find(id="invite-link")["value"]
     path = "/invite/" + link.rsplit("/", 1)[1]
     person = client_factory()
     chosen = {"password": "a new password now", "confirm": "a new password now"}

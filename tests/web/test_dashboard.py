@@ -24,7 +24,7 @@ def test_dashboard_shows_headlines_goals_gaps_and_changes(framework, browser_for
                     significance=2,
                 )
             )
-    page = BeautifulSoup(browser_for("viewer").get("/").text, "html.parser")
+    page = BeautifulSoup(browser_for("viewer").get("/").text, "lxml")
     cards = {
         card.find(class_="card__label").text: card.find(class_="card__number").text
         for card in page.select(".card")
@@ -57,5 +57,5 @@ def test_landing_page_without_a_framework(client, engine):
             password=PASSWORD,
         )
     assert sign_in(client, "first@example.org").status_code == 303
-    page = BeautifulSoup(client.get("/").text, "html.parser")
+    page = BeautifulSoup(client.get("/").text, "lxml")
     assert "No framework is loaded yet" in page.find(class_="empty-state").text

@@ -42,7 +42,7 @@ def test_subscribe_and_preview(framework, browser_for, accounts):
         "AFR",
         "skip",
     )
-    page = BeautifulSoup(viewer.get("/digests").text, "html.parser")
+    page = BeautifulSoup(viewer.get("/digests").text, "lxml")
     heading = page.select_one("section.subscription h3").get_text(" ", strip=True)
     assert heading == "Weekly digest of CYB, OEC, AFR"
     schedule = " ".join(page.select_one("section.subscription p").get_text(" ", strip=True).split())
@@ -53,7 +53,7 @@ def test_subscribe_and_preview(framework, browser_for, accounts):
     assert "script-src 'self'" in preview.headers["content-security-policy"]
     assert (
         "Your digest for programmes CYB, OEC and region AFR"
-        in BeautifulSoup(preview.text, "html.parser").h1.text
+        in BeautifulSoup(preview.text, "lxml").h1.text
     )
     text = viewer.get(f"/digests/{subscription.id}/preview?format=text")
     assert text.text.startswith("Subject: Weekly portfolio digest")
@@ -78,7 +78,7 @@ def test_bad_subscriptions_are_refused_beside_the_field(
 ):
     response = _subscribe(browser_for("viewer"), **fields)
     assert response.status_code == 400
-    error = BeautifulSoup(response.text, "html.parser").find(id=f"{field}-error")
+    error = BeautifulSoup(response.text, "lxml").find(id=f"{field}-error")
     assert error is not None and message in error.text
     with Session(framework) as session:
         assert session.exec(select(Subscription)).all() == []
@@ -87,7 +87,7 @@ def test_bad_subscriptions_are_refused_beside_the_field(
 def test_every_id_on_the_page_is_unique_and_edit_forms_keep_plain_names(framework, browser_for):
     viewer = browser_for("viewer")
     _subscribe(viewer)
-    page = BeautifulSoup(viewer.get("/digests").text, "html.parser")
+    page = BeautifulSoup(viewer.get("/digests").text, "lxml")
     ids = [element["id"] for element in page.find_all(id=True)]
     assert len(ids) == len(set(ids)), sorted({i for i in ids if ids.count(i) > 1})
     edit = page.select_one("section.subscription form")
@@ -160,7 +160,7 @@ def test_numbers_are_ascii_digits_and_time_zones_are_names(
 
 def test_the_time_zones_offered_are_real_and_accepted(framework, browser_for):
     viewer = browser_for("viewer")
-    page = BeautifulSoup(viewer.get("/digests").text, "html.parser")
+    page = BeautifulSoup(viewer.get("/digests").text, "lxml")
     assert page.find("input", id="timezone")["list"] == "zones"
     offered = {o["value"]: o.get_text(strip=True) for o in page.select("datalist#zones option")}
     assert set(offered) <= available_timezones()
@@ -262,7 +262,7 @@ def test_unsubscribe_links_not_written_as_issued_change_nothing(
     for response in (shown, clicked):
         assert 400 <= response.status_code < 500, response.status_code
     assert clicked.status_code in (404, 410)
-    heading = BeautifulSoup(clicked.text, "html.parser").h1.get_text(strip=True)
+    heading = BeautifulSoup(clicked.text, "lxml").h1.get_text(strip=True)
     assert heading in ("This link does not work", "This link no longer works")
     assert _stored(framework, subscription.id) == (True, subscription.generation)
 
@@ -292,7 +292,7 @@ def test_a_link_sent_before_subscribing_again_no_longer_works(framework, browser
 
     for response in (client.get(old_path), client.post(old_path)):
         assert response.status_code == 410
-        page = BeautifulSoup(response.text, "html.parser")
+        page = BeautifulSoup(response.text, "lxml")
         assert page.h1.get_text(strip=True) == "This link no longer works"
         assert "stopped or started again after the digest" in page.get_text(" ", strip=True)
     assert _stored(framework, subscription.id) == (True, subscription.generation + 2)

@@ -20,7 +20,7 @@ ALLOWED = "must be an email address such as name@example.org"
 def test_sign_in_names_the_field(client, accounts, engine, email, reason):
     response = sign_in(client, email, password="some password")
     assert response.status_code == 400
-    page = BeautifulSoup(response.text, "html.parser")
+    page = BeautifulSoup(response.text, "lxml")
     error = page.find(id="email-error").get_text(" ", strip=True)
     assert error.startswith(f"Error: {ALLOWED} (") and reason in error
     assert page.find("input", id="email")["aria-invalid"] == "true"
@@ -40,7 +40,7 @@ def test_an_invitation_to_no_address_is_refused(browser_for, engine):
         },
     )
     assert response.status_code == 400
-    page = BeautifulSoup(response.text, "html.parser")
+    page = BeautifulSoup(response.text, "lxml")
     error = page.find(id="email-error").get_text(" ", strip=True)
     assert error.startswith(f"Error: {ALLOWED} (") and "after the @-sign" in error
     summary = page.find(id="error-summary").get_text(" ", strip=True)

@@ -17,7 +17,7 @@ def example(framework):
 
 
 def test_framework_page(example, browser_for):
-    page = BeautifulSoup(browser_for("viewer").get("/framework").text, "html.parser")
+    page = BeautifulSoup(browser_for("viewer").get("/framework").text, "lxml")
     assert page.h1.text == "Global Policing Goals (2023)"
     goals = page.select("section.goal")
     assert len(goals) == 7

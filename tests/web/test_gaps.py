@@ -20,7 +20,7 @@ def example(framework):
 
 
 def test_gaps_page_groups_gaps_with_reasons_and_links(example, browser_for):
-    page = BeautifulSoup(browser_for("viewer").get("/gaps").text, "html.parser")
+    page = BeautifulSoup(browser_for("viewer").get("/gaps").text, "lxml")
     groups = {s.h2.get_text(" ", strip=True): s for s in page.select("section.gap-group")}
     assert "Objectives no active project serves (27)" in groups
     unscreened = groups["Projects not yet screened (1)"].li
@@ -30,7 +30,7 @@ def test_gaps_page_groups_gaps_with_reasons_and_links(example, browser_for):
 
 def test_gaps_page_filters_by_kind(example, browser_for):
     response = browser_for("viewer").get("/gaps?kind=theme_without_project")
-    page = BeautifulSoup(response.text, "html.parser")
+    page = BeautifulSoup(response.text, "lxml")
     assert [s.h2.get_text(" ", strip=True) for s in page.select("section.gap-group")] == [
         "Themes no active project serves (3)"
     ]
@@ -50,7 +50,7 @@ def test_gaps_page_filters_by_kind(example, browser_for):
 def test_gaps_page_refuses_bad_filters_beside_them(example, browser_for, query, field, message):
     response = browser_for("viewer").get(f"/gaps?{query}")
     assert response.status_code == 400
-    error = BeautifulSoup(response.text, "html.parser").find(id=f"{field}-error")
+    error = BeautifulSoup(response.text, "lxml").find(id=f"{field}-error")
     assert error is not None and message in error.text
 
 
@@ -61,7 +61,7 @@ def test_targets_page_sets_and_refuses(example, browser_for):
         "/admin/targets", data={"code": "4.2", "min_active_projects": "a few", "csrf_token": token}
     )
     assert refused.status_code == 400
-    error = BeautifulSoup(refused.text, "html.parser").find(id="min_active_projects-error")
+    error = BeautifulSoup(refused.text, "lxml").find(id="min_active_projects-error")
     assert "must be a number" in error.text
     with session_scope(example) as session:
         assert session.exec(select(Target)).all() == []
@@ -70,7 +70,7 @@ def test_targets_page_sets_and_refuses(example, browser_for):
         data={"code": "4.2", "region": "AFR", "min_active_projects": "2", "csrf_token": token},
     )
     assert saved.status_code == 200 and "Target saved." in saved.text
-    row = BeautifulSoup(saved.text, "html.parser").select_one("table tbody tr")
+    row = BeautifulSoup(saved.text, "lxml").select_one("table tbody tr")
     assert [c.get_text(" ", strip=True) for c in row.find_all(["th", "td"])][:4] == [
         "4.2 Cooperation against cybercrime",
         "Africa",

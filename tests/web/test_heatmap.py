@@ -24,7 +24,7 @@ def test_heatmap_is_a_real_table_with_numbers_colours_and_gaps(viewer):
     response = viewer.get("/heatmap")
     assert response.status_code == 200
     assert response.headers["vary"] == "HX-Request"
-    page = BeautifulSoup(response.text, "html.parser")
+    page = BeautifulSoup(response.text, "lxml")
     table = page.select_one("table.heatmap")
     headers = [th.get_text(strip=True) for th in table.select("thead th")]
     assert headers == [
@@ -69,7 +69,7 @@ def test_every_selector_is_labelled_and_keeps_its_state(viewer):
         viewer.get(
             "/heatmap?rows=objectives&cols=programmes&metric=budget&status=active&status=completed&floor=2"
         ).text,
-        "html.parser",
+        "lxml",
     )
     form = page.select_one("form.heatmap-controls")
     for control in form.select("select, input:not([type=hidden])"):
@@ -148,7 +148,7 @@ def test_a_target_shortfall_marks_the_cell(framework, viewer):
             min_budget_eur=None,
             actor=None,
         )
-    page = BeautifulSoup(viewer.get("/heatmap").text, "html.parser")
+    page = BeautifulSoup(viewer.get("/heatmap").text, "lxml")
     row = next(r for r in page.select("table.heatmap tbody tr") if "GPG4" in r.th.text)
     africa = row.select("td.cell")[0]
     assert "cell--gap" in africa["class"]
@@ -178,13 +178,13 @@ BAD = [
 def test_bad_parameters_are_refused_beside_their_selector(viewer, query, field, message):
     response = viewer.get(f"/heatmap?{query}")
     assert response.status_code == 400
-    page = BeautifulSoup(response.text, "html.parser")
+    page = BeautifulSoup(response.text, "lxml")
     error = page.find(id=f"{field}-error")
     assert error is not None and message in error.text
     assert page.select_one("table.heatmap") is None
     fragment = viewer.get(f"/heatmap?{query}", headers={"HX-Request": "true"})
     assert fragment.status_code == 400
-    assert message in BeautifulSoup(fragment.text, "html.parser").get_text()
+    assert message in BeautifulSoup(fragment.text, "lxml").get_text()
     api = viewer.get(f"/api/v1/coverage?{query}")
     assert api.status_code == 422
     # The API names the same field; its message is the API's own (enumerations are enums).

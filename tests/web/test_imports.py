@@ -19,7 +19,7 @@ from tracker.services.exchange.spreadsheet.columns import EXAMPLE
 
 def _wait(client, location: str) -> BeautifulSoup:
     for _ in range(100):
-        page = BeautifulSoup(client.get(location).text, "html.parser")
+        page = BeautifulSoup(client.get(location).text, "lxml")
         if page.find("progress") is None:
             return page
         time.sleep(0.05)
@@ -84,7 +84,7 @@ def _stored(engine) -> tuple[int, int]:
 
 def test_upload_check_then_import(framework, browser_for):
     admin = browser_for("admin")
-    page = BeautifulSoup(admin.get("/admin/imports").text, "html.parser")
+    page = BeautifulSoup(admin.get("/admin/imports").text, "lxml")
     assert page.find("label", attrs={"for": "file"}).text == "File"
     template = admin.get("/admin/imports/template.xlsx")
     assert template.headers["content-type"].startswith("application/vnd.openxmlformats")
@@ -133,7 +133,7 @@ def test_an_upload_without_file_is_refused_beside_the_field(framework, browser_f
         "/admin/imports", data={"kind": "iati", "csrf_token": token}, files={"file": ("", b"")}
     )
     assert response.status_code == 400
-    page = BeautifulSoup(response.text, "html.parser")
+    page = BeautifulSoup(response.text, "lxml")
     assert "choose a file to import" in page.find(id="file-error").text
     assert "IATI activities need the programme" in page.find(id="programme-error").text
 
@@ -207,10 +207,10 @@ def test_hostile_uploads_are_refused_before_anything_is_stored(
     admin = browser_for("admin")
     response = _upload(admin, name, content, via=via, **fields)
     assert response.status_code == status, response.text[:500]
-    text = BeautifulSoup(response.text, "html.parser").get_text(" ", strip=True)
+    text = BeautifulSoup(response.text, "lxml").get_text(" ", strip=True)
     assert message in text, text[:1000]
     if field is not None:
-        page = BeautifulSoup(response.text, "html.parser")
+        page = BeautifulSoup(response.text, "lxml")
         assert message in page.find(id=f"{field}-error").get_text(" ", strip=True)
     assert _stored(framework) == (0, 0)
     assert list(temporary.iterdir()) == []
@@ -232,7 +232,7 @@ def test_a_refusal_comes_back_in_place_for_htmx_and_a_success_as_a_redirect(fram
 
 
 def test_the_form_sends_the_file_with_the_csrf_header_when_htmx_runs(framework, browser_for):
-    page = BeautifulSoup(browser_for("admin").get("/admin/imports").text, "html.parser")
+    page = BeautifulSoup(browser_for("admin").get("/admin/imports").text, "lxml")
     form = page.select_one("#import-upload form")
     assert form["hx-post"] == form["action"] and form["hx-encoding"] == "multipart/form-data"
     assert form["method"] == "post" and form["enctype"] == "multipart/form-data"  # no JS too
@@ -368,6 +368,6 @@ def test_a_live_server_refuses_an_upload_from_its_first_bytes(
     assert time.monotonic() - began < 10
     status_line, _, rest = answer.partition(b"\r\n")
     assert status_line.split()[1] == b"400", status_line
-    text = BeautifulSoup(rest.partition(b"\r\n\r\n")[2], "html.parser").get_text(" ", strip=True)
+    text = BeautifulSoup(rest.partition(b"\r\n\r\n")[2], "lxml").get_text(" ", strip=True)
     assert message in text
     assert _stored(framework) == (0, 0)

@@ -59,7 +59,7 @@ def test_a_manager_registers_a_project(framework, browser_for):
         describe(event)
         == "Manager This registered project CYB-2026-0100 Cyber investigation training in Kenya"
     )
-    page = BeautifulSoup(manager.get(response.headers["location"]).text, "html.parser")
+    page = BeautifulSoup(manager.get(response.headers["location"]).text, "lxml")
     assert "Project registered." in page.select_one(".notice").text
 
 
@@ -102,7 +102,7 @@ def test_bad_project_forms_are_refused_beside_the_field(
         browser_for("manager_this"), "/projects/new", {**GOOD, **change}, page="/projects/new"
     )
     assert response.status_code == 400
-    page = BeautifulSoup(response.text, "html.parser")
+    page = BeautifulSoup(response.text, "lxml")
     error = page.find(id=f"{field}-error")
     assert error is not None, page.select_one(".error-summary")
     assert message in error.get_text(" ", strip=True)
@@ -159,11 +159,7 @@ def test_a_stale_edit_gets_409_and_says_who(framework, browser_for):
     )
     stale = _post(ana, form_page, _edit_data(1, title="Ana's title"), page=form_page)
     assert stale.status_code == 409
-    text = (
-        BeautifulSoup(stale.text, "html.parser")
-        .select_one(".error-summary")
-        .get_text(" ", strip=True)
-    )
+    text = BeautifulSoup(stale.text, "lxml").select_one(".error-summary").get_text(" ", strip=True)
     assert text.startswith("Admin changed project CYB-2026-0001 on ")
     assert "Nothing was saved" in text
     with session_scope(framework) as session:
@@ -187,10 +183,10 @@ def test_other_programmes_cannot_be_edited(framework, browser_for):
 
 def test_a_viewer_sees_no_edit_controls(framework, browser_for):
     _project(framework)
-    page = BeautifulSoup(browser_for("viewer").get("/projects/CYB-2026-0001").text, "html.parser")
+    page = BeautifulSoup(browser_for("viewer").get("/projects/CYB-2026-0001").text, "lxml")
     assert page.select("#tag-editor form") == []
     assert page.find("a", string="Edit project details") is None
-    listing = BeautifulSoup(browser_for("viewer").get("/projects").text, "html.parser")
+    listing = BeautifulSoup(browser_for("viewer").get("/projects").text, "lxml")
     assert listing.find("a", string="Register a project") is None
 
 
@@ -314,7 +310,7 @@ def test_mark_screened_without_javascript(framework, browser_for):
         follow_redirects=False,
     )
     assert response.status_code == 303
-    page = BeautifulSoup(ana.get(response.headers["location"]).text, "html.parser")
+    page = BeautifulSoup(ana.get(response.headers["location"]).text, "lxml")
     assert "Screened" in page.find(id="project-badges").text
     assert "marked project CYB-2026-0001 as screened" in page.find(id="project-history").text
 
@@ -332,7 +328,7 @@ def test_deleting_with_a_stale_or_impossible_version_shows_the_changed_first_pag
         admin, f"/projects/{code}/delete", {"version": version}, page=f"/projects/{code}/edit"
     )
     assert response.status_code == 409
-    page = BeautifulSoup(response.text, "html.parser")
+    page = BeautifulSoup(response.text, "lxml")
     assert page.h1.get_text(strip=True) == "Someone else changed this first"
     assert _count(framework) == 1
 
@@ -343,6 +339,6 @@ def test_registering_a_project_in_a_programme_one_may_not_change_is_refused_403(
     ana = browser_for("manager_this")
     response = _post(ana, "/projects/new", {**GOOD, "programme": "CT"})
     assert response.status_code == 403
-    page = BeautifulSoup(response.text, "html.parser")
+    page = BeautifulSoup(response.text, "lxml")
     assert "managers of its programme and administrators" in page.select_one(".lede").text
     assert _count(framework) == 0

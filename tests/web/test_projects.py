@@ -58,7 +58,7 @@ def test_project_page_shows_tags_places_sdgs_and_history(framework, browser_for)
             project_id=project.id,
             after={"code": "4.3", "name": "Cybercrime capabilities", "significance": 2},
         )
-    page = BeautifulSoup(browser_for("viewer").get("/projects/CYB-2026-0042").text, "html.parser")
+    page = BeautifulSoup(browser_for("viewer").get("/projects/CYB-2026-0042").text, "lxml")
     assert (
         page.h1.get_text(" ", strip=True) == "CYB-2026-0042 Cyber investigation training in Kenya"
     )

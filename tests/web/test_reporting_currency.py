@@ -84,7 +84,7 @@ def viewer(dollars, client_factory, accounts):
 def _page(client, path: str) -> BeautifulSoup:
     response = client.get(path)
     assert response.status_code == 200, response.text
-    return BeautifulSoup(response.text, "html.parser")
+    return BeautifulSoup(response.text, "lxml")
 
 
 def test_rates_are_relative_to_the_dollar(dollars):
@@ -205,7 +205,7 @@ def test_the_digest_in_dollars(dollars, viewer):
         subscription_id = session.exec(select(Subscription.id)).one()
     text = viewer.get(f"/digests/{subscription_id}/preview?format=text").text
     assert f"- Budget of active projects: {TOTAL_COMPACT}" in text
-    html = BeautifulSoup(viewer.get(f"/digests/{subscription_id}/preview").text, "html.parser")
+    html = BeautifulSoup(viewer.get(f"/digests/{subscription_id}/preview").text, "lxml")
     figures = {
         cell.find_all("div")[1].text: cell.find_all("div")[0].text
         for cell in html.select("td[width='25%']")

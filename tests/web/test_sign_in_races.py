@@ -89,7 +89,7 @@ def test_twenty_wrong_passwords_at_once_check_five_and_the_rest_wait(
         if response.status_code == 429:
             wait = int(response.headers["retry-after"])
             assert 0 < wait <= 15 * 60
-            alert = BeautifulSoup(response.text, "html.parser").find(role="alert")
+            alert = BeautifulSoup(response.text, "lxml").find(role="alert")
             assert alert.get_text(strip=True).startswith("Too many failed sign-in attempts.")
         else:
             assert "retry-after" not in response.headers

@@ -116,7 +116,7 @@ def test_the_digest_that_arrives(framework, smtp_server, client_factory):
     assert "- CYB-2026-0500 Cyber fora advocacy" in text
     assert "Ana Costa tagged 4.4 Advocacy in cyber fora as principal (CYB-2026-0500)" in text
     assert "Closed: 4.4 Advocacy in cyber fora" in text
-    page = BeautifulSoup(html, "html.parser")
+    page = BeautifulSoup(html, "lxml")
     assert page.find("script") is None
     assert "New projects (1)" in page.get_text()
     heatmap = page.select_one("table.digest-heatmap")

@@ -203,7 +203,7 @@ def test_iati_sdg_tags_show_on_the_project_page(framework, browser_for):
     assert _import(framework, fine, commit=True).committed
     from bs4 import BeautifulSoup
 
-    page = BeautifulSoup(browser_for("viewer").get("/projects/XM-EX-1-CYBER").text, "html.parser")
+    page = BeautifulSoup(browser_for("viewer").get("/projects/XM-EX-1-CYBER").text, "lxml")
     assert "Tagged in IATI: SDG 16, target 16.4" in page.find(id="project-sdgs").get_text(
         " ", strip=True
     )
