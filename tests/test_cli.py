@@ -12,6 +12,8 @@ from sqlalchemy import text
 from sqlmodel import func, select
 from typer.testing import CliRunner
 
+from tests import factories
+from tests.files import spreadsheet_csv
 from tracker.cli import app
 from tracker.config import get_settings
 from tracker.db import make_engine, session_scope
@@ -148,16 +150,13 @@ def test_digest_preview_and_send_now(cli, database_url, smtp_server, monkeypatch
 
     engine = make_engine(database_url)
     with session_scope(engine) as session:
-        from tracker.models import Subscription, User
-
-        for user in session.exec(select(User)):
-            session.add(
-                Subscription(
-                    user_id=user.id,
-                    frequency="daily",
-                    hour=0,
-                    created_at=datetime(2026, 1, 1, tzinfo=UTC),
-                )
+        for user in session.exec(select(User)).all():
+            factories.subscription(
+                session,
+                user,
+                frequency="daily",
+                hour=0,
+                created_at=datetime(2026, 1, 1, tzinfo=UTC),
             )
     engine.dispose()
     monkeypatch.setenv("TRACKER_SMTP_HOST", "127.0.0.1")
@@ -176,12 +175,11 @@ def test_digest_preview_and_send_now(cli, database_url, smtp_server, monkeypatch
 
 
 def test_import_and_export_from_the_command_line(cli, database_url, tmp_path):
-    from tests.services.exchange.spreadsheet.test_read_write import _csv
     from tracker.services.exchange.spreadsheet.columns import EXAMPLE
 
     assert cli.invoke(app, ["setup", "--demo-projects", "0", "--no-demo-users"]).exit_code == 0
     good = tmp_path / "good.csv"
-    good.write_bytes(_csv([EXAMPLE]))
+    good.write_bytes(spreadsheet_csv([EXAMPLE]))
     dry = cli.invoke(app, ["import", str(good)])
     assert dry.exit_code == 0, dry.output
     assert "1 rows: 1 new project(s), 0 to update." in dry.output
@@ -189,7 +187,7 @@ def test_import_and_export_from_the_command_line(cli, database_url, tmp_path):
     done = cli.invoke(app, ["import", str(good), "--commit"])
     assert "Imported: every row is written." in done.output
     bad = tmp_path / "bad.csv"
-    bad.write_bytes(_csv([{**EXAMPLE, "code": "X-1", "status": "dormant"}]))
+    bad.write_bytes(spreadsheet_csv([{**EXAMPLE, "code": "X-1", "status": "dormant"}]))
     refused = cli.invoke(app, ["import", str(bad), "--commit"])
     assert refused.exit_code == 1
     assert 'row 2, column status "dormant": unknown status "dormant"' in refused.output

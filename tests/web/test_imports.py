@@ -10,8 +10,9 @@ from bs4 import BeautifulSoup
 from sqlmodel import Session, func, select
 
 from tests.conftest import csrf_of
-from tests.services.exchange.spreadsheet.test_read_write import _csv
-from tests.services.exchange.test_files import BILLION_LAUGHS, _zip_bomb
+from tests.files import BILLION_LAUGHS
+from tests.files import spreadsheet_csv as _csv
+from tests.files import zip_bomb as _zip_bomb
 from tracker.models import ImportJob, Project
 from tracker.models.imports import ImportUpload
 from tracker.services.exchange.spreadsheet.columns import EXAMPLE
@@ -252,7 +253,8 @@ def test_a_long_file_name_is_kept_cut_to_size(framework, browser_for):
 
 @pytest.mark.both_backends
 def test_hostile_cells_are_listed_by_row_and_column_and_nothing_is_written(framework, browser_for):
-    from tests.services.exchange.test_files import EXPECTED, _hostile_rows
+    from tests.files import HOSTILE_ROW_PROBLEMS as EXPECTED
+    from tests.files import hostile_rows as _hostile_rows
 
     admin = browser_for("admin")
     response = _upload(admin, "hostile.csv", _hostile_rows(), via="header")

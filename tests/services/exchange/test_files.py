@@ -8,7 +8,14 @@ import zipfile
 import pytest
 from sqlmodel import Session, func, select
 
-from tests.services.exchange.spreadsheet.test_read_write import ADMIN, _csv
+from tests.factories import ADMIN
+from tests.files import (
+    BILLION_LAUGHS,
+    HOSTILE_ROW_PROBLEMS,
+    hostile_rows,
+    spreadsheet_csv,
+    zip_bomb,
+)
 from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.models import Project
@@ -16,43 +23,14 @@ from tracker.services.exchange.files import FileRefused
 from tracker.services.exchange.iati.read import import_iati
 from tracker.services.exchange.spreadsheet.columns import EXAMPLE
 from tracker.services.exchange.spreadsheet.read import import_spreadsheet
-from tracker.services.exchange.spreadsheet.write import template_xlsx
 
 SETTINGS = Settings(env="test", import_max_bytes=200_000)
-
-BILLION_LAUGHS = b"""<?xml version="1.0"?>
-<!DOCTYPE lolz [
- <!ENTITY lol "lol">
- <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
- <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
- <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
-]>
-<iati-activities version="2.03">
- <iati-activity><iati-identifier>&lol9;</iati-identifier></iati-activity>
-</iati-activities>"""
 
 EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 <!DOCTYPE foo [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> ]>
 <iati-activities version="2.03">
  <iati-activity><iati-identifier>&xxe;</iati-identifier></iati-activity>
 </iati-activities>"""
-
-
-def _zip_bomb() -> bytes:
-    """A valid-looking workbook with a member that unpacks to 300 MB of zeros."""
-    source = io.BytesIO(template_xlsx())
-    out = io.BytesIO()
-    with (
-        zipfile.ZipFile(source) as original,
-        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as bomb,
-    ):
-        for item in original.infolist():
-            bomb.writestr(item, original.read(item.filename))
-        with bomb.open("xl/media/padding.bin", "w", force_zip64=True) as member:
-            chunk = b"\0" * 1_000_000
-            for _ in range(300):
-                member.write(chunk)
-    return out.getvalue()
 
 
 CASES = {
@@ -67,12 +45,12 @@ CASES = {
     ),
     "formula cell": (
         "csv",
-        _csv([{**EXAMPLE, "title": '=HYPERLINK("http://evil.example","x")'}]),
+        spreadsheet_csv([{**EXAMPLE, "title": '=HYPERLINK("http://evil.example","x")'}]),
         "row 2, column title holds a formula",
     ),
     "formula with @": (
         "csv",
-        _csv([{**EXAMPLE, "donor": "@SUM(1+1)*cmd|' /C calc'!A0"}]),
+        spreadsheet_csv([{**EXAMPLE, "donor": "@SUM(1+1)*cmd|' /C calc'!A0"}]),
         "column donor holds a formula",
     ),
     "latin-1": (
@@ -104,7 +82,7 @@ def test_hostile_files_are_refused(framework, case):
     if content is None:
         content = _zip_without_workbook()
     elif content == "bomb":
-        content = _zip_bomb()
+        content = zip_bomb()
     settings = Settings(env="test", import_max_bytes=2_000_000 if case == "zip bomb" else 200_000)
     with session_scope(framework) as session:
         if kind == "iati":
@@ -136,7 +114,7 @@ def test_negative_numbers_are_not_formulas(framework):
         report = import_spreadsheet(
             session=session,
             filename="f.csv",
-            content=_csv([{**EXAMPLE, "budget_amount": "-5"}]),
+            content=spreadsheet_csv([{**EXAMPLE, "budget_amount": "-5"}]),
             principal=ADMIN,
             settings=SETTINGS,
             commit=False,
@@ -145,60 +123,19 @@ def test_negative_numbers_are_not_formulas(framework):
     assert [p.message for p in report.problems] == ["must not be negative"]
 
 
-ARABIC_DATE = "\u0662\u0660\u0662\u0666-\u0660\u0661-\u0660\u0661"  # 2026-01-01
-
-
-def _hostile_rows() -> bytes:
-    """One row per hostile value, each in a column of the template; one row 10,000 cells wide."""
-    rows = [
-        {**EXAMPLE, "code": "H-02", "title": "Nul\x00byte in the title"},
-        {**EXAMPLE, "code": "H-03", "budget_amount": "²"},
-        {**EXAMPLE, "code": "H-04", "locations": "KE:\u0663\u0663; UG:67"},
-        {**EXAMPLE, "code": "H-05", "objectives": "4.2 principal \u0665\u0660"},
-        {**EXAMPLE, "code": "H-06", "budget_amount": "2147483648000000"},
-        {**EXAMPLE, "code": "H-07", "locations": "KE:2147483648"},
-        {**EXAMPLE, "code": "H-08", "objectives": "4.2 principal 99999999999"},
-        {**EXAMPLE, "code": "H-09"},
-        {**EXAMPLE, "code": "H-10", "title": "T" * 100_000},
-        {**EXAMPLE, "code": "H\x01-11"},
-        {**EXAMPLE, "code": "H-12", "budget_amount": "100000000000000"},
-        {**EXAMPLE, "code": "H-13", "screened": ARABIC_DATE},
-    ]
-    content = _csv(rows).decode()
-    lines = content.split("\r\n")
-    lines[8] += "," + ",".join(["x"] * 10_000)  # row 9: 10,000 cells past the header
-    return "\r\n".join(lines).encode()
-
-
-EXPECTED = {
-    (2, "title"): "must not contain control characters (such as a NUL byte)",
-    (3, "budget_amount"): "must be written with the digits 0 to 9, such as 250000.50",
-    (4, "locations"): "KE: the percentage must be written with the digits 0 to 9",
-    (5, "objectives"): "budget share must be written with the digits 0 to 9, such as 40",
-    (6, "budget_amount"): "must be at most 99999999999999.99",
-    (7, "locations"): "KE: percentage must be at most 100",
-    (8, "objectives"): "budget share must be at most 100",
-    (9, "column 17"): "is to the right of the last column (screened); leave it empty",
-    (10, "title"): "must be at most 200 characters (it has 100,000)",
-    (11, "code"): "must not contain control characters (such as a NUL byte)",
-    (12, "budget_amount"): "must be at most 99999999999999.99",
-    (13, "screened"): "must be a date such as 2026-03-12, or empty",
-}
-
-
 def test_hostile_cells_are_each_reported_by_row_and_column_and_nothing_is_written(accounts, engine):
     from tests.services.exchange.test_runner import _job, _kept, _run
 
-    job_id = _job(engine, accounts, _hostile_rows())
+    job_id = _job(engine, accounts, hostile_rows())
     job = _run(engine, job_id, commit=False)
     assert job.status == "checked", job.report
     found = {(p["row"], p["column"]): p["message"] for p in job.report["problems"]}
-    assert found == EXPECTED
+    assert found == HOSTILE_ROW_PROBLEMS
     # Stored as a person can read it back (and as PostgreSQL's JSON can hold it).
     shown = {(p["row"], p["column"]): p["value"] for p in job.report["problems"]}
     assert shown[(2, "title")] == "Nul\ufffdbyte in the title"
     assert len(shown[(10, "title")]) <= 101
-    assert job.report["problem_count"] == len(EXPECTED)
+    assert job.report["problem_count"] == len(HOSTILE_ROW_PROBLEMS)
     assert not _kept(engine, job_id)
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Project)).one() == 0

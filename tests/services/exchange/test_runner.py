@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, func, select
 
 from tests import factories
-from tests.services.exchange.spreadsheet.test_read_write import _csv
+from tests.files import spreadsheet_csv as _csv
 from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.models import AuditEvent, ImportJob, Project, User
@@ -323,7 +323,7 @@ def test_the_retention_period_comes_from_the_environment(monkeypatch, value, hou
 
 
 def test_iati_activities_are_written_in_batches_too(accounts, engine, monkeypatch):
-    from tests.services.exchange.iati.test_read_write import SEVERAL
+    from tests.files import IATI_SEVERAL as SEVERAL
     from tracker.models import ProjectSDGTag
 
     fine = SEVERAL.split(b" <iati-activity>\n  <iati-identifier>XM-EX-1-BROKEN")[0]
@@ -351,7 +351,7 @@ def test_the_batch_size_comes_from_the_environment(monkeypatch, value, rows):
 
 
 def test_the_command_line_can_write_in_batches_without_a_job(framework, monkeypatch):
-    from tests.services.exchange.spreadsheet.test_read_write import ADMIN
+    from tests.factories import ADMIN
 
     _batches_of(monkeypatch, 100)
     seen = []

@@ -10,7 +10,8 @@ import pytest
 from lxml import etree
 from sqlmodel import Session, select
 
-from tests.services.exchange.spreadsheet.test_read_write import ADMIN
+from tests.factories import ADMIN
+from tests.files import IATI_SEVERAL
 from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.models import Project, ProjectSDGTag
@@ -21,60 +22,6 @@ from tracker.services.projects.detail import project_detail
 DATA = Path(__file__).parents[3] / "data" / "iati"
 SETTINGS = Settings(env="test")
 SCHEMA = etree.XMLSchema(etree.parse(str(DATA / "iati-activities-schema.xsd")))
-
-SEVERAL = b"""<?xml version="1.0" encoding="UTF-8"?>
-<iati-activities version="2.03" generated-datetime="2026-11-01T00:00:00Z">
- <iati-activity xml:lang="fr" default-currency="EUR">
-  <iati-identifier>XM-EX-1-CYBER</iati-identifier>
-  <reporting-org ref="XM-EX-1" type="40"><narrative>Example</narrative></reporting-org>
-  <title><narrative>Formation cyber</narrative>
-   <narrative xml:lang="en">Cyber training</narrative></title>
-  <description type="1"><narrative xml:lang="en">Trains cybercrime units.</narrative></description>
-  <participating-org role="1"><narrative>Example donor</narrative></participating-org>
-  <activity-status code="2"/>
-  <activity-date iso-date="2026-01-01" type="1"/>
-  <activity-date iso-date="2026-02-01" type="2"/>
-  <activity-date iso-date="2027-12-31" type="3"/>
-  <recipient-country code="KE" percentage="50"/>
-  <recipient-country code="SN" percentage="50"/>
-  <tag vocabulary="2" code="16"/>
-  <tag vocabulary="3" code="16.4"/>
-  <budget type="1" status="1"><period-start iso-date="2026-01-01"/>
-   <period-end iso-date="2026-12-31"/>
-   <value currency="EUR" value-date="2026-01-01">100000</value></budget>
-  <budget type="2" status="1"><period-start iso-date="2026-01-01"/>
-   <period-end iso-date="2026-12-31"/>
-   <value currency="EUR" value-date="2026-06-01">120000</value></budget>
-  <budget type="1" status="1"><period-start iso-date="2027-01-01"/>
-   <period-end iso-date="2027-12-31"/><value value-date="2027-01-01">80000</value></budget>
- </iati-activity>
- <iati-activity default-currency="USD">
-  <iati-identifier>XM-EX-1-BORDER</iati-identifier>
-  <reporting-org ref="XM-EX-1" type="40"><narrative>Example</narrative></reporting-org>
-  <title><narrative>Border management</narrative></title>
-  <description><narrative>Border checks.</narrative></description>
-  <participating-org role="4"><narrative>Implementer</narrative></participating-org>
-  <activity-status code="4"/>
-  <activity-date iso-date="2024-01-01" type="2"/>
-  <activity-date iso-date="2025-06-30" type="4"/>
-  <recipient-region code="289" vocabulary="1"/>
-  <tag vocabulary="2" code="5"/>
-  <budget type="1"><period-start iso-date="2024-01-01"/><period-end iso-date="2025-06-30"/>
-   <value>50000</value></budget>
- </iati-activity>
- <iati-activity>
-  <iati-identifier>XM-EX-1-BROKEN</iati-identifier>
-  <title><narrative>No status</narrative></title>
-  <activity-status code="9"/>
- </iati-activity>
- <iati-activity default-currency="XYZ">
-  <iati-identifier>XM-EX-1-MONEY</iati-identifier>
-  <title><narrative>Odd money</narrative></title>
-  <activity-status code="2"/>
-  <budget type="1"><period-start iso-date="2026-01-01"/><period-end iso-date="2026-12-31"/>
-   <value>1</value></budget>
- </iati-activity>
-</iati-activities>"""
 
 
 def _import(engine, content, commit):
@@ -114,7 +61,7 @@ def test_the_annotated_example(framework):
 
 
 def test_several_activities_with_sdg_tags_and_every_failure_reported(framework):
-    report = _import(framework, SEVERAL, commit=True)
+    report = _import(framework, IATI_SEVERAL, commit=True)
     assert report.creates == ["XM-EX-1-CYBER", "XM-EX-1-BORDER"]
     reasons = {u["activity"]: u["reason"] for u in report.unmapped}
     assert reasons == {
@@ -123,7 +70,7 @@ def test_several_activities_with_sdg_tags_and_every_failure_reported(framework):
     }
     assert not report.committed  # all or none: nothing is written while any activity fails
     fine = (
-        SEVERAL.split(b" <iati-activity>\n  <iati-identifier>XM-EX-1-BROKEN")[0]
+        IATI_SEVERAL.split(b" <iati-activity>\n  <iati-identifier>XM-EX-1-BROKEN")[0]
         + b"</iati-activities>"
     )
     report = _import(framework, fine, commit=True)
@@ -197,7 +144,7 @@ def test_objective_tags_come_back_from_our_own_export(framework):
 
 def test_iati_sdg_tags_show_on_the_project_page(framework, browser_for):
     fine = (
-        SEVERAL.split(b" <iati-activity>\n  <iati-identifier>XM-EX-1-BROKEN")[0]
+        IATI_SEVERAL.split(b" <iati-activity>\n  <iati-identifier>XM-EX-1-BROKEN")[0]
         + b"</iati-activities>"
     )
     assert _import(framework, fine, commit=True).committed

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from datetime import date
 
 import pytest
 from sqlmodel import Session, func, select
 
+from tests.factories import ADMIN
+from tests.files import spreadsheet_csv
 from tracker.config import Settings
 from tracker.db import session_scope
-from tracker.models import AuditEvent, ObjectiveTag, Project, ThemeTag, User
-from tracker.services.accounts.permissions import Principal
+from tracker.models import AuditEvent, ObjectiveTag, Project, ThemeTag
 from tracker.services.coverage import compute_matrix, parse_coverage_query
 from tracker.services.demo import seed_demo_portfolio
 from tracker.services.exchange.spreadsheet.columns import COLUMNS, EXAMPLE
@@ -25,21 +25,7 @@ from tracker.services.exchange.spreadsheet.write import (
     to_xlsx,
 )
 
-ADMIN = Principal(
-    user=User(id=None, email="x@localhost", full_name="Importer", role="admin"),
-    programme_ids=frozenset(),
-    via="session",
-)
 SETTINGS = Settings(env="test")
-
-
-def _csv(rows: list[dict]) -> bytes:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=list(COLUMNS))
-    writer.writeheader()
-    for row in rows:
-        writer.writerow({c: row.get(c, "") for c in COLUMNS})
-    return out.getvalue().encode()
 
 
 def _import(engine, content, *, commit, filename="projects.csv"):
@@ -75,7 +61,7 @@ def test_commit_writes_every_row_and_a_second_import_updates(framework):
         "themes": "",
         "locations": "BR",
     }
-    content = _csv([EXAMPLE, second])
+    content = spreadsheet_csv([EXAMPLE, second])
     report = _import(framework, content, commit=True)
     assert report.committed and sorted(report.creates) == ["CYB-2026-0042", "OEC-2026-0001"]
     with Session(framework) as session:
@@ -83,7 +69,9 @@ def test_commit_writes_every_row_and_a_second_import_updates(framework):
         assert project.screened_at.date() == date(2026, 2, 1)
         assert session.exec(select(func.count()).select_from(ObjectiveTag)).one() == 3
         assert session.exec(select(func.count()).select_from(ThemeTag)).one() == 1
-    again = _import(framework, _csv([{**EXAMPLE, "title": "Renamed"}, second]), commit=True)
+    again = _import(
+        framework, spreadsheet_csv([{**EXAMPLE, "title": "Renamed"}, second]), commit=True
+    )
     assert again.updates == ["CYB-2026-0042", "OEC-2026-0001"] and not again.creates
     assert _count(framework) == 2
     with Session(framework) as session:
@@ -108,7 +96,7 @@ def test_the_dry_run_reports_every_problem_and_the_commit_writes_none(framework)
         {**EXAMPLE, "code": "A-8", "budget_currency": "XYZ", "title": ""},
         {**EXAMPLE, "code": "A-9", "screened": "yesterday"},
     ]
-    report = _import(framework, _csv(rows), commit=True)
+    report = _import(framework, spreadsheet_csv(rows), commit=True)
     assert not report.committed
     found = {(p.row, p.column): p.message for p in report.problems}
     assert found[(3, "programme")].startswith(
