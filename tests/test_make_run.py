@@ -12,62 +12,33 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import stat
 import subprocess
-import sys
-import time
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from tracker.config import PLACEHOLDER_SECRET, PROJECT_ROOT
+from tests.files import make_run_folder
+from tests.waiting import free_port, wait_until
+from tracker.config import PLACEHOLDER_SECRET
 from tracker.security import CSRF_COOKIE
-from tracker.services import schema
 from tracker.services.accounts.secrets import sign
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
-
-TRACKER = Path(sys.executable).with_name("tracker")
-STAND_IN = f"""#!/bin/sh
-case "$1" in
-  setup) exit 0 ;;
-  serve) shift; exec "{TRACKER}" serve "$@" ;;
-  *) exit 2 ;;
-esac
-"""
 
 
 @pytest.fixture
 def project(tmp_path) -> Path:
     """A folder with the Makefile, a stand-in virtual environment, and a migrated database."""
-    shutil.copy(PROJECT_ROOT / "Makefile", tmp_path / "Makefile")
-    (tmp_path / "pyproject.toml").write_text("")
-    venv = tmp_path / "venv"
-    (venv / "bin").mkdir(parents=True)
-    tracker = venv / "bin" / "tracker"
-    tracker.write_text(STAND_IN)
-    tracker.chmod(0o755)
-    past = time.time() - 60
-    os.utime(tmp_path / "pyproject.toml", (past, past))
-    for marker in (".python-ok", ".installed-run"):
-        (venv / marker).touch()
-    schema.upgrade(database_url=f"sqlite:///{tmp_path / 'tracker.db'}")
-    return tmp_path
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return make_run_folder(tmp_path)
 
 
 def _run(project: Path, **env: str) -> tuple[str, str, str]:
     """`make run` until the server answers: the CSRF seed and the token that the login form
     holds, and what make printed."""
-    port = _free_port()
+    port = free_port()
     environment = {
         key: value
         for key, value in os.environ.items()
@@ -91,20 +62,21 @@ def _run(project: Path, **env: str) -> tuple[str, str, str]:
 
 
 def _login_form(base_url: str, server: subprocess.Popen) -> tuple[str, str]:
-    deadline = time.monotonic() + 30
-    while True:
+    def answered():
         if server.poll() is not None:
             raise AssertionError(server.stdout.read().decode())
-        try:
-            with httpx.Client(base_url=base_url, timeout=5) as client:
-                page = client.get("/login")
-                seed = page.cookies[CSRF_COOKIE]
-                field = BeautifulSoup(page.text, "lxml").find("input", attrs={"name": "csrf_token"})
-                return seed, field["value"]
-        except httpx.TransportError:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.2)
+        with httpx.Client(base_url=base_url, timeout=5) as client:
+            page = client.get("/login")
+        field = BeautifulSoup(page.text, "lxml").find("input", attrs={"name": "csrf_token"})
+        return page.cookies[CSRF_COOKIE], field["value"]
+
+    return wait_until(
+        answered,
+        timeout=30,
+        interval=0.05,
+        what=f"make run to serve {base_url}",
+        ignore=(httpx.TransportError,),
+    )
 
 
 def _signed_with(key: str, seed: str, token: str) -> bool:

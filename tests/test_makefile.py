@@ -2,8 +2,9 @@
 stopping `make run` (Ctrl-C, or SIGTERM to its process group) ends the server gracefully with
 no `make: ***` line.
 
-The `make run` cases use test_make_run's folder: the project's Makefile, a stand-in virtual
-environment whose `tracker serve` is the real one, and a small migrated database.
+The `make run` cases use the folder that test_make_run uses too: the project's Makefile, a
+stand-in virtual environment whose `tracker serve` is the real one, and a small migrated
+database.
 """
 
 from __future__ import annotations
@@ -12,13 +13,13 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 
-from tests.test_make_run import _free_port, project  # noqa: F401  (project is a fixture)
+from tests.files import make_run_folder
+from tests.waiting import free_port, wait_until
 from tracker.config import PROJECT_ROOT
 
 pytestmark = pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
@@ -77,6 +78,12 @@ def test_the_python_probe_prints_nothing_for_names_that_do_not_run(tmp_path):
     assert help_.stderr == "" and "pyenv" not in help_.stdout
 
 
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A folder with the Makefile, a stand-in virtual environment, and a migrated database."""
+    return make_run_folder(tmp_path)
+
+
 def _default_signals() -> None:
     # As from a terminal: make starts with SIGINT and SIGTERM at their default, whatever the
     # test runner ignores.
@@ -85,8 +92,8 @@ def _default_signals() -> None:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
-def test_stopping_make_run_ends_quietly(project: Path, sig):  # noqa: F811
-    port = _free_port()
+def test_stopping_make_run_ends_quietly(project: Path, sig):
+    port = free_port()
     server = subprocess.Popen(
         ["make", "run", "VENV=venv", f"TRACKER_PORT={port}"],
         cwd=project,
@@ -96,16 +103,19 @@ def test_stopping_make_run_ends_quietly(project: Path, sig):  # noqa: F811
         start_new_session=True,
         preexec_fn=_default_signals,
     )
+
+    def serving() -> bool:
+        assert server.poll() is None, server.stdout.read().decode()
+        return httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200
+
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, server.stdout.read().decode()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline
-                time.sleep(0.2)
+        wait_until(
+            serving,
+            timeout=30,
+            interval=0.05,
+            what="make run to serve",
+            ignore=(httpx.TransportError,),
+        )
     finally:
         os.killpg(server.pid, sig)  # the whole process group, as a terminal sends Ctrl-C
         output = server.communicate(timeout=30)[0].decode()
