@@ -1,6 +1,8 @@
 """Schemathesis over /openapi.json against the app served by uvicorn: every check, every phase
 (examples, coverage, fuzzing and the stateful phase over the links it infers), as an
-administrator and as a viewer, on SQLite and PostgreSQL. It must find nothing.
+administrator and as a viewer. It must find nothing. `make fuzz` runs it longer, on SQLite and
+PostgreSQL (TRACKER_FUZZ_DEEP=1); the everyday run is on SQLite, where it costs less, since
+the API's SQL lives in the services, whose tests run on both.
 
 The schema says what each field allows; some rules it cannot say (a code must name a stored
 programme, dates in order, percentages adding up to 100). Cases Schemathesis means to be valid
@@ -33,10 +35,12 @@ from tracker.db import session_scope
 from tracker.models import Country, Currency, Goal, Objective, Programme, Region, Theme
 from tracker.services.accounts import auth, users
 
-MAX_EXAMPLES = 8
+DEEP = os.environ.get("TRACKER_FUZZ_DEEP", "") == "1"
+# Examples per operation and phase, by role: the viewer's writes are all refused alike.
+MAX_EXAMPLES = {"admin": 40, "viewer": 15} if DEEP else {"admin": 8, "viewer": 3}
 # Seconds for one run (one role): a bound, not a target. Without a time limit Schemathesis
 # runs the fuzzing and stateful phases once each.
-MAX_SECONDS = 60
+MAX_SECONDS = 600 if DEEP else 60
 
 
 @dataclass(frozen=True)
@@ -209,7 +213,7 @@ def served(engine) -> Iterator[str]:
     thread.join(timeout=10)
 
 
-def _config(token: str) -> schemathesis.Config:
+def _config(token: str, max_examples: int, coverage: bool) -> schemathesis.Config:
     return schemathesis.Config.from_dict(
         {
             "seed": 20261128,
@@ -217,13 +221,13 @@ def _config(token: str) -> schemathesis.Config:
             "checks": {"enabled": True},
             "phases": {
                 "examples": {"enabled": True},
-                "coverage": {"enabled": True},
+                "coverage": {"enabled": coverage},
                 "fuzzing": {"enabled": True},
                 "stateful": {"enabled": True, "max-steps": 20},
             },
             "generation": {
                 "mode": "all",
-                "max-examples": MAX_EXAMPLES,
+                "max-examples": max_examples,
                 "deterministic": True,
                 "database": "none",
             },
@@ -247,8 +251,12 @@ def _describe(recorder, case_id: str, check) -> str:
     )
 
 
-def run_schemathesis(base_url: str, token: str, stored: Stored) -> tuple[list[str], dict]:
-    schema = schemathesis.openapi.from_url(f"{base_url}/openapi.json", config=_config(token))
+def run_schemathesis(
+    base_url: str, token: str, stored: Stored, max_examples: int, *, coverage: bool = True
+) -> tuple[list[str], dict]:
+    schema = schemathesis.openapi.from_url(
+        f"{base_url}/openapi.json", config=_config(token, max_examples, coverage)
+    )
     schema = schema.include(path_regex=r"^/api/v1/")
     keeper = RuleKeeper(stored)
     schema.hooks.register_hook_with_name(keeper, "map_case")
@@ -276,19 +284,25 @@ def run_schemathesis(base_url: str, token: str, stored: Stored) -> tuple[list[st
     return sorted(set(problems)), stats
 
 
-@pytest.mark.both_backends
 @pytest.mark.parametrize("who", ["admin", "viewer"])
+@pytest.mark.both_backends(only_if=DEEP)
 def test_schemathesis_finds_nothing(served, loaded, who):
     tokens, stored = loaded
     started = time.monotonic()
-    problems, stats = run_schemathesis(served, tokens[who], stored)
+    # The coverage phase sends every boundary value of every parameter, the same whoever
+    # asks: the administrator's run sends them all; the viewer's runs the other phases.
+    coverage = DEEP or who == "admin"
+    problems, stats = run_schemathesis(
+        served, tokens[who], stored, MAX_EXAMPLES[who], coverage=coverage
+    )
     elapsed = time.monotonic() - started
     if report := os.environ.get("TRACKER_SCHEMATHESIS_REPORT"):
         Path(report).write_text("\n\n".join(problems) + f"\n{stats} {elapsed:.1f}s\n")
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(problems[:40])
     assert stats["stop"] == "completed", stats
     for phase in ("examples", "coverage", "fuzzing", "stateful"):
-        assert stats["scenarios"].get(phase, 0) > 0, (phase, stats)
+        if phase != "coverage" or coverage:
+            assert stats["scenarios"].get(phase, 0) > 0, (phase, stats)
     assert elapsed < MAX_SECONDS, elapsed
 
 
