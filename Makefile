@@ -14,12 +14,14 @@ BIN := $(VENV)/bin
 TRACKER_PORT ?= 8000
 export TRACKER_PORT
 
-.PHONY: run test lint format setup clean help screenshots
+.PHONY: run test lint format setup clean help screenshots fuzz
 
 help:
 	@echo "make run    install, migrate, load the framework and a demo portfolio, serve on :$(TRACKER_PORT)"
 	@echo "make test   install the development tools and run every test"
 	@echo "make lint   ruff check and format check"
+	@echo "make fuzz   Schemathesis at length, on SQLite and PostgreSQL"
+	@echo "make screenshots  the README's screenshots, from Chromium"
 
 $(VENV)/.python-ok:
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is needed (python3 --version)"; exit 1; fi
@@ -75,6 +77,10 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Schemathesis longer (more examples, every phase for both roles) on SQLite and PostgreSQL.
+fuzz: $(VENV)/.installed-dev
+	TRACKER_FUZZ_DEEP=1 $(BIN)/pytest -q -p no:xdist tests/api/test_schemathesis.py
 
 screenshots: $(VENV)/.installed-dev
 	TRACKER_SCREENSHOTS_DIR=docs/screenshots $(BIN)/pytest -q tests/browser/test_screenshots.py
