@@ -9,34 +9,23 @@ from bs4 import BeautifulSoup
 from sqlmodel import Session, select
 
 from tests import factories
-from tests.services.digests.test_delivery import NOW, _settings
+from tests.factories import NOW
 from tracker.db import session_scope
-from tracker.models import ObjectiveTag, OutboxMessage, Subscription
-from tracker.services.accounts.users import create_user
-from tracker.services.audit.record import record
+from tracker.models import OutboxMessage, Subscription
 from tracker.services.digests import outbox
 from tracker.services.digests.content import Scope, build_digest, take_snapshot
 
 
 def _subscribe(engine, **values) -> int:
     with session_scope(engine) as session:
-        user = create_user(
-            session=session,
-            email="director@example.org",
-            full_name="Dana Director",
-            role="viewer",
-            programmes=[],
-            actor=None,
-        )
-        subscription = Subscription(
-            user_id=user.id,
+        director = factories.user(session, email="director@example.org", full_name="Dana Director")
+        return factories.subscription(
+            session,
+            director,
             created_at=datetime(2026, 9, 1, tzinfo=UTC),
             last_period_end=NOW - timedelta(days=10),
             **values,
-        )
-        session.add(subscription)
-        session.flush()
-        return subscription.id
+        ).id
 
 
 def _activity(engine, when: datetime) -> None:
@@ -47,27 +36,17 @@ def _activity(engine, when: datetime) -> None:
             title="Cyber fora advocacy",
             budget_amount=Decimal(100_000),
         )
-        objective = factories.objective(session, "4.4")
-        session.add(ObjectiveTag(project_id=project.id, objective_id=objective.id, significance=2))
-        record(
-            session=session,
-            actor=None,
-            actor_label="Ana Costa",
-            action="create",
-            entity_type="project",
-            entity_key=project.code,
-            project_id=project.id,
-            after={"title": project.title},
-            occurred_at=when,
+        factories.objective_tag(session, project, "4.4", significance=2)
+        factories.audit_event(
+            session, project, actor_label="Ana Costa", action="create", occurred_at=when
         )
-        record(
-            session=session,
-            actor=None,
+        factories.audit_event(
+            session,
+            project,
             actor_label="Ana Costa",
             action="tag",
             entity_type="objective_tag",
             entity_key=f"{project.code} 4.4",
-            project_id=project.id,
             after={"code": "4.4", "name": "Advocacy in cyber fora", "significance": 2},
             occurred_at=when,
         )
@@ -86,7 +65,7 @@ def test_the_digest_that_arrives(framework, smtp_server, client_factory):
         session.add(row)
         session.commit()
     _activity(framework, NOW - timedelta(days=3))
-    settings = _settings(framework, smtp_server)
+    settings = factories.digest_settings(framework, smtp_server)
     assert outbox.enqueue_due(engine=framework, settings=settings, now=NOW) == 1
     assert outbox.send_due(engine=framework, settings=settings, now=NOW).sent == 1
 
@@ -145,7 +124,7 @@ def test_the_digest_that_arrives(framework, smtp_server, client_factory):
 
 def test_a_quiet_period(framework, smtp_server):
     _subscribe(framework, quiet="line")
-    settings = _settings(framework, smtp_server)
+    settings = factories.digest_settings(framework, smtp_server)
     outbox.enqueue_due(engine=framework, settings=settings, now=NOW)
     outbox.send_due(engine=framework, settings=settings, now=NOW)
     [message] = smtp_server.messages
@@ -158,7 +137,7 @@ def test_a_quiet_period(framework, smtp_server):
 
 def test_a_quiet_period_can_send_nothing(framework, smtp_server):
     _subscribe(framework, quiet="skip")
-    settings = _settings(framework, smtp_server)
+    settings = factories.digest_settings(framework, smtp_server)
     assert outbox.enqueue_due(engine=framework, settings=settings, now=NOW) == 1
     outbox.send_due(engine=framework, settings=settings, now=NOW)
     assert smtp_server.messages == []

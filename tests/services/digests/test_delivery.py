@@ -3,56 +3,32 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
 from sqlmodel import Session, select
 
 from tests import factories
-from tracker.config import Settings
+from tests.factories import NOW
+from tests.waiting import wait_until
 from tracker.db import make_engine, session_scope
-from tracker.models import OutboxMessage, Subscription
+from tracker.models import OutboxMessage
 from tracker.scheduler import build_scheduler
-from tracker.services.accounts.users import create_user
 from tracker.services.digests import outbox
-
-NOW = datetime(2026, 11, 4, 12, 0, tzinfo=UTC)  # a Wednesday
-
-
-def _settings(engine, smtp_server, **extra) -> Settings:
-    return Settings(
-        database_url=engine.url.render_as_string(hide_password=False),
-        env="test",
-        smtp_host="127.0.0.1",
-        smtp_port=smtp_server.port,
-        smtp_timeout_seconds=5,
-        mail_from="Tracker <digests@tracker.example.org>",
-        base_url="http://tracker.example.org",
-        outbox_retry_seconds=60,
-        **extra,
-    )
 
 
 def _subscribers(engine, n: int, **values) -> list[int]:
     ids = []
     with session_scope(engine) as session:
-        project = factories.project(session)  # something to report on
-        del project
+        factories.project(session)  # something to report on
         for i in range(n):
-            user = create_user(
-                session=session,
-                email=f"reader{i}@example.org",
-                full_name=f"Reader {i}",
-                role="viewer",
-                programmes=[],
-                actor=None,
+            reader = factories.user(
+                session, email=f"reader{i}@example.org", full_name=f"Reader {i}"
             )
-            subscription = Subscription(
-                user_id=user.id, created_at=datetime(2026, 9, 1, tzinfo=UTC), **values
+            subscription = factories.subscription(
+                session, reader, created_at=datetime(2026, 9, 1, tzinfo=UTC), **values
             )
-            session.add(subscription)
-            session.flush()
             ids.append(subscription.id)
     return ids
 
@@ -64,20 +40,31 @@ def _rows(engine):
 
 def test_two_schedulers_at_once_send_one_digest_per_subscriber(framework, smtp_server):
     _subscribers(framework, 6)
-    settings = _settings(framework, smtp_server)
+    settings = factories.digest_settings(framework, smtp_server)
     # Two scheduler processes: separate engines (connection pools) on one database.
     engines = [make_engine(framework.url.render_as_string(hide_password=False)) for _ in range(2)]
     schedulers = [build_scheduler(engine=e, settings=settings, blocking=False) for e in engines]
-    for scheduler in schedulers:
+    # Every job runs once at the start and not again for 30 s or more: once each scheduler has
+    # run each of its jobs (and stopped), everything either would send has arrived.
+    jobs = {job.id for job in schedulers[0].get_jobs()}
+    assert {"digests.enqueue", "digests.send"} <= jobs
+    ran: list[set[str]] = [set() for _ in schedulers]
+    for scheduler, done in zip(schedulers, ran, strict=True):
+        scheduler.add_listener(
+            lambda event, done=done: done.add(event.job_id), EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
+        )
         scheduler.start()
-    deadline = time.monotonic() + 30
-    while len(smtp_server.messages) < 6 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    time.sleep(1.5)  # a duplicate, if any, would arrive now
-    for scheduler in schedulers:
-        scheduler.shutdown(wait=True)
-    for engine in engines:
-        engine.dispose()
+    try:
+        wait_until(
+            lambda: all(done >= jobs for done in ran),
+            timeout=30,
+            what="both schedulers to run each of their jobs",
+        )
+    finally:
+        for scheduler in schedulers:
+            scheduler.shutdown(wait=True)
+        for engine in engines:
+            engine.dispose()
     recipients = sorted(m["To"] for m in smtp_server.messages)
     assert recipients == [f"reader{i}@example.org" for i in range(6)]
     rows = _rows(framework)
@@ -86,7 +73,7 @@ def test_two_schedulers_at_once_send_one_digest_per_subscriber(framework, smtp_s
 
 def test_two_senders_racing_on_the_outbox_send_each_once(framework, smtp_server):
     _subscribers(framework, 8)
-    settings = _settings(framework, smtp_server)
+    settings = factories.digest_settings(framework, smtp_server)
     assert outbox.enqueue_due(engine=framework, settings=settings, now=NOW) == 8
     assert outbox.enqueue_due(engine=framework, settings=settings, now=NOW) == 0  # already written
     engines = [make_engine(framework.url.render_as_string(hide_password=False)) for _ in range(2)]
@@ -110,7 +97,7 @@ def test_two_senders_racing_on_the_outbox_send_each_once(framework, smtp_server)
 
 def test_a_refusing_server_delays_but_loses_nothing(framework, smtp_server):
     _subscribers(framework, 2)
-    settings = _settings(framework, smtp_server)
+    settings = factories.digest_settings(framework, smtp_server)
     outbox.enqueue_due(engine=framework, settings=settings, now=NOW)
     smtp_server.refuse = 3  # the first three attempts are refused
     report = outbox.send_due(engine=framework, settings=settings, now=NOW)
@@ -138,7 +125,7 @@ def test_a_refusing_server_delays_but_loses_nothing(framework, smtp_server):
 
 def test_a_message_that_keeps_failing_is_shown_to_admins_and_can_be_retried(framework, smtp_server):
     _subscribers(framework, 1)
-    settings = _settings(framework, smtp_server, outbox_max_attempts=2)
+    settings = factories.digest_settings(framework, smtp_server, outbox_max_attempts=2)
     outbox.enqueue_due(engine=framework, settings=settings, now=NOW)
     smtp_server.refuse = 10
     outbox.send_due(engine=framework, settings=settings, now=NOW)
@@ -160,7 +147,7 @@ def test_a_sender_that_dies_after_the_server_accepted_sends_again_with_the_same_
 ):
     """The guarantee is at least once, with a stable Message-ID so that clients drop the copy."""
     _subscribers(framework, 1)
-    settings = _settings(framework, smtp_server, outbox_lease_minutes=10)
+    settings = factories.digest_settings(framework, smtp_server, outbox_lease_minutes=10)
     outbox.enqueue_due(engine=framework, settings=settings, now=NOW)
 
     def die(_row):
@@ -187,29 +174,20 @@ def test_a_sender_that_dies_after_the_server_accepted_sends_again_with_the_same_
 
 
 def test_subscribers_get_theirs_at_their_own_hour_across_daylight_saving(framework, smtp_server):
-    settings = _settings(framework, smtp_server)
+    settings = factories.digest_settings(framework, smtp_server)
     with session_scope(framework) as session:
         for email, zone in (
             ("sg@example.org", "Asia/Singapore"),
             ("ny@example.org", "America/New_York"),
         ):
-            user = create_user(
-                session=session,
-                email=email,
-                full_name=zone,
-                role="viewer",
-                programmes=[],
-                actor=None,
-            )
-            session.add(
-                Subscription(
-                    user_id=user.id,
-                    timezone=zone,
-                    weekday=0,
-                    hour=8,
-                    created_at=datetime(2026, 10, 1, tzinfo=UTC),
-                    last_period_end=datetime(2026, 10, 19, 12, tzinfo=UTC),
-                )
+            factories.subscription(
+                session,
+                factories.user(session, email=email, full_name=zone),
+                timezone=zone,
+                weekday=0,
+                hour=8,
+                created_at=datetime(2026, 10, 1, tzinfo=UTC),
+                last_period_end=datetime(2026, 10, 19, 12, tzinfo=UTC),
             )
     # The scheduler looks every hour from 25 Oct to 10 Nov; New York leaves summer time on 1 Nov.
     moment = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
