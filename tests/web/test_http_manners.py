@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from tests import factories
 from tests.conftest import csrf_of
+from tests.waiting import free_port, wait_until
 from tests.web.live import form_of, signed_in
 from tracker.db import make_engine, session_scope
 
@@ -106,21 +107,19 @@ def test_a_save_that_cannot_get_its_lock_answers_503_with_retry_after(
     """Someone else holds the project's row; the save gives up after the lock timeout."""
     import uvicorn
 
-    from tests.conftest import _free_port
     from tracker.app import create_app
     from tracker.config import Settings
 
     with session_scope(framework) as session:
         code = factories.project(session).code
     engine = make_engine(database_url, lock_timeout_ms=300)
-    port = _free_port()
+    port = free_port()
     app = create_app(Settings(database_url=database_url, env="test", port=port), engine=engine)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    while not server.started:
-        time.sleep(0.02)
     try:
+        wait_until(lambda: server.started, what="the server to start")
         admin = accounts["admin"]
         person = signed_in(f"http://127.0.0.1:{port}", admin.email, admin.password)
         edit = f"/projects/{code}/edit"
@@ -144,9 +143,7 @@ def test_a_save_that_cannot_get_its_lock_answers_503_with_retry_after(
 
 
 def test_sigterm_stops_the_server_within_its_graceful_timeout(tmp_path):
-    from tests.conftest import _free_port
-
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "TRACKER_DATABASE_URL": f"sqlite:///{tmp_path / 'stop.db'}",
@@ -161,13 +158,13 @@ def test_sigterm_stops_the_server_within_its_graceful_timeout(tmp_path):
     try:
         import httpx2
 
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                if httpx2.get(f"http://127.0.0.1:{port}/healthz").status_code == 200:
-                    break
-            except httpx2.HTTPError:
-                time.sleep(0.1)
+        wait_until(
+            lambda: httpx2.get(f"http://127.0.0.1:{port}/healthz").status_code == 200,
+            timeout=20,
+            interval=0.05,
+            what="tracker serve to answer",
+            ignore=(httpx2.HTTPError,),
+        )
         began = time.monotonic()
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=10)

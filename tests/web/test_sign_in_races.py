@@ -5,7 +5,6 @@ invitation at once, one unsubscribe link clicked twice at once."""
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 
 import httpx2 as httpx
@@ -13,7 +12,9 @@ import pytest
 from bs4 import BeautifulSoup
 from sqlmodel import Session, select
 
+from tests import factories
 from tests.conftest import BACKENDS
+from tests.waiting import Latch
 from tests.web.live import form_of
 from tracker.config import Settings
 from tracker.db import session_scope
@@ -57,14 +58,25 @@ def test_twenty_wrong_passwords_at_once_check_five_and_the_rest_wait(
 ):
     checked = Counter()
     lock = threading.Lock()
+    counted = Latch(20)
+    real_count = auth.count_attempt
 
-    def slow_check(password, stored_hash):
+    def count_attempt(**values):
+        try:
+            return real_count(**values)
+        finally:
+            counted.count_down()
+
+    def check_once_all_are_counted(password, stored_hash):
+        # Every request is in flight, counted or refused, before any check ends.
+        overlapped = counted.wait(timeout=10)
         with lock:
             checked["passwords"] += 1
-        time.sleep(0.2)  # every request is in flight before the first check ends
+            checked["overlapped"] += overlapped
         return verify_password(password, stored_hash)
 
-    monkeypatch.setattr(auth, "verify_password", slow_check)
+    monkeypatch.setattr(auth, "count_attempt", count_attempt)
+    monkeypatch.setattr(auth, "verify_password", check_once_all_are_counted)
     email = accounts["viewer"].email
 
     def prepare(i):
@@ -84,7 +96,7 @@ def test_twenty_wrong_passwords_at_once_check_five_and_the_rest_wait(
     assert not [r for r in responses if isinstance(r, Exception)], responses
     statuses = Counter(r.status_code for r in responses)
     assert statuses == {401: 5, 429: 15}, responses
-    assert checked["passwords"] == 5
+    assert checked["passwords"] == checked["overlapped"] == 5
     for response in responses:
         if response.status_code == 429:
             wait = int(response.headers["retry-after"])
@@ -117,12 +129,13 @@ def test_two_acceptances_of_one_invitation_at_once_set_one_password(
             valid_days=7,
         )
     real_hash = users.hash_password
+    both_checked = threading.Barrier(2, timeout=10)
 
-    def slow_hash(password: str) -> str:
-        time.sleep(0.3)  # both have found the link unused before either claims it
+    def hash_once_both_have_checked(password: str) -> str:
+        both_checked.wait()  # both have found the link unused before either claims it
         return real_hash(password)
 
-    monkeypatch.setattr(users, "hash_password", slow_hash)
+    monkeypatch.setattr(users, "hash_password", hash_once_both_have_checked)
     passwords = ["first chosen password", "second chosen password"]
     path = f"/invite/{token}"
 
@@ -154,10 +167,8 @@ def test_two_acceptances_of_one_invitation_at_once_set_one_password(
 
 def test_one_unsubscribe_link_clicked_twice_at_once_stops_it_once(live_server, engine, accounts):
     with session_scope(engine) as session:
-        subscription = Subscription(user_id=accounts["viewer"].id, generation=7)
-        session.add(subscription)
-        session.flush()
-        subscription_id = subscription.id
+        viewer = session.get(User, accounts["viewer"].id)
+        subscription_id = factories.subscription(session, viewer, generation=7).id
     settings = Settings(env="test")
     path = f"/digests/unsubscribe/{unsubscribe_token(settings, subscription_id, 7)}"
 

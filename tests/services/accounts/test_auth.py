@@ -4,7 +4,6 @@ sign-ins (API tokens included, for good), and invitation links used at the same 
 from __future__ import annotations
 
 import threading
-import time
 from collections import Counter
 from datetime import timedelta
 
@@ -13,6 +12,7 @@ from sqlalchemy import func
 from sqlmodel import Session, select
 
 from tests.conftest import PASSWORD
+from tests.waiting import Latch
 from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.models import ApiToken, AuditEvent, InviteToken, LoginFailure, User
@@ -67,34 +67,53 @@ def _sign_in(engine, email: str, password: str, settings: Settings, **extra):
 
 
 @pytest.fixture
-def slow_password_checks(monkeypatch):
-    """Every password check takes a while and is counted: simultaneous attempts overlap."""
-    checked = Counter()
-    lock = threading.Lock()
+def overlapping_attempts(monkeypatch):
+    """overlapping_attempts(n): of n simultaneous sign-ins, every password check waits until
+    all n have been counted or refused, so that each check certainly overlaps the others'
+    counting. Returns the number of passwords checked, and of checks that saw all n counted
+    (rather than giving up after ten seconds)."""
 
-    def slow(password, stored_hash):
-        with lock:
-            checked["passwords"] += 1
-        time.sleep(0.2)
-        return verify_password(password, stored_hash)
+    def install(attempts: int) -> Counter:
+        counted = Latch(attempts)
+        checks = Counter()
+        lock = threading.Lock()
+        real_count, real_check = auth.count_attempt, auth.verify_password
 
-    monkeypatch.setattr(auth, "verify_password", slow)
-    return checked
+        def count_attempt(**values):
+            try:
+                return real_count(**values)
+            finally:
+                counted.count_down()
+
+        def check(password, stored_hash):
+            overlapped = counted.wait(timeout=10)
+            with lock:
+                checks["passwords"] += 1
+                checks["overlapped"] += overlapped
+            return real_check(password, stored_hash)
+
+        monkeypatch.setattr(auth, "count_attempt", count_attempt)
+        monkeypatch.setattr(auth, "verify_password", check)
+        return checks
+
+    return install
 
 
 # Throttling
 
 
 def test_twenty_simultaneous_guesses_check_at_most_five_passwords(
-    accounts, framework, slow_password_checks
+    accounts, framework, overlapping_attempts
 ):
     settings = _settings(framework)
     email = accounts["viewer"].email
+    checks = overlapping_attempts(20)
     results = _all_at_once(20, lambda i: _sign_in(framework, email, WRONG, settings))
 
     kinds = Counter(type(r).__name__ for r in results)
     assert kinds == {"LoginFailed": 5, "LoginThrottled": 15}, results
-    assert slow_password_checks["passwords"] == 5
+    assert checks["passwords"] == 5
+    assert checks["overlapped"] == 5  # every check began before the last guess was counted
     waits = [r.retry_after_seconds for r in results if isinstance(r, auth.LoginThrottled)]
     assert all(0 < wait <= 15 * 60 for wait in waits)
     with Session(framework) as session:
@@ -105,15 +124,17 @@ def test_twenty_simultaneous_guesses_check_at_most_five_passwords(
 
 
 def test_simultaneous_guesses_at_many_accounts_from_one_address_are_limited_too(
-    accounts, framework, slow_password_checks
+    accounts, framework, overlapping_attempts
 ):
     settings = _settings(framework, login_max_failures_per_address=4)
+    checks = overlapping_attempts(12)
     results = _all_at_once(
         12, lambda i: _sign_in(framework, f"guess{i}@example.org", WRONG, settings)
     )
     kinds = Counter(type(r).__name__ for r in results)
     assert kinds == {"LoginFailed": 4, "LoginThrottled": 8}, results
-    assert slow_password_checks["passwords"] == 4
+    assert checks["passwords"] == 4
+    assert checks["overlapped"] == 4
 
 
 def test_the_wait_is_until_the_oldest_counted_attempt_leaves_the_window(accounts, framework):
@@ -311,12 +332,13 @@ def _accept(engine, link: str, password: str) -> str:
 def test_two_simultaneous_acceptances_of_one_invitation_set_one_password(framework, monkeypatch):
     user_id, link = _invite(framework)
     real_hash = users.hash_password
+    both_checked = threading.Barrier(2, timeout=10)
 
-    def slow_hash(password: str) -> str:
-        time.sleep(0.3)  # both requests have checked the link before either claims it
+    def hash_once_both_have_checked(password: str) -> str:
+        both_checked.wait()  # both requests have checked the link before either claims it
         return real_hash(password)
 
-    monkeypatch.setattr(users, "hash_password", slow_hash)
+    monkeypatch.setattr(users, "hash_password", hash_once_both_have_checked)
     passwords = ["first password here", "second password here"]
     results = _all_at_once(2, lambda i: _accept(framework, link, passwords[i]))
 
