@@ -12,45 +12,25 @@ from decimal import Decimal
 from sqlmodel import Session
 
 from tests import factories
-from tracker.models import Currency, ObjectiveTag, ProjectLocation, ThemeTag
+
+# Short forms for the table below; test_gaps and test_matrix add a row or two with them too.
 
 
 def _place(session, project, code=None, region=None, pct=None):
-    session.add(
-        ProjectLocation(
-            project_id=project.id,
-            country_id=factories.country(session, code).id if code else None,
-            region_id=factories.region(session, region).id if region else None,
-            percentage=Decimal(pct) if pct is not None else None,
-        )
-    )
+    factories.location(session, project, code, region=region, percentage=pct)
 
 
 def _tag(session, project, code, significance, share=None):
-    session.add(
-        ObjectiveTag(
-            project_id=project.id,
-            objective_id=factories.objective(session, code).id,
-            significance=significance,
-            budget_share=Decimal(share) if share is not None else None,
-        )
-    )
+    factories.objective_tag(session, project, code, significance=significance, budget_share=share)
 
 
 def _theme(session, project, code, significance, share=None):
-    session.add(
-        ThemeTag(
-            project_id=project.id,
-            theme_id=factories.theme(session, code).id,
-            significance=significance,
-            budget_share=Decimal(share) if share is not None else None,
-        )
-    )
+    factories.theme_tag(session, project, code, significance=significance, budget_share=share)
 
 
 def build(session: Session) -> None:
-    session.get(Currency, "USD").rate_to_reporting = Decimal("0.5")
-    session.get(Currency, "GBP").rate_to_reporting = Decimal("2")
+    factories.currency(session, "USD", "0.5")
+    factories.currency(session, "GBP", "2")
     cyb, fcac, ct = (factories.programme(session, c).id for c in ("CYB", "FCAC", "CT"))
 
     def project(code, amount, currency="EUR", status="active", programme=cyb, **values):

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 from tests import factories
 from tests.services.coverage import portfolio
 from tracker.db import make_engine, session_scope
-from tracker.models import ObjectiveTag, Project
+from tracker.models import Project
 from tracker.services.coverage import compute_matrix, parse_coverage_query
 
 
@@ -29,14 +29,7 @@ def test_reused_until_any_instance_writes(framework):
     other_instance = make_engine(framework.url.render_as_string(hide_password=False))
     try:
         with session_scope(other_instance) as session:
-            project = factories.project(session, code="NEW-1")
-            session.add(
-                ObjectiveTag(
-                    project_id=project.id,
-                    objective_id=factories.objective(session, "7.1").id,
-                    significance=2,
-                )
-            )
+            factories.objective_tag(session, factories.project(session, code="NEW-1"), "7.1")
         second = _matrix(framework)
         assert second is not first
         assert second.total.projects == first.total.projects + 1
@@ -77,13 +70,7 @@ def test_gaps_are_reused_until_a_write(framework):
     with session_scope(framework) as session:
         project = session.exec(select(Project).where(Project.code == "P8")).one()
         project.screened_at = None
-        session.add(
-            ObjectiveTag(
-                project_id=project.id,
-                objective_id=factories.objective(session, "7.6").id,
-                significance=2,
-            )
-        )
+        factories.objective_tag(session, project, "7.6")
     after = gaps()
     assert "7.6 Environmental crime and public health" not in {g.subject for g in after}
     assert "7.6 Environmental crime and public health" in {g.subject for g in first}

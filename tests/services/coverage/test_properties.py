@@ -14,18 +14,8 @@ from hypothesis import strategies as st
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from tracker.models import (
-    Country,
-    Currency,
-    Objective,
-    ObjectiveTag,
-    Programme,
-    Project,
-    ProjectLocation,
-    Region,
-    Theme,
-    ThemeTag,
-)
+from tests import factories
+from tracker.models import Country, Currency, Objective, Programme, Project, Region, Theme
 from tracker.services.coverage import compute_matrix, cube, parse_coverage_query
 
 COUNTRIES = ["KE", "NG", "FR", "DE", "BR", "JP", "EG"]
@@ -119,7 +109,8 @@ def _store(session: Session, portfolio) -> None:
         "theme": dict(session.exec(select(Theme.code, Theme.id)).all()),
     }
     for n, item in enumerate(portfolio):
-        project = Project(
+        project = factories.project(
+            session,
             code=f"H{n}",
             title="Generated",
             status=item["status"],
@@ -129,32 +120,24 @@ def _store(session: Session, portfolio) -> None:
             budget_currency=item["currency"] if item["budget"] is not None else None,
             programme_id=ids["programme"][item["programme"]],
         )
-        session.add(project)
-        session.flush()
         for place, pct in item["places"]:
             key = "country" if place in ids["country"] else "region"
-            session.add(
-                ProjectLocation(
-                    project_id=project.id, percentage=pct, **{f"{key}_id": ids[key][place]}
-                )
-            )
+            factories.location(session, project, percentage=pct, **{f"{key}_id": ids[key][place]})
         for code, significance, share in item["objectives"]:
-            session.add(
-                ObjectiveTag(
-                    project_id=project.id,
-                    objective_id=ids["objective"][code],
-                    significance=significance,
-                    budget_share=share,
-                )
+            factories.objective_tag(
+                session,
+                project,
+                significance=significance,
+                budget_share=share,
+                objective_id=ids["objective"][code],
             )
         for code, significance, share in item["themes"]:
-            session.add(
-                ThemeTag(
-                    project_id=project.id,
-                    theme_id=ids["theme"][code],
-                    significance=significance,
-                    budget_share=share,
-                )
+            factories.theme_tag(
+                session,
+                project,
+                significance=significance,
+                budget_share=share,
+                theme_id=ids["theme"][code],
             )
     session.commit()
 

@@ -19,7 +19,6 @@ from tracker.models import (
     Goal,
     GoalSDG,
     Objective,
-    ObjectiveTag,
     Theme,
     ThemeStatement,
 )
@@ -218,14 +217,7 @@ def test_changes_are_upserted_by_code_and_audited(reference, tmp_path):
 
 def test_a_tagged_objective_cannot_disappear(framework, tmp_path):
     with session_scope(framework) as session:
-        project = factories.project(session)
-        session.add(
-            ObjectiveTag(
-                project_id=project.id,
-                objective_id=factories.objective(session, "1.4").id,
-                significance=2,
-            )
-        )
+        factories.objective_tag(session, objective="1.4")
     data = yaml.safe_load(GPG_FILE.read_text(encoding="utf-8"))
     data["goals"][0]["objectives"] = [
         o for o in data["goals"][0]["objectives"] if o["code"] != "1.4"
