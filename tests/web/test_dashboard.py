@@ -7,8 +7,6 @@ from bs4 import BeautifulSoup
 from tests import factories
 from tests.conftest import PASSWORD, sign_in
 from tracker.db import session_scope
-from tracker.models import ObjectiveTag
-from tracker.services.accounts.users import create_user
 
 
 def test_dashboard_shows_headlines_goals_gaps_and_changes(framework, browser_for):
@@ -17,13 +15,7 @@ def test_dashboard_shows_headlines_goals_gaps_and_changes(framework, browser_for
         completed = factories.project(session, status="completed")
         factories.project(session, status="active")  # unscreened
         for project, code in ((active, "4.1"), (active, "4.2"), (completed, "4.3")):
-            session.add(
-                ObjectiveTag(
-                    project_id=project.id,
-                    objective_id=factories.objective(session, code).id,
-                    significance=2,
-                )
-            )
+            factories.objective_tag(session, project, code, significance=2)
     page = BeautifulSoup(browser_for("viewer").get("/").text, "lxml")
     cards = {
         card.find(class_="card__label").text: card.find(class_="card__number").text
@@ -47,15 +39,7 @@ def test_dashboard_shows_headlines_goals_gaps_and_changes(framework, browser_for
 
 def test_landing_page_without_a_framework(client, engine):
     with session_scope(engine) as session:
-        create_user(
-            session=session,
-            email="first@example.org",
-            full_name="First",
-            role="admin",
-            programmes=[],
-            actor=None,
-            password=PASSWORD,
-        )
+        factories.user(session, email="first@example.org", role="admin", password=PASSWORD)
     assert sign_in(client, "first@example.org").status_code == 303
     page = BeautifulSoup(client.get("/").text, "lxml")
     assert "No framework is loaded yet" in page.find(class_="empty-state").text

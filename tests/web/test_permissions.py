@@ -17,8 +17,7 @@ from tests import factories
 from tests.conftest import csrf_of
 from tracker.config import Settings
 from tracker.db import session_scope
-from tracker.models import ImportJob, OutboxMessage, Project, Subscription
-from tracker.models._base import utcnow
+from tracker.models import Project
 from tracker.services.accounts import auth, users
 from tracker.services.coverage import targets
 from tracker.services.digests.subscriptions import unsubscribe_token
@@ -188,14 +187,7 @@ def test_every_route_has_a_rule(client):
 def fixtures(framework, accounts):
     """Things the paths refer to: an invitation, an administrator's token, a user."""
     with session_scope(framework) as session:
-        invited = users.create_user(
-            session=session,
-            email="invited@example.org",
-            full_name="Invited",
-            role="viewer",
-            programmes=[],
-            actor=None,
-        )
+        invited = factories.user(session, email="invited@example.org", full_name="Invited")
         invite = users.issue_invite(session=session, user=invited, valid_days=7)
         admin = users.get_user(session=session, user_id=accounts["admin"].id)
         admin_token, _ = auth.create_api_token(session=session, user=admin, name="admin's")
@@ -214,32 +206,9 @@ def fixtures(framework, accounts):
             )
             for code in ("GPG2", "GPG3")
         )
-        subscription = Subscription(user_id=admin.id)
-        session.add(subscription)
-        session.flush()
-        message = OutboxMessage(
-            subscription_id=subscription.id,
-            period_start=utcnow(),
-            period_end=utcnow(),
-            recipient=admin.email,
-            subject="Weekly digest",
-            message_id="<m1@example.org>",
-            body_text="text",
-            body_html="<p>html</p>",
-            status="failed",
-        )
-        session.add(message)
-        session.flush()
-        job = ImportJob(
-            user_id=admin.id,
-            kind="spreadsheet",
-            filename="fine.csv",
-            content=b"code,title,programme\n",
-            status="checked",
-            report={"problems": [], "creates": [], "updates": []},
-        )
-        session.add(job)
-        session.flush()
+        subscription = factories.subscription(session, admin)
+        message = factories.outbox_message(session, subscription, status="failed")
+        job = factories.import_job(session, admin)
     settings = Settings(env="test")
     return {
         "job_id": job.id,

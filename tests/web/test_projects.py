@@ -8,8 +8,6 @@ from bs4 import BeautifulSoup
 
 from tests import factories
 from tracker.db import session_scope
-from tracker.models import ObjectiveTag, ProjectLocation, ThemeTag
-from tracker.services.audit.record import record
 
 
 def test_project_page_shows_tags_places_sdgs_and_history(framework, browser_for):
@@ -21,41 +19,17 @@ def test_project_page_shows_tags_places_sdgs_and_history(framework, browser_for)
             budget_amount=Decimal("200000"),
             budget_currency="USD",
         )
-        session.add(
-            ProjectLocation(
-                project_id=project.id,
-                country_id=factories.country(session, "KE").id,
-                percentage=Decimal(60),
-            )
-        )
-        session.add(
-            ProjectLocation(
-                project_id=project.id,
-                region_id=factories.region(session, "ASP").id,
-                percentage=Decimal(40),
-            )
-        )
-        session.add(
-            ObjectiveTag(
-                project_id=project.id,
-                objective_id=factories.objective(session, "4.3").id,
-                significance=2,
-                budget_share=Decimal(70),
-            )
-        )
-        session.add(
-            ThemeTag(
-                project_id=project.id, theme_id=factories.theme(session, "IV").id, significance=1
-            )
-        )
-        record(
-            session=session,
-            actor=None,
+        factories.location(session, project, "KE", percentage=60)
+        factories.location(session, project, region="ASP", percentage=40)
+        factories.objective_tag(session, project, "4.3", significance=2, budget_share=70)
+        factories.theme_tag(session, project, "IV", significance=1)
+        factories.audit_event(
+            session,
+            project,
             actor_label="Ana Costa",
             action="tag",
             entity_type="objective_tag",
             entity_key="CYB-2026-0042 4.3",
-            project_id=project.id,
             after={"code": "4.3", "name": "Cybercrime capabilities", "significance": 2},
         )
     page = BeautifulSoup(browser_for("viewer").get("/projects/CYB-2026-0042").text, "lxml")

@@ -24,8 +24,7 @@ from tests import factories
 from tests.conftest import csrf_of, sign_in
 from tracker.config import get_settings
 from tracker.db import session_scope
-from tracker.models import Currency, ObjectiveTag, ProjectLocation, Subscription
-from tracker.services.audit.record import record
+from tracker.models import Currency, Subscription
 from tracker.services.coverage import targets
 from tracker.services.reference.load import load_reference_data
 
@@ -48,28 +47,9 @@ def dollars(framework, monkeypatch):
             project = factories.project(
                 session, code=code, budget_amount=Decimal(amount), budget_currency=currency
             )
-            session.add(
-                ProjectLocation(
-                    project_id=project.id, country_id=factories.country(session, "KE").id
-                )
-            )
-            session.add(
-                ObjectiveTag(
-                    project_id=project.id,
-                    objective_id=factories.objective(session, "4.2").id,
-                    significance=2,
-                )
-            )
-            record(
-                session=session,
-                actor=None,
-                actor_label="Ana Costa",
-                action="create",
-                entity_type="project",
-                entity_key=project.code,
-                project_id=project.id,
-                after={"title": project.title},
-            )
+            factories.location(session, project, "KE")
+            factories.objective_tag(session, project, "4.2", significance=2)
+            factories.audit_event(session, project, actor_label="Ana Costa", action="create")
     yield framework
     get_settings.cache_clear()
 
