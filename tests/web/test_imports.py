@@ -195,7 +195,6 @@ HOSTILE_UPLOADS = {
 }
 
 
-@pytest.mark.both_backends
 @pytest.mark.parametrize("via", ["header", "form"])
 @pytest.mark.parametrize("case", list(HOSTILE_UPLOADS))
 def test_hostile_uploads_are_refused_before_anything_is_stored(
@@ -217,7 +216,6 @@ def test_hostile_uploads_are_refused_before_anything_is_stored(
     assert list(temporary.iterdir()) == []
 
 
-@pytest.mark.both_backends
 def test_a_refusal_comes_back_in_place_for_htmx_and_a_success_as_a_redirect(framework, browser_for):
     admin = browser_for("admin")
     refused = _upload(admin, "projects.csv", b"", via="header", hx=True)
@@ -241,7 +239,6 @@ def test_the_form_sends_the_file_with_the_csrf_header_when_htmx_runs(framework, 
     assert fields.index("kind") < fields.index("file")  # what it is arrives before the file
 
 
-@pytest.mark.both_backends
 def test_a_long_file_name_is_kept_cut_to_size(framework, browser_for):
     admin = browser_for("admin")
     response = _upload(admin, "p" * 1_000 + ".csv", CSV, via="header")
@@ -251,7 +248,6 @@ def test_a_long_file_name_is_kept_cut_to_size(framework, browser_for):
     assert len(title) == 255 and title.endswith("….csv")
 
 
-@pytest.mark.both_backends
 def test_hostile_cells_are_listed_by_row_and_column_and_nothing_is_written(framework, browser_for):
     from tests.files import HOSTILE_ROW_PROBLEMS as EXPECTED
     from tests.files import hostile_rows as _hostile_rows
@@ -274,7 +270,6 @@ def test_hostile_cells_are_listed_by_row_and_column_and_nothing_is_written(frame
     assert _stored(framework) == (1, 0)  # the job and its report; the file is gone
 
 
-@pytest.mark.both_backends
 def test_an_interrupted_import_says_what_was_written_and_resumes(
     framework, browser_for, monkeypatch
 ):
@@ -317,7 +312,6 @@ def test_an_interrupted_import_says_what_was_written_and_resumes(
         assert session.exec(select(func.count()).select_from(Project)).one() == 5
 
 
-@pytest.mark.both_backends
 @pytest.mark.parametrize(
     ("name", "first_bytes", "message"),
     [
