@@ -16,9 +16,9 @@ import os
 import shutil
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,6 +36,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
+from tests.waiting import free_port, wait_until
 from tracker.app import create_app
 from tracker.config import Settings
 from tracker.db import make_engine, session_scope
@@ -378,31 +379,31 @@ def client(client_factory) -> TestClient:
     return client_factory()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@contextmanager
+def serving(engine, wrap=lambda app: app, log_level: str = "warning") -> Iterator[str]:
+    """The app on `engine` served by uvicorn in a thread on a free port, as its address, until
+    the block ends: for real concurrent requests. `wrap` may put the app inside another."""
+    port = free_port()
+    settings = Settings(
+        database_url=engine.url.render_as_string(hide_password=False), env="test", port=port
+    )
+    app = wrap(create_app(settings, engine=engine))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level=log_level))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_until(lambda: server.started, what="the test server to start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
 
 
 @pytest.fixture
 def live_server(engine) -> Iterator[str]:
     """The app served by uvicorn in a thread on a free port: real concurrent requests."""
-    port = _free_port()
-    settings = Settings(
-        database_url=engine.url.render_as_string(hide_password=False), env="test", port=port
-    )
-    app = create_app(settings, engine=engine)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise RuntimeError("the test server did not start")
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(engine) as address:
+        yield address
 
 
 # Accounts and signed-in browsers
@@ -513,7 +514,6 @@ class _Inbox:
 
 @pytest.fixture
 def smtp_server():
-    import socket
 
     from aiosmtpd.controller import Controller
 

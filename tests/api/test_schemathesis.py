@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,15 +21,12 @@ from pathlib import Path
 
 import pytest
 import schemathesis
-import uvicorn
 from schemathesis.engine import events, from_schema
 from sqlmodel import select
 
 from tests.api.serving import as_served
-from tests.conftest import _free_port
+from tests.conftest import serving
 from tests.services.coverage import portfolio
-from tracker.app import create_app
-from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.models import Country, Currency, Goal, Objective, Programme, Region, Theme
 from tracker.services.accounts import auth, users
@@ -196,21 +192,8 @@ class RuleKeeper:
 
 @pytest.fixture
 def served(engine) -> Iterator[str]:
-    port = _free_port()
-    settings = Settings(
-        database_url=engine.url.render_as_string(hide_password=False), env="test", port=port
-    )
-    app = as_served(create_app(settings, engine=engine))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "the test server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(engine, wrap=as_served, log_level="error") as address:
+        yield address
 
 
 def _config(token: str, max_examples: int, coverage: bool) -> schemathesis.Config:

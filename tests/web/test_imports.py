@@ -13,18 +13,20 @@ from tests.conftest import csrf_of
 from tests.files import BILLION_LAUGHS
 from tests.files import spreadsheet_csv as _csv
 from tests.files import zip_bomb as _zip_bomb
+from tests.waiting import wait_until
 from tracker.models import ImportJob, Project
 from tracker.models.imports import ImportUpload
 from tracker.services.exchange.spreadsheet.columns import EXAMPLE
 
 
 def _wait(client, location: str) -> BeautifulSoup:
-    for _ in range(100):
+    """The job's page once it no longer shows progress."""
+
+    def finished():
         page = BeautifulSoup(client.get(location).text, "lxml")
-        if page.find("progress") is None:
-            return page
-        time.sleep(0.05)
-    raise AssertionError("the import did not finish")
+        return page if page.find("progress") is None else None
+
+    return wait_until(finished, interval=0.05, what=f"the import at {location} to finish")
 
 
 def _upload(client, name: str, content: bytes, *, via: str = "form", hx: bool = False, **fields):
@@ -273,14 +275,14 @@ def test_hostile_cells_are_listed_by_row_and_column_and_nothing_is_written(frame
 def test_an_interrupted_import_says_what_was_written_and_resumes(
     framework, browser_for, monkeypatch
 ):
-    from tests.services.exchange import test_runner as test_batches
+    from tests import import_jobs
     from tracker.services.exchange import runner
 
     def crash(plans):
         raise RuntimeError("the server lost its power")
 
-    test_batches._batches_of(monkeypatch, 2)
-    monkeypatch.setattr(runner, "_write_batch", test_batches._before_batch(2, crash))
+    import_jobs.batches_of(monkeypatch, 2)
+    monkeypatch.setattr(runner, "_write_batch", import_jobs.before_batch(2, crash))
     admin = browser_for("admin")
     rows = [{**EXAMPLE, "code": f"CYB-{i}"} for i in range(5)]
     location = _upload(admin, "projects.csv", _csv(rows)).headers["location"]
@@ -295,7 +297,7 @@ def test_an_interrupted_import_says_what_was_written_and_resumes(
     assert "RuntimeError: the server lost its power" in text
     with Session(framework) as session:
         assert session.exec(select(func.count()).select_from(Project)).one() == 2
-    monkeypatch.setattr(runner, "_write_batch", test_batches._before_batch(99, crash))
+    monkeypatch.setattr(runner, "_write_batch", import_jobs.before_batch(99, crash))
     resume = stopped.find("form", attrs={"action": lambda a: a and a.endswith("/commit")})
     assert resume.find("button").get_text(strip=True) == "Write the remaining 3 rows"
     admin.post(resume["action"], data={"csrf_token": token})

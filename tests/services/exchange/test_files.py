@@ -124,7 +124,9 @@ def test_negative_numbers_are_not_formulas(framework):
 
 
 def test_hostile_cells_are_each_reported_by_row_and_column_and_nothing_is_written(accounts, engine):
-    from tests.services.exchange.test_runner import _job, _kept, _run
+    from tests.import_jobs import file_kept as _kept
+    from tests.import_jobs import run_job as _run
+    from tests.import_jobs import start_job as _job
 
     job_id = _job(engine, accounts, hostile_rows())
     job = _run(engine, job_id, commit=False)

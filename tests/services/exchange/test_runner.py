@@ -8,68 +8,48 @@ import time
 from datetime import timedelta
 
 import pytest
-from sqlmodel import Session, func, select
+from sqlmodel import Session
 
 from tests import factories
 from tests.files import spreadsheet_csv as _csv
-from tracker.config import Settings
+from tests.import_jobs import (
+    SETTINGS,
+)
+from tests.import_jobs import (
+    batches_of as _batches_of,
+)
+from tests.import_jobs import (
+    before_batch as _before_batch,
+)
+from tests.import_jobs import (
+    count as _count,
+)
+from tests.import_jobs import (
+    file_kept as _kept,
+)
+from tests.import_jobs import (
+    imported as _imported,
+)
+from tests.import_jobs import (
+    load_job as _load,
+)
+from tests.import_jobs import (
+    run_job as _run,
+)
+from tests.import_jobs import (
+    spreadsheet_rows as _rows,
+)
+from tests.import_jobs import (
+    start_job as _job,
+)
 from tracker.db import session_scope
 from tracker.models import AuditEvent, ImportJob, Project, User
 from tracker.models._base import utcnow
-from tracker.models.imports import ImportUpload
 from tracker.services.accounts.permissions import principal_for
 from tracker.services.exchange import jobs, retention, runner
 from tracker.services.exchange.spreadsheet.columns import EXAMPLE
 from tracker.services.exchange.uploads import Upload
 from tracker.services.projects import tagging
-
-SETTINGS = Settings(env="test")
-
-
-def _rows(n: int, prefix: str = "IMP", **values) -> bytes:
-    return _csv([{**EXAMPLE, "code": f"{prefix}-{i:05d}", **values} for i in range(n)])
-
-
-def _job(engine, accounts, content: bytes, filename: str = "projects.csv") -> int:
-    with session_scope(engine) as session:
-        user = session.get(User, accounts["admin"].id)
-        upload = Upload("spreadsheet", "", filename, content, filename.rsplit(".", 1)[1])
-        return jobs.start_job(session=session, user=user, upload=upload, settings=SETTINGS).id
-
-
-def _run(engine, job_id: int, *, commit: bool) -> ImportJob:
-    if commit:
-        with session_scope(engine) as session:
-            jobs.start_commit(session=session, job=jobs.get_job(session=session, job_id=job_id))
-    runner.run_job(engine=engine, settings=SETTINGS, job_id=job_id, commit=commit)
-    return _load(engine, job_id)
-
-
-def _load(engine, job_id: int) -> ImportJob:
-    with Session(engine) as session:
-        return session.get(ImportJob, job_id)
-
-
-def _count(engine, model=Project, *where) -> int:
-    with Session(engine) as session:
-        return session.exec(select(func.count()).select_from(model).where(*where)).one()
-
-
-def _kept(engine, job_id: int) -> bool:
-    return _count(engine, ImportUpload, ImportUpload.job_id == job_id) == 1
-
-
-def _batches_of(monkeypatch, rows: int) -> None:
-    """Batches of exactly this many rows (SQLite's batches do not shrink however long they
-    take)."""
-    monkeypatch.setattr(runner, "BATCH_ROWS", rows)
-    monkeypatch.setattr(runner, "SQLITE_BATCH_SECONDS", 600)
-
-
-def _imported(engine, accounts, content: bytes) -> ImportJob:
-    job_id = _job(engine, accounts, content)
-    assert _run(engine, job_id, commit=False).status == "checked"
-    return _run(engine, job_id, commit=True)
 
 
 def test_a_long_import_writes_in_batches_while_others_keep_saving(accounts, engine, monkeypatch):
@@ -122,21 +102,6 @@ def test_a_long_import_writes_in_batches_while_others_keep_saving(accounts, engi
     assert max(waits) < 2.0, f"another save waited {max(waits):.2f} s"
     # What others saw of the job: batches written and committed one after another.
     assert any(0 < done < 1_000 for done in seen_done), seen_done
-
-
-def _before_batch(number: int, action):
-    """Batches written as usual, but `action(plans)` runs just before batch `number` starts
-    its transaction (another person's change, or the process stopping)."""
-    real = runner._write_batch
-    calls = {"n": 0}
-
-    def write_batch(engine, job_id, batch, **kwargs):
-        calls["n"] += 1
-        if calls["n"] == number:
-            action(batch)
-        return real(engine, job_id, batch, **kwargs)
-
-    return write_batch
 
 
 def test_a_project_changed_meanwhile_stops_the_import_which_resumes(accounts, engine, monkeypatch):
