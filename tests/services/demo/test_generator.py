@@ -55,7 +55,7 @@ def _dump(session) -> list[tuple]:
     return out
 
 
-def _seed(engine, seed, projects=120):
+def _seed(engine, seed, projects=60):
     with session_scope(engine) as session:
         seed_demo_portfolio(session=session, projects=projects, seed=seed, today=TODAY)
     with session_scope(engine) as session:
@@ -68,7 +68,7 @@ def test_the_same_seed_gives_the_same_portfolio(framework):
     first = _seed(framework, seed=7)
     second = _seed(framework, seed=7)
     other = _seed(framework, seed=8)
-    assert len(first) == 120
+    assert len(first) == 60
     assert first == second
     assert first != other
 
