@@ -33,7 +33,7 @@ from tracker.services.accounts import auth, users
 
 DEEP = os.environ.get("TRACKER_FUZZ_DEEP", "") == "1"
 # Examples per operation and phase, by role: the viewer's writes are all refused alike.
-MAX_EXAMPLES = {"admin": 40, "viewer": 15} if DEEP else {"admin": 8, "viewer": 3}
+MAX_EXAMPLES = {"admin": 40, "viewer": 15} if DEEP else {"admin": 5, "viewer": 3}
 # Seconds for one run (one role): a bound, not a target. Without a time limit Schemathesis
 # runs the fuzzing and stateful phases once each.
 MAX_SECONDS = 600 if DEEP else 60

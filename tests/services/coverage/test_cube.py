@@ -118,8 +118,9 @@ def test_every_kind_of_change_keeps_the_cube_equal_to_the_tables(built):
         with session_scope(built) as session:
             fn(session)
         with Session(built) as session:
-            # Every stored cell against a recount, and a few views against the tables.
-            _check_every_view(session, VIEWS[::5], FILTERS[:2])
+            # Every stored cell against a recount, and two views against the tables (every
+            # view is compared at the end).
+            _check_every_view(session, VIEWS[::8], FILTERS[:1])
 
     def tag(session, code, change_):
         p = _project(session, code)
