@@ -14,13 +14,14 @@ BIN := $(VENV)/bin
 TRACKER_PORT ?= 8000
 export TRACKER_PORT
 
-.PHONY: run test lint format setup clean help screenshots fuzz
+.PHONY: run test lint format setup clean help screenshots fuzz coverage
 
 help:
 	@echo "make run    install, migrate, load the framework and a demo portfolio, serve on :$(TRACKER_PORT)"
 	@echo "make test   install the development tools and run every test"
 	@echo "make lint   ruff check and format check"
 	@echo "make fuzz   Schemathesis at length, on SQLite and PostgreSQL"
+	@echo "make coverage  line coverage of tracker/services on SQLite and on PostgreSQL"
 	@echo "make screenshots  the README's screenshots, from Chromium"
 
 $(VENV)/.python-ok:
@@ -77,6 +78,13 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# Line coverage of the services on each database: each test is recorded under its name, which
+# says its backend; tests without one count for both.
+coverage: $(VENV)/.installed-dev
+	$(BIN)/pytest -n 2 -q -m "not serial" --cov=tracker/services --cov-context=test --cov-report=
+	@echo "SQLite:";     $(BIN)/coverage report --contexts='^(?!.*postgresql).*$$' | tail -n 1
+	@echo "PostgreSQL:"; $(BIN)/coverage report --contexts='^(?!.*sqlite).*$$' | tail -n 1
 
 # Schemathesis longer (more examples, every phase for both roles) on SQLite and PostgreSQL.
 fuzz: $(VENV)/.installed-dev
