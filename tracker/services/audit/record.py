@@ -1,5 +1,10 @@
 """Writing audit events. Every change to projects, tags, targets, users and the framework
-goes through `record`, in the same transaction as the change itself."""
+goes through here, in the same transaction as the change itself.
+
+The shape of an event is decided once, in `event_values`: `record` writes one event,
+`record_project` and `record_tag` say which action a change of a project or of one of its tags
+was (and write nothing when nothing changed), and `EventBatch` collects the same events for a
+writer of many rows and inserts them in a few statements."""
 
 from __future__ import annotations
 
@@ -7,14 +12,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import insert
 from sqlmodel import Session
 
-from tracker.models import AuditEvent, User
+from tracker.models import AuditEvent, Project, User
+from tracker.models._base import utcnow
 
 SYSTEM_ACTOR = "System"
+INSERT_ROWS = 2_000  # events per INSERT statement in a batch
 
 
 def _jsonable(value: Any) -> Any:
+    """As the audit trail stores values: decimals as text, dates in ISO form."""
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
@@ -24,6 +33,30 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return value
+
+
+def event_values(
+    *,
+    actor: User | None,
+    action: str,
+    entity_type: str,
+    entity_key: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    project_id: int | None = None,
+    actor_label: str | None = None,
+) -> dict[str, Any]:
+    """The columns of one audit event."""
+    return {
+        "actor_id": actor.id if actor else None,
+        "actor_label": actor_label or (actor.full_name if actor else SYSTEM_ACTOR),
+        "action": action,
+        "entity_type": entity_type,
+        "entity_key": entity_key,
+        "project_id": project_id,
+        "before": _jsonable(before) if before is not None else None,
+        "after": _jsonable(after) if after is not None else None,
+    }
 
 
 def record(
@@ -40,16 +73,120 @@ def record(
     occurred_at: datetime | None = None,
 ) -> AuditEvent:
     event = AuditEvent(
-        actor_id=actor.id if actor else None,
-        actor_label=actor_label or (actor.full_name if actor else SYSTEM_ACTOR),
-        action=action,
-        entity_type=entity_type,
-        entity_key=entity_key,
-        project_id=project_id,
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
+        **event_values(
+            actor=actor,
+            action=action,
+            entity_type=entity_type,
+            entity_key=entity_key,
+            before=before,
+            after=after,
+            project_id=project_id,
+            actor_label=actor_label,
+        )
     )
     if occurred_at is not None:  # back-dated rows, such as a demo portfolio's history
         event.occurred_at = occurred_at
     session.add(event)
     return event
+
+
+def project_change(
+    project: Project,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    action: str | None = None,
+) -> dict[str, Any] | None:
+    """The event's subject and action for a change of a project's own fields, `before` and
+    `after` being its snapshots (None when it did not exist, or no longer does): create,
+    delete, or update with only the fields that changed. None when nothing changed. `action`
+    names another kind of change (such as "screen")."""
+    if action is None and before is not None and after is not None:
+        changed = [k for k in after if after[k] != before.get(k)]
+        if not changed:
+            return None
+        before = {k: before.get(k) for k in changed}
+        after = {k: after[k] for k in changed}
+    if action is None:
+        action = "create" if before is None else "delete" if after is None else "update"
+    return {
+        "action": action,
+        "entity_type": "project",
+        "entity_key": project.code,
+        "project_id": project.id,
+        "before": before,
+        "after": after,
+    }
+
+
+def tag_change(
+    project: Project,
+    kind: str,
+    item_code: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> dict[str, Any] | None:
+    """The event's subject and action for one tag of a project (`kind` objective or theme):
+    tag, retag or untag; None when the tag is as it was."""
+    if before == after:
+        return None
+    return {
+        "action": "tag" if before is None else "untag" if after is None else "retag",
+        "entity_type": f"{kind}_tag",
+        "entity_key": f"{project.code} {item_code}",
+        "project_id": project.id,
+        "before": before,
+        "after": after,
+    }
+
+
+def record_project(
+    *,
+    session: Session,
+    actor: User | None,
+    project: Project,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    action: str | None = None,
+) -> AuditEvent | None:
+    change = project_change(project, before, after, action)
+    return record(session=session, actor=actor, **change) if change else None
+
+
+def record_tag(
+    *,
+    session: Session,
+    actor: User | None,
+    project: Project,
+    kind: str,
+    item_code: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> AuditEvent | None:
+    change = tag_change(project, kind, item_code, before, after)
+    return record(session=session, actor=actor, **change) if change else None
+
+
+class EventBatch:
+    """Events of many changes by one actor at one moment, collected and then inserted in a few
+    statements: the same events as `record_project` and `record_tag` write one at a time."""
+
+    def __init__(self, actor: User | None, occurred_at: datetime | None = None):
+        self.actor = actor
+        self.occurred_at = occurred_at or utcnow()
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, change: dict[str, Any] | None) -> None:
+        if change is not None:
+            values = event_values(actor=self.actor, **change)
+            self.rows.append({**values, "occurred_at": self.occurred_at})
+
+    def project(self, project: Project, before, after, action: str | None = None) -> None:
+        self.add(project_change(project, before, after, action))
+
+    def tag(self, project: Project, kind: str, item_code: str, before, after) -> None:
+        self.add(tag_change(project, kind, item_code, before, after))
+
+    def write(self, session: Session) -> None:
+        for start in range(0, len(self.rows), INSERT_ROWS):
+            session.execute(insert(AuditEvent), self.rows[start : start + INSERT_ROWS])
+        self.rows = []

@@ -10,15 +10,13 @@ WriteConflict, naming it.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
-from decimal import Decimal
+from datetime import UTC, datetime, time
 from typing import Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from tracker.models import (
-    AuditEvent,
     Country,
     Objective,
     ObjectiveTag,
@@ -31,7 +29,7 @@ from tracker.models import (
 )
 from tracker.models._base import utcnow
 from tracker.services.accounts.permissions import Principal
-from tracker.services.audit.record import SYSTEM_ACTOR
+from tracker.services.audit.record import EventBatch
 from tracker.services.exchange.plans import Catalogue, Item, ProjectPlan, TagPlan
 from tracker.services.projects.edit import last_change, plain
 
@@ -82,7 +80,7 @@ def write_plans(
     session.add_all([p for _, p in projects])
     session.flush()  # gives new projects their ids
 
-    events = _Events(principal, now)
+    events = EventBatch(principal.user, now)
     for plan, project in projects:
         for country_id, region_id, pct in plan.locations:
             session.add(
@@ -94,9 +92,7 @@ def write_plans(
                     percentage=pct,
                 )
             )
-        _audit_project(
-            events, project, before.get(project.id), _snapshot_of(plan, project, catalogue)
-        )
+        events.project(project, before.get(project.id), _snapshot_of(plan, project, catalogue))
         for kind in TAGS:
             wanted = plan.objectives if kind == "objective" else plan.themes
             if wanted is not None:
@@ -107,50 +103,6 @@ def write_plans(
             _replace_sdgs(session, project, plan.sdgs, sdgs.get(project.id, {}))
     session.flush()
     events.write(session)
-
-
-class _Events:
-    """Audit events, as `tracker.services.audit.record.record` writes them, collected and inserted
-    in one statement at the end of a batch."""
-
-    def __init__(self, principal: Principal, now: datetime):
-        user = principal.user
-        self.common = {
-            "occurred_at": now,
-            "actor_id": user.id if user else None,
-            "actor_label": user.full_name if user else SYSTEM_ACTOR,
-        }
-        self.rows: list[dict[str, Any]] = []
-
-    def add(self, *, action, entity_type, entity_key, project_id, before=None, after=None):
-        self.rows.append(
-            {
-                **self.common,
-                "action": action,
-                "entity_type": entity_type,
-                "entity_key": entity_key,
-                "project_id": project_id,
-                "before": _json(before) if before is not None else None,
-                "after": _json(after) if after is not None else None,
-            }
-        )
-
-    def write(self, session: Session) -> None:
-        for start in range(0, len(self.rows), 2_000):
-            session.execute(insert(AuditEvent), self.rows[start : start + 2_000])
-
-
-def _json(value: Any) -> Any:
-    """As the audit log stores values: decimals as text, dates in ISO form."""
-    if isinstance(value, dict):
-        return {str(k): _json(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_json(v) for v in value]
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    return value
 
 
 def _chunks(ids: list[int]):
@@ -257,28 +209,6 @@ def _snapshot_of(plan: ProjectPlan, project: Project, catalogue: Catalogue) -> d
     }
 
 
-def _audit_project(events: _Events, project: Project, before, after) -> None:
-    if before is None:
-        events.add(
-            action="create",
-            entity_type="project",
-            entity_key=project.code,
-            project_id=project.id,
-            after=after,
-        )
-        return
-    changed = [k for k in after if after[k] != before[k]]
-    if changed:
-        events.add(
-            action="update",
-            entity_type="project",
-            entity_key=project.code,
-            project_id=project.id,
-            before={k: before[k] for k in changed},
-            after={k: after[k] for k in changed},
-        )
-
-
 # Tags ------------------------------------------------------------------------------------
 
 
@@ -317,7 +247,9 @@ def _payload(item: Item, significance, share, rationale) -> dict[str, Any]:
     }
 
 
-def _replace_tags(session, events: _Events, kind, project, wanted: list[TagPlan], stored) -> None:
+def _replace_tags(
+    session, events: EventBatch, kind, project, wanted: list[TagPlan], stored
+) -> None:
     """Make the project's tags of one kind exactly these. A tag the file keeps keeps its
     rationale (the spreadsheet has no column for it)."""
     model, column, _ = TAGS[kind]
@@ -337,8 +269,8 @@ def _replace_tags(session, events: _Events, kind, project, wanted: list[TagPlan]
             "significance": plan.significance,
             "budget_share": plan.share,
             "rationale": rationale,
-            "tagged_by_id": events.common["actor_id"],
-            "tagged_at": events.common["occurred_at"],
+            "tagged_by_id": events.actor.id if events.actor else None,
+            "tagged_at": events.occurred_at,
         }
         if tag is None:  # every field given: SQLModel then calls no default factory
             ids = {"id": None, "project_id": project.id, column.key: plan.item.id}
@@ -346,21 +278,14 @@ def _replace_tags(session, events: _Events, kind, project, wanted: list[TagPlan]
         else:
             for name, value in values.items():
                 setattr(tag, name, value)
-        events.add(
-            action="tag" if before is None else "retag",
-            entity_type=f"{kind}_tag",
-            entity_key=f"{project.code} {plan.item.code}",
-            project_id=project.id,
-            before=before,
-            after=after,
-        )
+        events.tag(project, kind, plan.item.code, before, after)
     for tag, item in stored.values():
-        events.add(
-            action="untag",
-            entity_type=f"{kind}_tag",
-            entity_key=f"{project.code} {item.code}",
-            project_id=project.id,
-            before=_payload(item, tag.significance, tag.budget_share, tag.rationale),
+        events.tag(
+            project,
+            kind,
+            item.code,
+            _payload(item, tag.significance, tag.budget_share, tag.rationale),
+            None,
         )
         session.delete(tag)
 

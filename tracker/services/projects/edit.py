@@ -30,7 +30,7 @@ from tracker.models import (
 )
 from tracker.models._base import utcnow
 from tracker.services.accounts.permissions import Principal, require_can_edit
-from tracker.services.audit.record import record
+from tracker.services.audit.record import record_project
 from tracker.services.errors import Conflict, InputError, NotFound
 
 CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
@@ -343,13 +343,11 @@ def create_project(
     session.flush()
     _store_locations(session, project.id, valid.locations)
     session.flush()
-    record(
+    record_project(
         session=session,
         actor=principal.user,
-        action="create",
-        entity_type="project",
-        entity_key=project.code,
-        project_id=project.id,
+        project=project,
+        before=None,
         after=_snapshot(session, project),
     )
     return project
@@ -401,19 +399,13 @@ def update_project(
     bump_version(session, project, expected_version, **valid.values)
     _store_locations(session, project.id, valid.locations)
     session.flush()
-    after = _snapshot(session, project)
-    changed = [k for k in after if after[k] != before[k]]
-    if changed:
-        record(
-            session=session,
-            actor=principal.user,
-            action="update",
-            entity_type="project",
-            entity_key=project.code,
-            project_id=project.id,
-            before={k: before[k] for k in changed},
-            after={k: after[k] for k in changed},
-        )
+    record_project(
+        session=session,
+        actor=principal.user,
+        project=project,
+        before=before,
+        after=_snapshot(session, project),
+    )
     return project
 
 
@@ -423,14 +415,8 @@ def delete_project(
     require_can_edit(principal, project)
     before = _snapshot(session, project)
     bump_version(session, project, expected_version)
-    record(
-        session=session,
-        actor=principal.user,
-        action="delete",
-        entity_type="project",
-        entity_key=project.code,
-        project_id=project.id,
-        before=before,
+    record_project(
+        session=session, actor=principal.user, project=project, before=before, after=None
     )
     session.delete(project)
     session.flush()

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from tracker.models import Objective, ObjectiveTag, Project, Significance, Theme, ThemeTag
 from tracker.models._base import utcnow
 from tracker.services.accounts.permissions import Principal
-from tracker.services.audit.record import record
+from tracker.services.audit.record import record_project, record_tag
 from tracker.services.coverage.filters import active_framework_id
 from tracker.services.errors import InputError, NotAllowed, NotFound
 from tracker.services.projects.edit import _decimal, bump_version, plain
@@ -154,18 +154,15 @@ def set_tag(
     tag.tagged_by_id, tag.tagged_at = principal.user.id, utcnow()
     session.add(tag)
     session.flush()
-    after = _tag_payload(item, tag)
-    if before != after:
-        record(
-            session=session,
-            actor=principal.user,
-            action="tag" if before is None else "retag",
-            entity_type=f"{change.kind}_tag",
-            entity_key=f"{project.code} {item.code}",
-            project_id=project.id,
-            before=before,
-            after=after,
-        )
+    record_tag(
+        session=session,
+        actor=principal.user,
+        project=project,
+        kind=change.kind,
+        item_code=item.code,
+        before=before,
+        after=_tag_payload(item, tag),
+    )
 
 
 def remove_tag(
@@ -192,14 +189,14 @@ def remove_tag(
     bump_version(session, project, expected_version)
     before = _tag_payload(item, tag)
     session.delete(tag)
-    record(
+    record_tag(
         session=session,
         actor=principal.user,
-        action="untag",
-        entity_type=f"{kind}_tag",
-        entity_key=f"{project.code} {item.code}",
-        project_id=project.id,
+        project=project,
+        kind=kind,
+        item_code=item.code,
         before=before,
+        after=None,
     )
 
 
@@ -279,27 +276,26 @@ def replace_tags(
                 tag.tagged_by_id, tag.tagged_at = principal.user.id, utcnow()
                 session.add(tag)
                 session.flush()
-                record(
+                record_tag(
                     session=session,
                     actor=principal.user,
-                    action="tag" if before is None else "retag",
-                    entity_type=f"{kind}_tag",
-                    entity_key=f"{project.code} {item.code}",
-                    project_id=project.id,
+                    project=project,
+                    kind=kind,
+                    item_code=item.code,
                     before=before,
                     after=_tag_payload(item, tag),
                 )
         _, item_model, _ = _model(kind)
         for item_id, tag in existing.items():
             item = session.get(item_model, item_id)
-            record(
+            record_tag(
                 session=session,
                 actor=principal.user,
-                action="untag",
-                entity_type=f"{kind}_tag",
-                entity_key=f"{project.code} {item.code}",
-                project_id=project.id,
+                project=project,
+                kind=kind,
+                item_code=item.code,
                 before=_tag_payload(item, tag),
+                after=None,
             )
             session.delete(tag)
     session.flush()
@@ -310,12 +306,11 @@ def mark_screened(
 ) -> None:
     _check_editor(principal, project)
     bump_version(session, project, expected_version, screened_at=utcnow())
-    record(
+    record_project(
         session=session,
         actor=principal.user,
+        project=project,
         action="screen",
-        entity_type="project",
-        entity_key=project.code,
-        project_id=project.id,
+        before=None,
         after={"screened_at": project.screened_at},
     )
