@@ -45,6 +45,13 @@ class Catalogue:
     managers: dict[str, int | None]  # email -> user id, or None when not an active editor
     existing: dict[str, Existing]
 
+    def stored(self, code: str, principal) -> tuple[Existing | None, bool]:
+        """The stored project with this code, which the import updates (None: it creates one),
+        and whether `principal` may change it. Both importers match rows to projects here."""
+        existing = self.existing.get(code)
+        allowed = existing is None or principal.can_edit_programme(existing.programme_id)
+        return existing, allowed
+
     @property
     def programme_codes(self) -> dict[int, str]:
         return {p.id: code for code, p in self.lookups.programmes.items()}

@@ -201,8 +201,8 @@ def _plan(session: Session, activity, context: _Context) -> ProjectPlan | str:
     for reason in (status, budget, locations, texts):
         if isinstance(reason, str):
             return reason
-    existing = context.catalogue.existing.get(identifier)
-    if existing and not context.principal.can_edit_programme(existing.programme_id):
+    existing, allowed = context.catalogue.stored(identifier, context.principal)
+    if not allowed:
         return "you cannot change projects of its programme"
     dates = {d.get("type"): d.get("iso-date") for d in activity.findall("activity-date")}
     title, summary, donor = texts

@@ -312,8 +312,8 @@ def _check_row(n, values, catalogue, principal, session, seen) -> tuple[list, Pr
             Problem(n, "code", printable(code), f"already in row {seen[code]}; a code appears once")
         )
     seen.setdefault(code, n)
-    existing = catalogue.existing.get(code)
-    if existing and not principal.can_edit_programme(existing.programme_id):
+    existing, allowed = catalogue.stored(code, principal)
+    if not allowed:
         problems.append(
             Problem(n, "code", printable(code), "you cannot change projects of this programme")
         )
