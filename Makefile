@@ -72,7 +72,7 @@ run: setup $(SECRET_KEY_FILE)
 	TRACKER_EMBEDDED_SCHEDULER=true exec $(BIN)/tracker serve --port $(TRACKER_PORT)
 
 test: $(VENV)/.installed-dev
-	$(BIN)/pytest -n 2 -m "not serial"
+	$(BIN)/pytest -n 2 --dist worksteal -m "not serial"
 	$(BIN)/pytest -p no:xdist -m serial
 
 lint: $(VENV)/.installed-dev
