@@ -48,7 +48,7 @@ def install_error_handlers(app: FastAPI) -> None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         login = str(request.url_for("login_form")) + "?next=" + quote(target, safe="")
         if htmx.is_htmx(request):
-            return Response(status_code=401, headers={"HX-Redirect": login})
+            return htmx.redirect(login, status=401)
         return RedirectResponse(login, status_code=303)
 
     @app.exception_handler(NotAllowed)

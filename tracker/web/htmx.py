@@ -1,4 +1,4 @@
-"""HTMX, in one place: the only code that reads HX-* request headers.
+"""HTMX, in one place: the only code that reads HX-* request headers or names them.
 
 A page includes its fragment inside a container with a stable id. `render` answers an HTMX
 request with the fragment and anything else (a plain request, or HTMX restoring history, which
@@ -41,11 +41,20 @@ def refusal_status(request: Request, status: int = 400) -> int:
     return 200 if is_history_restore(request) else status
 
 
+def varies(response: Response) -> Response:
+    """Say that the answer depends on whether HTMX asked, so no cache hands one to the other."""
+    response.headers["Vary"] = "HX-Request"
+    return response
+
+
+def redirect(url: str, status: int = 200) -> Response:
+    """Send HTMX to a whole page at `url` (a plain redirect would land inside the fragment)."""
+    return varies(Response(status_code=status, headers={"HX-Redirect": url}))
+
+
 def render(
     request: Request, *, page: str, fragment: str, context: dict, status: int = 200
 ) -> Response:
     """The fragment for HTMX, the page for everyone else."""
     template = fragment if wants_fragment(request) else page
-    response = templates.TemplateResponse(request, template, context, status_code=status)
-    response.headers["Vary"] = "HX-Request"
-    return response
+    return varies(templates.TemplateResponse(request, template, context, status_code=status))

@@ -219,8 +219,8 @@ def upload(
 
 def _to_job(request: Request, job_id: int, *, hx: bool) -> Response:
     url = str(request.url_for("import_job", job_id=job_id))
-    if hx:  # HTMX follows this with a whole page; a redirect would land in the form
-        return Response(status_code=200, headers={"HX-Redirect": url, "Vary": "HX-Request"})
+    if hx:
+        return htmx.redirect(url)
     return see_other(url)
 
 

@@ -22,6 +22,7 @@ from tracker.services.projects.edit import (
 )
 from tracker.services.projects.tagging import TagChange, mark_screened, remove_tag, set_tag
 from tracker.services.reference import lists as reference_lists
+from tracker.web import htmx
 from tracker.web._forms import see_other
 from tracker.web.errors import error_page
 from tracker.web.templating import templates
@@ -185,8 +186,7 @@ def _tag_response(
         },
         status_code=status,
     )
-    response.headers["Vary"] = "HX-Request"
-    return response
+    return htmx.varies(response)
 
 
 def tag_choices(session: Session) -> dict:
