@@ -2,40 +2,31 @@
 
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from tracker.api.fields import (
-    Budget,
-    Day,
-    FrameworkCode,
-    Integer,
-    List,
-    ProgrammeCode,
-    RegionCode,
-)
-from tracker.api.projects import MAX_FILTER_VALUES, StatusFilter
 from tracker.api.responses import READ, refusals
 from tracker.deps import AdminPrincipal, CurrentPrincipal, SessionDep
 from tracker.inputs import MAX_ID
-from tracker.services.coverage import compute_matrix, parse_coverage_query
+from tracker.services.coverage import compute_matrix, coverage_query
 from tracker.services.coverage import targets as target_service
-from tracker.services.coverage.filters import COLUMN_KINDS, METRICS, ROW_KINDS
-from tracker.services.coverage.gaps import GAP_KINDS, find_gaps, parse_gap_query
+from tracker.services.coverage.gaps import find_gaps, parse_gap_query
 from tracker.services.coverage.matrix import Cell
+from tracker.services.coverage.params import (
+    ColumnKind,
+    CoverageParams,
+    GapKind,
+    GapParams,
+    Metric,
+    RowKind,
+    StatusFilter,
+    TargetCreate,
+)
 from tracker.services.framework.view import framework_overview
 
 router = APIRouter(tags=["coverage"])
-
-RowKind = StrEnum("RowKind", {k: k for k in ROW_KINDS})
-ColumnKind = StrEnum("ColumnKind", {k: k for k in COLUMN_KINDS})
-Metric = StrEnum("Metric", {k: k for k in METRICS})
-GapKind = StrEnum("GapKind", {k: k for k in GAP_KINDS})
-Floor = Literal["1", "2"]
-MAX_PROJECTS_TARGET = 1_000_000
 
 
 class FigurePublic(BaseModel):
@@ -127,47 +118,6 @@ class CoveragePublic(BaseModel):
     }
 
 
-def _params(model: BaseModel) -> dict[str, list[str]]:
-    """A query model as the services read parameters: each name to its values, as text."""
-    params: dict[str, list[str]] = {}
-    for name, value in model.model_dump(by_alias=True, exclude_defaults=True).items():
-        values = value if isinstance(value, list) else [value]
-        params[name] = [str(v) for v in values]
-    if "any" in params.get("status", []):
-        params["status"] = ["any"]
-    return params
-
-
-class CoverageParams(BaseModel):
-    """What the coverage matrix counts: the heatmap's parameters."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    rows: RowKind = Field(default=RowKind.goals, description="goals, objectives or themes")
-    cols: ColumnKind = Field(
-        default=ColumnKind.regions,
-        description="regions, countries (of the region given), programmes, themes (unless the "
-        "rows are themes) or years",
-    )
-    metric: Metric = Metric.projects
-    status: List(StatusFilter, 6) = Field(
-        default_factory=list, description="Project statuses; default active; any for all"
-    )
-    programme: List(ProgrammeCode, MAX_FILTER_VALUES) = Field(
-        default_factory=list, description="Programme codes; none means all"
-    )
-    region: RegionCode | None = Field(
-        default=None, description="Only projects working in this region; needed for countries"
-    )
-    date_from: Day | None = Field(
-        default=None, alias="from", description="Projects running on or after"
-    )
-    date_to: Day | None = Field(
-        default=None, alias="to", description="Projects running on or before; not before from"
-    )
-    floor: Floor = Field(default="1", description="1: significant or principal; 2: principal")
-
-
 @router.get(
     "/coverage", response_model=CoveragePublic, responses=READ, summary="The coverage matrix"
 )
@@ -178,7 +128,7 @@ def coverage(
 
     Takes the same parameters as the heatmap page; a wrong one gets 422 naming it.
     """
-    query = parse_coverage_query(session=session, params=_params(params))
+    query = coverage_query(session=session, params=params)
     matrix = compute_matrix(session=session, query=query)
     codes = {c.key: c.code for c in matrix.columns}
     return CoveragePublic(
@@ -240,19 +190,9 @@ class GapsPublic(BaseModel):
     }
 
 
-class GapParams(BaseModel):
-    """Which gaps: of active work, by kind, programme and region."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    kind: List(GapKind, len(GAP_KINDS)) = Field(
-        default_factory=list, description="Kinds of gap; none means all"
-    )
-    programme: List(ProgrammeCode, MAX_FILTER_VALUES) = Field(
-        default_factory=list, description="Programme codes; none means all"
-    )
-    region: RegionCode | None = None
-    floor: Floor = Field(default="1", description="1: significant or principal; 2: principal")
+def _params(model: BaseModel) -> dict[str, list[str]]:
+    values = model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    return {k: v if isinstance(v, list) else [v] for k, v in values.items()}
 
 
 @router.get("/gaps", response_model=GapsPublic, responses=READ, summary="Gaps in coverage")
@@ -378,23 +318,6 @@ class TargetPublic(BaseModel):
             ]
         }
     }
-
-
-class TargetCreate(BaseModel):
-    """A minimum number of active projects, a minimum attributed budget, or both."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    code: FrameworkCode = Field(
-        description="A goal (GPG1) or objective (4.2) code", examples=["4.2"]
-    )
-    region: RegionCode | None = Field(default=None, description="None for everywhere")
-    min_active_projects: Integer(0, MAX_PROJECTS_TARGET) | None = Field(default=None, examples=[3])
-    min_budget_eur: Budget | None = None
-    id: int | None = Field(default=None, description="Read-only, as GET gives it; ignored")
-    scope: Literal["goal", "objective"] | None = Field(
-        default=None, description="Read-only, as GET gives it; ignored"
-    )
 
 
 @router.get("/targets", response_model=list[TargetPublic], responses=READ, summary="Targets")

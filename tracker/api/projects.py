@@ -11,7 +11,9 @@ from fastapi import APIRouter, Path, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.convertors import Convertor, register_url_convertor
 
-from tracker.api.fields import (
+from tracker.api.responses import READ, WRITE, refusals
+from tracker.deps import CurrentPrincipal, EditorPrincipal, SessionDep
+from tracker.fields import (
     MAX_VERSION,
     Budget,
     Code,
@@ -32,8 +34,6 @@ from tracker.api.fields import (
     Token,
     Version,
 )
-from tracker.api.responses import READ, WRITE, refusals
-from tracker.deps import CurrentPrincipal, EditorPrincipal, SessionDep
 from tracker.models import ProjectKind, ProjectStatus
 from tracker.services.accounts import users
 from tracker.services.projects import edit as project_edit

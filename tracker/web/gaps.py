@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from tracker.deps import CurrentPrincipal, SessionDep
-from tracker.services.coverage.filters import FLOORS
 from tracker.services.coverage.gaps import GAP_KINDS, find_gaps, parse_gap_query
+from tracker.services.coverage.params import FLOORS
 from tracker.services.errors import InputError
 from tracker.services.reference.lists import programmes_and_regions
 from tracker.web import htmx

@@ -6,21 +6,22 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tracker.deps import CurrentPrincipal, SessionDep
-from tracker.services.coverage import (
-    COLUMN_KINDS,
-    METRICS,
-    ROW_KINDS,
-    compute_matrix,
-    parse_coverage_query,
-)
+from tracker.services.coverage import compute_matrix, coverage_query
 from tracker.services.coverage.export import matrix_csv
-from tracker.services.coverage.filters import FLOORS, STATUSES
 from tracker.services.coverage.gaps import matrix_gap_reasons
 from tracker.services.coverage.links import cell_params
+from tracker.services.coverage.params import (
+    COLUMN_KINDS,
+    FLOORS,
+    METRICS,
+    ROW_KINDS,
+    STATUSES,
+    CoverageParams,
+)
 from tracker.services.errors import InputError
 from tracker.services.reference.lists import programmes_and_regions
 from tracker.web import htmx
-from tracker.web._params import query_params, url_with
+from tracker.web._params import query_params, read_query, url_with
 from tracker.web.scale import DARK_TEXT_STEPS, ColourScale
 
 router = APIRouter()
@@ -50,7 +51,7 @@ def heatmap(request: Request, session: SessionDep, principal: CurrentPrincipal) 
     context = {"params": params, "errors": {}, "matrix": None, **_options(session)}
     status = 200
     try:
-        query = parse_coverage_query(session=session, params=params)
+        query = coverage_query(session=session, params=read_query(request, CoverageParams))
     except InputError as exc:
         context["errors"], status = exc.errors, htmx.refusal_status(request)
     else:
@@ -80,7 +81,7 @@ def heatmap(request: Request, session: SessionDep, principal: CurrentPrincipal) 
 
 @router.get("/heatmap.csv", name="heatmap_csv")
 def heatmap_csv(request: Request, session: SessionDep, principal: CurrentPrincipal) -> Response:
-    query = parse_coverage_query(session=session, params=query_params(request))
+    query = coverage_query(session=session, params=read_query(request, CoverageParams))
     matrix = compute_matrix(session=session, query=query)
     metric = query.metric
     name = f"coverage-{query.rows}-by-{query.columns}-{metric}.csv"

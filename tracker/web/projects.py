@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from tracker.deps import CurrentPrincipal, SessionDep
-from tracker.services.coverage.filters import FLOORS, active_framework_id, framework_codes
+from tracker.services.coverage.filters import active_framework_id, framework_codes
+from tracker.services.coverage.params import FLOORS
 from tracker.services.errors import InputError
 from tracker.services.projects.detail import project_coverage, project_detail
 from tracker.services.projects.listing import (

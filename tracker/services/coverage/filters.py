@@ -1,36 +1,25 @@
-"""What a coverage question asks: rows, columns, metric and filters, validated.
+"""What a coverage question asks: rows, columns, metric and filters, checked.
 
-Parameters arrive as text (from a URL or the JSON API); every one that is wrong is reported
-with its name and what is allowed, all at once.
+The parameters arrive as a CoverageParams, whose shape, choices and dates are checked already;
+`coverage_query` checks the codes they name against the database and reports every unknown
+one with its name and what is allowed, all at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, select
 
-from tracker.models import Framework, Goal, Objective, Programme, ProjectStatus, Region, Theme
+from tracker.fields import read_params
+from tracker.models import Framework, Goal, Objective, Programme, Region, Theme
+from tracker.services.coverage.params import CoverageParams, StatusFilter
 from tracker.services.errors import InputError
 
-ROW_KINDS = {"goals": "Goals", "objectives": "Objectives", "themes": "Themes"}
-COLUMN_KINDS = {
-    "regions": "Regions",
-    "countries": "Countries of a region",
-    "programmes": "Programmes",
-    "themes": "Themes",
-    "years": "Years",
-}
-METRICS = {
-    "projects": "Projects",
-    "principal": "Principal projects",
-    "budget": "Attributed budget (EUR)",
-}
-STATUSES = tuple(s.value for s in ProjectStatus)
 DEFAULT_STATUSES = ("active",)
-FLOORS = {1: "Significant or principal", 2: "Principal only"}
 
 
 @dataclass(frozen=True)
@@ -48,7 +37,6 @@ class CoverageQuery:
     # Codes as given, for links and the URL.
     programme_codes: tuple[str, ...] = ()
     region_code: str | None = None
-    params: dict[str, str | list[str]] = field(default_factory=dict, compare=False)
 
     def with_view(self, **changes) -> CoverageQuery:
         return replace(self, **changes)
@@ -75,14 +63,14 @@ class CoverageQuery:
         return pairs
 
 
-def _one(params: Mapping[str, str | Sequence[str]], name: str) -> str:
+def _one(params: Mapping[str, Any], name: str) -> str:
     value = params.get(name, "")
     if isinstance(value, list | tuple):
         value = value[-1] if value else ""
     return str(value).strip()
 
 
-def _many(params: Mapping[str, str | Sequence[str]], name: str) -> list[str]:
+def _many(params: Mapping[str, Any], name: str) -> list[str]:
     value = params.get(name, [])
     items = value if isinstance(value, list | tuple) else [value]
     out: list[str] = []
@@ -91,52 +79,30 @@ def _many(params: Mapping[str, str | Sequence[str]], name: str) -> list[str]:
     return out
 
 
-def _choice(errors, params, name, allowed: Mapping[str, str], default: str) -> str:
-    value = _one(params, name) or default
-    if value not in allowed:
-        errors[name] = f'unknown value "{value[:40]}"; allowed: {", ".join(allowed)}'
-        return default
-    return value
-
-
-def _date(errors, params, name) -> date | None:
-    value = _one(params, name)
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        errors[name] = f'"{value[:40]}" is not a date; use the form 2026-03-12'
-        return None
-
-
 def active_framework_id(session: Session) -> int | None:
     return session.exec(select(Framework.id).where(Framework.active)).first()
 
 
-def parse_coverage_query(
-    *, session: Session, params: Mapping[str, str | Sequence[str]]
+def statuses_of(status: list[StatusFilter], default: tuple[str, ...]) -> tuple[str, ...]:
+    """The statuses a filter asks for: `default` when none is given, every one (an empty
+    tuple) when any is."""
+    if not status:
+        return default
+    if StatusFilter.any in status:
+        return ()
+    return tuple(dict.fromkeys(str(s) for s in status))
+
+
+def coverage_query(
+    *,
+    session: Session,
+    params: CoverageParams,
+    default_statuses: tuple[str, ...] = DEFAULT_STATUSES,
 ) -> CoverageQuery:
-    """Validate coverage parameters: rows, cols, metric, status, programme, region, from, to,
-    floor. Raises InputError naming every bad parameter and what it allows."""
+    """The question `params` asks, with the programme and region codes it names checked
+    against the database. Raises InputError naming every unknown one and what is allowed."""
     errors: dict[str, str] = {}
-    rows = _choice(errors, params, "rows", ROW_KINDS, "goals")
-    columns = _choice(errors, params, "cols", COLUMN_KINDS, "regions")
-    metric = _choice(errors, params, "metric", METRICS, "projects")
-
-    statuses = _many(params, "status")
-    if not statuses:
-        statuses = list(DEFAULT_STATUSES)
-    elif statuses == ["any"]:
-        statuses = []
-    else:
-        unknown = [s for s in statuses if s not in STATUSES]
-        if unknown:
-            errors["status"] = (
-                f'unknown status "{unknown[0][:40]}"; allowed: {", ".join(STATUSES)}, or any'
-            )
-
-    programme_codes = _many(params, "programme")
+    programme_codes = list(dict.fromkeys(params.programme))
     programmes = dict(session.exec(select(Programme.code, Programme.id)).all())
     unknown = [c for c in programme_codes if c not in programmes]
     if unknown:
@@ -144,52 +110,41 @@ def parse_coverage_query(
             f'unknown programme "{unknown[0][:40]}"; allowed: {", ".join(sorted(programmes))}'
         )
 
-    region_code = _one(params, "region") or None
+    region_code = params.region
     regions = dict(session.exec(select(Region.code, Region.id)).all())
     if region_code and region_code not in regions:
         errors["region"] = (
             f'unknown region "{region_code[:40]}"; allowed: {", ".join(sorted(regions))}'
         )
-    if columns == "countries" and not region_code and "cols" not in errors:
+    if params.cols == "countries" and not region_code:
         errors["region"] = "choose a region to show its countries; allowed: " + ", ".join(
             sorted(regions)
         )
-    if rows == "themes" and columns == "themes":
-        errors["cols"] = (
-            "themes are already the rows; choose regions, countries, programmes or years"
-        )
-
-    date_from, date_to = _date(errors, params, "from"), _date(errors, params, "to")
-    if date_from and date_to and date_from > date_to:
-        errors["to"] = f"must not be before from ({date_from.isoformat()})"
-
-    floor_text = _one(params, "floor") or "1"
-    floor = 1
-    if floor_text not in ("1", "2"):
-        errors["floor"] = (
-            f'unknown value "{floor_text[:40]}"; '
-            "allowed: 1 (significant or principal), 2 (principal only)"
-        )
-    else:
-        floor = int(floor_text)
-
     if errors:
         raise InputError(errors)
     return CoverageQuery(
-        rows=rows,
-        columns=columns,
-        metric=metric,
-        statuses=tuple(statuses),
+        rows=str(params.rows),
+        columns=str(params.cols),
+        metric=str(params.metric),
+        statuses=statuses_of(params.status, default_statuses),
         programme_ids=tuple(programmes[c] for c in programme_codes),
         region_id=regions.get(region_code) if region_code else None,
-        date_from=date_from,
-        date_to=date_to,
-        floor=floor,
+        date_from=params.date_from,
+        date_to=params.date_to,
+        floor=int(params.floor),
         framework_id=active_framework_id(session),
         programme_codes=tuple(programme_codes),
         region_code=region_code,
-        params={k: v for k, v in params.items()},
     )
+
+
+def parse_coverage_query(
+    *, session: Session, params: Mapping[str, Any] | Iterable[tuple[str, Any]]
+) -> CoverageQuery:
+    """`coverage_query` for parameters held as a mapping or pairs of text (a digest's scope,
+    a view in a test), read through CoverageParams: rows, cols, metric, status, programme,
+    region, from, to, floor."""
+    return coverage_query(session=session, params=read_params(CoverageParams, params))
 
 
 def framework_codes(session: Session, framework_id: int | None) -> dict[str, dict[str, int]]:

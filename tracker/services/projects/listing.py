@@ -29,13 +29,13 @@ from tracker.models import (
 )
 from tracker.services.coverage import sql
 from tracker.services.coverage.filters import (
-    STATUSES,
     CoverageQuery,
     _many,
     _one,
     framework_codes,
     parse_coverage_query,
 )
+from tracker.services.coverage.params import STATUSES
 from tracker.services.errors import InputError
 
 PAGE_SIZE = 25

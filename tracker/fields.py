@@ -1,23 +1,43 @@
-"""The shapes of what the JSON API reads: text, codes, numbers and lists, each bounded.
+"""The shapes of what requests carry: text, codes, choices, numbers and lists, each bounded,
+and `Params`, the base of every model of a request's parameters or body.
 
 Every type here says in the OpenAPI document exactly what it accepts, and refuses anything
-else with a message naming the field: control characters (tab and line breaks only in long
-text), numbers written as booleans or in other digits than ASCII, integers past the database's
-range, and text or lists longer than the tracker keeps.
+else with a message naming the field and what is allowed: control characters (tab and line
+breaks only in long text), numbers written as booleans or in other digits than ASCII, integers
+past the database's range, values outside a choice, and text or lists longer than the tracker
+keeps.
+
+The JSON API validates its models as FastAPI reads them. Pages read a query string or a form
+with `read_params`, where every value arrives as text: the same models then also take whole
+numbers written in digits, and a refusal is an InputError naming each field.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from datetime import date
 from decimal import Decimal
-from typing import Annotated, Any
+from enum import Enum
+from typing import Annotated, Any, ClassVar, TypeVar, get_args, get_origin
 
-from pydantic import AfterValidator, BeforeValidator, Field, WithJsonSchema
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    WithJsonSchema,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from tracker.inputs import MAX_ID, bad_character
+from tracker.services.errors import InputError
 
+M = TypeVar("M", bound=BaseModel)
 MAX_VERSION = MAX_ID  # project.version is a 32-bit integer column
 MAX_BUDGET = Decimal("1e14")
 # Control characters (Unicode category Cc), which no field may hold; long text may hold tab,
@@ -130,13 +150,19 @@ Email = Code(
 )
 
 
-def _whole_number(low: int, high: int, *, in_address: bool):
-    """A JSON integer (never true or false, a float or a string), or in an address a string of
-    ASCII digits, within [low, high]."""
-    wrong = f"must be a whole number from {low:,} to {high:,}"
+def _as_text(info: ValidationInfo | None) -> bool:
+    """Whether the values arrived as text (a query string or a form), not as JSON."""
+    return bool(info and isinstance(info.context, dict) and info.context.get("text"))
 
-    def parse(value: Any) -> int:
-        if in_address and isinstance(value, str):
+
+def _whole_number(low: int, high: int, *, in_address: bool, wrong: str | None = None):
+    """A JSON integer (never true or false, a float or a string), or in an address or a form a
+    string of ASCII digits, within [low, high]."""
+    wrong = wrong or f"must be a whole number from {low:,} to {high:,}"
+
+    def parse(value: Any, info: ValidationInfo) -> int:
+        if (in_address or _as_text(info)) and isinstance(value, str):
+            value = value.strip()
             if not re.fullmatch(r"-?[0-9]{1,20}", value):
                 raise PydanticCustomError("int_parsing", wrong + ", written in digits 0-9")
             value = int(value)
@@ -151,20 +177,20 @@ def _whole_number(low: int, high: int, *, in_address: bool):
     return BeforeValidator(parse)
 
 
-def Integer(low: int, high: int, **field: Any) -> Any:
-    """A whole number in a JSON body, within [low, high]."""
+def Integer(low: int, high: int, *, wrong: str | None = None, **field: Any) -> Any:
+    """A whole number in a JSON body (or in a form, written in digits), within [low, high]."""
     return Annotated[
         int,
-        _whole_number(low, high, in_address=False),
+        _whole_number(low, high, in_address=False, wrong=wrong),
         Field(json_schema_extra={"minimum": low, "maximum": high}, **field),
     ]
 
 
-def QueryInteger(low: int, high: int, **field: Any) -> Any:
+def QueryInteger(low: int, high: int, *, wrong: str | None = None, **field: Any) -> Any:
     """A whole number in an address, within [low, high]."""
     return Annotated[
         int,
-        _whole_number(low, high, in_address=True),
+        _whole_number(low, high, in_address=True, wrong=wrong),
         Field(json_schema_extra={"minimum": low, "maximum": high}, **field),
     ]
 
@@ -188,9 +214,11 @@ def _amount(high: Decimal, *, inclusive: bool):
     limit = f"to {high:,.0f}" if inclusive else f"up to (not including) {high:,.0f}"
     wrong = f"must be a number from 0 {limit} with at most two decimal places"
 
-    def parse(value: Any) -> Decimal:
+    def parse(value: Any, info: ValidationInfo) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
             raise PydanticCustomError("decimal_type", wrong + ", such as 40.5")
+        if isinstance(value, str) and _as_text(info):
+            value = value.replace(",", "").replace(" ", "")  # as people type 250,000
         if isinstance(value, str):
             if not pattern.fullmatch(value):
                 raise PydanticCustomError(
@@ -240,12 +268,19 @@ def _iso_date(value: Any) -> Any:
     """A date written as 2026-03-12, in ASCII digits."""
     if isinstance(value, date):
         return value
+    shown = {"value": str(value)[:40]}
     if not isinstance(value, str) or not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
-        raise PydanticCustomError("date_parsing", "must be a date written as 2026-03-12")
+        raise PydanticCustomError(
+            "date_parsing", '"{value}" is not a date; use the form 2026-03-12', shown
+        )
     try:
         parsed = date.fromisoformat(value)
     except ValueError:
-        raise PydanticCustomError("date_parsing", "is not a date in the calendar") from None
+        raise PydanticCustomError(
+            "date_parsing",
+            '"{value}" is not a date in the calendar; use the form 2026-03-12',
+            shown,
+        ) from None
     return parsed
 
 
@@ -261,3 +296,115 @@ Day = Annotated[
 def List(item: Any, max_items: int, **field: Any) -> Any:
     """A list of at most `max_items`."""
     return Annotated[list[item], Field(max_length=max_items, **field)]
+
+
+def Choice(kind: Any, *, what: str = "value", allowed: str | None = None, **field: Any) -> Any:
+    """One of a fixed set, an enumeration or a Literal of strings (an enum in the OpenAPI
+    document); anything else is refused as 'unknown <what> "<value>"; allowed: ...'."""
+    if isinstance(kind, type) and issubclass(kind, Enum):
+        values = [member.value for member in kind]
+    else:
+        values = list(get_args(kind))
+    listed = allowed or ", ".join(str(v) for v in values)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, Enum):
+            value = value.value
+        if isinstance(value, str) and value in values:
+            return value
+        raise PydanticCustomError(
+            "enum",
+            'unknown {what} "{value}"; allowed: {allowed}',
+            {"what": what, "value": str(value)[:40], "allowed": listed},
+        )
+
+    return Annotated[kind, BeforeValidator(check), Field(**field)]
+
+
+class Params(BaseModel):
+    """A request's parameters or body: closed, so that a name it does not read is refused,
+    with the names it does."""
+
+    model_config = ConfigDict(extra="forbid")
+    # What an unknown name is called in a refusal: a parameter of an address, a field of a body.
+    noun: ClassVar[str] = "parameter"
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _explain_refusals(cls, data: Any, handler: Any, info: ValidationInfo) -> Any:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise _explained(cls, exc, as_text=_as_text(info)) from None
+
+
+def _explained(model: type[BaseModel], exc: ValidationError, *, as_text: bool) -> ValidationError:
+    """Pydantic's own messages for unknown names, long lists and (in a form) missing values,
+    in words that say what is allowed."""
+    names = ", ".join(f.alias or name for name, f in model.model_fields.items())
+    details: list[InitErrorDetails] = []
+    changed = False
+    for error in exc.errors():
+        kind, message, ctx = error["type"], error["msg"], error.get("ctx") or {}
+        if kind == "extra_forbidden" and len(error["loc"]) == 1:
+            message = f"unknown {getattr(model, 'noun', 'parameter')}; allowed: {names}"
+        elif kind == "too_long" and ctx.get("field_type") == "List":
+            message = f"must hold at most {ctx['max_length']:,} values"
+        elif kind == "missing" and as_text:
+            message = "is required"
+        changed = changed or message != error["msg"]
+        details.append(
+            InitErrorDetails(
+                type=PydanticCustomError(kind, message),
+                loc=error["loc"],
+                input=error.get("input"),
+            )
+        )
+    if not changed:
+        return exc
+    return ValidationError.from_exception_data(exc.title, details)
+
+
+def _is_list(annotation: Any) -> bool:
+    if get_origin(annotation) is list:
+        return True
+    return any(get_origin(arg) is list for arg in get_args(annotation))
+
+
+def read_params(model: type[M], values: Mapping[str, Any] | Iterable[tuple[str, Any]]) -> M:
+    """A query string or a form, as pairs (a name may repeat) or as a mapping of names to a
+    value or a list of values, read into `model`. A name the model takes a list of keeps every
+    value, any other its last; values are trimmed, and empty ones (a selector left at "all")
+    count as not given. Raises InputError naming each refused field with what it allows."""
+    given: dict[str, list[Any]] = {}
+    pairs = values.items() if isinstance(values, Mapping) else values
+    for name, value in pairs:
+        for item in value if isinstance(value, list | tuple) else [value]:
+            if isinstance(item, str):
+                item = item.strip()
+                if not item:
+                    continue
+            if item is None:
+                continue
+            given.setdefault(name, []).append(item)
+    lists = {f.alias or name for name, f in model.model_fields.items() if _is_list(f.annotation)}
+    data = {name: items if name in lists else items[-1] for name, items in given.items()}
+    try:
+        return model.model_validate(data, context={"text": True})
+    except ValidationError as exc:
+        raise input_error(exc) from None
+
+
+def input_error(exc: ValidationError) -> InputError:
+    """A refusal as pages show it: each field (the first name of its place) with the first
+    thing wrong with it."""
+    errors: dict[str, str] = {}
+    for error in exc.errors():
+        loc = error["loc"]
+        name = str(loc[0]) if loc else "request"
+        inner = [str(p + 1) if isinstance(p, int) else str(p) for p in loc[1:]]
+        # An item of a list of values is named by its list; one of a list of records by its
+        # number and field too ("2 percentage: ...").
+        prefix = " ".join(inner) + ": " if len(inner) > 1 else ""
+        errors.setdefault(name, prefix + error["msg"])
+    return InputError(errors)

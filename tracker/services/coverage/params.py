@@ -1,0 +1,156 @@
+"""What a coverage question may ask, as one model per role: the heatmap and GET /coverage
+(CoverageParams), the gaps page and GET /gaps (GapParams), and a target, from the targets page
+or POST /targets (TargetCreate).
+
+The models check shapes, choices, ranges and the order of dates; which programme, region,
+goal or objective codes exist is for the services to check against the database.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from tracker.fields import (
+    Budget,
+    Choice,
+    Day,
+    FrameworkCode,
+    Integer,
+    List,
+    Params,
+    ProgrammeCode,
+    RegionCode,
+)
+from tracker.models import ProjectStatus
+
+ROW_KINDS = {"goals": "Goals", "objectives": "Objectives", "themes": "Themes"}
+COLUMN_KINDS = {
+    "regions": "Regions",
+    "countries": "Countries of a region",
+    "programmes": "Programmes",
+    "themes": "Themes",
+    "years": "Years",
+}
+METRICS = {
+    "projects": "Projects",
+    "principal": "Principal projects",
+    "budget": "Attributed budget (EUR)",
+}
+GAP_KINDS = {
+    "uncovered_objective": "Objectives no active project serves",
+    "below_target": "Below target",
+    "empty_goal_region": "Goals with no active project in a region",
+    "theme_without_project": "Themes no active project serves",
+    "coverage_at_risk": "Coverage at risk",
+    "unscreened": "Projects not yet screened",
+}
+STATUSES = tuple(s.value for s in ProjectStatus)
+FLOORS = {1: "Significant or principal", 2: "Principal only"}
+MAX_FILTER_VALUES = 50
+MAX_PROJECTS_TARGET = 1_000_000
+
+RowKind = StrEnum("RowKind", {k: k for k in ROW_KINDS})
+ColumnKind = StrEnum("ColumnKind", {k: k for k in COLUMN_KINDS})
+Metric = StrEnum("Metric", {k: k for k in METRICS})
+GapKind = StrEnum("GapKind", {k: k for k in GAP_KINDS})
+
+
+class StatusFilter(StrEnum):
+    pipeline = "pipeline"
+    active = "active"
+    completed = "completed"
+    suspended = "suspended"
+    cancelled = "cancelled"
+    any = "any"
+
+
+Status = Choice(StatusFilter, what="status", allowed=f"{', '.join(STATUSES)}, or any")
+Floor = Choice(
+    Literal["1", "2"],
+    allowed="1 (significant or principal), 2 (principal only)",
+    description="1: significant or principal; 2: principal only",
+)
+Programmes = List(ProgrammeCode, MAX_FILTER_VALUES)
+
+
+class FilterParams(Params):
+    """Parameters that filter projects; a `to` date is not before the `from` date."""
+
+    @field_validator("date_to", check_fields=False)
+    @classmethod
+    def _not_before_from(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("date_from")
+        if value is not None and start is not None and start > value:
+            raise PydanticCustomError(
+                "date_order", "must not be before from ({start})", {"start": start.isoformat()}
+            )
+        return value
+
+
+class CoverageParams(FilterParams):
+    """What the coverage matrix counts: the heatmap's parameters."""
+
+    rows: Choice(RowKind) = Field(default=RowKind.goals, description="goals, objectives or themes")
+    cols: Choice(ColumnKind) = Field(
+        default=ColumnKind.regions,
+        description="regions, countries (of the region given), programmes, themes (unless the "
+        "rows are themes) or years",
+    )
+    metric: Choice(Metric) = Metric.projects
+    status: List(Status, len(StatusFilter)) = Field(
+        default_factory=list, description="Project statuses; default active; any for all"
+    )
+    programme: Programmes = Field(default_factory=list, description="Programme codes; none: all")
+    region: RegionCode | None = Field(
+        default=None, description="Only projects working in this region; needed for countries"
+    )
+    date_from: Day | None = Field(
+        default=None, alias="from", description="Projects running on or after"
+    )
+    date_to: Day | None = Field(
+        default=None, alias="to", description="Projects running on or before; not before from"
+    )
+    floor: Floor = "1"
+
+    @field_validator("cols")
+    @classmethod
+    def _not_themes_twice(cls, value: ColumnKind, info: ValidationInfo) -> ColumnKind:
+        if value == ColumnKind.themes and info.data.get("rows") == RowKind.themes:
+            raise PydanticCustomError(
+                "themes_twice",
+                "themes are already the rows; choose regions, countries, programmes or years",
+            )
+        return value
+
+
+class GapParams(FilterParams):
+    """Which gaps: of active work, by kind, programme and region."""
+
+    kind: List(Choice(GapKind, what="gap kind"), len(GAP_KINDS)) = Field(
+        default_factory=list, description="Kinds of gap; none means all"
+    )
+    programme: Programmes = Field(default_factory=list, description="Programme codes; none: all")
+    region: RegionCode | None = None
+    floor: Floor = "1"
+
+
+class TargetCreate(Params):
+    """A minimum number of active projects, a minimum attributed budget, or both."""
+
+    noun = "field"
+
+    code: FrameworkCode = Field(
+        description="A goal (GPG1) or objective (4.2) code", examples=["4.2"]
+    )
+    region: RegionCode | None = Field(default=None, description="None for everywhere")
+    min_active_projects: Integer(0, MAX_PROJECTS_TARGET) | None = Field(default=None, examples=[3])
+    min_budget_eur: Budget | None = None
+    id: int | None = Field(default=None, description="Read-only, as GET gives it; ignored")
+    scope: Literal["goal", "objective"] | None = Field(
+        default=None, description="Read-only, as GET gives it; ignored"
+    )
