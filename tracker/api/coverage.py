@@ -12,7 +12,7 @@ from tracker.deps import AdminPrincipal, CurrentPrincipal, SessionDep
 from tracker.inputs import MAX_ID
 from tracker.services.coverage import compute_matrix, coverage_query
 from tracker.services.coverage import targets as target_service
-from tracker.services.coverage.gaps import find_gaps, parse_gap_query
+from tracker.services.coverage.gaps import find_gaps, gap_query
 from tracker.services.coverage.matrix import Cell
 from tracker.services.coverage.params import (
     ColumnKind,
@@ -190,18 +190,13 @@ class GapsPublic(BaseModel):
     }
 
 
-def _params(model: BaseModel) -> dict[str, list[str]]:
-    values = model.model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    return {k: v if isinstance(v, list) else [v] for k, v in values.items()}
-
-
 @router.get("/gaps", response_model=GapsPublic, responses=READ, summary="Gaps in coverage")
 def gaps(
     params: Annotated[GapParams, Query()], session: SessionDep, principal: CurrentPrincipal
 ) -> GapsPublic:
     """Uncovered objectives, targets not met, empty goal-by-region cells, themes without
     projects, coverage at risk and unscreened projects, each with its reason."""
-    query = parse_gap_query(session=session, params=_params(params))
+    query = gap_query(session=session, params=params)
     return GapsPublic(gaps=[g.public() for g in find_gaps(session=session, query=query)])
 
 

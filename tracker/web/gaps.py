@@ -6,12 +6,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from tracker.deps import CurrentPrincipal, SessionDep
-from tracker.services.coverage.gaps import GAP_KINDS, find_gaps, parse_gap_query
-from tracker.services.coverage.params import FLOORS
+from tracker.services.coverage.gaps import find_gaps, gap_query
+from tracker.services.coverage.params import FLOORS, GAP_KINDS, GapParams
 from tracker.services.errors import InputError
 from tracker.services.reference.lists import programmes_and_regions
 from tracker.web import htmx
-from tracker.web._params import query_params, url_with
+from tracker.web._params import query_params, read_query, url_with
 
 router = APIRouter()
 
@@ -35,7 +35,7 @@ def gaps(request: Request, session: SessionDep, principal: CurrentPrincipal) -> 
     }
     status = 200
     try:
-        query = parse_gap_query(session=session, params=params)
+        query = gap_query(session=session, params=read_query(request, GapParams))
     except InputError as exc:
         context["errors"], status = exc.errors, htmx.refusal_status(request)
     else:

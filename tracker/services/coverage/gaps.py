@@ -6,30 +6,24 @@ with the reason and the parameters of the projects list behind it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import and_, distinct, func, select
 from sqlmodel import Session
 
 from tracker import formats
 from tracker.config import get_settings
+from tracker.fields import read_params
 from tracker.models import Objective, ObjectiveTag, Project, ProjectStatus, Region, ThemeTag
 from tracker.services.coverage import cache, sql
-from tracker.services.coverage.filters import CoverageQuery, parse_coverage_query
+from tracker.services.coverage.filters import CoverageQuery, coverage_query
 from tracker.services.coverage.matrix import Cell, Matrix, Row, _query_key, compute_matrix
+from tracker.services.coverage.params import GAP_KINDS, CoverageParams, GapParams
 from tracker.services.coverage.targets import TargetView, list_targets
-from tracker.services.errors import InputError
 
-GAP_KINDS = {
-    "uncovered_objective": "Objectives no active project serves",
-    "below_target": "Below target",
-    "empty_goal_region": "Goals with no active project in a region",
-    "theme_without_project": "Themes no active project serves",
-    "coverage_at_risk": "Coverage at risk",
-    "unscreened": "Projects not yet screened",
-}
 AT_RISK_DAYS = 90
 
 
@@ -59,34 +53,26 @@ class GapQuery:
     coverage: CoverageQuery
 
 
-def parse_gap_query(*, session: Session, params: Mapping[str, str | Sequence[str]]) -> GapQuery:
-    """Gap parameters: kind (repeatable), programme, region, floor. Gaps are about active work,
-    so status and dates are not among them."""
-    errors: dict[str, str] = {}
-    unknown = set(params) - {"kind", "programme", "region", "floor"}
-    if unknown:
-        errors[sorted(unknown)[0]] = "unknown parameter; allowed: kind, programme, region, floor"
-    raw = params.get("kind", [])
-    kinds = [
-        k
-        for item in (raw if isinstance(raw, list | tuple) else [raw])
-        for k in str(item).split(",")
-        if k
-    ]
-    bad = [k for k in kinds if k not in GAP_KINDS]
-    if bad:
-        errors["kind"] = f'unknown gap kind "{bad[0][:40]}"; allowed: {", ".join(GAP_KINDS)}'
-    coverage_params = {k: params[k] for k in ("programme", "region", "floor") if k in params}
-    try:
-        coverage = parse_coverage_query(
-            session=session, params={**coverage_params, "status": "active"}
-        )
-    except InputError as exc:
-        errors.update(exc.errors)
-        coverage = None
-    if errors:
-        raise InputError(errors)
-    return GapQuery(tuple(kinds) or tuple(GAP_KINDS), coverage)
+def gap_query(*, session: Session, params: GapParams) -> GapQuery:
+    """Which gaps `params` asks for, with the programme and region codes it names checked
+    against the database. Gaps are about active work, so status and dates are not among the
+    parameters."""
+    coverage = coverage_query(
+        session=session,
+        params=CoverageParams(
+            programme=params.programme, region=params.region, floor=params.floor, status=["active"]
+        ),
+    )
+    kinds = tuple(dict.fromkeys(str(k) for k in params.kind))
+    return GapQuery(kinds or tuple(GAP_KINDS), coverage)
+
+
+def parse_gap_query(
+    *, session: Session, params: Mapping[str, Any] | Iterable[tuple[str, Any]]
+) -> GapQuery:
+    """`gap_query` for parameters held as a mapping or pairs of text (a digest's scope, a
+    test), read through GapParams: kind (repeatable), programme, region, floor."""
+    return gap_query(session=session, params=read_params(GapParams, params))
 
 
 def _base_link(query: CoverageQuery) -> list[tuple[str, str]]:
@@ -389,6 +375,7 @@ __all__ = [
     "Gap",
     "GapQuery",
     "find_gaps",
+    "gap_query",
     "matrix_gap_reasons",
     "parse_gap_query",
     "target_shortfall",
