@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
@@ -16,7 +15,6 @@ from tracker.deps import CurrentPrincipal, EditorPrincipal, SessionDep
 from tracker.fields import (
     MAX_VERSION,
     Budget,
-    Code,
     CurrencyCode,
     Day,
     Email,
@@ -29,9 +27,7 @@ from tracker.fields import (
     ProgrammeCode,
     ProjectCode,
     QueryInteger,
-    RegionCode,
     Text,
-    Token,
     Version,
 )
 from tracker.models import ProjectKind, ProjectStatus
@@ -40,13 +36,13 @@ from tracker.services.projects import edit as project_edit
 from tracker.services.projects import tagging
 from tracker.services.projects.detail import ProjectDetail, TagView, get_project, project_detail
 from tracker.services.projects.edit import LIMITS, MAX_LOCATIONS
-from tracker.services.projects.listing import list_projects, parse_project_list_query
+from tracker.services.projects.listing import list_projects, project_list_query
+from tracker.services.projects.params import ProjectListParams
 from tracker.services.projects.tagging import MAX_RATIONALE
 
 router = APIRouter(tags=["projects"])
 
 MAX_TAGS = 60  # more than the framework has objectives or themes
-MAX_FILTER_VALUES = 50
 
 Significance = Literal["principal", "significant"]
 Alignment = Literal["aligned", "screened, not aligned", "unscreened"]
@@ -266,75 +262,6 @@ class ProjectPagePublic(BaseModel):
     items: list[ProjectRowPublic]
 
 
-class StatusFilter(StrEnum):
-    pipeline = "pipeline"
-    active = "active"
-    completed = "completed"
-    suspended = "suspended"
-    cancelled = "cancelled"
-    any = "any"
-
-
-class Screened(StrEnum):
-    yes = "yes"
-    no = "no"
-    not_aligned = "not_aligned"
-
-
-Year = Code(
-    r"^(undated|19[0-9]{2}|2[01][0-9]{2}|2200)$",
-    8,
-    allowed='must be a year from 1900 to 2200, such as 2026, or "undated"',
-)
-SORT_KEYS = ("code", "title", "status", "start", "end", "budget", "updated")
-Sort = StrEnum("Sort", {k: k for k in SORT_KEYS} | {f"{k}_desc": f"-{k}" for k in SORT_KEYS})
-
-
-class ProjectListParams(BaseModel):
-    """The filters of the projects list."""
-
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
-
-    q: Line(200) | None = Field(default=None, description="Search code, title, summary, donor")
-    goal: FrameworkCode | None = Field(default=None, description="A goal code", examples=["GPG4"])
-    objective: FrameworkCode | None = Field(
-        default=None, description="An objective code", examples=["4.2"]
-    )
-    theme: FrameworkCode | None = Field(
-        default=None,
-        description="A theme code, or none: projects with no theme",
-        examples=["III"],
-    )
-    programme: List(ProgrammeCode, MAX_FILTER_VALUES) = Field(
-        default_factory=list, description="Programme codes; none means all"
-    )
-    region: RegionCode | None = None
-    located: Token(20) | None = Field(
-        default=None,
-        examples=["KE"],
-        description="A region or country code, global, or whole-region and elsewhere (with region)",
-    )
-    status: List(StatusFilter, 6) = Field(
-        default_factory=list, description="Statuses; none or any means every project"
-    )
-    screened: Screened | None = None
-    year: Year | None = Field(default=None, description="Projects running in this year")
-    date_from: Day | None = Field(default=None, alias="from")
-    date_to: Day | None = Field(default=None, alias="to", description="Not before from")
-    floor: Literal["1", "2"] = Field(default="1", description="1: significant or principal")
-    sort: Sort = Field(default=Sort.code, description="- before a key sorts descending")
-    page: QueryInteger(1, 1_000_000) = 1
-
-    def as_params(self) -> dict[str, list[str]]:
-        params: dict[str, list[str]] = {}
-        for name, value in self.model_dump(by_alias=True, exclude_defaults=True).items():
-            values = value if isinstance(value, list) else [value]
-            params[name] = [str(v.value if isinstance(v, StrEnum) else v) for v in values]
-        if "any" in params.get("status", []):
-            params["status"] = ["any"]
-        return params
-
-
 def _money(value: Decimal | None) -> str | None:
     return f"{value:.2f}" if value is not None else None
 
@@ -398,7 +325,7 @@ def projects(
     session: SessionDep,
     principal: CurrentPrincipal,
 ) -> ProjectPagePublic:
-    query = parse_project_list_query(session=session, params=params.as_params())
+    query = project_list_query(session=session, params=params)
     result = list_projects(session=session, query=query)
     return ProjectPagePublic(
         total=result.total,

@@ -11,15 +11,15 @@ from tracker.services.coverage.params import FLOORS
 from tracker.services.errors import InputError
 from tracker.services.projects.detail import project_coverage, project_detail
 from tracker.services.projects.listing import (
-    SCREENED,
     STATUSES,
     describe_filters,
     list_projects,
-    parse_project_list_query,
+    project_list_query,
 )
+from tracker.services.projects.params import SCREENED, ProjectListParams
 from tracker.services.reference.lists import place_groups, programmes_and_regions
 from tracker.web import htmx
-from tracker.web._params import query_params, url_with
+from tracker.web._params import query_params, read_query, url_with
 from tracker.web.project_forms import tag_choices
 from tracker.web.templating import templates
 
@@ -60,7 +60,7 @@ def projects(request: Request, session: SessionDep, principal: CurrentPrincipal)
     context = {"params": params, "errors": {}, "result": None, "panel": panel}
     status = 200
     try:
-        query = parse_project_list_query(session=session, params=params)
+        query = project_list_query(session=session, params=read_query(request, ProjectListParams))
     except InputError as exc:
         context["errors"], status = exc.errors, htmx.refusal_status(request)
     else:

@@ -63,22 +63,6 @@ class CoverageQuery:
         return pairs
 
 
-def _one(params: Mapping[str, Any], name: str) -> str:
-    value = params.get(name, "")
-    if isinstance(value, list | tuple):
-        value = value[-1] if value else ""
-    return str(value).strip()
-
-
-def _many(params: Mapping[str, Any], name: str) -> list[str]:
-    value = params.get(name, [])
-    items = value if isinstance(value, list | tuple) else [value]
-    out: list[str] = []
-    for item in items:
-        out += [part.strip() for part in str(item).split(",") if part.strip()]
-    return out
-
-
 def active_framework_id(session: Session) -> int | None:
     return session.exec(select(Framework.id).where(Framework.active)).first()
 

@@ -6,14 +6,16 @@ the projects the cell counts, because both are built from the same SQL.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import and_, exists, func, literal_column, or_, select, table, text
 from sqlmodel import Session
 
+from tracker.fields import read_params
 from tracker.models import (
     Country,
     Currency,
@@ -28,15 +30,10 @@ from tracker.models import (
     ThemeTag,
 )
 from tracker.services.coverage import sql
-from tracker.services.coverage.filters import (
-    CoverageQuery,
-    _many,
-    _one,
-    framework_codes,
-    parse_coverage_query,
-)
-from tracker.services.coverage.params import STATUSES
+from tracker.services.coverage.filters import CoverageQuery, coverage_query, framework_codes
+from tracker.services.coverage.params import STATUSES, CoverageParams
 from tracker.services.errors import InputError
+from tracker.services.projects.params import SCREENED, ProjectListParams
 
 PAGE_SIZE = 25
 SORTS = {
@@ -48,7 +45,6 @@ SORTS = {
     "budget": "budget",
     "updated": Project.updated_at,
 }
-SCREENED = {"yes": "Screened", "no": "Not yet screened", "not_aligned": "Screened, not aligned"}
 PLACES = ("global", "whole-region", "elsewhere")
 
 
@@ -98,44 +94,38 @@ class ProjectPage:
     pages: int
 
 
-_OWN = {"q", "goal", "objective", "theme", "located", "year", "screened", "sort", "page", "country"}
-
-
-def _digits(text: str) -> bool:
-    """ASCII digits only: int() would read a superscript two or an Arabic-Indic three."""
-    return text.isascii() and text.isdigit()
-
-
-def parse_project_list_query(
-    *, session: Session, params: Mapping[str, str | Sequence[str]]
-) -> ProjectListQuery:
+def project_list_query(*, session: Session, params: ProjectListParams) -> ProjectListQuery:
+    """The list `params` asks for, with the codes it names (programmes, region, goal,
+    objective, theme, place) checked against the database. Raises InputError naming every
+    unknown one and what is allowed. Without a status, the list holds every project."""
     errors: dict[str, str] = {}
-    coverage_params = {
-        k: v for k, v in params.items() if k not in _OWN and k not in ("rows", "cols", "metric")
-    }
-    unknown = set(coverage_params) - {"status", "programme", "region", "from", "to", "floor"}
-    for name in sorted(unknown):
-        errors[name] = "unknown parameter"
-    if not _many(params, "status"):
-        coverage_params["status"] = "any"  # the list shows every project unless asked
     try:
-        coverage = parse_coverage_query(
-            session=session, params={k: v for k, v in coverage_params.items() if k not in unknown}
+        coverage = coverage_query(
+            session=session,
+            params=CoverageParams.model_validate(
+                {
+                    "status": params.status,
+                    "programme": params.programme,
+                    "region": params.region,
+                    "from": params.date_from,
+                    "to": params.date_to,
+                    "floor": params.floor,
+                }
+            ),
+            default_statuses=(),
         )
     except InputError as exc:
         errors.update(exc.errors)
         coverage = None
 
     codes = framework_codes(session, coverage.framework_id if coverage else None)
-    picked = {}
     for name in ("goal", "objective", "theme"):
-        value = _one(params, name)
+        value = getattr(params, name)
         if value and value not in codes[name] and not (name == "theme" and value == "none"):
             examples = ", ".join(list(codes[name])[:4])
             errors[name] = f'unknown {name} "{value[:40]}"; use a code such as {examples}'
-        picked[name] = value or None
 
-    located = _one(params, "located") or _one(params, "country") or None
+    located = params.located
     if located and located not in PLACES:
         known = set(session.execute(select(Region.code)).scalars()) | set(
             session.execute(select(Country.code)).scalars()
@@ -145,51 +135,32 @@ def parse_project_list_query(
                 f'unknown place "{located[:40]}"; use a region or country code, '
                 "or global, whole-region, elsewhere"
             )
-    if located in ("whole-region", "elsewhere") and not _one(params, "region"):
-        errors["located"] = f"{located} needs a region"
-
-    year = _one(params, "year") or None
-    if year and year != "undated" and not (_digits(year) and 1900 <= int(year) <= 2200):
-        errors["year"] = 'must be a year such as 2026, or "undated"'
-
-    screened = _one(params, "screened") or None
-    if screened and screened not in SCREENED:
-        errors["screened"] = f'unknown value "{screened[:40]}"; allowed: {", ".join(SCREENED)}'
-
-    sort = _one(params, "sort") or "code"
-    descending = sort.startswith("-")
-    if sort.lstrip("-") not in SORTS:
-        errors["sort"] = (
-            f'unknown sort "{sort[:40]}"; allowed: {", ".join(SORTS)}, with - for descending'
-        )
-    page_text = _one(params, "page") or "1"
-    if not _digits(page_text) or len(page_text) > 7 or not 1 <= int(page_text) <= 1_000_000:
-        errors["page"] = "must be a page number, 1 or more"
-    text = _one(params, "q")
-    if len(text) > 200:
-        errors["q"] = "must be at most 200 characters"
     if errors:
         raise InputError(errors)
 
-    pairs = []
-    for key, value in params.items():
-        for item in value if isinstance(value, list | tuple) else [value]:
-            if str(item).strip() and key != "page":
-                pairs.append((key, str(item).strip()))
+    sort = str(params.sort)
     return ProjectListQuery(
         coverage=coverage,
-        text=text,
-        goal=picked["goal"],
-        objective=picked["objective"],
-        theme=picked["theme"],
+        text=params.q or "",
+        goal=params.goal,
+        objective=params.objective,
+        theme=params.theme,
         located=located,
-        year=year,
-        screened=screened,
+        year=params.year,
+        screened=str(params.screened) if params.screened else None,
         sort=sort.lstrip("-"),
-        descending=descending,
-        page=int(page_text),
-        params=pairs,
+        descending=sort.startswith("-"),
+        page=params.page,
+        params=params.url_params(),
     )
+
+
+def parse_project_list_query(
+    *, session: Session, params: Mapping[str, Any] | Iterable[tuple[str, Any]]
+) -> ProjectListQuery:
+    """`project_list_query` for parameters held as a mapping or pairs of text (an export's
+    query string, a heatmap cell's link, a test), read through ProjectListParams."""
+    return project_list_query(session=session, params=read_params(ProjectListParams, params))
 
 
 def _conditions(session: Session, query: ProjectListQuery) -> list:
@@ -433,6 +404,7 @@ __all__ = [
     "ProjectListQuery",
     "list_projects",
     "parse_project_list_query",
+    "project_list_query",
 ]
 
 
