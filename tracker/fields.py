@@ -30,6 +30,7 @@ from pydantic import (
     ValidationError,
     ValidationInfo,
     WithJsonSchema,
+    field_validator,
     model_validator,
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
@@ -298,9 +299,17 @@ def List(item: Any, max_items: int, **field: Any) -> Any:
     return Annotated[list[item], Field(max_length=max_items, **field)]
 
 
-def Choice(kind: Any, *, what: str = "value", allowed: str | None = None, **field: Any) -> Any:
+def Choice(
+    kind: Any,
+    *,
+    what: str = "value",
+    allowed: str | None = None,
+    template: str = 'unknown {what} "{value}"; allowed: {allowed}',
+    **field: Any,
+) -> Any:
     """One of a fixed set, an enumeration or a Literal of strings (an enum in the OpenAPI
-    document); anything else is refused as 'unknown <what> "<value>"; allowed: ...'."""
+    document); anything else is refused as 'unknown <what> "<value>"; allowed: ...', or in the
+    words of `template`."""
     if isinstance(kind, type) and issubclass(kind, Enum):
         values = [member.value for member in kind]
     else:
@@ -313,9 +322,7 @@ def Choice(kind: Any, *, what: str = "value", allowed: str | None = None, **fiel
         if isinstance(value, str) and value in values:
             return value
         raise PydanticCustomError(
-            "enum",
-            'unknown {what} "{value}"; allowed: {allowed}',
-            {"what": what, "value": str(value)[:40], "allowed": listed},
+            "enum", template, {"what": what, "value": str(value)[:40], "allowed": listed}
         )
 
     return Annotated[kind, BeforeValidator(check), Field(**field)]
@@ -338,6 +345,20 @@ class Params(BaseModel):
             raise _explained(cls, exc, as_text=_as_text(info)) from None
 
 
+class DatedParams(Params):
+    """Parameters with a `from` and a `to` date (date_from, date_to): to is not before from."""
+
+    @field_validator("date_to", check_fields=False)
+    @classmethod
+    def _not_before_from(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("date_from")
+        if value is not None and start is not None and start > value:
+            raise PydanticCustomError(
+                "date_order", "must not be before from ({start})", {"start": start.isoformat()}
+            )
+        return value
+
+
 def _explained(model: type[BaseModel], exc: ValidationError, *, as_text: bool) -> ValidationError:
     """Pydantic's own messages for unknown names, long lists and (in a form) missing values,
     in words that say what is allowed."""
@@ -352,6 +373,8 @@ def _explained(model: type[BaseModel], exc: ValidationError, *, as_text: bool) -
             message = f"must hold at most {ctx['max_length']:,} values"
         elif kind == "missing" and as_text:
             message = "is required"
+        elif kind in ("bool_parsing", "bool_type"):
+            message = "must be true or false"
         changed = changed or message != error["msg"]
         details.append(
             InitErrorDetails(

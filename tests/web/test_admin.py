@@ -156,8 +156,9 @@ def test_audit_page_lists_and_filters(browser_for, accounts):
     [
         ("entity=spaceships", "entity", "must be one of project, objective_tag"),
         ("actor=bob", "actor", "must be a person from the list"),
-        ("from=12/03/2026", "from", "must be a date such as 2026-03-12"),
-        ("from=2026-03-12&to=2026-03-01", "to", "must not be before the 'from' date"),
+        ("from=12/03/2026", "from", '"12/03/2026" is not a date; use the form 2026-03-12'),
+        ("from=2026-03-12&to=2026-03-01", "to", "must not be before from (2026-03-12)"),
+        ("actor=99999999999", "actor", "must be a person from the list"),
     ],
 )
 def test_audit_page_bad_filters(browser_for, query, field, message):
@@ -165,3 +166,16 @@ def test_audit_page_bad_filters(browser_for, query, field, message):
     assert response.status_code == 400
     error = BeautifulSoup(response.text, "lxml").find(id=f"{field}-error")
     assert error is not None and message in error.text
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("page=0", "must be a page number from 1 to 100,000"),
+        ("entity=user&colour=red", "unknown parameter; allowed: entity, actor, from, to, page"),
+    ],
+)
+def test_audit_page_refuses_a_bad_page_or_parameter(browser_for, query, message):
+    response = browser_for("admin").get(f"/admin/audit?{query}")
+    assert response.status_code == 400
+    assert message in BeautifulSoup(response.text, "lxml").get_text()

@@ -62,7 +62,7 @@ def test_targets_page_sets_and_refuses(example, browser_for):
     )
     assert refused.status_code == 400
     error = BeautifulSoup(refused.text, "lxml").find(id="min_active_projects-error")
-    assert "must be a number" in error.text
+    assert "must be a whole number from 0 to 1,000,000" in error.text
     with session_scope(example) as session:
         assert session.exec(select(Target)).all() == []
     saved = admin.post(

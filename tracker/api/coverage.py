@@ -329,14 +329,7 @@ def list_targets(session: SessionDep, principal: CurrentPrincipal) -> list[dict]
 )
 def set_target(body: TargetCreate, session: SessionDep, principal: AdminPrincipal) -> dict:
     """Adds a target, or replaces the one for the same goal or objective and region."""
-    view = target_service.set_target(
-        session=session,
-        code=body.code,
-        region_code=body.region,
-        min_active_projects=body.min_active_projects,
-        min_budget_eur=body.min_budget_eur,
-        actor=principal.user,
-    )
+    view = target_service.save_target(session=session, target=body, actor=principal.user)
     session.commit()
     return view.public()
 

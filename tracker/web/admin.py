@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
-
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from tracker.deps import AdminPrincipal, SessionDep, SettingsDep
-from tracker.inputs import canonical_id
+from tracker.deps import AdminPrincipal, FormDep, SessionDep, SettingsDep
 from tracker.services.accounts import users
+from tracker.services.accounts.params import UserInvite, UserUpdate
 from tracker.services.audit import describe as audit_log
+from tracker.services.audit.params import AuditFilters
 from tracker.services.coverage import targets as target_service
+from tracker.services.coverage.params import TargetCreate
 from tracker.services.errors import InputError
 from tracker.services.reference.lists import programmes_and_regions
 from tracker.web._forms import public_link, see_other
+from tracker.web._params import read_form, read_query
 from tracker.web.templating import templates
 
 router = APIRouter(prefix="/admin")
@@ -55,25 +55,28 @@ def invite_user(
     session: SessionDep,
     settings: SettingsDep,
     principal: AdminPrincipal,
-    email: Annotated[str, Form(max_length=1000)] = "",
-    full_name: Annotated[str, Form(max_length=1000)] = "",
-    role: Annotated[str, Form(max_length=40)] = "viewer",
-    programmes: Annotated[list[str], Form()] = [],  # noqa: B006 (FastAPI copies defaults)
+    form: FormDep,
 ) -> HTMLResponse:
-    form = {"email": email, "full_name": full_name, "role": role, "programmes": programmes}
+    shown = {
+        "email": str(form.get("email", "")),
+        "full_name": str(form.get("full_name", "")),
+        "role": str(form.get("role", "viewer")),
+        "programmes": [str(v) for v in form.getlist("programmes")],
+    }
     try:
+        invite = read_form(form, UserInvite)
         user, token = users.invite_user(
             session=session,
-            email=email,
-            full_name=full_name,
-            role=role,
-            programmes=programmes,
+            email=invite.email,
+            full_name=invite.full_name,
+            role=str(invite.role),
+            programmes=invite.programmes,
             actor=principal.user,
             valid_days=settings.invite_valid_days,
         )
     except InputError as exc:
         session.rollback()
-        return _users_page(request, session, 400, errors=exc.errors, form=form)
+        return _users_page(request, session, 400, errors=exc.errors, form=shown)
     session.commit()
     link = public_link(request, "invite_form", token=token)
     return _users_page(request, session, 201, invited=user, invite_link=link)
@@ -121,25 +124,28 @@ def update_user(
     user_id: int,
     session: SessionDep,
     principal: AdminPrincipal,
-    full_name: Annotated[str, Form(max_length=1000)] = "",
-    role: Annotated[str, Form(max_length=40)] = "",
-    programmes: Annotated[list[str], Form()] = [],  # noqa: B006
-    active: Annotated[bool, Form()] = False,
+    form: FormDep,
 ) -> Response:
-    form = {"full_name": full_name, "role": role, "programmes": programmes, "active": active}
+    shown = {
+        "full_name": str(form.get("full_name", "")),
+        "role": str(form.get("role", "")),
+        "programmes": [str(v) for v in form.getlist("programmes")],
+        "active": bool(form.get("active")),
+    }
     try:
+        change = read_form(form, UserUpdate)
         users.update_user(
             session=session,
             user_id=user_id,
-            full_name=full_name,
-            role=role,
-            programmes=programmes,
-            active=active,
+            full_name=change.full_name,
+            role=str(change.role),
+            programmes=change.programmes,
+            active=change.active,
             actor=principal.user,
         )
     except InputError as exc:
         session.rollback()
-        return _user_page(request, session, user_id, 400, errors=exc.errors, form=form)
+        return _user_page(request, session, user_id, 400, errors=exc.errors, form=shown)
     session.commit()
     return see_other(str(request.url_for("admin_user", user_id=user_id)) + "?notice=saved")
 
@@ -168,43 +174,29 @@ def reinvite(
     return _user_page(request, session, user_id, 201, invite_link=link)
 
 
+AUDIT_FILTERS = ("entity", "actor", "from", "to")  # the fields of the audit page's form
+
+
 @router.get("/audit", response_class=HTMLResponse, name="admin_audit")
-def audit_trail(
-    request: Request,
-    session: SessionDep,
-    principal: AdminPrincipal,
-    entity: Annotated[str, Query(max_length=40)] = "",
-    actor: Annotated[str, Query(max_length=20)] = "",
-    date_from: Annotated[str, Query(alias="from", max_length=20)] = "",
-    date_to: Annotated[str, Query(alias="to", max_length=20)] = "",
-    page: Annotated[int, Query(ge=1, le=100_000)] = 1,
-) -> HTMLResponse:
+def audit_trail(request: Request, session: SessionDep, principal: AdminPrincipal) -> HTMLResponse:
     errors: dict[str, str] = {}
-    if entity and entity not in audit_log.ENTITY_TYPES:
-        errors["entity"] = f"must be one of {', '.join(audit_log.ENTITY_TYPES)}"
-    actor_id = None
-    if actor:
-        actor_id = canonical_id(actor)
-        if actor_id is None:
-            errors["actor"] = "must be a person from the list"
-    parsed: dict[str, date | None] = {}
-    for field, value in (("from", date_from), ("to", date_to)):
-        try:
-            parsed[field] = date.fromisoformat(value) if value else None
-        except ValueError:
-            errors[field] = "must be a date such as 2026-03-12"
-    if not errors and parsed["from"] and parsed["to"] and parsed["from"] > parsed["to"]:
-        errors["to"] = "must not be before the 'from' date"
     result = None
-    if not errors:
+    try:
+        filters = read_query(request, AuditFilters)
+    except InputError as exc:
+        if set(exc.errors) - set(AUDIT_FILTERS):
+            raise  # the page (or a name it does not read): no field to show it beside
+        errors = exc.errors
+    else:
         result = audit_log.list_events(
             session=session,
-            entity_type=entity or None,
-            actor_id=actor_id,
-            date_from=parsed["from"],
-            date_to=parsed["to"],
-            page=page,
+            entity_type=str(filters.entity) if filters.entity else None,
+            actor_id=filters.actor,
+            date_from=filters.date_from,
+            date_to=filters.date_to,
+            page=filters.page,
         )
+    shown = {name: request.query_params.get(name, "") for name in AUDIT_FILTERS}
     return templates.TemplateResponse(
         request,
         "admin/audit.html",
@@ -214,7 +206,7 @@ def audit_trail(
             "changes": audit_log.changes,
             "entity_types": audit_log.ENTITY_TYPES,
             "actor_options": [(str(u.id), u.full_name) for u in audit_log.actors(session=session)],
-            "filters": {"entity": entity, "actor": actor, "from": date_from, "to": date_to},
+            "filters": shown,
             "errors": errors,
         },
         status_code=400 if errors else 200,
@@ -243,32 +235,16 @@ def targets(request: Request, session: SessionDep, principal: AdminPrincipal) ->
 
 @router.post("/targets", response_class=HTMLResponse, name="set_target")
 def set_target(
-    request: Request,
-    session: SessionDep,
-    principal: AdminPrincipal,
-    code: Annotated[str, Form(max_length=40)] = "",
-    region: Annotated[str, Form(max_length=20)] = "",
-    min_active_projects: Annotated[str, Form(max_length=40)] = "",
-    min_budget_eur: Annotated[str, Form(max_length=40)] = "",
+    request: Request, session: SessionDep, principal: AdminPrincipal, form: FormDep
 ) -> Response:
-    form = {
-        "code": code,
-        "region": region,
-        "min_active_projects": min_active_projects,
-        "min_budget_eur": min_budget_eur,
-    }
+    fields = ("code", "region", "min_active_projects", "min_budget_eur")
+    shown = {name: str(form.get(name, "")) for name in fields}
     try:
-        target_service.set_target(
-            session=session,
-            code=code,
-            region_code=region or None,
-            min_active_projects=min_active_projects,
-            min_budget_eur=min_budget_eur,
-            actor=principal.user,
-        )
+        target = read_form(form, TargetCreate)
+        target_service.save_target(session=session, target=target, actor=principal.user)
     except InputError as exc:
         session.rollback()
-        return _targets_page(request, session, 400, errors=exc.errors, form=form)
+        return _targets_page(request, session, 400, errors=exc.errors, form=shown)
     session.commit()
     return see_other(str(request.url_for("admin_targets")) + "?notice=saved")
 

@@ -73,13 +73,18 @@ def test_deleting_a_target_that_is_not_there_is_not_found(framework):
     [
         ({"code": "9.9"}, "code", 'unknown goal or objective "9.9"'),
         ({"region": "ATL"}, "region", "ATL"),
-        ({"projects": "three"}, "min_active_projects", "must be a number, such as 3"),
-        ({"projects": "-1"}, "min_active_projects", "must be zero or more"),
-        ({"projects": "2.5"}, "min_active_projects", "must be a whole number of projects"),
-        ({"projects": "1000001"}, "min_active_projects", "up to 1,000,000"),
-        ({"budget": "lots"}, "min_budget_eur", "must be a number, such as 250000"),
-        ({"budget": "1e14"}, "min_budget_eur", "must be less than 100,000,000,000,000"),
-        ({"budget": "NaN"}, "min_budget_eur", "must be zero or more"),
+        (
+            {"projects": "three"},
+            "min_active_projects",
+            "must be a whole number from 0 to 1,000,000",
+        ),
+        ({"projects": "-1"}, "min_active_projects", "must be a whole number from 0 to 1,000,000"),
+        ({"projects": "2.5"}, "min_active_projects", "written in digits 0-9"),
+        ({"projects": "1000001"}, "min_active_projects", "from 0 to 1,000,000"),
+        ({"budget": "lots"}, "min_budget_eur", "must be a number from 0 up to (not including)"),
+        ({"budget": "1e14"}, "min_budget_eur", "up to (not including) 100,000,000,000,000"),
+        ({"budget": "NaN"}, "min_budget_eur", "must be a number from 0"),
+        ({"code": ""}, "code", "is required"),
     ],
 )
 def test_bad_targets_are_refused_naming_the_field_and_store_nothing(

@@ -8,7 +8,6 @@ goal or objective codes exist is for the services to check against the database.
 
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Literal
 
@@ -18,6 +17,7 @@ from pydantic_core import PydanticCustomError
 from tracker.fields import (
     Budget,
     Choice,
+    DatedParams,
     Day,
     FrameworkCode,
     Integer,
@@ -78,21 +78,7 @@ Floor = Choice(
 Programmes = List(ProgrammeCode, MAX_FILTER_VALUES)
 
 
-class FilterParams(Params):
-    """Parameters that filter projects; a `to` date is not before the `from` date."""
-
-    @field_validator("date_to", check_fields=False)
-    @classmethod
-    def _not_before_from(cls, value: date | None, info: ValidationInfo) -> date | None:
-        start = info.data.get("date_from")
-        if value is not None and start is not None and start > value:
-            raise PydanticCustomError(
-                "date_order", "must not be before from ({start})", {"start": start.isoformat()}
-            )
-        return value
-
-
-class CoverageParams(FilterParams):
+class CoverageParams(DatedParams):
     """What the coverage matrix counts: the heatmap's parameters."""
 
     rows: Choice(RowKind) = Field(default=RowKind.goals, description="goals, objectives or themes")
@@ -128,7 +114,7 @@ class CoverageParams(FilterParams):
         return value
 
 
-class GapParams(FilterParams):
+class GapParams(Params):
     """Which gaps: of active work, by kind, programme and region."""
 
     kind: List(Choice(GapKind, what="gap kind"), len(GAP_KINDS)) = Field(

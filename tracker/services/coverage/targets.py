@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from tracker.fields import read_params
 from tracker.models import Goal, Objective, Region, Target, User
 from tracker.models._base import utcnow
 from tracker.services.audit.record import record
 from tracker.services.coverage.filters import active_framework_id
+from tracker.services.coverage.params import TargetCreate
 from tracker.services.errors import InputError, NotFound
 
 
@@ -88,41 +90,12 @@ def list_targets(*, session: Session) -> list[TargetView]:
     return sorted(views, key=lambda v: (v.level != "goal", v.code, v.region_code or ""))
 
 
-def _parse_minimum(value: str | int | None, field: str, errors: dict, *, money: bool):
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
-    try:
-        number = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
-        errors[field] = "must be a number, such as " + ("250000" if money else "3")
-        return None
-    if not number.is_finite() or number < 0:
-        errors[field] = "must be zero or more"
-        return None
-    if money:
-        if number >= Decimal("1e14"):  # past what Numeric(16, 2) holds
-            errors[field] = "must be less than 100,000,000,000,000"
-            return None
-        return number.quantize(Decimal("0.01"))
-    if number != number.to_integral_value() or number > 1_000_000:
-        errors[field] = "must be a whole number of projects, up to 1,000,000"
-        return None
-    return int(number)
-
-
-def set_target(
-    *,
-    session: Session,
-    code: str,
-    region_code: str | None,
-    min_active_projects: str | int | None,
-    min_budget_eur: str | int | None,
-    actor: User | None,
-) -> TargetView:
-    """Add a target, or change the one that already exists for the same scope and region."""
+def save_target(*, session: Session, target: TargetCreate, actor: User | None) -> TargetView:
+    """Add a target, or change the one that already exists for the same scope and region.
+    The goal or objective and the region are checked against the database."""
     errors: dict[str, str] = {}
     fid = active_framework_id(session)
-    code = (code or "").strip()
+    code = target.code.strip()
     goal = session.exec(select(Goal).where(Goal.framework_id == fid, Goal.code == code)).first()
     objective = None
     if goal is None:
@@ -130,24 +103,15 @@ def set_target(
             select(Objective).where(Objective.framework_id == fid, Objective.code == code)
         ).first()
     if goal is None and objective is None:
-        errors["code"] = (
-            f'unknown goal or objective "{code[:40]}"; use a code such as GPG1 or 4.2'
-            if code
-            else "choose a goal or an objective"
-        )
+        errors["code"] = f'unknown goal or objective "{code[:40]}"; use a code such as GPG1 or 4.2'
     region = None
-    if region_code:
-        region = session.exec(select(Region).where(Region.code == region_code)).first()
+    if target.region:
+        region = session.exec(select(Region).where(Region.code == target.region)).first()
         if region is None:
             known = ", ".join(session.exec(select(Region.code).order_by(Region.code)))
-            errors["region"] = f'unknown region "{region_code[:40]}"; allowed: {known}, or none'
-    projects = _parse_minimum(min_active_projects, "min_active_projects", errors, money=False)
-    budget = _parse_minimum(min_budget_eur, "min_budget_eur", errors, money=True)
-    if (
-        projects is None
-        and budget is None
-        and not {"min_active_projects", "min_budget_eur"} & set(errors)
-    ):
+            errors["region"] = f'unknown region "{target.region[:40]}"; allowed: {known}, or none'
+    projects, budget = target.min_active_projects, target.min_budget_eur
+    if projects is None and budget is None:
         errors["min_active_projects"] = (
             "give a minimum number of active projects, a minimum budget, or both"
         )
@@ -163,19 +127,19 @@ def set_target(
             "min_active_projects": existing.min_active_projects,
             "min_budget_eur": existing.min_budget_eur,
         }
-        target = existing
+        row = existing
     else:
-        target = Target(
+        row = Target(
             goal_id=goal.id if goal else None,
             objective_id=objective.id if objective else None,
             region_id=region.id if region else None,
         )
-    target.min_active_projects, target.min_budget_eur, target.updated_at = (
+    row.min_active_projects, row.min_budget_eur, row.updated_at = (
         projects,
         budget,
         utcnow(),
     )
-    session.add(target)
+    session.add(row)
     session.flush()
     key = code + (f" in {region.name}" if region else "")
     record(
@@ -187,7 +151,27 @@ def set_target(
         before=before,
         after={"min_active_projects": projects, "min_budget_eur": budget},
     )
-    return next(v for v in list_targets(session=session) if v.id == target.id)
+    return next(v for v in list_targets(session=session) if v.id == row.id)
+
+
+def set_target(
+    *,
+    session: Session,
+    code: str,
+    region_code: str | None,
+    min_active_projects: str | int | None,
+    min_budget_eur: str | Decimal | None,
+    actor: User | None,
+) -> TargetView:
+    """`save_target` for values given one by one, as text or numbers (the demo, tests): read
+    through TargetCreate, as the targets page reads its form."""
+    values = {
+        "code": code,
+        "region": region_code,
+        "min_active_projects": min_active_projects,
+        "min_budget_eur": min_budget_eur,
+    }
+    return save_target(session=session, target=read_params(TargetCreate, values), actor=actor)
 
 
 def delete_target(*, session: Session, target_id: int, actor: User | None) -> None:

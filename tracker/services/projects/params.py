@@ -15,6 +15,7 @@ from pydantic_core import PydanticCustomError
 from tracker.fields import (
     Choice,
     Code,
+    DatedParams,
     Day,
     FrameworkCode,
     Line,
@@ -24,7 +25,6 @@ from tracker.fields import (
     Token,
 )
 from tracker.services.coverage.params import (
-    FilterParams,
     Floor,
     Programmes,
     Status,
@@ -45,7 +45,7 @@ Year = Code(
 )
 
 
-class ProjectListParams(FilterParams):
+class ProjectListParams(DatedParams):
     """The filters of the projects list."""
 
     q: Line(MAX_SEARCH) | None = Field(
