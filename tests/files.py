@@ -63,7 +63,10 @@ HOSTILE_ROW_PROBLEMS = {
     (4, "locations"): "KE: the percentage must be written with the digits 0 to 9",
     (5, "objectives"): "budget share must be written with the digits 0 to 9, such as 40",
     (6, "budget_amount"): "must be at most 99999999999999.99",
-    (7, "locations"): "KE: percentage must be at most 100",
+    (7, "locations"): (
+        "KE: percentage must be a number from 0 to 100 with at most two decimal places, "
+        "written in digits 0-9 such as 40.5"
+    ),
     (8, "objectives"): "budget share must be at most 100",
     (9, "column 17"): "is to the right of the last column (screened); leave it empty",
     (10, "title"): "must be at most 200 characters (it has 100,000)",

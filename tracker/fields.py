@@ -151,8 +151,13 @@ Email = Code(
 )
 
 
+# The validation context of values that arrived as text (a query string, a form, a cell of an
+# imported file), not as JSON: whole numbers may then be written in digits, amounts with commas.
+TEXT_CONTEXT = {"text": True}
+
+
 def _as_text(info: ValidationInfo | None) -> bool:
-    """Whether the values arrived as text (a query string or a form), not as JSON."""
+    """Whether the values arrived as text, validated with TEXT_CONTEXT."""
     return bool(info and isinstance(info.context, dict) and info.context.get("text"))
 
 
@@ -413,7 +418,7 @@ def read_params(model: type[M], values: Mapping[str, Any] | Iterable[tuple[str, 
     lists = {f.alias or name for name, f in model.model_fields.items() if _is_list(f.annotation)}
     data = {name: items if name in lists else items[-1] for name, items in given.items()}
     try:
-        return model.model_validate(data, context={"text": True})
+        return model.model_validate(data, context=TEXT_CONTEXT)
     except ValidationError as exc:
         raise input_error(exc) from None
 

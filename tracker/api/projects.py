@@ -14,18 +14,11 @@ from tracker.api.responses import READ, WRITE, refusals
 from tracker.deps import CurrentPrincipal, EditorPrincipal, SessionDep
 from tracker.fields import (
     MAX_VERSION,
-    Budget,
-    CurrencyCode,
-    Day,
-    Email,
     FrameworkCode,
     Integer,
     Line,
     List,
     Percentage,
-    PlaceCode,
-    ProgrammeCode,
-    ProjectCode,
     QueryInteger,
     Text,
     Version,
@@ -35,9 +28,8 @@ from tracker.services.accounts import users
 from tracker.services.projects import edit as project_edit
 from tracker.services.projects import tagging
 from tracker.services.projects.detail import ProjectDetail, TagView, get_project, project_detail
-from tracker.services.projects.edit import LIMITS, MAX_LOCATIONS
 from tracker.services.projects.listing import list_projects, project_list_query
-from tracker.services.projects.params import ProjectListParams
+from tracker.services.projects.params import ProjectCreate, ProjectListParams
 from tracker.services.projects.tagging import MAX_RATIONALE
 
 router = APIRouter(tags=["projects"])
@@ -66,18 +58,6 @@ register_url_convertor("project_code", ProjectCodeConvertor())
 
 
 # Places
-
-
-class LocationIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    place: PlaceCode
-    percentage: Percentage | None = Field(
-        default=None, description="Share of the work; for every place or for none"
-    )
-    kind: Literal["country", "region"] | None = Field(
-        default=None, description="Read-only, as GET gives it; ignored"
-    )
 
 
 class LocationPublic(BaseModel):
@@ -136,72 +116,6 @@ class TagsPublic(BaseModel):
 
 
 # Projects
-
-
-class ProjectCreate(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "code": "CYB-2026-0042",
-                    "title": "Cyber investigation training in Kenya",
-                    "kind": "capacity_building",
-                    "status": "active",
-                    "start_date": "2026-01-01",
-                    "end_date": "2027-12-31",
-                    "budget_amount": "250000",
-                    "budget_currency": "EUR",
-                    "programme": "CYB",
-                    "locations": [
-                        {"place": "KE", "percentage": 60},
-                        {"place": "UG", "percentage": 40},
-                    ],
-                }
-            ]
-        },
-    )
-
-    code: ProjectCode
-    title: Line(LIMITS["title"], required=True, examples=["Cyber investigation training"])
-    summary: Text(LIMITS["summary"]) | None = None
-    kind: ProjectKind = ProjectKind.capacity_building
-    status: ProjectStatus = ProjectStatus.pipeline
-    start_date: Day | None = None
-    end_date: Day | None = Field(default=None, description="Not before the start date")
-    budget_amount: Budget | None = None
-    budget_currency: CurrencyCode | None = Field(
-        default=None, description="Needed with a budget; an ISO 4217 code the tracker knows"
-    )
-    donor: Line(LIMITS["donor"]) | None = None
-    programme: ProgrammeCode
-    manager: Email | None = Field(
-        default=None, description="Email of the project's manager (a manager or administrator)"
-    )
-    locations: List(LocationIn, MAX_LOCATIONS) = Field(
-        default_factory=list,
-        description="Countries and regions; percentages for all of them adding up to 100, "
-        "or for none (then the budget splits equally)",
-    )
-
-    def as_input(self) -> project_edit.ProjectInput:
-        return project_edit.ProjectInput(
-            code=self.code,
-            title=self.title,
-            summary=self.summary or "",
-            kind=self.kind.value,
-            status=self.status.value,
-            start_date=self.start_date,
-            end_date=self.end_date,
-            budget_amount=self.budget_amount,
-            budget_currency=self.budget_currency or "",
-            donor=self.donor or "",
-            programme=self.programme,
-            manager=self.manager or "",
-            locations=[
-                project_edit.LocationInput(loc.place, loc.percentage) for loc in self.locations
-            ],
-        )
 
 
 class ProjectPublic(BaseModel):
@@ -356,9 +270,7 @@ def projects(
     summary="Register a project (managers of its programme, administrators)",
 )
 def create(body: ProjectCreate, session: SessionDep, principal: EditorPrincipal) -> ProjectPublic:
-    project = project_edit.create_project(
-        session=session, data=body.as_input(), principal=principal
-    )
+    project = project_edit.create_project(session=session, data=body, principal=principal)
     session.commit()
     return _project(session, project.code)
 
@@ -427,7 +339,7 @@ def replace(
     project_edit.update_project(
         session=session,
         project=project,
-        data=body.as_input(),
+        data=body,
         expected_version=body.version,
         principal=principal,
     )

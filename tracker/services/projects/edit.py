@@ -7,15 +7,16 @@ on a stale version is refused with who changed the project since.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from pydantic import ValidationError
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
+from tracker.fields import TEXT_CONTEXT
 from tracker.models import (
     AuditEvent,
     Country,
@@ -32,11 +33,23 @@ from tracker.models._base import utcnow
 from tracker.services.accounts.permissions import Principal, require_can_edit
 from tracker.services.audit.record import record_project
 from tracker.services.errors import Conflict, InputError, NotFound
+from tracker.services.projects.params import ProjectCreate
 
-CODE_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
-LIMITS = {"code": 40, "title": 200, "summary": 5000, "donor": 200}
-MAX_BUDGET = Decimal("99999999999999.99")  # what Numeric(16, 2) holds
-MAX_LOCATIONS = 60
+# What ProjectInput holds besides its places: the fields of ProjectCreate.
+PROJECT_FIELDS = (
+    "code",
+    "title",
+    "summary",
+    "kind",
+    "status",
+    "start_date",
+    "end_date",
+    "budget_amount",
+    "budget_currency",
+    "donor",
+    "programme",
+    "manager",
+)
 
 
 @dataclass
@@ -47,7 +60,8 @@ class LocationInput:
 
 @dataclass
 class ProjectInput:
-    """What a person typed, as text; validated by `validate_project`."""
+    """What a person typed (in the project form, or a row of an imported file), as text;
+    read through ProjectCreate by `validate_project`."""
 
     code: str = ""
     title: str = ""
@@ -83,27 +97,6 @@ class StaleVersion(Conflict):
 def plain(number: Decimal) -> str:
     """60.00 as 60, 62.50 as 62.5."""
     return format(Decimal(number).normalize(), "f")
-
-
-def _text(value, name: str, errors: dict, *, required: bool = False) -> str:
-    text = (value or "").strip() if isinstance(value, str) or value is None else str(value)
-    if required and not text:
-        errors[name] = "is required"
-    elif len(text) > LIMITS[name]:
-        errors[name] = f"must be at most {LIMITS[name]:,} characters (it has {len(text):,})"
-    return text
-
-
-def _date(value, name: str, errors: dict) -> date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, date):
-        return value
-    try:
-        return date.fromisoformat(str(value).strip())
-    except ValueError:
-        errors[name] = f'"{str(value)[:40]}" is not a date; use the form 2026-03-12'
-        return None
 
 
 def _decimal(value, name: str, errors: dict, *, limit: Decimal, what: str) -> Decimal | None:
@@ -151,91 +144,134 @@ def _code_taken(session: Session, code: str) -> bool:
     return session.exec(select(Project.id).where(Project.code == code)).first() is not None
 
 
+def _typed(data: ProjectInput) -> dict[str, Any]:
+    """What was typed, as ProjectCreate reads it: text trimmed, empty fields and empty rows of
+    places left out."""
+
+    def given(value: Any) -> Any:
+        return (value.strip() or None) if isinstance(value, str) else value
+
+    values = {name: given(getattr(data, name)) for name in PROJECT_FIELDS}
+    typed: dict[str, Any] = {k: v for k, v in values.items() if v is not None}
+    typed["locations"] = []
+    for location in data.locations:
+        row = {"place": given(location.place), "percentage": given(location.percentage)}
+        if any(v is not None for v in row.values()):
+            typed["locations"].append({k: v for k, v in row.items() if v is not None})
+    return typed
+
+
+def _shape_problems(exc: ValidationError, typed: dict[str, Any]) -> dict[str, str]:
+    """ProjectCreate's refusals by field; a place's own, under locations, named by its code."""
+    errors: dict[str, str] = {}
+    places = typed["locations"]
+    for error in exc.errors():
+        name, *rest = error["loc"]
+        message = error["msg"]
+        if name == "locations" and len(rest) == 2:
+            n, part = rest
+            place = str(places[n].get("place", "")).upper() if n < len(places) else ""
+            if part == "place" and error["type"] == "missing":
+                message = f"place {n + 1} has a percentage but no country or region"
+            else:
+                message = f"{place or f'place {n + 1}'}: {part} {message}"
+        errors.setdefault(str(name), message)
+    return errors
+
+
+def checked_project(data: ProjectInput | ProjectCreate) -> tuple[ProjectCreate | None, dict]:
+    """The project's shape checked by ProjectCreate (what the JSON API sends is checked
+    already; what was typed is read as text), and the problems by field."""
+    if isinstance(data, ProjectCreate):
+        return data, {}
+    typed = _typed(data)
+    try:
+        return ProjectCreate.model_validate(typed, context=TEXT_CONTEXT), {}
+    except ValidationError as exc:
+        return None, _shape_problems(exc, typed)
+
+
 def validate_project(
     *,
     session: Session,
-    data: ProjectInput,
+    data: ProjectInput | ProjectCreate,
     principal: Principal,
     current: Project | None = None,
     lookups: Lookups | None = None,
 ) -> ValidProject:
+    """Check a project: its shape (ProjectCreate), then the codes it names and its manager
+    against the database. A field whose shape is wrong is not looked up; the others are, so
+    that every problem is reported at once."""
     lookups = lookups or Lookups.load(session)
-    errors: dict[str, str] = {}
-    code = _text(data.code, "code", errors, required=True)
+    checked, errors = checked_project(data)
+    source = checked if checked is not None else data
+
+    def given(name: str) -> str:
+        """The field as checked (or as typed, when another field's shape is wrong)."""
+        value = None if name in errors else getattr(source, name)
+        return str(value).strip() if value is not None else ""
+
+    code = given("code")
     renamed = current is None or current.code != code
-    if code and "code" not in errors and not CODE_PATTERN.match(code):
-        errors["code"] = "may hold letters, digits and . _ / - only, such as CYB-2026-0042"
-    elif code and "code" not in errors and renamed and _code_taken(session, code):
+    if code and renamed and _code_taken(session, code):
         errors["code"] = f'"{code}" is already used by another project; codes are unique'
-    title = _text(data.title, "title", errors, required=True)
-    summary = _text(data.summary, "summary", errors)
-    donor = _text(data.donor, "donor", errors)
 
-    kinds = [k.value for k in ProjectKind]
-    if data.kind not in kinds:
-        errors["kind"] = f'unknown kind "{str(data.kind)[:40]}"; allowed: {", ".join(kinds)}'
-    statuses = [s.value for s in ProjectStatus]
-    if data.status not in statuses:
-        errors["status"] = (
-            f'unknown status "{str(data.status)[:40]}"; allowed: {", ".join(statuses)}'
-        )
-
-    start, end = (
-        _date(data.start_date, "start_date", errors),
-        _date(data.end_date, "end_date", errors),
-    )
-    if start and end and end < start:
-        errors["end_date"] = f"must not be before the start date ({start:%-d %b %Y})"
-
-    amount = _decimal(data.budget_amount, "budget_amount", errors, limit=MAX_BUDGET, what="250000")
-    currency = (data.budget_currency or "").strip().upper()
+    currency = given("budget_currency").upper()
     currencies = lookups.currencies
     if currency and currency not in currencies:
         errors["budget_currency"] = (
             f'unknown currency "{currency[:10]}"; allowed: {", ".join(sorted(currencies))}'
         )
-    elif amount is not None and not currency:
-        errors["budget_currency"] = "choose the currency of the budget"
 
     programmes = lookups.programmes
-    programme = programmes.get((data.programme or "").strip())
-    if programme is None:
+    programme = programmes.get(given("programme"))
+    if programme is None and "programme" not in errors:
         known = ", ".join(sorted(programmes))
         errors["programme"] = (
-            f'unknown programme "{str(data.programme)[:40]}"; allowed: {known}'
-            if data.programme
+            f'unknown programme "{given("programme")[:40]}"; allowed: {known}'
+            if given("programme")
             else "choose the programme the project belongs to"
         )
-    else:
+    elif programme is not None:
         # A programme the person may not change is refused as editing it is (403), not as
         # a mistake in the form: the form offers only their own.
         require_can_edit(principal, programme)
 
     manager_id = None
-    if (data.manager or "").strip():
-        manager = session.exec(
-            select(User).where(User.email == data.manager.strip().lower())
-        ).first()
+    if email := given("manager").lower():
+        manager = session.exec(select(User).where(User.email == email)).first()
         if manager is None or not manager.active or manager.role == "viewer":
             errors["manager"] = "must be the email of an active manager or administrator"
         else:
             manager_id = manager.id
 
-    locations = _locations(lookups, data.locations, errors)
+    if "locations" not in errors:
+        places = (
+            [loc.place for loc in checked.locations]
+            if checked is not None
+            else [str(loc.place or "") for loc in data.locations]
+        )
+        _unknown_places(lookups, [p.strip().upper() for p in places if p.strip()], errors)
     if errors:
         raise InputError(errors)
+    countries, regions = lookups.countries, lookups.regions
+    locations = []
+    for location in checked.locations:
+        place = location.place.strip().upper()
+        region = regions.get(place) if place not in countries else None
+        locations.append((countries.get(place), region, location.percentage))
     return ValidProject(
         values={
-            "code": code,
-            "title": title,
-            "summary": summary or None,
-            "kind": data.kind,
-            "status": data.status,
-            "start_date": start,
-            "end_date": end,
-            "budget_amount": amount,
+            "code": checked.code,
+            "title": checked.title.strip(),
+            "summary": (checked.summary or "").strip() or None,
+            "kind": str(checked.kind),
+            "status": str(checked.status),
+            "start_date": checked.start_date,
+            "end_date": checked.end_date,
+            "budget_amount": checked.budget_amount,
             "budget_currency": currency or None,
-            "donor": donor or None,
+            "donor": (checked.donor or "").strip() or None,
             "programme_id": programme.id,
             "manager_id": manager_id,
         },
@@ -243,45 +279,14 @@ def validate_project(
     )
 
 
-def _locations(lookups: Lookups, items: list[LocationInput], errors: dict):
-    chosen = [i for i in items if (i.place or "").strip() or str(i.percentage or "").strip()]
-    if len(chosen) > MAX_LOCATIONS:
-        errors["locations"] = f"at most {MAX_LOCATIONS} places"
-        return []
-    countries, regions = lookups.countries, lookups.regions
-    out, seen = [], set()
-    for n, item in enumerate(chosen, start=1):
-        place = (item.place or "").strip().upper()
-        if not place:
-            errors["locations"] = f"place {n} has a percentage but no country or region"
-            continue
-        if place in seen:
-            errors["locations"] = f"{place} is listed twice"
-            continue
-        seen.add(place)
-        if place not in countries and place not in regions:
+def _unknown_places(lookups: Lookups, places: list[str], errors: dict) -> None:
+    for place in places:
+        if place not in lookups.countries and place not in lookups.regions:
             errors["locations"] = (
                 f'unknown country or region "{place[:20]}"; use an ISO country code such as KE '
-                f"or a region: {', '.join(sorted(regions))}"
+                f"or a region: {', '.join(sorted(lookups.regions))}"
             )
-            continue
-        pct = _decimal(item.percentage, "percentage", errs := {}, limit=Decimal(100), what="60")
-        if errs:
-            errors["locations"] = f"{place}: percentage {errs['percentage']}"
-        out.append(
-            (countries.get(place), regions.get(place) if place not in countries else None, pct)
-        )
-    given = [p for _, _, p in out if p is not None]
-    if "locations" not in errors and given:
-        if len(given) != len(out):
-            errors["locations"] = (
-                "give a percentage for every place, or for none (then the budget splits equally)"
-            )
-        elif sum(given) != 100:
-            errors["locations"] = (
-                f"percentages must add up to 100; they add up to {plain(sum(given))}"
-            )
-    return out
+            return
 
 
 def _places(session: Session, project_id: int) -> list[tuple[str, Decimal | None]]:

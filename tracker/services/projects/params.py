@@ -1,5 +1,6 @@
 """What a request about projects may carry, as one model per role: the filters of the projects
-list, from the page, its exports and GET /projects (ProjectListParams).
+list, from the page, its exports and GET /projects (ProjectListParams), and a project with its
+places, from the project form, imports and POST /projects (ProjectCreate).
 
 The models check shapes, choices and ranges; which codes exist is for the services to check
 against the database.
@@ -7,23 +8,36 @@ against the database.
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from enum import StrEnum
+from typing import Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from tracker.fields import (
+    Budget,
     Choice,
     Code,
+    CurrencyCode,
     DatedParams,
     Day,
+    Email,
     FrameworkCode,
     Line,
     List,
+    Params,
+    Percentage,
+    PlaceCode,
+    ProgrammeCode,
+    ProjectCode,
     QueryInteger,
     RegionCode,
+    Text,
     Token,
 )
+from tracker.models import ProjectKind, ProjectStatus
 from tracker.services.coverage.params import (
     Floor,
     Programmes,
@@ -103,3 +117,125 @@ class ProjectListParams(DatedParams):
             for item in (value if isinstance(value, list) else [value])
             if item not in (None, "")
         ]
+
+
+# A project as the project form, imports and the JSON API give it (ProjectCreate; the API's
+# ProjectUpdate adds the version and what GET gives besides). What needs the database (codes
+# that exist or are taken, who may edit the programme, the manager's account) is checked by
+# validate_project.
+
+LIMITS = {"code": 40, "title": 200, "summary": 5000, "donor": 200}
+MAX_LOCATIONS = 60
+
+
+def _plain(number: Decimal) -> str:
+    """60.00 as 60, 62.50 as 62.5."""
+    return format(Decimal(number).normalize(), "f")
+
+
+class LocationIn(Params):
+    noun = "field"
+
+    place: PlaceCode
+    percentage: Percentage | None = Field(
+        default=None, description="Share of the work; for every place or for none"
+    )
+    kind: Literal["country", "region"] | None = Field(
+        default=None, description="Read-only, as GET gives it; ignored"
+    )
+
+
+class ProjectCreate(Params):
+    """A project with its places: each field's shape, the order of its dates, a currency
+    with a budget, and places listed once with percentages for all or none, adding up to 100."""
+
+    noun = "field"
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "CYB-2026-0042",
+                    "title": "Cyber investigation training in Kenya",
+                    "kind": "capacity_building",
+                    "status": "active",
+                    "start_date": "2026-01-01",
+                    "end_date": "2027-12-31",
+                    "budget_amount": "250000",
+                    "budget_currency": "EUR",
+                    "programme": "CYB",
+                    "locations": [
+                        {"place": "KE", "percentage": 60},
+                        {"place": "UG", "percentage": 40},
+                    ],
+                }
+            ]
+        },
+    )
+
+    code: ProjectCode
+    title: Line(LIMITS["title"], required=True, examples=["Cyber investigation training"])
+    summary: Text(LIMITS["summary"]) | None = None
+    kind: Choice(ProjectKind, what="kind") = ProjectKind.capacity_building
+    status: Choice(ProjectStatus, what="status") = ProjectStatus.pipeline
+    start_date: Day | None = None
+    end_date: Day | None = Field(default=None, description="Not before the start date")
+    budget_amount: Budget | None = None
+    budget_currency: CurrencyCode | None = Field(
+        default=None,
+        validate_default=True,
+        description="Needed with a budget; an ISO 4217 code the tracker knows",
+    )
+    donor: Line(LIMITS["donor"]) | None = None
+    programme: ProgrammeCode
+    manager: Email | None = Field(
+        default=None, description="Email of the project's manager (a manager or administrator)"
+    )
+    locations: List(LocationIn, MAX_LOCATIONS) = Field(
+        default_factory=list,
+        description="Countries and regions; percentages for all of them adding up to 100, "
+        "or for none (then the budget splits equally)",
+    )
+
+    @field_validator("end_date")
+    @classmethod
+    def _not_before_start(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("start_date")
+        if value is not None and start is not None and value < start:
+            raise PydanticCustomError(
+                "date_order",
+                "must not be before the start date ({start})",
+                {"start": f"{start:%-d %b %Y}"},
+            )
+        return value
+
+    @field_validator("budget_currency")
+    @classmethod
+    def _with_the_budget(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None and info.data.get("budget_amount") is not None:
+            raise PydanticCustomError("currency_needed", "choose the currency of the budget")
+        return value
+
+    @field_validator("locations")
+    @classmethod
+    def _places_add_up(cls, value: list[LocationIn]) -> list[LocationIn]:
+        seen: set[str] = set()
+        for location in value:
+            place = location.place.strip().upper()
+            if place in seen:
+                raise PydanticCustomError(
+                    "place_twice", "{place} is listed twice", {"place": place}
+                )
+            seen.add(place)
+        given = [loc.percentage for loc in value if loc.percentage is not None]
+        if given and len(given) != len(value):
+            raise PydanticCustomError(
+                "percentages",
+                "give a percentage for every place, or for none (then the budget splits equally)",
+            )
+        if given and sum(given) != 100:
+            raise PydanticCustomError(
+                "percentages",
+                "percentages must add up to 100; they add up to {total}",
+                {"total": _plain(sum(given))},
+            )
+        return value
