@@ -337,8 +337,13 @@ def _store_locations(session: Session, project_id: int, locations) -> None:
 
 
 def create_project(
-    *, session: Session, data: ProjectInput, principal: Principal, lookups: Lookups | None = None
+    *,
+    session: Session,
+    data: ProjectInput | ProjectCreate,
+    principal: Principal,
+    lookups: Lookups | None = None,
 ) -> Project:
+    """Register a project, typed in the form (ProjectInput) or sent checked (ProjectCreate)."""
     valid = validate_project(session=session, data=data, principal=principal, lookups=lookups)
     values = dict(valid.values)
     if values["manager_id"] is None and principal.is_manager:
@@ -391,7 +396,7 @@ def update_project(
     *,
     session: Session,
     project: Project,
-    data: ProjectInput,
+    data: ProjectInput | ProjectCreate,
     expected_version: int | None,
     principal: Principal,
     lookups: Lookups | None = None,
