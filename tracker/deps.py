@@ -17,8 +17,9 @@ from starlette.datastructures import FormData
 
 from tracker.config import Settings
 from tracker.security import SAFE_METHODS, SESSION_COOKIE, csrf_is_valid
-from tracker.services.accounts.auth import user_for_api_token, user_for_session
 from tracker.services.accounts.permissions import Principal, principal_for
+from tracker.services.accounts.sessions import user_for_session
+from tracker.services.accounts.tokens import user_for_api_token
 from tracker.services.errors import NotAllowed
 from tracker.web import htmx
 

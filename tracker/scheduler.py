@@ -20,7 +20,7 @@ from sqlmodel import Session
 
 from tracker.config import Settings
 from tracker.models._base import utcnow
-from tracker.services.accounts import auth
+from tracker.services.accounts import sessions
 from tracker.services.coverage import cube
 from tracker.services.digests import outbox
 from tracker.services.exchange import retention
@@ -49,7 +49,7 @@ def _guarded(name: str, job):
 def add_jobs(scheduler: BaseScheduler, *, engine: Engine, settings: Settings) -> None:
     def purge_sessions():
         with Session(engine) as session:
-            ended = auth.purge_expired(session=session, settings=settings)
+            ended = sessions.purge_expired(session=session, settings=settings)
             session.commit()
             return f"{ended} expired sessions removed" if ended else None
 

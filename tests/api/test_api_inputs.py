@@ -19,7 +19,8 @@ from sqlmodel import func, select
 
 from tracker.db import session_scope
 from tracker.models import AuditEvent, ObjectiveTag, Project, ProjectLocation, Target, ThemeTag
-from tracker.services.accounts import auth, users
+from tracker.services.accounts import users
+from tracker.services.accounts.tokens import create_api_token
 
 NUL = "nul\x00byte"
 LONG = "x" * 100_000
@@ -66,7 +67,7 @@ def api(framework, accounts, client_factory):
     """A project at version 2 with tags, a target, and an administrator's API client."""
     with session_scope(framework) as session:
         user = users.get_user(session=session, user_id=accounts["admin"].id)
-        token = auth.create_api_token(session=session, user=user, name="t")[1]
+        token = create_api_token(session=session, user=user, name="t")[1]
     client = client_factory(raise_server_exceptions=False)
     client.headers["Authorization"] = f"Bearer {token}"
     assert client.post("/api/v1/projects", json=PROJECT).status_code == 201

@@ -8,7 +8,8 @@ from sqlmodel import select
 from tests.services.coverage import portfolio
 from tracker.db import session_scope
 from tracker.models import AuditEvent, Target
-from tracker.services.accounts import auth, users
+from tracker.services.accounts import users
+from tracker.services.accounts.tokens import create_api_token
 
 
 @pytest.fixture
@@ -19,7 +20,7 @@ def api(framework, accounts, client_factory):
         tokens = {}
         for who in ("admin", "viewer"):
             user = users.get_user(session=session, user_id=accounts[who].id)
-            tokens[who] = auth.create_api_token(session=session, user=user, name="tests")[1]
+            tokens[who] = create_api_token(session=session, user=user, name="tests")[1]
     clients = {}
     for who, token in tokens.items():
         client = client_factory()

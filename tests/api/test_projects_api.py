@@ -7,7 +7,8 @@ from sqlmodel import func, select
 
 from tracker.db import session_scope
 from tracker.models import AuditEvent, ObjectiveTag, Project
-from tracker.services.accounts import auth, users
+from tracker.services.accounts import users
+from tracker.services.accounts.tokens import create_api_token
 
 BODY = {
     "code": "CYB-2026-0200",
@@ -29,7 +30,7 @@ def api(framework, accounts, client_factory):
     with session_scope(framework) as session:
         for who in ("manager_this", "manager_other", "viewer"):
             user = users.get_user(session=session, user_id=accounts[who].id)
-            clients[who] = auth.create_api_token(session=session, user=user, name="t")[1]
+            clients[who] = create_api_token(session=session, user=user, name="t")[1]
     out = {}
     for who, token in clients.items():
         client = client_factory()

@@ -18,7 +18,8 @@ from tests.conftest import csrf_of
 from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.models import Project
-from tracker.services.accounts import auth, users
+from tracker.services.accounts import users
+from tracker.services.accounts.tokens import create_api_token
 from tracker.services.coverage import targets
 from tracker.services.digests.subscriptions import unsubscribe_token
 
@@ -190,9 +191,9 @@ def fixtures(framework, accounts):
         invited = factories.user(session, email="invited@example.org", full_name="Invited")
         invite = users.issue_invite(session=session, user=invited, valid_days=7)
         admin = users.get_user(session=session, user_id=accounts["admin"].id)
-        admin_token, _ = auth.create_api_token(session=session, user=admin, name="admin's")
+        admin_token, _ = create_api_token(session=session, user=admin, name="admin's")
         manager = users.get_user(session=session, user_id=accounts["manager_this"].id)
-        _, manager_raw = auth.create_api_token(session=session, user=manager, name="manager's")
+        _, manager_raw = create_api_token(session=session, user=manager, name="manager's")
         project = factories.project(session, code="CYB-2026-0001")
         api_project = factories.project(session, code="CYB-API-0001")
         target, api_target = (

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tracker.deps import CurrentPrincipal, FormDep, SessionDep
-from tracker.services.accounts import auth, users
+from tracker.services.accounts import tokens as api_tokens
+from tracker.services.accounts import users
 from tracker.services.errors import InputError
 from tracker.web._form_data import text_field
 from tracker.web._forms import see_other
@@ -21,7 +22,7 @@ def _page(request, session, principal, status=200, **context) -> HTMLResponse:
         "account/index.html",
         {
             "programmes": users.programme_codes(session=session, user_id=principal.user.id),
-            "tokens": auth.list_api_tokens(session=session, user_id=principal.user.id),
+            "tokens": api_tokens.list_api_tokens(session=session, user_id=principal.user.id),
             **context,
         },
         status_code=status,
@@ -40,7 +41,7 @@ def create_token(
     name = ""
     try:
         name = text_field(form, "name")
-        token, raw = auth.create_api_token(session=session, user=principal.user, name=name)
+        token, raw = api_tokens.create_api_token(session=session, user=principal.user, name=name)
     except InputError as exc:
         session.rollback()
         return _page(request, session, principal, 400, errors=exc.errors, name=name)
@@ -53,6 +54,6 @@ def create_token(
 def revoke_token(
     request: Request, token_id: int, session: SessionDep, principal: CurrentPrincipal
 ) -> Response:
-    auth.revoke_api_token(session=session, token_id=token_id, user=principal.user)
+    api_tokens.revoke_api_token(session=session, token_id=token_id, user=principal.user)
     session.commit()
     return see_other(str(request.url_for("account")))

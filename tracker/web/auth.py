@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from tracker.deps import FormDep, OptionalPrincipal, SessionDep, SettingsDep
 from tracker.inputs import bad_character
 from tracker.security import SESSION_COOKIE, is_https
-from tracker.services.accounts import auth, users
+from tracker.services.accounts import auth, sessions, users
 from tracker.services.errors import InputError, NotFound
 from tracker.web._form_data import text_field
 from tracker.web._forms import client_address, safe_next, see_other
@@ -81,7 +81,7 @@ def login(request: Request, form: FormDep, session: SessionDep, settings: Settin
     response = see_other(safe_next(next))
     old = request.cookies.get(SESSION_COOKIE)
     if old:
-        auth.sign_out(session=session, token=old)
+        sessions.sign_out(session=session, token=old)
         session.commit()
     response.set_cookie(
         SESSION_COOKIE,
@@ -99,7 +99,7 @@ def login(request: Request, form: FormDep, session: SessionDep, settings: Settin
 def logout(request: Request, session: SessionDep) -> Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
-        auth.sign_out(session=session, token=token)
+        sessions.sign_out(session=session, token=token)
         session.commit()
     response = see_other(str(request.url_for("login_form")) + "?signed_out=1")
     response.delete_cookie(SESSION_COOKIE, path="/")

@@ -20,6 +20,7 @@ from tracker.models._base import utcnow
 from tracker.models.accounts import LoginThrottle
 from tracker.services.accounts import auth, users
 from tracker.services.accounts.secrets import password_problem, verify_password
+from tracker.services.accounts.tokens import create_api_token, user_for_api_token
 from tracker.services.errors import InputError, NotFound
 
 WRONG = "not the password at all"
@@ -206,12 +207,12 @@ def test_sign_in_refuses_what_no_account_has_and_counts_nothing(
 def _token_for(engine, user_id: int, name: str = "report script") -> str:
     with session_scope(engine) as session:
         user = users.get_user(session=session, user_id=user_id)
-        return auth.create_api_token(session=session, user=user, name=name)[1]
+        return create_api_token(session=session, user=user, name=name)[1]
 
 
 def _token_works(engine, raw: str) -> bool:
     with Session(engine) as session:
-        return auth.user_for_api_token(session=session, raw=raw) is not None
+        return user_for_api_token(session=session, raw=raw) is not None
 
 
 def _end_sessions(engine, accounts):
@@ -422,7 +423,7 @@ def test_password_problems_name_control_characters():
 def test_token_names_are_checked(accounts, framework, name):
     with pytest.raises(InputError) as refused, session_scope(framework) as session:
         viewer = users.get_user(session=session, user_id=accounts["viewer"].id)
-        auth.create_api_token(session=session, user=viewer, name=name)
+        create_api_token(session=session, user=viewer, name=name)
     assert "name" in refused.value.errors
     with Session(framework) as session:
         assert session.exec(select(func.count()).select_from(ApiToken)).one() == 0

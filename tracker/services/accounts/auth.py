@@ -1,4 +1,5 @@
-"""Signing in and out: throttling, server-side sessions, API tokens."""
+"""Signing in: the password checked, attempts throttled per account and per address, and a
+server-side session opened. Sessions live on in `sessions`, API tokens in `tokens`."""
 
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from tracker.config import Settings
-from tracker.inputs import CONTROL, bad_character
-from tracker.models import ApiToken, LoginFailure, User, UserSession
+from tracker.models import LoginFailure, User, UserSession
 from tracker.models._base import utcnow
 from tracker.models.accounts import LoginThrottle
 from tracker.services.accounts.secrets import (
@@ -23,14 +23,9 @@ from tracker.services.accounts.secrets import (
     token_digest,
     verify_password,
 )
+from tracker.services.accounts.sessions import purge_expired
 from tracker.services.accounts.users import email_problem, normalise_email
-from tracker.services.audit.record import record
-from tracker.services.errors import InputError, NotFound
-
-# How often last-seen and last-used times are written: often enough for the idle timeout and
-# the token list, rarely enough that reading a page does not always write.
-_TOUCH_EVERY = timedelta(seconds=60)
-MAX_TOKEN_NAME_LENGTH = 80
+from tracker.services.errors import InputError
 
 
 class LoginFailed(Exception):
@@ -199,116 +194,3 @@ def sign_in(
     )
     session.flush()
     return SignedIn(user=user, session_token=token)
-
-
-def user_for_session(
-    *, session: Session, token: str, settings: Settings, now: datetime | None = None
-) -> User | None:
-    """The user of a live session, or None; an expired session is removed."""
-    now = now or utcnow()
-    row = session.get(UserSession, token_digest(token))
-    if row is None:
-        return None
-    idle_limit = row.last_seen_at + timedelta(minutes=settings.session_idle_minutes)
-    if row.expires_at <= now or idle_limit <= now:
-        session.delete(row)
-        session.commit()
-        return None
-    user = session.get(User, row.user_id)
-    if user is None or not user.active:
-        return None
-    if now - row.last_seen_at >= _TOUCH_EVERY:
-        row.last_seen_at = now
-        session.add(row)
-        session.commit()
-    return user
-
-
-def sign_out(*, session: Session, token: str) -> None:
-    session.execute(delete(UserSession).where(UserSession.token_hash == token_digest(token)))
-
-
-def purge_expired(*, session: Session, settings: Settings, now: datetime | None = None) -> int:
-    """Remove sessions past their lifetime and throttle records past their window."""
-    now = now or utcnow()
-    ended = session.execute(delete(UserSession).where(UserSession.expires_at <= now)).rowcount
-    idle = now - timedelta(minutes=settings.session_idle_minutes)
-    ended += session.execute(delete(UserSession).where(UserSession.last_seen_at <= idle)).rowcount
-    window_start = now - timedelta(minutes=settings.login_window_minutes)
-    session.execute(delete(LoginFailure).where(LoginFailure.failed_at <= window_start))
-    stale = select(LoginThrottle.key).where(LoginThrottle.touched_at <= window_start)
-    if session.get_bind().dialect.name == "postgresql":
-        # Never wait for a row an attempt holds: it is in use, and waiting could go in a circle.
-        stale = stale.with_for_update(skip_locked=True)
-    session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(stale)))
-    return ended
-
-
-# API tokens
-
-
-def create_api_token(*, session: Session, user: User, name: str) -> tuple[ApiToken, str]:
-    name = name.strip()
-    if not name:
-        raise InputError({"name": "give the token a name, such as the script that will use it"})
-    if bad_character(name, allow_line_breaks=False):
-        raise InputError({"name": CONTROL})
-    if len(name) > MAX_TOKEN_NAME_LENGTH:
-        raise InputError({"name": f"must be at most {MAX_TOKEN_NAME_LENGTH} characters"})
-    raw = new_token("pat_")
-    token = ApiToken(user_id=user.id, name=name, token_hash=token_digest(raw), prefix=raw[:10])
-    session.add(token)
-    session.flush()
-    record(
-        session=session,
-        actor=user,
-        action="create_token",
-        entity_type="user",
-        entity_key=user.email,
-        after={"token": name, "prefix": token.prefix},
-    )
-    return token, raw
-
-
-def list_api_tokens(*, session: Session, user_id: int) -> list[ApiToken]:
-    return list(
-        session.exec(
-            select(ApiToken)
-            .where(ApiToken.user_id == user_id)
-            .order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
-        )
-    )
-
-
-def revoke_api_token(*, session: Session, token_id: int, user: User) -> ApiToken:
-    """Revoke one of the user's own tokens."""
-    token = session.get(ApiToken, token_id)
-    if token is None or token.user_id != user.id:
-        raise NotFound("token")
-    if token.revoked_at is None:
-        token.revoked_at = utcnow()
-        session.add(token)
-        record(
-            session=session,
-            actor=user,
-            action="revoke_token",
-            entity_type="user",
-            entity_key=user.email,
-            before={"token": token.name, "prefix": token.prefix},
-        )
-    return token
-
-
-def user_for_api_token(*, session: Session, raw: str, now: datetime | None = None) -> User | None:
-    now = now or utcnow()
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == token_digest(raw))).first()
-    if token is None or token.revoked_at is not None:
-        return None
-    user = session.get(User, token.user_id)
-    if user is None or not user.active:
-        return None
-    if token.last_used_at is None or now - token.last_used_at >= _TOUCH_EVERY:
-        token.last_used_at = now
-        session.add(token)
-        session.commit()
-    return user
