@@ -8,9 +8,21 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from tests import factories
+from tests.factories import ADMIN
+from tests.files import spreadsheet_csv
+from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.models import AuditEvent
 from tracker.services.audit.record import EventBatch, record_project, record_tag
+from tracker.services.exchange.spreadsheet.columns import EXAMPLE, parse_places, parse_tags
+from tracker.services.exchange.spreadsheet.read import import_spreadsheet
+from tracker.services.projects.edit import (
+    LocationInput,
+    ProjectInput,
+    create_project,
+    update_project,
+)
+from tracker.services.projects.tagging import TagChange, replace_tags, set_tag
 
 COLUMNS = ("actor_id", "actor_label", "action", "entity_type", "entity_key", "project_id")
 
@@ -86,3 +98,118 @@ def test_the_system_signs_what_nobody_did(framework):
     with Session(framework) as session:
         (event,) = session.exec(select(AuditEvent).where(AuditEvent.action == "create")).all()
     assert (event.actor_id, event.actor_label) == (None, "System")
+
+
+# The same changes made through the forms' services and through an import -------------------
+
+SETTINGS = Settings(env="test")
+ROW = {**EXAMPLE, "screened": ""}
+CHANGED_ROW = {
+    **ROW,
+    "title": "Renamed",
+    "budget_amount": "300000.50",
+    "locations": "KE",
+    "objectives": "4.2 principal 20",
+    "themes": "IV principal",
+}
+STORED = ("actor_id", "actor_label", "action", "entity_type", "entity_key", "before", "after")
+
+
+def _stored(session: Session, project_id: int) -> list[tuple]:
+    """The project's events as the database holds them, oldest first."""
+    session.expire_all()  # read back from the database, not from the objects just written
+    events = session.exec(
+        select(AuditEvent).where(AuditEvent.project_id == project_id).order_by(AuditEvent.id)
+    )
+    return [tuple(getattr(e, c) for c in STORED) for e in events]
+
+
+def _form(row: dict) -> ProjectInput:
+    places = [LocationInput(place, pct) for place, pct in parse_places(row["locations"])]
+    fields = {k: v for k, v in row.items() if k in ProjectInput.__dataclass_fields__}
+    return ProjectInput(**{**fields, "locations": places})
+
+
+def _tags(kind: str, text: str) -> list[TagChange]:
+    return [TagChange(kind, code, word, share) for code, word, share in parse_tags(text)]
+
+
+def _through_the_forms(engine, *, again: bool) -> tuple[list[tuple], list[tuple]]:
+    """Register ROW, tag it, then change it to CHANGED_ROW (and, with `again`, save CHANGED_ROW
+    once more), one service call at a time; the events, and nothing kept."""
+    with Session(engine) as session:
+        project = create_project(session=session, data=_form(ROW), principal=ADMIN)
+        for kind in ("objective", "theme"):
+            for change in _tags(kind, ROW[f"{kind}s"]):
+                set_tag(
+                    session=session,
+                    project=project,
+                    change=change,
+                    expected_version=project.version,
+                    principal=ADMIN,
+                )
+        created = _stored(session, project.id)
+        for _ in range(2 if again else 1):
+            update_project(
+                session=session,
+                project=project,
+                data=_form(CHANGED_ROW),
+                expected_version=project.version,
+                principal=ADMIN,
+            )
+            replace_tags(
+                session=session,
+                project=project,
+                objectives=_tags("objective", CHANGED_ROW["objectives"]),
+                themes=_tags("theme", CHANGED_ROW["themes"]),
+                expected_version=project.version,
+                principal=ADMIN,
+            )
+        changed = _stored(session, project.id)[len(created) :]
+        session.rollback()
+    return created, changed
+
+
+def _through_an_import(engine, rows: list[dict]) -> list[tuple]:
+    with session_scope(engine) as session:
+        report = import_spreadsheet(
+            session=session,
+            filename="projects.csv",
+            content=spreadsheet_csv(rows),
+            principal=ADMIN,
+            settings=SETTINGS,
+            commit=True,
+        )
+        assert report.committed, report.public()
+    with Session(engine) as session:
+        project = factories.project_by_code(session, ROW["code"])
+        return _stored(session, project.id)
+
+
+def test_a_form_and_an_import_store_the_same_events_for_the_same_change(framework):
+    form_created, form_changed = _through_the_forms(framework, again=False)
+    imported = _through_an_import(framework, [ROW])
+    assert imported == form_created
+    assert [e[2:5] for e in imported] == [
+        ("create", "project", "CYB-2026-0042"),
+        ("tag", "objective_tag", "CYB-2026-0042 4.3"),
+        ("tag", "objective_tag", "CYB-2026-0042 4.2"),
+        ("tag", "theme_tag", "CYB-2026-0042 IV"),
+    ]
+    assert imported[0][-1]["locations"] == ["KE 60%", "UG 40%"]
+    assert imported[0][-1]["budget_amount"] == "250000.00"
+
+    reimported = _through_an_import(framework, [CHANGED_ROW])[len(imported) :]
+    assert reimported == form_changed
+    update, retag, untag = reimported
+    assert update[2] == "update" and set(update[-1]) == {"title", "budget_amount", "locations"}
+    assert (update[-2]["locations"], update[-1]["locations"]) == (["KE 60%", "UG 40%"], ["KE"])
+    assert (retag[2], retag[-2]["significance"], retag[-1]["significance"]) == ("retag", 1, 2)
+    assert (untag[2], untag[4], untag[-1]) == ("untag", "CYB-2026-0042 4.3", None)
+
+
+def test_saving_a_project_as_it_is_writes_no_event_in_a_form_or_an_import(framework):
+    _, form_changed = _through_the_forms(framework, again=True)
+    assert [e[2] for e in form_changed] == ["update", "retag", "untag"]  # the second: none
+    first = _through_an_import(framework, [CHANGED_ROW])
+    assert _through_an_import(framework, [CHANGED_ROW]) == first

@@ -4,7 +4,9 @@ goes through here, in the same transaction as the change itself.
 The shape of an event is decided once, in `event_values`: `record` writes one event,
 `record_project` and `record_tag` say which action a change of a project or of one of its tags
 was (and write nothing when nothing changed), and `EventBatch` collects the same events for a
-writer of many rows and inserts them in a few statements."""
+writer of many rows and inserts them in a few statements. What such an event holds before and
+after the change is shaped here too: `project_state` for a project, `tag_state` for a tag,
+`place_label` for each of a project's places."""
 
 from __future__ import annotations
 
@@ -20,6 +22,19 @@ from tracker.models._base import utcnow
 
 SYSTEM_ACTOR = "System"
 INSERT_ROWS = 2_000  # events per INSERT statement in a batch
+# A project's own fields in its events; then come its programme, manager and places.
+PROJECT_FIELDS = (
+    "code",
+    "title",
+    "summary",
+    "kind",
+    "status",
+    "start_date",
+    "end_date",
+    "budget_amount",
+    "budget_currency",
+    "donor",
+)
 
 
 def _jsonable(value: Any) -> Any:
@@ -88,6 +103,37 @@ def record(
         event.occurred_at = occurred_at
     session.add(event)
     return event
+
+
+def place_label(code: str, percentage: Decimal | None) -> str:
+    """A place of a project as its events show it: KE 60%, or KE when it has no share."""
+    if percentage is None:
+        return code
+    return f"{code} {format(Decimal(percentage).normalize(), 'f')}%"
+
+
+def project_state(project: Project, *, programme: str | None, places: list[str]) -> dict[str, Any]:
+    """A project as its events show it, before or after a change: its own fields, the code of
+    its programme, its manager and its places (`place_label`, in the order they were given)."""
+    return {
+        **{name: getattr(project, name) for name in PROJECT_FIELDS},
+        "programme": programme,
+        "manager_id": project.manager_id,
+        "locations": places,
+    }
+
+
+def tag_state(
+    *, code: str, name: str, significance: int, budget_share: Decimal | None, rationale
+) -> dict[str, Any]:
+    """A project's tag (of an objective or theme, by its code and name) as its events show it."""
+    return {
+        "code": code,
+        "name": name,
+        "significance": significance,
+        "budget_share": budget_share,
+        "rationale": rationale,
+    }
 
 
 def project_change(

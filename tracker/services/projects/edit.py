@@ -31,7 +31,7 @@ from tracker.models import (
 )
 from tracker.models._base import utcnow
 from tracker.services.accounts.permissions import Principal, require_can_edit
-from tracker.services.audit.record import record_project
+from tracker.services.audit.record import place_label, project_state, record_project
 from tracker.services.errors import Conflict, InputError, NotFound
 from tracker.services.projects.params import ProjectCreate
 
@@ -304,26 +304,13 @@ def _places(session: Session, project_id: int) -> list[tuple[str, Decimal | None
 
 
 def _snapshot(session: Session, project: Project) -> dict[str, Any]:
+    """The project as its audit events show it (`project_state`)."""
     programme = session.get(Programme, project.programme_id)
-    places = [
-        f"{code} {plain(pct)}%" if pct is not None else code
-        for code, pct in _places(session, project.id)
-    ]
-    return {
-        "code": project.code,
-        "title": project.title,
-        "summary": project.summary,
-        "kind": project.kind,
-        "status": project.status,
-        "start_date": project.start_date,
-        "end_date": project.end_date,
-        "budget_amount": project.budget_amount,
-        "budget_currency": project.budget_currency,
-        "donor": project.donor,
-        "programme": programme.code if programme else None,
-        "manager_id": project.manager_id,
-        "locations": places,
-    }
+    return project_state(
+        project,
+        programme=programme.code if programme else None,
+        places=[place_label(code, pct) for code, pct in _places(session, project.id)],
+    )
 
 
 def _store_locations(session: Session, project_id: int, locations) -> None:
