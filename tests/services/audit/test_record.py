@@ -12,7 +12,7 @@ from tests.factories import ADMIN
 from tests.files import spreadsheet_csv
 from tracker.config import Settings
 from tracker.db import session_scope
-from tracker.models import AuditEvent
+from tracker.models import AuditEvent, Framework, Goal, Objective, Theme
 from tracker.services.audit.record import EventBatch, record_project, record_tag
 from tracker.services.exchange.spreadsheet.columns import EXAMPLE, parse_places, parse_tags
 from tracker.services.exchange.spreadsheet.read import import_spreadsheet
@@ -150,24 +150,30 @@ def _through_the_forms(engine, *, again: bool) -> tuple[list[tuple], list[tuple]
                 )
         created = _stored(session, project.id)
         for _ in range(2 if again else 1):
-            update_project(
-                session=session,
-                project=project,
-                data=_form(CHANGED_ROW),
-                expected_version=project.version,
-                principal=ADMIN,
-            )
-            replace_tags(
-                session=session,
-                project=project,
-                objectives=_tags("objective", CHANGED_ROW["objectives"]),
-                themes=_tags("theme", CHANGED_ROW["themes"]),
-                expected_version=project.version,
-                principal=ADMIN,
-            )
+            _change(session, project, CHANGED_ROW)
         changed = _stored(session, project.id)[len(created) :]
         session.rollback()
     return created, changed
+
+
+def _change(session: Session, project, row: dict) -> None:
+    """Save `row` in the project form, then its tags as the API's PUT does: what an import of
+    the row does to a stored project."""
+    update_project(
+        session=session,
+        project=project,
+        data=_form(row),
+        expected_version=project.version,
+        principal=ADMIN,
+    )
+    replace_tags(
+        session=session,
+        project=project,
+        objectives=_tags("objective", row["objectives"]),
+        themes=_tags("theme", row["themes"]),
+        expected_version=project.version,
+        principal=ADMIN,
+    )
 
 
 def _through_an_import(engine, rows: list[dict]) -> list[tuple]:
@@ -213,3 +219,38 @@ def test_saving_a_project_as_it_is_writes_no_event_in_a_form_or_an_import(framew
     assert [e[2] for e in form_changed] == ["update", "retag", "untag"]  # the second: none
     first = _through_an_import(framework, [CHANGED_ROW])
     assert _through_an_import(framework, [CHANGED_ROW]) == first
+
+
+def test_tags_of_an_older_framework_go_with_the_same_events_from_a_form_or_an_import(framework):
+    """Tags of objectives and themes no longer in the active framework are read by their own
+    names when they go."""
+    created = _through_an_import(framework, [ROW])
+    with session_scope(framework) as session:
+        project = factories.project_by_code(session, ROW["code"])
+        old = Framework(code="OLD", name="Older framework", version="1")
+        session.add(old)
+        session.flush()
+        goal = Goal(framework_id=old.id, code="9", short_name="Old goal", statement="Old goal.")
+        session.add(goal)
+        session.flush()
+        objective = Objective(
+            framework_id=old.id, goal_id=goal.id, code="4.3", statement="Since reworded."
+        )
+        theme = Theme(framework_id=old.id, code="IV", name="An older theme")
+        session.add_all([objective, theme])
+        session.flush()
+        factories.objective_tag(session, project, objective_id=objective.id, significance=1)
+        factories.theme_tag(session, project, theme_id=theme.id, significance=2)
+    with Session(framework) as session:
+        project = factories.project_by_code(session, ROW["code"])
+        _change(session, project, CHANGED_ROW)
+        through_the_forms = _stored(session, project.id)[len(created) :]
+        session.rollback()
+    imported = _through_an_import(framework, [CHANGED_ROW])[len(created) :]
+    assert sorted(imported, key=repr) == sorted(through_the_forms, key=repr)
+    gone = {(e[3], e[-2]["name"]) for e in imported if e[2] == "untag"}
+    assert gone == {
+        ("objective_tag", "Since reworded."),
+        ("objective_tag", "Cybercrime capabilities"),
+        ("theme_tag", "An older theme"),
+    }

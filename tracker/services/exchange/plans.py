@@ -11,9 +11,9 @@ from typing import Any
 from sqlmodel import Session, select
 
 from tracker.models import Objective, Project, Role, Theme, User
+from tracker.services.audit.record import place_label
 from tracker.services.coverage.filters import active_framework_id
 from tracker.services.projects import edit as project_edit
-from tracker.services.projects.edit import plain
 
 # The most a budget column holds (Numeric(16, 2)): 14 digits before the point.
 MAX_AMOUNT = Decimal("99999999999999.99")
@@ -130,14 +130,13 @@ class ProjectPlan:
 
 
 def places_of(lookups: project_edit.Lookups, locations) -> list[str]:
-    """The audit log's form of places: code, and percentage when there is one."""
+    """The places as the project's audit events show them (`place_label`)."""
     codes = {id: code for code, id in lookups.countries.items()}
     region_codes = {id: code for code, id in lookups.regions.items()}
-    out = []
-    for country_id, region_id, pct in locations:
-        code = codes[country_id] if country_id is not None else region_codes[region_id]
-        out.append(f"{code} {plain(pct)}%" if pct is not None else code)
-    return out
+    return [
+        place_label(codes[country_id] if country_id is not None else region_codes[region_id], pct)
+        for country_id, region_id, pct in locations
+    ]
 
 
 class KnownCode:

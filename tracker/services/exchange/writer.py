@@ -29,22 +29,11 @@ from tracker.models import (
 )
 from tracker.models._base import utcnow
 from tracker.services.accounts.permissions import Principal
-from tracker.services.audit.record import EventBatch
+from tracker.services.audit.record import EventBatch, place_label, project_state, tag_state
 from tracker.services.exchange.plans import Catalogue, Item, ProjectPlan, TagPlan
-from tracker.services.projects.edit import last_change, plain
+from tracker.services.projects.edit import last_change
+from tracker.services.projects.tagging import item_name
 
-SNAPSHOT_FIELDS = (
-    "code",
-    "title",
-    "summary",
-    "kind",
-    "status",
-    "start_date",
-    "end_date",
-    "budget_amount",
-    "budget_currency",
-    "donor",
-)
 TAGS = {
     "objective": (ObjectiveTag, ObjectiveTag.objective_id, Objective),
     "theme": (ThemeTag, ThemeTag.theme_id, Theme),
@@ -174,7 +163,7 @@ def _project(plan: ProjectPlan, project: Project | None, principal: Principal, n
 def _snapshots(
     session: Session, stored: dict[int, Project], catalogue: Catalogue
 ) -> dict[int, dict[str, Any]]:
-    """Each stored project as the audit log shows it, before the change."""
+    """Each stored project as its audit events show it, before the change."""
     places: dict[int, list[str]] = {pid: [] for pid in stored}
     for chunk in _chunks(sorted(stored)):
         for project_id, pct, country, region in session.exec(
@@ -186,27 +175,19 @@ def _snapshots(
             .where(ProjectLocation.project_id.in_(chunk))
             .order_by(ProjectLocation.id)
         ):
-            code = country or region
-            places[project_id].append(f"{code} {plain(pct)}%" if pct is not None else code)
+            places[project_id].append(place_label(country or region, pct))
     codes = catalogue.programme_codes
     return {
-        pid: {
-            **{name: getattr(project, name) for name in SNAPSHOT_FIELDS},
-            "programme": codes.get(project.programme_id),
-            "manager_id": project.manager_id,
-            "locations": places[pid],
-        }
+        pid: project_state(project, programme=codes.get(project.programme_id), places=places[pid])
         for pid, project in stored.items()
     }
 
 
 def _snapshot_of(plan: ProjectPlan, project: Project, catalogue: Catalogue) -> dict[str, Any]:
-    return {
-        **{name: plan.values[name] for name in SNAPSHOT_FIELDS},
-        "programme": catalogue.programme_codes.get(plan.values["programme_id"]),
-        "manager_id": project.manager_id,
-        "locations": plan.places,
-    }
+    """The project as its audit events show it, once `_project` has given it the plan's
+    values."""
+    programme = catalogue.programme_codes.get(project.programme_id)
+    return project_state(project, programme=programme, places=plan.places)
 
 
 # Tags ------------------------------------------------------------------------------------
@@ -229,8 +210,7 @@ def _stored_tags(
     others = sorted({getattr(t, column.key) for t in found} - set(known))
     for chunk in _chunks(others):
         for item in session.exec(select(item_model).where(item_model.id.in_(chunk))):
-            name = getattr(item, "short_name", None) or getattr(item, "name", None)
-            known[item.id] = Item(item.id, item.code, name or item.statement)
+            known[item.id] = Item(item.id, item.code, item_name(item))
     for tag in found:
         item_id = getattr(tag, column.key)
         out.setdefault(tag.project_id, {})[item_id] = (tag, known[item_id])
@@ -238,13 +218,13 @@ def _stored_tags(
 
 
 def _payload(item: Item, significance, share, rationale) -> dict[str, Any]:
-    return {
-        "code": item.code,
-        "name": item.name,
-        "significance": significance,
-        "budget_share": share,
-        "rationale": rationale,
-    }
+    return tag_state(
+        code=item.code,
+        name=item.name,
+        significance=significance,
+        budget_share=share,
+        rationale=rationale,
+    )
 
 
 def _replace_tags(

@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from tracker.models import Objective, ObjectiveTag, Project, Significance, Theme, ThemeTag
 from tracker.models._base import utcnow
 from tracker.services.accounts.permissions import Principal
-from tracker.services.audit.record import record_project, record_tag
+from tracker.services.audit.record import record_project, record_tag, tag_state
 from tracker.services.coverage.filters import active_framework_id
 from tracker.services.errors import InputError, NotAllowed, NotFound
 from tracker.services.projects.edit import _decimal, bump_version, plain
@@ -55,18 +55,19 @@ def _item(session: Session, kind: str, code: str):
     return item
 
 
-def _name(item) -> str:
+def item_name(item) -> str:
+    """An objective's short name (or its statement), a theme's name: as tag events show it."""
     return getattr(item, "short_name", None) or getattr(item, "name", None) or item.statement
 
 
 def _tag_payload(item, tag) -> dict[str, Any]:
-    return {
-        "code": item.code,
-        "name": _name(item),
-        "significance": tag.significance,
-        "budget_share": tag.budget_share,
-        "rationale": tag.rationale,
-    }
+    return tag_state(
+        code=item.code,
+        name=item_name(item),
+        significance=tag.significance,
+        budget_share=tag.budget_share,
+        rationale=tag.rationale,
+    )
 
 
 def _check_editor(principal: Principal, project: Project) -> None:
