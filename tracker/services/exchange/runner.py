@@ -111,6 +111,39 @@ def _principal(session: Session, job: ImportJob) -> Principal | None:
     return principal_for(session=session, user=user, via="session")
 
 
+def check_file(
+    *,
+    session: Session,
+    settings: Settings,
+    kind: str,
+    filename: str,
+    content: bytes,
+    programme: str,
+    principal: Principal,
+    progress=None,
+):
+    """A spreadsheet's rows (`kind` spreadsheet) or an IATI file's activities (`kind` iati, into
+    `programme`) checked, matched to stored projects by code: the report, the plans to write
+    and what they were checked against. Nothing is written."""
+    if kind == "iati":
+        return iati.check_file(
+            session=session,
+            content=content,
+            programme=programme,
+            principal=principal,
+            settings=settings,
+            progress=progress,
+        )
+    return spreadsheet.check_file(
+        session=session,
+        filename=filename,
+        content=content,
+        principal=principal,
+        settings=settings,
+        progress=progress,
+    )
+
+
 def _read(engine, settings, job_id, *, progress=None) -> tuple[ImportJob, _Checked | str]:
     """The job and its file checked; or the job and why it cannot be."""
     with _reading_session(engine) as session:
@@ -124,24 +157,16 @@ def _read(engine, settings, job_id, *, progress=None) -> tuple[ImportJob, _Check
         principal = _principal(session, job)
         if principal is None:
             return job, "the person who uploaded the file no longer has an active account"
-        if job.kind == "iati":
-            report, plans, catalogue = iati.check_file(
-                session=session,
-                content=content,
-                programme=job.programme or "",
-                principal=principal,
-                settings=settings,
-                progress=progress,
-            )
-        else:
-            report, plans, catalogue = spreadsheet.check_file(
-                session=session,
-                filename=job.filename,
-                content=content,
-                principal=principal,
-                settings=settings,
-                progress=progress,
-            )
+        report, plans, catalogue = check_file(
+            session=session,
+            settings=settings,
+            kind=job.kind,
+            filename=job.filename,
+            content=content,
+            programme=job.programme or "",
+            principal=principal,
+            progress=progress,
+        )
         session.expunge_all()  # what was read stays readable once the session is closed
     return job, _Checked(report, plans, catalogue, principal)
 
@@ -311,22 +336,15 @@ def import_in_batches(
     transaction, as the web app's imports do, for callers without a job (the command line).
     Returns the report; ImportStopped if a batch could not be written."""
     with _reading_session(engine) as session:
-        if kind == "iati":
-            report, plans, catalogue = iati.check_file(
-                session=session,
-                content=content,
-                programme=programme,
-                principal=principal,
-                settings=settings,
-            )
-        else:
-            report, plans, catalogue = spreadsheet.check_file(
-                session=session,
-                filename=filename,
-                content=content,
-                principal=principal,
-                settings=settings,
-            )
+        report, plans, catalogue = check_file(
+            session=session,
+            settings=settings,
+            kind=kind,
+            filename=filename,
+            content=content,
+            programme=programme,
+            principal=principal,
+        )
         session.expunge_all()
     if not report.ok:
         return report
