@@ -13,6 +13,7 @@ from tracker.services.errors import Conflict, InputError
 from tracker.services.framework.view import framework_choices
 from tracker.services.projects.detail import get_project, project_coverage, project_detail
 from tracker.services.projects.edit import (
+    PROJECT_FIELDS,
     LocationInput,
     ProjectInput,
     create_project,
@@ -29,20 +30,6 @@ from tracker.web.templating import templates
 
 router = APIRouter()
 EMPTY_PLACE_ROWS = 3
-FIELDS = (
-    "code",
-    "title",
-    "summary",
-    "kind",
-    "status",
-    "start_date",
-    "end_date",
-    "budget_amount",
-    "budget_currency",
-    "donor",
-    "programme",
-    "manager",
-)
 
 
 def _choices(session: Session, principal: Principal) -> dict:
@@ -65,7 +52,7 @@ def _choices(session: Session, principal: Principal) -> dict:
 
 
 def _form_data(form) -> tuple[ProjectInput, int | None]:
-    values = {name: str(form.get(name, "")) for name in FIELDS}
+    values = {name: str(form.get(name, "")) for name in PROJECT_FIELDS}
     places, percentages = form.getlist("place"), form.getlist("percentage")
     locations = [
         LocationInput(str(place), str(pct) if str(pct).strip() else None)

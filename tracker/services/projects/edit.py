@@ -31,25 +31,14 @@ from tracker.models import (
 )
 from tracker.models._base import utcnow
 from tracker.services.accounts.permissions import Principal, require_can_edit
+from tracker.services.audit.record import PROJECT_FIELDS as PROJECT_EVENT_FIELDS
 from tracker.services.audit.record import place_label, project_state, record_project
 from tracker.services.errors import Conflict, InputError, NotFound
 from tracker.services.projects.params import ProjectCreate
 
-# What ProjectInput holds besides its places: the fields of ProjectCreate.
-PROJECT_FIELDS = (
-    "code",
-    "title",
-    "summary",
-    "kind",
-    "status",
-    "start_date",
-    "end_date",
-    "budget_amount",
-    "budget_currency",
-    "donor",
-    "programme",
-    "manager",
-)
+# What ProjectInput holds besides its places: the fields of ProjectCreate, which are the
+# project's own fields as its events show them, then its programme and manager.
+PROJECT_FIELDS = (*PROJECT_EVENT_FIELDS, "programme", "manager")
 
 
 @dataclass
