@@ -17,6 +17,7 @@ from tracker.fields import (
     Params,
     QueryInteger,
     RegionCode,
+    allowed_names,
     read_params,
 )
 from tracker.services.errors import InputError
@@ -34,8 +35,16 @@ class Record(Params):
     count: Integer(0, 10) | None = None
 
 
+class Shape(StrEnum):
+    circle = "circle"
+    square_ish = "square_ish"
+
+
 class Example(DatedParams):
     colour: Choice(Colour, what="colour") = Colour.red
+    shape: Choice(Shape, what="shape", names={"circle": "Circle", "square_ish": "Squarish"}) = (
+        Shape.circle
+    )
     tags: List(RegionCode, 3) = Field(default_factory=list)
     region: RegionCode | None = None
     count: Integer(0, 1_000) | None = None
@@ -88,7 +97,8 @@ def test_each_refusal_names_its_field_and_what_is_allowed():
     }
     assert _refusal({"region": "has space"})["region"].startswith("must be a code of 1 to 10")
     assert _refusal({"wibble": "1"}) == {
-        "wibble": "unknown parameter; allowed: colour, tags, region, count, page, from, to, records"
+        "wibble": "unknown parameter; allowed: colour, shape, tags, region, count, page, from, "
+        "to, records"
     }
 
 
@@ -105,3 +115,36 @@ def test_choices_are_enums_in_the_schema():
     schema = Example.model_json_schema()
     assert schema["$defs"]["Colour"]["enum"] == ["red", "blue"]
     assert schema["properties"]["tags"]["maxItems"] == 3
+
+
+def test_a_choice_with_names_says_what_is_allowed_in_words():
+    assert _refusal({"shape": "oval"}) == {
+        "shape": 'unknown shape "oval"; allowed: Circle (circle), Squarish (square_ish)'
+    }
+    assert read_params(Example, {"shape": "square_ish"}).shape == Shape.square_ish
+
+
+@pytest.mark.parametrize(
+    ("pairs", "words"),
+    [
+        (
+            [("AFR", "Africa"), ("AME", "Americas"), ("MENA", "Middle East and North Africa")],
+            "Africa (AFR), Americas (AME), Middle East and North Africa (MENA)",
+        ),
+        # Codes that are the words already stand alone; in one list, all or none do.
+        ([("active", "Active"), ("pipeline", "Pipeline")], "active, pipeline"),
+        (
+            [("admin", "Administrator"), ("viewer", "Viewer")],
+            "Administrator (admin), Viewer (viewer)",
+        ),
+        ([("GPG1", None), ("GPG2", "Border security")], "GPG1, Border security (GPG2)"),
+        # A name with a comma in it: the list is kept apart by semicolons.
+        (
+            [("yes", "Screened"), ("not_aligned", "Screened, not aligned")],
+            "Screened (yes); Screened, not aligned (not_aligned)",
+        ),
+        ([], ""),
+    ],
+)
+def test_allowed_names(pairs, words):
+    assert allowed_names(pairs) == words

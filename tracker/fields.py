@@ -304,21 +304,38 @@ def List(item: Any, max_items: int, **field: Any) -> Any:
     return Annotated[list[item], Field(max_length=max_items, **field)]
 
 
+def allowed_names(pairs: Iterable[tuple[Any, str | None]]) -> str:
+    """What a message says is allowed, in words: each (code, name) as "Africa (AFR)", the name
+    with the code to type beside it. When every code already is its name in other letters
+    (active, Active), the codes alone; a code without a name stands alone. Listed with commas,
+    or with semicolons when a name holds a comma."""
+    named = [(str(code), (name or "").strip()) for code, name in pairs]
+    words = all(not name or name.casefold() == code.casefold() for code, name in named)
+    shown = [code if words or not name else f"{name} ({code})" for code, name in named]
+    if any("," in name for _, name in named):
+        return "; ".join(shown)
+    return ", ".join(shown)
+
+
 def Choice(
     kind: Any,
     *,
     what: str = "value",
     allowed: str | None = None,
+    names: Mapping[str, str] | None = None,
     template: str = 'unknown {what} "{value}"; allowed: {allowed}',
     **field: Any,
 ) -> Any:
     """One of a fixed set, an enumeration or a Literal of strings (an enum in the OpenAPI
     document); anything else is refused as 'unknown <what> "<value>"; allowed: ...', or in the
-    words of `template`."""
+    words of `template`. With `names` (value to its name), what is allowed is said in words,
+    as `allowed_names` says it."""
     if isinstance(kind, type) and issubclass(kind, Enum):
         values = [member.value for member in kind]
     else:
         values = list(get_args(kind))
+    if allowed is None and names is not None:
+        allowed = allowed_names((v, names.get(str(v))) for v in values)
     listed = allowed or ", ".join(str(v) for v in values)
 
     def check(value: Any) -> Any:

@@ -80,7 +80,7 @@ def test_invite_then_choose_a_password_then_sign_in(browser_for, client_factory,
         (
             {"email": "a@example.org", "full_name": "X", "role": "owner"},
             "role",
-            "must be one of admin, manager, viewer",
+            "must be a role: Administrator (admin), Manager (manager), Viewer (viewer)",
         ),
         (
             {"email": "a@example.org", "full_name": "X", "role": "manager"},
@@ -154,7 +154,12 @@ def test_audit_page_lists_and_filters(browser_for, accounts):
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
-        ("entity=spaceships", "entity", "must be one of project, objective_tag"),
+        (
+            "entity=spaceships",
+            "entity",
+            "must be a kind of change: Projects (project), Objective tags (objective_tag), "
+            "Theme tags (theme_tag), Targets (target), Users (user), Framework (framework)",
+        ),
         ("actor=bob", "actor", "must be a person from the list"),
         ("from=12/03/2026", "from", '"12/03/2026" is not a date; use the form 2026-03-12'),
         ("from=2026-03-12&to=2026-03-01", "to", "must not be before from (2026-03-12)"),

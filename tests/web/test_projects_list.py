@@ -92,15 +92,66 @@ def test_the_cell_panel_gets_a_close_button(viewer):
 @pytest.mark.parametrize(
     ("query", "field", "message"),
     [
-        ("goal=GPG9", "goal", 'unknown goal "GPG9"'),
-        ("objective=12.1", "objective", 'unknown objective "12.1"'),
-        ("theme=XI", "theme", 'unknown theme "XI"'),
-        ("located=Narnia", "located", 'unknown place "Narnia"'),
+        (
+            "goal=GPG9",
+            "goal",
+            'unknown goal "GPG9"; allowed: Counter terrorism (GPG1), Border security (GPG2), '
+            "Vulnerable communities (GPG3), Cybercrime (GPG4), "
+            "Corruption and financial crime (GPG5), "
+            "Organized crime and drug trafficking (GPG6), Environmental security (GPG7)",
+        ),
+        (
+            "objective=12.1",
+            "objective",
+            'unknown objective "12.1"; allowed: one of the framework\'s 38 objectives, such as '
+            "Disrupt terrorist activities through data exchange (1.1), "
+            "Terrorist threat awareness and analysis (1.2), "
+            "Technical expertise against terrorist threats (1.3)",
+        ),
+        (
+            "theme=XI",
+            "theme",
+            'unknown theme "XI"; allowed: Data and information sharing (I); '
+            "Collaboration and partnerships (II); "
+            "Good governance, rule of law and respect for human rights (III); "
+            "Capacity building and training, innovation and digitalization (IV); "
+            "Cybercrime and financial crime as enablers (V); No theme (none)",
+        ),
+        (
+            "located=Narnia",
+            "located",
+            'unknown place "Narnia"; allowed: a region, Africa (AFR), Americas (AME), '
+            "Asia and South Pacific (ASP), Europe (EUR), Middle East and North Africa (MENA); "
+            "a country, by its two-letter code, such as Afghanistan (AF); "
+            "or global (no place), whole-region or elsewhere (both with a region)",
+        ),
         ("year=20x6", "year", "must be a year such as 2026"),
-        ("screened=maybe", "screened", 'unknown value "maybe"'),
-        ("sort=colour", "sort", 'unknown sort "colour"'),
+        (
+            "screened=maybe",
+            "screened",
+            'unknown screening "maybe"; allowed: Screened (yes); Not yet screened (no); '
+            "Screened, not aligned (not_aligned)",
+        ),
+        (
+            "sort=colour",
+            "sort",
+            'unknown sort "colour"; allowed: Code (code), Title (title), Status (status), '
+            "Start date (start), End date (end), Budget (budget), Last changed (updated), "
+            "each with - before it to sort descending (such as -budget)",
+        ),
         ("page=0", "page", "must be a page number"),
-        ("status=lost", "status", 'unknown status "lost"'),
+        (
+            "status=lost",
+            "status",
+            'unknown status "lost"; allowed: pipeline, active, completed, suspended, '
+            "cancelled, or any",
+        ),
+        (
+            "programme=ZZ",
+            "programme",
+            'unknown programme "ZZ"; allowed: Counter-Terrorism (CT), Cybercrime (CYB), '
+            "Financial Crime and Anti-Corruption (FCAC), Organized and Emerging Crime (OEC)",
+        ),
         ("wibble=1", "wibble", "unknown parameter"),
     ],
 )
@@ -108,7 +159,8 @@ def test_bad_filters_are_refused(viewer, query, field, message):
     response = viewer.get(f"/projects?{query}")
     assert response.status_code == 400
     page = BeautifulSoup(response.text, "lxml")
-    assert message in page.get_text()
+    summary = page.select_one(".error-summary").get_text(" ", strip=True)
+    assert f"{field} {message}" in summary
     if page.find(id=f"{field}-error"):
         assert message in page.find(id=f"{field}-error").text
 
@@ -129,3 +181,77 @@ def test_the_where_filter_offers_regions_and_countries(viewer):
         "P8",
         "P9",
     ]
+
+
+def test_objectives_and_themes_read_by_name_principal_first(viewer):
+    page = BeautifulSoup(viewer.get("/projects?q=P2").text, "lxml")
+    table = page.select_one("table.project-table")
+    headings = [th.get_text(strip=True) for th in table.select("thead th")]
+    assert headings[4] == "Objectives and themes"
+    cell = table.select_one("tbody tr").find_all("td")[3]
+    principal = [line.get_text(" ", strip=True) for line in cell.find_all("div")]
+    assert principal == ["Principal: 4.1 Cybercrime threat intelligence"]
+    assert cell.find("div").select_one(".visually-hidden").text == "Principal: "
+    significant = cell.select_one(".statement")
+    assert significant.get_text(" ", strip=True) == (
+        "Significant: 5.2 Financial crime investigation capacity; "
+        "III Good governance, rule of law and respect for human rights"
+    )
+    assert [c.text for c in significant.select("span.code")] == ["5.2", "III"]
+    # Two principal objectives, each on its line, in the framework's order.
+    p3 = BeautifulSoup(viewer.get("/projects?q=P3").text, "lxml")
+    cell = p3.select_one("table.project-table tbody tr").find_all("td")[3]
+    assert [d.get_text(" ", strip=True).removeprefix("Principal: ") for d in cell("div")] == [
+        "1.1 Disrupt terrorist activities through data exchange",
+        "1.2 Terrorist threat awareness and analysis",
+    ]
+    assert cell.select_one(".statement").get_text(" ", strip=True) == (
+        "Significant: 4.2 Cooperation against cybercrime"
+    )
+
+
+def test_the_cell_panel_names_objectives_and_themes(viewer):
+    response = viewer.get(
+        "/projects?q=P2", headers={"HX-Request": "true", "HX-Target": "cell-panel"}
+    )
+    item = BeautifulSoup(response.text, "lxml").select_one(".panel-list li")
+    lines = [p.get_text(" ", strip=True) for p in item.find_all("p")]
+    assert lines[1:] == [
+        "Principal: 4.1 Cybercrime threat intelligence",
+        "Significant: 5.2 Financial crime investigation capacity; "
+        "III Good governance, rule of law and respect for human rights",
+    ]
+
+
+def test_framework_filters_offer_names_with_codes_as_values(viewer):
+    page = BeautifulSoup(viewer.get("/projects?objective=4.1&theme=none").text, "lxml")
+    goals = page.find("select", id="goal")
+    assert [(o["value"], o.text) for o in goals.find_all("option")][:3] == [
+        ("", "Any goal"),
+        ("GPG1", "GPG1 — Counter terrorism"),
+        ("GPG2", "GPG2 — Border security"),
+    ]
+    objectives = page.find("select", id="objective")
+    groups = objectives.find_all("optgroup")
+    assert len(groups) == 7 and groups[3]["label"] == "GPG4 — Cybercrime"
+    assert [(o["value"], o.text) for o in groups[3].find_all("option")][:2] == [
+        ("4.1", "4.1 — Cybercrime threat intelligence"),
+        ("4.2", "4.2 — Cooperation against cybercrime"),
+    ]
+    assert objectives.find("option", selected=True)["value"] == "4.1"
+    assert len(objectives.find_all("option")) == 38 + 1
+    themes = page.find("select", id="theme")
+    options = [(o["value"], o.text) for o in themes.find_all("option")]
+    assert options[0] == ("", "Any theme") and options[-1] == ("none", "No theme")
+    assert ("III", "III — Good governance, rule of law and respect for human rights") in options
+    assert themes.find("option", selected=True)["value"] == "none"
+
+
+def test_the_heading_names_the_filters(viewer):
+    page = BeautifulSoup(
+        viewer.get("/projects?objective=4.1&programme=CYB&programme=FCAC").text, "lxml"
+    )
+    assert page.select_one(".result-count").get_text(" ", strip=True) == (
+        "4 projects : objective 4.1 Cybercrime threat intelligence · "
+        "programmes Cybercrime, Financial Crime and Anti-Corruption"
+    )

@@ -6,7 +6,6 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from tracker.deps import CurrentPrincipal, SessionDep
-from tracker.services.coverage.filters import active_framework_id, framework_codes
 from tracker.services.coverage.params import FLOORS
 from tracker.services.errors import InputError
 from tracker.services.projects.detail import project_coverage, project_detail
@@ -16,8 +15,12 @@ from tracker.services.projects.listing import (
     list_projects,
     project_list_query,
 )
-from tracker.services.projects.params import SCREENED, ProjectListParams
-from tracker.services.reference.lists import place_groups, programmes_and_regions
+from tracker.services.projects.params import SCREENED, SORT_NAMES, ProjectListParams
+from tracker.services.reference.lists import (
+    framework_options,
+    place_groups,
+    programmes_and_regions,
+)
 from tracker.web import htmx
 from tracker.web._params import query_params, read_query, url_with
 from tracker.web.project_forms import tag_choices
@@ -25,31 +28,21 @@ from tracker.web.templating import templates
 
 router = APIRouter()
 
-SORT_LABELS = {
-    "code": "Code",
-    "title": "Title",
-    "status": "Status",
-    "start": "Start date",
-    "end": "End date",
-    "budget": "Budget",
-    "updated": "Last changed",
-}
-
 
 def _filter_options(session) -> dict:
     programmes, regions = programmes_and_regions(session=session)
-    codes = framework_codes(session, active_framework_id(session))
+    framework = framework_options(session=session)
     return {
-        "goals": [("", "Any goal")] + [(c, c) for c in codes["goal"]],
-        "objectives": [("", "Any objective")] + [(c, c) for c in codes["objective"]],
-        "themes": [("", "Any theme")] + [(c, c) for c in codes["theme"]],
+        "goals": [("", "Any goal"), *framework.goals],
+        "objectives": framework.objectives,
+        "themes": [("", "Any theme"), *framework.themes, ("none", "No theme")],
         "programmes": [("", "Any programme")] + [(p.code, p.name) for p in programmes],
         "places": place_groups(session=session, regions=regions),
         "statuses": [("any", "Any status")] + [(s, s.capitalize()) for s in STATUSES],
         "screened": [("", "Screened or not"), *SCREENED.items()],
         "floors": [(str(k), v) for k, v in FLOORS.items()],
-        "sorts": [(k, v) for k, v in SORT_LABELS.items()]
-        + [(f"-{k}", f"{v}, descending") for k, v in SORT_LABELS.items()],
+        "sorts": [(k, v) for k, v in SORT_NAMES.items()]
+        + [(f"-{k}", f"{v}, descending") for k, v in SORT_NAMES.items()],
     }
 
 

@@ -16,7 +16,9 @@ from tracker.models import Role
 MAX_NAME_LENGTH = 120
 MAX_PROGRAMMES = 50
 
-RoleChoice = Choice(Role, template="must be one of {allowed}")
+# Roles as the people pages name them.
+ROLE_NAMES = {"admin": "Administrator", "manager": "Manager", "viewer": "Viewer"}
+RoleChoice = Choice(Role, names=ROLE_NAMES, template="must be a role: {allowed}")
 
 
 class UserInvite(Params):

@@ -19,7 +19,10 @@ EntityType = StrEnum("EntityType", {k: k for k in ENTITY_TYPES})
 class AuditFilters(DatedParams):
     """Events of one kind, by one person, from and to a date (both included)."""
 
-    entity: Choice(EntityType, template="must be one of {allowed}") | None = None
+    entity: (
+        Choice(EntityType, names=ENTITY_TYPES, template="must be a kind of change: {allowed}")
+        | None
+    ) = None
     actor: QueryInteger(1, MAX_ID, wrong="must be a person from the list") | None = None
     date_from: Day | None = Field(default=None, alias="from")
     date_to: Day | None = Field(default=None, alias="to", description="Not before from")

@@ -15,7 +15,8 @@ from typing import Any
 from sqlalchemy import and_, exists, func, literal_column, or_, select, table, text
 from sqlmodel import Session
 
-from tracker.fields import read_params
+from tracker.fields import allowed_names, read_params
+from tracker.formats import ngettext
 from tracker.models import (
     Country,
     Currency,
@@ -26,11 +27,17 @@ from tracker.models import (
     Project,
     ProjectLocation,
     Region,
+    Significance,
     Theme,
     ThemeTag,
 )
 from tracker.services.coverage import sql
-from tracker.services.coverage.filters import CoverageQuery, coverage_query, framework_codes
+from tracker.services.coverage.filters import (
+    CoverageQuery,
+    active_framework_id,
+    coverage_query,
+    framework_codes,
+)
 from tracker.services.coverage.params import STATUSES, CoverageParams
 from tracker.services.errors import InputError
 from tracker.services.projects.params import SCREENED, ProjectListParams
@@ -73,6 +80,16 @@ class ProjectListQuery:
 
 
 @dataclass(frozen=True)
+class TagLabel:
+    """An objective or theme a project is tagged with, as a person reads it."""
+
+    code: str
+    name: str
+    kind: str  # objective or theme
+    principal: bool
+
+
+@dataclass(frozen=True)
 class ProjectRow:
     code: str
     title: str
@@ -82,8 +99,26 @@ class ProjectRow:
     end_date: date | None
     budget_eur: Decimal | None
     screened: bool
-    principal: list[str]
-    significant: list[str]
+    # Objectives, then themes, in the framework's order: the principal ones, then the rest.
+    tags: list[TagLabel] = field(default_factory=list)
+
+    @property
+    def principal_tags(self) -> list[TagLabel]:
+        return [t for t in self.tags if t.principal]
+
+    @property
+    def significant_tags(self) -> list[TagLabel]:
+        return [t for t in self.tags if not t.principal]
+
+    @property
+    def principal(self) -> list[str]:
+        """The codes of its principal objectives."""
+        return [t.code for t in self.tags if t.principal and t.kind == "objective"]
+
+    @property
+    def significant(self) -> list[str]:
+        """The codes of its significant objectives."""
+        return [t.code for t in self.tags if not t.principal and t.kind == "objective"]
 
 
 @dataclass(frozen=True)
@@ -118,12 +153,12 @@ def project_list_query(*, session: Session, params: ProjectListParams) -> Projec
         errors.update(exc.errors)
         coverage = None
 
-    codes = framework_codes(session, coverage.framework_id if coverage else None)
+    framework_id = coverage.framework_id if coverage else active_framework_id(session)
+    codes = framework_codes(session, framework_id)
     for name in ("goal", "objective", "theme"):
         value = getattr(params, name)
         if value and value not in codes[name] and not (name == "theme" and value == "none"):
-            examples = ", ".join(list(codes[name])[:4])
-            errors[name] = f'unknown {name} "{value[:40]}"; use a code such as {examples}'
+            errors[name] = _unknown_in_framework(session, framework_id, name, value)
 
     located = params.located
     if located and located not in PLACES:
@@ -131,10 +166,7 @@ def project_list_query(*, session: Session, params: ProjectListParams) -> Projec
             session.execute(select(Country.code)).scalars()
         )
         if located not in known:
-            errors["located"] = (
-                f'unknown place "{located[:40]}"; use a region or country code, '
-                "or global, whole-region, elsewhere"
-            )
+            errors["located"] = _unknown_place(session, located)
     if errors:
         raise InputError(errors)
 
@@ -152,6 +184,46 @@ def project_list_query(*, session: Session, params: ProjectListParams) -> Projec
         descending=sort.startswith("-"),
         page=params.page,
         params=params.url_params(),
+    )
+
+
+def _unknown_in_framework(session: Session, framework_id: int | None, kind: str, value: str):
+    """A goal, objective or theme the framework does not have, refused with what it has: every
+    goal and theme by name, and a few of its many objectives."""
+    if kind == "goal":
+        statement = select(Goal.code, Goal.short_name).order_by(Goal.position)
+    elif kind == "objective":
+        statement = (
+            select(Objective.code, func.coalesce(Objective.short_name, Objective.statement))
+            .join(Goal, Goal.id == Objective.goal_id)
+            .order_by(Goal.position, Objective.position, Objective.id)
+        )
+    else:
+        statement = select(Theme.code, Theme.name).order_by(Theme.position)
+    model = {"goal": Goal, "objective": Objective, "theme": Theme}[kind]
+    named = session.execute(statement.where(model.framework_id == framework_id)).all()
+    refused = f'unknown {kind} "{value[:40]}"'
+    if not named:
+        return f"{refused}; no framework is loaded"
+    if kind == "objective":
+        return (
+            f"{refused}; allowed: one of the framework's {len(named)} objectives, such as "
+            + allowed_names(named[:3])
+        )
+    if kind == "theme":
+        return f"{refused}; allowed: {allowed_names([*named, ('none', 'No theme')])}"
+    return f"{refused}; allowed: {allowed_names(named)}"
+
+
+def _unknown_place(session: Session, place: str) -> str:
+    """A place that is neither a region nor a country, refused with what a place may be."""
+    regions = session.execute(select(Region.code, Region.name).order_by(Region.position)).all()
+    country = session.execute(select(Country.code, Country.name).order_by(Country.name)).first()
+    example = f", such as {allowed_names([country])}" if country else ""
+    return (
+        f'unknown place "{place[:40]}"; allowed: a region, {allowed_names(regions)}; '
+        f"a country, by its two-letter code{example}; "
+        "or global (no place), whole-region or elsewhere (both with a region)"
     )
 
 
@@ -313,15 +385,7 @@ def list_projects(*, session: Session, query: ProjectListQuery) -> ProjectPage:
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE)
     ).all()
-    tags: dict[int, dict[int, list[str]]] = {}
-    if rows:
-        for project_id, code, significance in session.execute(
-            select(ObjectiveTag.project_id, Objective.code, ObjectiveTag.significance)
-            .join(Objective, Objective.id == ObjectiveTag.objective_id)
-            .where(ObjectiveTag.project_id.in_([r[0] for r in rows]))
-            .order_by(Objective.goal_id, Objective.position)
-        ):
-            tags.setdefault(project_id, {}).setdefault(significance, []).append(code)
+    tags = _tag_labels(session, [r[0] for r in rows])
     return ProjectPage(
         [
             ProjectRow(
@@ -333,8 +397,7 @@ def list_projects(*, session: Session, query: ProjectListQuery) -> ProjectPage:
                 end,
                 Decimal(str(budget)) if budget is not None else None,
                 screened is not None,
-                tags.get(pid, {}).get(2, []),
-                tags.get(pid, {}).get(1, []),
+                tags.get(pid, []),
             )
             for pid, code, title, programme, status, start, end, budget, screened in rows
         ],
@@ -342,6 +405,40 @@ def list_projects(*, session: Session, query: ProjectListQuery) -> ProjectPage:
         page,
         pages,
     )
+
+
+def _tag_labels(session: Session, project_ids: list[int]) -> dict[int, list[TagLabel]]:
+    """Each project's objectives and themes with their names, principal ones first, each kind
+    in the framework's order: two queries for a page."""
+    if not project_ids:
+        return {}
+    found: dict[int, list[tuple[bool, int, int, TagLabel]]] = {}
+    objectives = (
+        select(
+            ObjectiveTag.project_id,
+            ObjectiveTag.significance,
+            Objective.code,
+            func.coalesce(Objective.short_name, Objective.statement),
+        )
+        .join(Objective, Objective.id == ObjectiveTag.objective_id)
+        .join(Goal, Goal.id == Objective.goal_id)
+        .where(ObjectiveTag.project_id.in_(project_ids))
+        .order_by(Goal.position, Objective.position, Objective.id)
+    )
+    themes = (
+        select(ThemeTag.project_id, ThemeTag.significance, Theme.code, Theme.name)
+        .join(Theme, Theme.id == ThemeTag.theme_id)
+        .where(ThemeTag.project_id.in_(project_ids))
+        .order_by(Theme.position, Theme.id)
+    )
+    for kind, statement in ((0, objectives), (1, themes)):
+        for position, (project_id, significance, code, name) in enumerate(
+            session.execute(statement)
+        ):
+            principal = significance == Significance.principal
+            label = TagLabel(code, name, "theme" if kind else "objective", principal)
+            found.setdefault(project_id, []).append((not principal, kind, position, label))
+    return {pid: [t[-1] for t in sorted(items)] for pid, items in found.items()}
 
 
 def describe_filters(*, session: Session, query: ProjectListQuery) -> list[str]:
@@ -377,7 +474,18 @@ def describe_filters(*, session: Session, query: ProjectListQuery) -> list[str]:
     if coverage.region_code:
         words.append(f"working in {places[coverage.region_code]}")
     if coverage.programme_codes:
-        words.append("programme " + ", ".join(coverage.programme_codes))
+        programmes = dict(
+            session.execute(
+                select(Programme.code, Programme.name).where(
+                    Programme.code.in_(coverage.programme_codes)
+                )
+            ).all()
+        )
+        words.append(
+            ngettext("programme", "programmes", len(coverage.programme_codes))
+            + " "
+            + ", ".join(programmes.get(c, c) for c in coverage.programme_codes)
+        )
     if coverage.statuses:
         words.append("status " + ", ".join(coverage.statuses))
     if coverage.floor == 2:

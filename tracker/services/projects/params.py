@@ -36,6 +36,7 @@ from tracker.fields import (
     RegionCode,
     Text,
     Token,
+    allowed_names,
 )
 from tracker.models import ProjectKind, ProjectStatus
 from tracker.services.coverage.params import (
@@ -46,7 +47,18 @@ from tracker.services.coverage.params import (
 )
 
 SCREENED = {"yes": "Screened", "no": "Not yet screened", "not_aligned": "Screened, not aligned"}
-SORT_KEYS = ("code", "title", "status", "start", "end", "budget", "updated")
+SORT_NAMES = {
+    "code": "Code",
+    "title": "Title",
+    "status": "Status",
+    "start": "Start date",
+    "end": "End date",
+    "budget": "Budget",
+    "updated": "Last changed",
+}
+SORT_KEYS = tuple(SORT_NAMES)
+KIND_NAMES = {"capacity_building": "Capacity building", "operation": "Operation"}
+STATUS_NAMES = {s.value: s.value.capitalize() for s in ProjectStatus}
 MAX_PAGE = 1_000_000
 MAX_SEARCH = 200
 
@@ -84,7 +96,7 @@ class ProjectListParams(DatedParams):
     status: List(Status, len(StatusFilter)) = Field(
         default_factory=list, description="Statuses; none or any means every project"
     )
-    screened: Choice(Screened) | None = None
+    screened: Choice(Screened, what="screening", names=SCREENED) | None = None
     year: Year | None = Field(default=None, description="Projects running in this year")
     date_from: Day | None = Field(default=None, alias="from")
     date_to: Day | None = Field(default=None, alias="to", description="Not before from")
@@ -92,7 +104,8 @@ class ProjectListParams(DatedParams):
     sort: Choice(
         Sort,
         what="sort",
-        allowed=f"{', '.join(SORT_KEYS)}, with - for descending",
+        allowed=allowed_names(SORT_NAMES.items())
+        + ", each with - before it to sort descending (such as -budget)",
         description="- before a key sorts descending",
     ) = Sort.code
     page: QueryInteger(1, MAX_PAGE, wrong=f"must be a page number from 1 to {MAX_PAGE:,}") = 1
@@ -175,8 +188,8 @@ class ProjectCreate(Params):
     code: ProjectCode
     title: Line(LIMITS["title"], required=True, examples=["Cyber investigation training"])
     summary: Text(LIMITS["summary"]) | None = None
-    kind: Choice(ProjectKind, what="kind") = ProjectKind.capacity_building
-    status: Choice(ProjectStatus, what="status") = ProjectStatus.pipeline
+    kind: Choice(ProjectKind, what="kind", names=KIND_NAMES) = ProjectKind.capacity_building
+    status: Choice(ProjectStatus, what="status", names=STATUS_NAMES) = ProjectStatus.pipeline
     start_date: Day | None = None
     end_date: Day | None = Field(default=None, description="Not before the start date")
     budget_amount: Budget | None = None

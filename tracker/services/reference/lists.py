@@ -1,11 +1,31 @@
-"""Reference lists for selectors: programmes, regions, countries, currencies and the people who
-may manage projects, in display order. Every page's dropdowns are built from these."""
+"""Reference lists for selectors: programmes, regions, countries, currencies, the people who
+may manage projects, and the active framework's goals, objectives and themes, in display order.
+Every page's dropdowns are built from these, and messages that say which regions or programmes
+are allowed name them from here too."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlmodel import Session, select
 
-from tracker.models import Country, Currency, Programme, Region, Role, User
+from tracker.fields import allowed_names
+from tracker.models import (
+    Country,
+    Currency,
+    Framework,
+    Goal,
+    Objective,
+    Programme,
+    Region,
+    Role,
+    Theme,
+    User,
+)
+
+# Between a code and its name in a selector's option: "1.2 — Terrorist threat awareness".
+DASH = " \u2014 "
+MAX_LABEL = 90
 
 
 def programmes_and_regions(*, session: Session) -> tuple[list[Programme], list[Region]]:
@@ -59,3 +79,59 @@ def project_managers(*, session: Session) -> list[User]:
             .order_by(User.full_name)
         )
     )
+
+
+def region_names(*, session: Session) -> str:
+    """Every region as a refusal names what is allowed: "Africa (AFR), Americas (AME), …"."""
+    return allowed_names(session.exec(select(Region.code, Region.name).order_by(Region.position)))
+
+
+def programme_names(*, session: Session) -> str:
+    """Every programme as a refusal names what is allowed: "Counter-terrorism (CT), …"."""
+    return allowed_names(
+        session.exec(select(Programme.code, Programme.name).order_by(Programme.name))
+    )
+
+
+def option_label(code: str, name: str | None) -> str:
+    """A selector's option for a code with its name: "1.2 — Terrorist threat awareness"."""
+    name = " ".join((name or "").split())
+    if len(name) > MAX_LABEL:
+        name = name[: MAX_LABEL - 1].rstrip() + "\u2026"
+    return f"{code}{DASH}{name}" if name else code
+
+
+@dataclass(frozen=True)
+class FrameworkOptions:
+    """The active framework for selectors, as (code, label) choices: its goals, its objectives
+    grouped under their goal (the group's label, its choices), and its themes."""
+
+    goals: list[tuple[str, str]]
+    objectives: list[tuple[str, list[tuple[str, str]]]]
+    themes: list[tuple[str, str]]
+
+
+def framework_options(*, session: Session) -> FrameworkOptions:
+    """Goals, objectives by goal and themes of the active framework: three queries."""
+    framework = session.exec(select(Framework.id).where(Framework.active)).first()
+    goals: list[tuple[str, str]] = []
+    groups: dict[int, tuple[str, list[tuple[str, str]]]] = {}
+    for goal in session.exec(
+        select(Goal).where(Goal.framework_id == framework).order_by(Goal.position)
+    ):
+        goals.append((goal.code, option_label(goal.code, goal.short_name)))
+        groups[goal.id] = (option_label(goal.code, goal.short_name), [])
+    for objective in session.exec(
+        select(Objective)
+        .where(Objective.framework_id == framework)
+        .order_by(Objective.position, Objective.id)
+    ):
+        name = objective.short_name or objective.statement
+        groups[objective.goal_id][1].append((objective.code, option_label(objective.code, name)))
+    themes = [
+        (theme.code, option_label(theme.code, theme.name))
+        for theme in session.exec(
+            select(Theme).where(Theme.framework_id == framework).order_by(Theme.position)
+        )
+    ]
+    return FrameworkOptions(goals, [g for g in groups.values() if g[1]], themes)
