@@ -22,17 +22,21 @@ def example(framework):
 def test_gaps_page_groups_gaps_with_reasons_and_links(example, browser_for):
     page = BeautifulSoup(browser_for("viewer").get("/gaps").text, "lxml")
     groups = {s.h2.get_text(" ", strip=True): s for s in page.select("section.gap-group")}
-    assert "Objectives no active project serves (27)" in groups
+    assert "Objectives no project serves (27)" in groups
     unscreened = groups["Projects not yet screened (1)"].li
     assert unscreened.strong.text == "1 active project"
-    assert unscreened.a["href"].endswith("/projects?status=active&screened=no")
+    assert "/gaps/about?kind=unscreened&" in unscreened.a["href"]
+    about = BeautifulSoup(browser_for("viewer").get(unscreened.a["href"]).text, "lxml")
+    lead = about.select_one("section.gap-lead")
+    assert lead.h2.get_text(" ", strip=True) == "The projects to screen (1)"
+    assert len(lead.select("ul.lead-projects li")) == 1
 
 
 def test_gaps_page_filters_by_kind(example, browser_for):
     response = browser_for("viewer").get("/gaps?kind=theme_without_project")
     page = BeautifulSoup(response.text, "lxml")
     assert [s.h2.get_text(" ", strip=True) for s in page.select("section.gap-group")] == [
-        "Themes no active project serves (3)"
+        "Themes no project serves (3)"
     ]
     fragment = browser_for("viewer").get("/gaps?kind=unscreened", headers={"HX-Request": "true"})
     assert "<html" not in fragment.text and "Projects not yet screened" in fragment.text

@@ -22,5 +22,6 @@ def home(request: Request, session: SessionDep, principal: CurrentPrincipal) -> 
         {
             "dashboard": dashboard,
             "projects_url": lambda pairs: url_with(str(request.url_for("projects")), pairs),
+            "gap_url": lambda gap: url_with(str(request.url_for("gap")), gap.about),
         },
     )

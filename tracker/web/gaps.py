@@ -6,8 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from tracker.deps import CurrentPrincipal, SessionDep
-from tracker.services.coverage.gaps import find_gaps, gap_query
-from tracker.services.coverage.params import FLOORS, GAP_KINDS, GapParams
+from tracker.services.coverage.gaps import find_gap, find_gaps, gap_leads, gap_query, view_params
+from tracker.services.coverage.params import FLOORS, GAP_KINDS, GapAboutParams, GapParams
 from tracker.services.errors import InputError
 from tracker.services.reference.lists import programmes_and_regions
 from tracker.web import htmx
@@ -30,8 +30,15 @@ def gaps(request: Request, session: SessionDep, principal: CurrentPrincipal) -> 
             "programmes": [("", "All programmes")] + [(p.code, p.name) for p in programmes],
             "regions": [("", "All regions")] + [(r.code, r.name) for r in regions],
             "floors": [(str(k), v) for k, v in FLOORS.items()],
+            "rows": [
+                ("goals", "Goals and themes"),
+                ("objectives", "Objectives"),
+                ("themes", "Themes"),
+            ],
         },
         "projects_url": lambda pairs: url_with(str(request.url_for("projects")), pairs),
+        "gap_url": lambda gap: url_with(str(request.url_for("gap")), gap.about),
+        "heatmap_url": None,
     }
     status = 200
     try:
@@ -40,6 +47,33 @@ def gaps(request: Request, session: SessionDep, principal: CurrentPrincipal) -> 
         context["errors"], status = exc.errors, htmx.refusal_status(request)
     else:
         context["gaps"] = find_gaps(session=session, query=query)
+        context["heatmap_url"] = url_with(
+            str(request.url_for("heatmap")), query.coverage.url_params()
+        )
     return htmx.render(
         request, page="gaps/index.html", fragment="gaps/_list.html", context=context, status=status
+    )
+
+
+@router.get("/gaps/about", response_class=HTMLResponse, name="gap")
+def gap(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
+    """One gap, and what can be done about it: projects in other statuses, projects that could
+    take it on, and for administrators a target to set."""
+    params = read_query(request, GapAboutParams)
+    found = find_gap(session=session, params=params)
+    query = gap_query(session=session, params=params)
+    gaps_url = url_with(str(request.url_for("gaps")), view_params(query.coverage))
+    context = {
+        "gap": found,
+        "leads": gap_leads(session=session, gap=found, params=params) if found else [],
+        "gaps_url": gaps_url,
+        "projects_url": lambda pairs: url_with(str(request.url_for("projects")), pairs),
+        "target_code": params.objective or params.goal,
+        "target_region": params.place if params.cols != "countries" else None,
+        "can_edit": principal.is_admin or principal.is_manager,
+        "is_admin": principal.is_admin,
+        "panel": htmx.target(request) == "cell-panel",
+    }
+    return htmx.render(
+        request, page="gaps/about.html", fragment="gaps/_about.html", context=context
     )

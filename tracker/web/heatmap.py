@@ -8,7 +8,14 @@ from fastapi.responses import HTMLResponse, Response
 from tracker.deps import CurrentPrincipal, SessionDep
 from tracker.services.coverage import compute_matrix, coverage_query
 from tracker.services.coverage.export import matrix_csv
-from tracker.services.coverage.gaps import matrix_gap_reasons
+from tracker.services.coverage.gaps import (
+    empty_cell_note,
+    find_gaps,
+    gaps_by_cell,
+    not_a_place_note,
+    view_gap_query,
+    view_params,
+)
 from tracker.services.coverage.links import cell_params
 from tracker.services.coverage.params import (
     COLUMN_KINDS,
@@ -17,6 +24,7 @@ from tracker.services.coverage.params import (
     ROW_KINDS,
     STATUSES,
     CoverageParams,
+    Metric,
 )
 from tracker.services.errors import InputError
 from tracker.services.reference.lists import programmes_and_regions
@@ -25,6 +33,13 @@ from tracker.web._params import query_params, read_query, url_with
 from tracker.web.scale import DARK_TEXT_STEPS, ColourScale
 
 router = APIRouter()
+
+
+# The metrics the page offers. "Principal projects" counts what "Principal only" counts as
+# projects, so the page keeps one control for it (the significance); the API keeps both.
+PAGE_METRICS = ("projects", "budget")
+# Where the person's last region is kept, for a view of countries chosen without one.
+LAST_REGION_COOKIE = "heatmap_region"
 
 
 def _options(session) -> dict:
@@ -36,32 +51,62 @@ def _options(session) -> dict:
         "options": {
             "rows": list(ROW_KINDS.items()),
             "columns": list(COLUMN_KINDS.items()),
-            "metrics": list(METRICS.items()),
+            "metrics": [(k, METRICS[k]) for k in PAGE_METRICS],
             "regions": [("", "All regions")] + [(r.code, r.name) for r in regions],
             "floors": [(str(k), v) for k, v in FLOORS.items()],
             "statuses": [(s, s.capitalize()) for s in STATUSES],
             "programmes": [(p.code, p.name) for p in programmes],
         },
+        "region_codes": {r.code for r in regions},
     }
+
+
+def _page_params(request: Request, region_codes: set[str]) -> tuple[CoverageParams, bool]:
+    """The view the page shows, and whether it must ask for a region: "Principal projects" is
+    shown as principal-only counting, and countries without a region take the person's last
+    region, or show regions while the region is asked for."""
+    params = read_query(request, CoverageParams)
+    if params.metric == Metric.principal:
+        params = params.model_copy(update={"metric": Metric.projects, "floor": "2"})
+    if params.cols == "countries" and not params.region:
+        last = request.cookies.get(LAST_REGION_COOKIE)
+        if last in region_codes:
+            return params.model_copy(update={"region": last}), False
+        return params.model_copy(update={"cols": "regions"}), True
+    return params, False
 
 
 @router.get("/heatmap", response_class=HTMLResponse, name="heatmap")
 def heatmap(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
     params = query_params(request)
-    context = {"params": params, "errors": {}, "matrix": None, **_options(session)}
+    options = _options(session)
+    context = {"params": params, "errors": {}, "matrix": None, "ask_region": False, **options}
     status = 200
     try:
-        query = coverage_query(session=session, params=read_query(request, CoverageParams))
+        view, ask_region = _page_params(request, options["region_codes"])
+        query = coverage_query(session=session, params=view)
     except InputError as exc:
         context["errors"], status = exc.errors, htmx.refusal_status(request)
     else:
         matrix = compute_matrix(session=session, query=query)
+        gaps = find_gaps(session=session, query=view_gap_query(query))
+        marks = gaps_by_cell(matrix, gaps)
+        shown = {g.key for cell in marks.values() for g in cell}
+        gaps_url = url_with(str(request.url_for("gaps")), view_params(query))
         context.update(
             matrix=matrix,
             query=query,
+            ask_region=ask_region,
             scale=ColourScale(matrix.leaf_values, query.metric),
             dark_text_steps=DARK_TEXT_STEPS,
-            gaps=matrix_gap_reasons(session=session, matrix=matrix),
+            view_gaps=gaps,
+            gaps=marks,
+            gaps_elsewhere=[g for g in gaps if g.key not in shown],
+            gaps_url=gaps_url,
+            gap_url=lambda gap: url_with(str(request.url_for("gap")), gap.about),
+            note=lambda row, column, cell: empty_cell_note(matrix, row, column, cell),
+            columns_note=not_a_place_note(matrix),
+            goal=next((r for r in matrix.rows if r.code == query.goal_code), None),
             link=lambda row, column: url_with(
                 str(request.url_for("projects")), cell_params(query, row, column)
             ),
@@ -70,13 +115,23 @@ def heatmap(request: Request, session: SessionDep, principal: CurrentPrincipal) 
             ),
             csv_url=url_with(str(request.url_for("heatmap_csv")), query.url_params()),
         )
-    return htmx.render(
+    response = htmx.render(
         request,
         page="heatmap/index.html",
         fragment="heatmap/_view.html",
         context=context,
         status=status,
     )
+    if context["matrix"] is not None and context["query"].region_code:
+        response.set_cookie(
+            LAST_REGION_COOKIE,
+            context["query"].region_code,
+            max_age=365 * 24 * 3600,
+            httponly=True,
+            samesite="lax",
+            secure=request.url.scheme == "https",
+        )
+    return response
 
 
 @router.get("/heatmap.csv", name="heatmap_csv")

@@ -37,6 +37,8 @@ class CoverageQuery:
     # Codes as given, for links and the URL.
     programme_codes: tuple[str, ...] = ()
     region_code: str | None = None
+    # Rows narrowed to one goal and its objectives (a drill-down); the figures are the same.
+    goal_code: str | None = None
 
     def with_view(self, **changes) -> CoverageQuery:
         return replace(self, **changes)
@@ -53,6 +55,7 @@ class CoverageQuery:
             "from": self.date_from.isoformat() if self.date_from else "",
             "to": self.date_to.isoformat() if self.date_to else "",
             "floor": str(self.floor),
+            "goal": self.goal_code or "",
         }
         values.update(overrides)
         pairs: list[tuple[str, str]] = []
@@ -90,20 +93,28 @@ def coverage_query(
     programmes = dict(session.exec(select(Programme.code, Programme.id)).all())
     unknown = [c for c in programme_codes if c not in programmes]
     if unknown:
-        errors["programme"] = (
-            f'unknown programme "{unknown[0][:40]}"; allowed: {", ".join(sorted(programmes))}'
-        )
+        named = session.exec(select(Programme.code, Programme.name).order_by(Programme.name)).all()
+        errors["programme"] = f'unknown programme "{unknown[0][:40]}"; allowed: {_named(named)}'
 
     region_code = params.region
     regions = dict(session.exec(select(Region.code, Region.id)).all())
     if region_code and region_code not in regions:
-        errors["region"] = (
-            f'unknown region "{region_code[:40]}"; allowed: {", ".join(sorted(regions))}'
-        )
+        named = session.exec(select(Region.code, Region.name).order_by(Region.position)).all()
+        errors["region"] = f'unknown region "{region_code[:40]}"; allowed: {_named(named)}'
+
     if params.cols == "countries" and not region_code:
-        errors["region"] = "choose a region to show its countries; allowed: " + ", ".join(
-            sorted(regions)
+        errors["region"] = "choose a region to show its countries: " + _named(
+            session.exec(select(Region.code, Region.name).order_by(Region.position)).all()
         )
+    framework_id = active_framework_id(session)
+    if params.goal:
+        goals = session.exec(
+            select(Goal.code, Goal.short_name)
+            .where(Goal.framework_id == framework_id)
+            .order_by(Goal.position)
+        ).all()
+        if params.goal not in {code for code, _ in goals}:
+            errors["goal"] = f'unknown goal "{params.goal[:40]}"; allowed: {_named(goals)}'
     if errors:
         raise InputError(errors)
     return CoverageQuery(
@@ -116,10 +127,16 @@ def coverage_query(
         date_from=params.date_from,
         date_to=params.date_to,
         floor=int(params.floor),
-        framework_id=active_framework_id(session),
+        framework_id=framework_id,
         programme_codes=tuple(programme_codes),
         region_code=region_code,
+        goal_code=params.goal,
     )
+
+
+def _named(pairs) -> str:
+    """Codes with their names, for a message that says what is allowed."""
+    return ", ".join(f"{name} ({code})" for code, name in pairs)
 
 
 def parse_coverage_query(

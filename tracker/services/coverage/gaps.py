@@ -1,7 +1,23 @@
-"""Gaps: objectives, regions and themes that too little work or money reaches.
+"""Gaps: the one definition of what too little work or money reaches, used by the heatmap,
+the Overview, the gaps page, the digest and GET /api/v1/gaps, so that one view gives one count.
 
-Without targets, the rule is "no active project with significance 1 or more". Each gap comes
-with the reason and the parameters of the projects list behind it.
+A view is the heatmap's: its rows, its places (regions, or the countries of one region) and
+its filters (statuses, default active; programmes; region; dates; significance). Its gaps:
+- uncovered_objective: an objective that no project in the view serves;
+- theme_without_project: a cross-cutting theme that no project in the view serves;
+- empty_goal_region: a goal with no project in a region (in a view of countries: a country
+  where the view's projects work);
+- empty_objective_region: in a view of objectives, an objective that the view's projects serve
+  elsewhere, but not in a region where its goal has work;
+- below_target: a goal or objective, everywhere or in a region, short of its target;
+- coverage_at_risk: an objective in a region that one project alone covers, ending within 90
+  days;
+- unscreened: projects nobody has reviewed against the framework.
+Only places make place gaps: Global (work without a place), Whole region, Elsewhere, and
+columns of programmes, themes and years are never gaps unless a target says so.
+
+Each gap names the cells of the heatmap where it shows (`row`, `column`), and the parameters of
+its page (`about`), which says what can be done about it.
 """
 
 from __future__ import annotations
@@ -17,14 +33,26 @@ from sqlmodel import Session
 from tracker import formats
 from tracker.config import get_settings
 from tracker.fields import read_params
-from tracker.models import Objective, ObjectiveTag, Project, ProjectStatus, Region, ThemeTag
+from tracker.models import (
+    Framework,
+    Goal,
+    Objective,
+    ObjectiveTag,
+    Project,
+    ProjectStatus,
+    Region,
+    ThemeTag,
+)
 from tracker.services.coverage import cache, sql
 from tracker.services.coverage.filters import CoverageQuery, coverage_query
-from tracker.services.coverage.matrix import Cell, Matrix, Row, _query_key, compute_matrix
-from tracker.services.coverage.params import GAP_KINDS, CoverageParams, GapParams
+from tracker.services.coverage.matrix import Cell, Column, Matrix, Row, _query_key, compute_matrix
+from tracker.services.coverage.params import GAP_KINDS, GapAboutParams, GapParams
 from tracker.services.coverage.targets import TargetView, list_targets
 
 AT_RISK_DAYS = 90
+# Columns that are places. The rest (Global, Whole region, Elsewhere, programmes, themes, years)
+# are never gaps unless a target says so.
+PLACE_COLUMNS = ("regions", "countries")
 
 
 @dataclass(frozen=True)
@@ -33,10 +61,25 @@ class Gap:
     subject: str  # what is short: "4.4 Advocacy in cyber fora", "GPG7 in Europe"
     reason: str
     link: list[tuple[str, str]] = field(default_factory=list)  # projects list parameters
+    # Where the gap shows in the view's matrix: a row key ("objective:17") and a place column
+    # key, or None for the row's total. Unscreened projects show in no cell.
+    row: str | None = None
+    column: int | None = None
+    # The gap's own page (/gaps/about): the view, the kind and what it is about.
+    about: list[tuple[str, str]] = field(default_factory=list)
+    # An objective's goal, as a row key: a goal that nothing serves shows its objectives' gaps.
+    parent: str | None = None
 
     @property
     def kind_label(self) -> str:
         return GAP_KINDS[self.kind]
+
+    @property
+    def key(self) -> str:
+        """Names the gap among the view's gaps: kind, row and column."""
+        return f"{self.kind}|{self.row or ''}|{'' if self.column is None else self.column}|" + (
+            self.subject if self.kind in ("unscreened", "below_target") else ""
+        )
 
     def public(self) -> dict:
         return {
@@ -54,35 +97,57 @@ class GapQuery:
 
 
 def gap_query(*, session: Session, params: GapParams) -> GapQuery:
-    """Which gaps `params` asks for, with the programme and region codes it names checked
-    against the database. Gaps are about active work, so status and dates are not among the
-    parameters."""
-    coverage = coverage_query(
-        session=session,
-        params=CoverageParams(
-            programme=params.programme, region=params.region, floor=params.floor, status=["active"]
-        ),
-    )
+    """Which gaps `params` asks for, of which view, with the codes it names checked against
+    the database."""
+    coverage = coverage_query(session=session, params=params.coverage())
     kinds = tuple(dict.fromkeys(str(k) for k in params.kind))
     return GapQuery(kinds or tuple(GAP_KINDS), coverage)
+
+
+def view_gap_query(query: CoverageQuery) -> GapQuery:
+    """Every gap of a heatmap view: its filters and rows; its places are its columns when they
+    are countries, and regions otherwise."""
+    places = "countries" if query.columns == "countries" else "regions"
+    return GapQuery(tuple(GAP_KINDS), query.with_view(columns=places, metric="projects"))
 
 
 def parse_gap_query(
     *, session: Session, params: Mapping[str, Any] | Iterable[tuple[str, Any]]
 ) -> GapQuery:
     """`gap_query` for parameters held as a mapping or pairs of text (a digest's scope, a
-    test), read through GapParams: kind (repeatable), programme, region, floor."""
+    test), read through GapParams."""
     return gap_query(session=session, params=read_params(GapParams, params))
 
 
+def view_params(query: CoverageQuery) -> list[tuple[str, str]]:
+    """The view's parameters as the gaps page reads them (GapParams)."""
+    pairs = [(k, v) for k, v in query.url_params() if k not in ("cols", "metric")]
+    if query.columns == "countries":
+        pairs.append(("cols", "countries"))
+    return pairs
+
+
 def _base_link(query: CoverageQuery) -> list[tuple[str, str]]:
-    link = [("status", "active")]
+    link = [("status", s) for s in query.statuses] or [("status", "any")]
     link += [("programme", c) for c in query.programme_codes]
     if query.region_code:
         link.append(("region", query.region_code))
+    if query.date_from:
+        link.append(("from", query.date_from.isoformat()))
+    if query.date_to:
+        link.append(("to", query.date_to.isoformat()))
     if query.floor != 1:
         link.append(("floor", str(query.floor)))
     return link
+
+
+def _which_projects(query: CoverageQuery) -> str:
+    """The projects a view counts, in words: "active project", "pipeline or active project"."""
+    if not query.statuses:
+        return formats.gettext("project")
+    return formats.gettext(
+        "%(statuses)s project", statuses=formats.gettext(" or ").join(query.statuses)
+    )
 
 
 def _reporting_currency(currency: str | None) -> str:
@@ -137,76 +202,147 @@ def find_gaps(
     )
 
 
+def _places(matrix: Matrix) -> list[Column]:
+    """The matrix's columns that are places: regions, or countries of the region."""
+    return [c for c in matrix.columns if c.key > 0]
+
+
 def _find_gaps(session: Session, query: GapQuery, today: date, currency: str) -> list[Gap]:
     coverage = query.coverage
-    link = _base_link(coverage)
+    places = coverage.columns if coverage.columns in PLACE_COLUMNS else "regions"
+    view = coverage.with_view(columns=places)
+    link = _base_link(view)
+    about = view_params(view)
+    who = _which_projects(view)
+    where = f" in {_region_name(session, view)}" if view.region_id else ""
     gaps: list[Gap] = []
-    by_objective = compute_matrix(
-        session=session, query=coverage.with_view(rows="objectives", columns="regions")
-    )
+    by_objective = compute_matrix(session=session, query=view.with_view(rows="objectives"))
     rows = {r.key: r for r in by_objective.rows}
 
+    goal_keys = {r.code: r.key for r in by_objective.rows if r.level == "goal"}
+
+    def gap(kind, subject, reason, params, row=None, column=None, **named) -> Gap:
+        named_pairs = [(k, v) for k, v in named.items() if v]
+        parent = rows[row].goal_code if row in rows else None
+        return Gap(
+            kind,
+            subject,
+            reason,
+            params,
+            row,
+            column,
+            [("kind", kind), *about, *named_pairs],
+            goal_keys.get(parent) if parent else None,
+        )
+
+    place_columns = [
+        c
+        for c in _places(by_objective)
+        if not (places == "regions" and view.region_id and c.key != view.region_id)
+    ]
+    unserved = {
+        row.key
+        for row in by_objective.rows
+        if row.level == "objective" and by_objective.row_total(row).projects == 0
+    }
     if "uncovered_objective" in query.kinds:
-        where = f" in {_region_name(session, coverage)}" if coverage.region_id else ""
         for row in by_objective.rows:
-            if row.level == "objective" and by_objective.row_total(row).projects == 0:
+            if row.key in unserved:
                 gaps.append(
-                    Gap(
+                    gap(
                         "uncovered_objective",
                         f"{row.code} {row.label}",
-                        f"No active project{where} serves this objective"
-                        + (" as principal." if coverage.floor == 2 else "."),
+                        f"No {who}{where} serves this objective"
+                        + (" as principal." if view.floor == 2 else "."),
                         [*link, ("objective", row.code)],
+                        row=row.key,
+                        objective=row.code,
                     )
                 )
 
     if "below_target" in query.kinds:
-        gaps += _below_target(session, by_objective, rows, link, coverage, currency)
+        gaps += _below_target(session, by_objective, rows, link, view, currency, gap)
 
-    if "empty_goal_region" in query.kinds:
+    empty_goal_places: set[tuple[str, int]] = set()
+    for row in by_objective.rows:
+        if row.level != "goal":
+            continue
+        for column in place_columns:
+            if by_objective.cell(row, column).projects == 0:
+                empty_goal_places.add((row.code, column.key))
+                if "empty_goal_region" not in query.kinds:
+                    continue
+                gaps.append(
+                    gap(
+                        "empty_goal_region",
+                        f"{row.code} {row.label} in {column.label}",
+                        f"No {who} in {column.label} serves this goal.",
+                        [
+                            *[p for p in link if p[0] != "region"],
+                            ("goal", row.code),
+                            *_place_link(view, column),
+                        ],
+                        row=row.key,
+                        column=column.key,
+                        goal=row.code,
+                        place=column.code,
+                    )
+                )
+
+    if "empty_objective_region" in query.kinds and view.rows == "objectives":
         for row in by_objective.rows:
-            if row.level != "goal":
+            if row.level != "objective" or row.key in unserved:
                 continue
-            for column in by_objective.columns:
-                if column.key == sql.GLOBAL:
-                    continue  # work without a place fills no region
-                if coverage.region_id and column.key != coverage.region_id:
+            for column in place_columns:
+                if (row.goal_code, column.key) in empty_goal_places:
                     continue
                 if by_objective.cell(row, column).projects == 0:
                     gaps.append(
-                        Gap(
-                            "empty_goal_region",
+                        gap(
+                            "empty_objective_region",
                             f"{row.code} {row.label} in {column.label}",
-                            f"No active project in {column.label} serves this goal.",
+                            f"Projects serve this objective elsewhere and serve "
+                            f"{row.goal_code} in {column.label}, but no {who} in "
+                            f"{column.label} serves this objective.",
                             [
                                 *[p for p in link if p[0] != "region"],
-                                ("goal", row.code),
-                                ("region", column.code),
+                                ("objective", row.code),
+                                *_place_link(view, column),
                             ],
+                            row=row.key,
+                            column=column.key,
+                            objective=row.code,
+                            place=column.code,
                         )
                     )
 
     if "theme_without_project" in query.kinds:
-        by_theme = compute_matrix(
-            session=session, query=coverage.with_view(rows="themes", columns="regions")
-        )
+        by_theme = compute_matrix(session=session, query=view.with_view(rows="themes"))
         for row in by_theme.rows:
             if by_theme.row_total(row).projects == 0:
                 gaps.append(
-                    Gap(
+                    gap(
                         "theme_without_project",
                         f"{row.code} {row.label}",
-                        "No active project is tagged with this cross-cutting theme.",
+                        f"No {who}{where} is tagged with this cross-cutting theme.",
                         [*link, ("theme", row.code)],
+                        row=row.key,
+                        theme=row.code,
                     )
                 )
 
-    if "coverage_at_risk" in query.kinds:
-        gaps += _at_risk(session, coverage, link, today)
+    if "coverage_at_risk" in query.kinds and places == "regions":
+        gaps += _at_risk(session, view, link, today, gap)
 
     if "unscreened" in query.kinds:
-        gaps += _unscreened(session, coverage, link)
+        gaps += _unscreened(session, view, link, gap)
     return gaps
+
+
+def _place_link(view: CoverageQuery, column: Column) -> list[tuple[str, str]]:
+    if view.columns == "countries":
+        return [("region", view.region_code or ""), ("located", column.code)]
+    return [("region", column.code)]
 
 
 def _region_name(session: Session, query: CoverageQuery) -> str:
@@ -214,30 +350,46 @@ def _region_name(session: Session, query: CoverageQuery) -> str:
 
 
 def _below_target(
-    session, matrix: Matrix, rows: dict[str, Row], link, coverage, currency: str
+    session, matrix: Matrix, rows: dict[str, Row], link, coverage, currency: str, gap
 ) -> list[Gap]:
     gaps = []
     columns = {c.key: c for c in matrix.columns}
+    by_region = coverage.columns == "regions"
     for target in list_targets(session=session):
         row = rows.get(target.row_key)
         if row is None:
             continue
         if target.region_id is None:
-            cell = matrix.row_total(row)
+            cell, column = matrix.row_total(row), None
         elif coverage.region_id and target.region_id != coverage.region_id:
             continue
-        else:
+        elif by_region:
+            column = target.region_id
             cell = matrix.cell(row, columns[target.region_id])
+        else:
+            # A view of countries counts the region's work apart: the whole region's figure
+            # is the row's total.
+            cell, column = matrix.row_total(row), None
         reason = target_shortfall(target, cell, currency=currency)
         if reason:
             params = [*link, (row.level, row.code)]
             if target.region_code:
                 params = [p for p in params if p[0] != "region"] + [("region", target.region_code)]
-            gaps.append(Gap("below_target", target.scope, reason, params))
+            gaps.append(
+                gap(
+                    "below_target",
+                    target.scope,
+                    reason,
+                    params,
+                    row=row.key,
+                    column=column,
+                    **{row.level: row.code, "place": target.region_code},
+                )
+            )
     return gaps
 
 
-def _at_risk(session, coverage: CoverageQuery, link, today: date) -> list[Gap]:
+def _at_risk(session, coverage: CoverageQuery, link, today: date, gap) -> list[Gap]:
     """Objective-by-region cells that one active project alone covers, ending within 90 days."""
     dialect = sql.Dialect(session.get_bind().dialect.name)
     fp = sql.filtered_projects(coverage)
@@ -253,8 +405,10 @@ def _at_risk(session, coverage: CoverageQuery, link, today: date) -> list[Gap]:
     )
     stmt = (
         select(
+            Objective.id,
             Objective.code,
             Objective.short_name,
+            Region.id,
             Region.code,
             Region.name,
             Project.code,
@@ -273,9 +427,9 @@ def _at_risk(session, coverage: CoverageQuery, link, today: date) -> list[Gap]:
         .order_by(Project.end_date, Objective.code, Region.code)
     )
     gaps = []
-    for objective, name, region_code, region_name, project, end in session.execute(stmt):
+    for oid, objective, name, rid, region_code, region_name, project, end in session.execute(stmt):
         gaps.append(
-            Gap(
+            gap(
                 "coverage_at_risk",
                 f"{objective} {name} in {region_name}",
                 formats.gettext(
@@ -288,12 +442,16 @@ def _at_risk(session, coverage: CoverageQuery, link, today: date) -> list[Gap]:
                     ("objective", objective),
                     ("region", region_code),
                 ],
+                row=f"objective:{oid}",
+                column=rid,
+                objective=objective,
+                place=region_code,
             )
         )
     return gaps
 
 
-def _unscreened(session, coverage: CoverageQuery, link) -> list[Gap]:
+def _unscreened(session, coverage: CoverageQuery, link, gap) -> list[Gap]:
     """Active and pipeline projects that nobody has reviewed against the framework."""
     query = coverage.with_view(statuses=(ProjectStatus.active.value, ProjectStatus.pipeline.value))
     fp = sql.filtered_projects(query)
@@ -318,7 +476,7 @@ def _unscreened(session, coverage: CoverageQuery, link) -> list[Gap]:
         shown = ", ".join(codes[:8]) + (f" and {len(codes) - 8} more" if len(codes) > 8 else "")
         params = [p for p in link if p[0] != "status"] + [("status", status), ("screened", "no")]
         gaps.append(
-            Gap(
+            gap(
                 "unscreened",
                 formats.ngettext(
                     "%(num)s %(status)s project",
@@ -328,55 +486,239 @@ def _unscreened(session, coverage: CoverageQuery, link) -> list[Gap]:
                 ),
                 f"Not yet reviewed against the framework: {shown}.",
                 params,
+                unscreened=status,
             )
         )
     return gaps
 
 
-def matrix_gap_reasons(
-    *, session: Session, matrix: Matrix, currency: str | None = None
-) -> dict[tuple[str, int | None], str]:
-    """Why a cell or a row total of the matrix is a gap: empty, or short of a target.
+@dataclass(frozen=True)
+class Lead:
+    """Projects that bear on a gap: a heading, why they are worth a look, the first few, how
+    many there are, and the projects-list parameters of them all."""
 
-    Keys are (row key, column key), with None as the column of a row total. Amounts are in
-    `currency`, by default the reporting currency of the settings.
-    """
-    currency = _reporting_currency(currency)
-    reasons: dict[tuple[str, int | None], str] = {}
-    for row in matrix.rows:
-        for column in matrix.columns:
-            if matrix.cell(row, column).projects == 0:
-                reasons[(row.key, column.key)] = (
-                    f"Gap: no project in this view serves {row.code} in {column.label}."
+    title: str
+    why: str
+    projects: list
+    total: int
+    link: list[tuple[str, str]]
+
+
+def find_gap(*, session: Session, params: GapAboutParams) -> Gap | None:
+    """The gap of the view that `params` names, or None when it is no longer a gap."""
+    query = gap_query(session=session, params=params)
+    wanted = sorted(params.model_dump(by_alias=True, exclude_none=True).items())
+    for gap in find_gaps(session=session, query=query):
+        if (
+            sorted(
+                read_params(GapAboutParams, gap.about)
+                .model_dump(by_alias=True, exclude_none=True)
+                .items()
+            )
+            == wanted
+        ):
+            return gap
+    return None
+
+
+def gap_leads(*, session: Session, gap: Gap, params: GapAboutParams) -> list[Lead]:
+    """What can be done about a gap, as lists of projects that are not empty: those that serve
+    its subject in other statuses, those of the view that could take it on, and those that
+    serve it elsewhere. Nothing here is a dead end: a list that would be empty is left out."""
+    from tracker.services.projects.listing import list_projects, parse_project_list_query
+
+    view = gap_query(session=session, params=params).coverage
+    statuses = list(view.statuses)
+    others = [s.value for s in ProjectStatus if s.value not in statuses and s.value != "cancelled"]
+    filters = [("programme", c) for c in view.programme_codes]
+    if view.floor != 1:
+        filters.append(("floor", str(view.floor)))
+    in_view = [("status", s) for s in statuses] or [("status", "any")]
+    region = view.region_code
+    if params.cols == "countries" and params.place:
+        place = [("region", region or ""), ("located", params.place)]
+    elif params.place:
+        place = [("region", params.place)]
+    else:
+        place = [("region", region)] if region else []
+    subject = [(k, v) for k, v in (("objective", params.objective), ("theme", params.theme)) if v]
+    goal = params.goal or _goal_of(session, params.objective)
+    where = f" in {params.place}" if params.place else ""
+    candidates: list[tuple[str, str, list[tuple[str, str]]]] = []
+    if gap.kind in ("below_target", "coverage_at_risk"):
+        behind = subject or ([("goal", goal)] if goal else [])
+        candidates.append(
+            (
+                "The projects behind it",
+                "What counts towards this figure now.",
+                [*in_view, *filters, *behind, *place],
+            )
+        )
+    if gap.kind == "unscreened":
+        candidates.append(
+            ("The projects to screen", "Tag each one, or mark it screened.", list(gap.link))
+        )
+    if subject or (goal and gap.kind == "empty_goal_region"):
+        serves = subject or [("goal", goal)]
+        if others:
+            candidates.append(
+                (
+                    f"Projects that serve it{where} in other statuses",
+                    "In the pipeline, completed or suspended: work to start, extend or resume.",
+                    [*[("status", s) for s in others], *filters, *serves, *place],
                 )
-        if matrix.row_total(row).projects == 0:
-            reasons[(row.key, None)] = f"Gap: no project in this view serves {row.code}."
-    regions = {c.key for c in matrix.columns} if matrix.query.columns == "regions" else set()
-    for target in list_targets(session=session):
-        if target.row_key not in {r.key for r in matrix.rows}:
-            continue
-        row = next(r for r in matrix.rows if r.key == target.row_key)
-        if target.region_id is None:
-            reason = target_shortfall(target, matrix.row_total(row), currency=currency)
-            key = (row.key, None)
-        elif target.region_id in regions:
-            column = next(c for c in matrix.columns if c.key == target.region_id)
-            reason = target_shortfall(target, matrix.cell(row, column), currency=currency)
-            key = (row.key, column.key)
+            )
+        if params.place:
+            candidates.append(
+                (
+                    "Projects that serve it elsewhere",
+                    f"They could extend their work to {params.place}.",
+                    [
+                        *in_view,
+                        *filters,
+                        *serves,
+                        *([("region", region)] if region and params.cols == "countries" else []),
+                    ],
+                )
+            )
+    if goal and gap.kind in (
+        "uncovered_objective",
+        "empty_goal_region",
+        "empty_objective_region",
+        "coverage_at_risk",
+    ):
+        if gap.kind == "empty_goal_region":
+            candidates.append(
+                (
+                    f"Projects working{where}",
+                    f"They serve other goals there and could take {goal} on.",
+                    [*in_view, *filters, *place],
+                )
+            )
         else:
+            candidates.append(
+                (
+                    f"Projects serving {goal}{where}",
+                    "Work on the same goal that could take this objective on.",
+                    [*in_view, *filters, ("goal", goal), *place],
+                )
+            )
+    if gap.kind == "theme_without_project":
+        candidates.append(
+            (
+                "Projects in this view",
+                "Any of them could take this theme into its work: tag the ones that do.",
+                [*in_view, *filters, *place],
+            )
+        )
+    leads = []
+    for title, why, link in candidates:
+        page = list_projects(
+            session=session, query=parse_project_list_query(session=session, params=link)
+        )
+        if page.total:
+            leads.append(Lead(title, why, page.rows[:8], page.total, link))
+    return leads
+
+
+def _goal_of(session: Session, objective: str | None) -> str | None:
+    if not objective:
+        return None
+    return session.execute(
+        select(Goal.code)
+        .join(Objective, Objective.goal_id == Goal.id)
+        .join(Framework, Framework.id == Objective.framework_id)
+        .where(Objective.code == objective, Framework.active)
+    ).scalar_one_or_none()
+
+
+def gaps_by_cell(matrix: Matrix, gaps: Iterable[Gap]) -> dict[tuple[str, int | None], list[Gap]]:
+    """The gaps each cell of a heatmap view shows, by (row key, column key), None as the column
+    of a row's total. A gap of a place shows in its goal's or objective's cell for that place,
+    and, for a goal, in the cells of its objectives there; an objective or theme that nothing
+    serves shows in its total and its places. Columns that are not places show none."""
+    rows = {r.key: r for r in matrix.rows}
+    by_goal: dict[str, list[str]] = {}
+    goal_keys = {r.code: r.key for r in matrix.rows if r.level == "goal"}
+    for r in matrix.rows:
+        if r.level == "objective" and r.goal_code:
+            by_goal.setdefault(goal_keys.get(r.goal_code, ""), []).append(r.key)
+    places = {c.key for c in _places(matrix)} if matrix.query.columns in PLACE_COLUMNS else set()
+    marks: dict[tuple[str, int | None], list[Gap]] = {}
+
+    def mark(row: str, column: int | None, gap: Gap) -> None:
+        if row in rows and (column is None or column in places):
+            marks.setdefault((row, column), []).append(gap)
+
+    for gap in gaps:
+        if gap.row is None:
             continue
-        if reason:
-            reasons[key] = "Below target. " + reason
-    return reasons
+        if gap.kind in ("uncovered_objective", "theme_without_project"):
+            mark(gap.row, None, gap)
+            for column in places:
+                mark(gap.row, column, gap)
+            if gap.parent in rows and matrix.row_total(rows[gap.parent]).projects == 0:
+                mark(gap.parent, None, gap)
+        elif gap.kind == "empty_goal_region":
+            mark(gap.row, gap.column, gap)
+            for objective in by_goal.get(gap.row, []):
+                mark(objective, gap.column, gap)
+        elif gap.kind == "below_target" and gap.column is not None:
+            if matrix.query.columns == "regions":
+                mark(gap.row, gap.column, gap)
+        else:
+            mark(gap.row, gap.column, gap)
+    return marks
+
+
+def empty_cell_note(matrix: Matrix, row: Row, column: Column | None, cell: Cell) -> str | None:
+    """Why an empty figure in a heatmap view is not a gap, or why a cell with projects shows
+    no money; None when the figure needs no word."""
+    metric = matrix.query.metric
+    if cell.projects == 0:
+        if column is None or column.key > 0:
+            return None  # a place or a total: a gap when the definition says so
+        return {
+            sql.GLOBAL: "Not a gap: Global counts work without a place.",
+            sql.WHOLE_REGION: "Not a gap: no project here works across the whole region.",
+            sql.ELSEWHERE: "Not a gap: no project here works outside the region.",
+        }.get(column.key, "Not a gap: this column is not a place.")
+    if metric == "budget" and cell.budget == 0:
+        return (
+            "No money reaches this cell: its projects have no budget recorded, or their budget "
+            "goes to their principal tags (significant tags take no budget when a project "
+            "has principal tags without a share)."
+        )
+    return None
+
+
+def not_a_place_note(matrix: Matrix) -> str | None:
+    """Why a view's empty cells are not gaps when its columns are not places."""
+    kind = matrix.query.columns
+    if kind in PLACE_COLUMNS:
+        return None
+    what = {"programmes": "a programme", "themes": "a theme", "years": "a year"}[kind]
+    return (
+        f"An empty cell here is not a gap: {what} need not serve every goal. The gaps of this "
+        "view are its objectives and themes that nothing serves, goals with no project in a "
+        "region, and targets not met."
+    )
 
 
 __all__ = [
     "GAP_KINDS",
     "Gap",
     "GapQuery",
+    "Lead",
+    "empty_cell_note",
+    "find_gap",
     "find_gaps",
+    "gap_leads",
     "gap_query",
-    "matrix_gap_reasons",
+    "gaps_by_cell",
+    "not_a_place_note",
     "parse_gap_query",
     "target_shortfall",
+    "view_gap_query",
+    "view_params",
 ]

@@ -78,6 +78,27 @@ class Matrix:
     def column_total(self, column: Column) -> Cell:
         return self.column_totals.get(column.key, EMPTY)
 
+    def of_goal(self, query: CoverageQuery) -> Matrix:
+        """The matrix for `query`, which may narrow it to one goal and its objectives (whose
+        totals are then the goal's)."""
+        code = query.goal_code
+        if code is None:
+            return self
+        goal = next((r for r in self.rows if r.level == "goal" and r.code == code), None)
+        if goal is None:
+            return self
+        rows = [r for r in self.rows if r is goal or r.goal_code == code]
+        keys = {r.key for r in rows}
+        return Matrix(
+            query=query,
+            rows=rows,
+            columns=self.columns,
+            cells={k: v for k, v in self.cells.items() if k[0] in keys},
+            row_totals={k: v for k, v in self.row_totals.items() if k in keys},
+            column_totals={c.key: self.cell(goal, c) for c in self.columns},
+            total=self.row_total(goal),
+        )
+
     @property
     def leaf_level(self) -> str:
         return {"goals": "goal", "objectives": "objective", "themes": "theme"}[self.query.rows]
@@ -163,11 +184,12 @@ def compute_matrix(*, session: Session, query: CoverageQuery, extra: list | None
     """The matrix for a query; `extra` narrows the projects further (such as to one).
 
     Served from the cache while nothing that coverage depends on has changed."""
+    whole = query.with_view(goal_code=None)
     if extra is not None:
-        return _compute(session, query, extra)
+        return _compute(session, whole, extra).of_goal(query)
     return cache.cached(
-        session, ("matrix", _query_key(query)), lambda: _compute(session, query, None)
-    )
+        session, ("matrix", _query_key(whole)), lambda: _compute(session, whole, None)
+    ).of_goal(query)
 
 
 def _query_key(query: CoverageQuery) -> tuple:

@@ -23,6 +23,7 @@ from tracker.fields import (
     Integer,
     List,
     Params,
+    PlaceCode,
     ProgrammeCode,
     RegionCode,
 )
@@ -42,10 +43,11 @@ METRICS = {
     "budget": "Attributed budget (EUR)",
 }
 GAP_KINDS = {
-    "uncovered_objective": "Objectives no active project serves",
+    "uncovered_objective": "Objectives no project serves",
     "below_target": "Below target",
-    "empty_goal_region": "Goals with no active project in a region",
-    "theme_without_project": "Themes no active project serves",
+    "empty_goal_region": "Goals with no project in a region",
+    "empty_objective_region": "Objectives with no project in a region",
+    "theme_without_project": "Themes no project serves",
     "coverage_at_risk": "Coverage at risk",
     "unscreened": "Projects not yet screened",
 }
@@ -58,6 +60,11 @@ RowKind = StrEnum("RowKind", {k: k for k in ROW_KINDS})
 ColumnKind = StrEnum("ColumnKind", {k: k for k in COLUMN_KINDS})
 Metric = StrEnum("Metric", {k: k for k in METRICS})
 GapKind = StrEnum("GapKind", {k: k for k in GAP_KINDS})
+
+
+class GapPlaces(StrEnum):
+    regions = "regions"
+    countries = "countries"
 
 
 class StatusFilter(StrEnum):
@@ -102,6 +109,11 @@ class CoverageParams(DatedParams):
         default=None, alias="to", description="Projects running on or before; not before from"
     )
     floor: Floor = "1"
+    goal: FrameworkCode | None = Field(
+        default=None,
+        description="Only this goal and its objectives, as rows (with rows=objectives)",
+        examples=["GPG4"],
+    )
 
     @field_validator("cols")
     @classmethod
@@ -114,15 +126,64 @@ class CoverageParams(DatedParams):
         return value
 
 
-class GapParams(Params):
-    """Which gaps: of active work, by kind, programme and region."""
+class GapParams(DatedParams):
+    """Which gaps, of which view: the kinds asked for, and the view's rows, places and filters
+    as the heatmap names them, so that a view of the heatmap and its gaps count alike."""
 
     kind: List(Choice(GapKind, what="gap kind"), len(GAP_KINDS)) = Field(
         default_factory=list, description="Kinds of gap; none means all"
     )
+    rows: Choice(RowKind) = Field(
+        default=RowKind.goals,
+        description="goals, objectives or themes: with objectives, an objective with no "
+        "project in a region is a gap too",
+    )
+    cols: Choice(GapPlaces, what="places") = Field(
+        default=GapPlaces.regions,
+        description="regions, or countries (of the region given): where a goal with no "
+        "project is a gap",
+    )
+    status: List(Status, len(StatusFilter)) = Field(
+        default_factory=list, description="Project statuses; default active; any for all"
+    )
     programme: Programmes = Field(default_factory=list, description="Programme codes; none: all")
-    region: RegionCode | None = None
+    region: RegionCode | None = Field(
+        default=None, description="Only projects working in this region; needed for countries"
+    )
+    date_from: Day | None = Field(
+        default=None, alias="from", description="Projects running on or after"
+    )
+    date_to: Day | None = Field(
+        default=None, alias="to", description="Projects running on or before; not before from"
+    )
     floor: Floor = "1"
+
+    def coverage(self) -> CoverageParams:
+        """The same view as the heatmap's parameters."""
+        return CoverageParams.model_validate(
+            {
+                "rows": str(self.rows),
+                "cols": str(self.cols),
+                "status": [str(s) for s in self.status],
+                "programme": list(self.programme),
+                "region": self.region,
+                "from": self.date_from.isoformat() if self.date_from else None,
+                "to": self.date_to.isoformat() if self.date_to else None,
+                "floor": self.floor,
+            }
+        )
+
+
+class GapAboutParams(GapParams):
+    """One gap of a view (/gaps/about): its kind, the view, and what it is about."""
+
+    objective: FrameworkCode | None = None
+    goal: FrameworkCode | None = None
+    theme: FrameworkCode | None = None
+    place: PlaceCode | None = Field(default=None, description="A region or country code")
+    unscreened: Choice(ProjectStatus, what="status") | None = Field(
+        default=None, description="The status of the unscreened projects"
+    )
 
 
 class TargetCreate(Params):
