@@ -184,3 +184,67 @@ def test_audit_page_refuses_a_bad_page_or_parameter(browser_for, query, message)
     response = browser_for("admin").get(f"/admin/audit?{query}")
     assert response.status_code == 400
     assert message in BeautifulSoup(response.text, "lxml").get_text()
+
+
+def test_a_target_is_chosen_from_the_framework_and_a_region_by_name(browser_for, engine):
+    from tracker.models import Target
+
+    admin = browser_for("admin")
+    page = BeautifulSoup(admin.get("/admin/targets").text, "lxml")
+    scope = page.find("select", id="code")
+    assert page.find("label", attrs={"for": "code"}).text == "Goal or objective"
+    assert scope.find("option")["value"] == "" and scope.find("option").text.startswith("Choose")
+    groups = scope.find_all("optgroup")
+    assert [g["label"] for g in groups[:2]] == ["Goals", "Objectives of GPG1 — Counter terrorism"]
+    assert len(groups) == 1 + 7
+    assert [(o["value"], o.text) for o in groups[0].find_all("option")][:2] == [
+        ("GPG1", "GPG1 — Counter terrorism"),
+        ("GPG2", "GPG2 — Border security"),
+    ]
+    cyber = next(g for g in groups if g["label"] == "Objectives of GPG4 — Cybercrime")
+    assert ("4.2", "4.2 — Cooperation against cybercrime") in [
+        (o["value"], o.text) for o in cyber.find_all("option")
+    ]
+    assert len(scope.find_all("option")) == 1 + 7 + 38
+    regions = page.find("select", id="region")
+    assert [(o["value"], o.text) for o in regions.find_all("option")] == [
+        ("", "Everywhere"),
+        ("AFR", "Africa"),
+        ("AME", "Americas"),
+        ("ASP", "Asia and South Pacific"),
+        ("EUR", "Europe"),
+        ("MENA", "Middle East and North Africa"),
+    ]
+
+    # A refusal keeps what was chosen; nothing chosen is refused beside the selector.
+    token = csrf_of(admin, "/admin/targets")
+    refused = BeautifulSoup(
+        admin.post(
+            "/admin/targets",
+            data={"code": "4.2", "region": "EUR", "min_active_projects": "", "csrf_token": token},
+        ).text,
+        "lxml",
+    )
+    assert refused.find("select", id="code").find("option", selected=True)["value"] == "4.2"
+    assert refused.find("select", id="region").find("option", selected=True)["value"] == "EUR"
+    missing = BeautifulSoup(
+        admin.post("/admin/targets", data={"min_active_projects": "1", "csrf_token": token}).text,
+        "lxml",
+    )
+    assert missing.find(id="code-error").get_text(" ", strip=True) == "Error: is required"
+    assert missing.find("select", id="code")["aria-invalid"] == "true"
+    assert "code-error" in missing.find("select", id="code")["aria-describedby"]
+
+    saved = admin.post(
+        "/admin/targets",
+        data={"code": "GPG4", "region": "EUR", "min_active_projects": "3", "csrf_token": token},
+    )
+    assert saved.status_code == 200 and "Target saved." in saved.text
+    row = BeautifulSoup(saved.text, "lxml").select_one("table tbody tr")
+    assert [c.get_text(" ", strip=True) for c in row.find_all(["th", "td"])][:3] == [
+        "GPG4 Cybercrime",
+        "Europe",
+        "3",
+    ]
+    with session_scope(engine) as session:
+        assert [t.min_active_projects for t in session.exec(select(Target))] == [3]

@@ -13,7 +13,7 @@ from tracker.services.audit.params import AuditFilters
 from tracker.services.coverage import targets as target_service
 from tracker.services.coverage.params import TargetCreate
 from tracker.services.errors import InputError
-from tracker.services.reference.lists import programmes_and_regions
+from tracker.services.reference.lists import framework_options, programmes_and_regions
 from tracker.web._forms import public_link, see_other
 from tracker.web._params import read_form, read_query
 from tracker.web.templating import templates
@@ -213,6 +213,14 @@ def audit_trail(request: Request, session: SessionDep, principal: AdminPrincipal
     )
 
 
+def _target_scopes(session) -> list[tuple[str, list[tuple[str, str]]]]:
+    """What a target may be for, grouped: the goals, then each goal's objectives."""
+    framework = framework_options(session=session)
+    return [("Goals", framework.goals)] + [
+        (f"Objectives of {goal}", objectives) for goal, objectives in framework.objectives
+    ]
+
+
 def _targets_page(request, session, status=200, **context) -> HTMLResponse:
     _, regions = programmes_and_regions(session=session)
     return templates.TemplateResponse(
@@ -220,6 +228,7 @@ def _targets_page(request, session, status=200, **context) -> HTMLResponse:
         "admin/targets.html",
         {
             "targets": target_service.list_targets(session=session),
+            "scope_options": _target_scopes(session),
             "region_options": [("", "Everywhere")] + [(r.code, r.name) for r in regions],
             "form": context.pop("form", {}),
             **context,
