@@ -65,3 +65,31 @@ def test_search_uses_the_index(framework):
                 text(f"EXPLAIN SELECT id FROM project WHERE ({SEARCHED}) ILIKE '%kenya%'")
             ).all()
             assert any("ix_project_search_trgm" in row[0] for row in plan), plan
+
+
+def test_each_row_names_its_objectives_and_themes_principal_first(framework):
+    with session_scope(framework) as session:
+        project = factories.project(session, code="CYB-2026-0100")
+        factories.theme_tag(session, project, "III", significance=1)
+        factories.objective_tag(session, project, "5.2", significance=1)
+        factories.theme_tag(session, project, "I", significance=2)
+        factories.objective_tag(session, project, "4.2", significance=2)
+        factories.objective_tag(session, project, "1.1", significance=2)
+        factories.project(session, code="CYB-2026-0101")
+    with Session(framework) as session:
+        query = parse_project_list_query(session=session, params={"q": "CYB-2026-010"})
+        tagged, untagged = list_projects(session=session, query=query).rows
+    assert [(t.code, t.kind, t.principal) for t in tagged.tags] == [
+        ("1.1", "objective", True),
+        ("4.2", "objective", True),
+        ("I", "theme", True),
+        ("5.2", "objective", False),
+        ("III", "theme", False),
+    ]
+    assert tagged.tags[1].name == "Cooperation against cybercrime"
+    assert tagged.tags[2].name == "Data and information sharing"
+    assert [t.code for t in tagged.principal_tags] == ["1.1", "4.2", "I"]
+    assert [t.code for t in tagged.significant_tags] == ["5.2", "III"]
+    # The codes of its objectives alone, as GET /projects gives them.
+    assert (tagged.principal, tagged.significant) == (["1.1", "4.2"], ["5.2"])
+    assert untagged.tags == []
