@@ -81,3 +81,38 @@ def test_targets_page_sets_and_refuses(example, browser_for):
         "2",
         "–",
     ]
+
+
+def test_an_unserved_objective_opens_what_can_be_done_never_an_empty_list(example, browser_for):
+    admin = browser_for("admin")
+    page = BeautifulSoup(admin.get("/gaps?kind=uncovered_objective").text, "lxml")
+    links = [a["href"] for a in page.select("ul.gap-list a")]
+    assert links and all("/gaps/about?kind=uncovered_objective&" in h for h in links)
+    for href in links:
+        about = BeautifulSoup(admin.get(href).text, "lxml")
+        leads = about.select("section.gap-lead")
+        # Every list shown holds projects; an empty one is left out.
+        assert all(lead.select("ul.lead-projects li") for lead in leads)
+        actions = about.select_one("ul.gap-actions").get_text(" ", strip=True)
+        assert "Register a project" in actions and "Set a target" in actions
+        target = about.find("a", string="Set a target")["href"]
+        assert target.startswith("http://testserver/admin/targets?code=")
+    viewer = BeautifulSoup(browser_for("viewer").get(links[0]).text, "lxml")
+    actions = viewer.select_one("ul.gap-actions").get_text(" ", strip=True)
+    assert "Set a target" not in actions and "Programme managers can register" in actions
+
+
+def test_a_gap_that_closed_meanwhile_says_so(example, browser_for):
+    page = browser_for("viewer").get("/gaps/about?kind=uncovered_objective&objective=4.1")
+    assert page.status_code == 200
+    assert "No longer a gap" in BeautifulSoup(page.text, "lxml").h1.get_text()
+
+
+def test_top_gaps_on_the_overview_open_their_page(example, browser_for):
+    viewer = browser_for("viewer")
+    page = BeautifulSoup(viewer.get("/").text, "lxml")
+    links = [
+        a["href"] for a in page.select("#top-gaps ~ ul a, section[aria-labelledby=top-gaps] ul a")
+    ]
+    assert links and all("/gaps/about?" in h for h in links)
+    assert all(viewer.get(h).status_code == 200 for h in links)

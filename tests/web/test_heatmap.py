@@ -8,6 +8,7 @@ import io
 import pytest
 from bs4 import BeautifulSoup
 
+from tests import factories
 from tests.services.coverage import portfolio
 from tracker.db import session_scope
 from tracker.services.coverage import targets
@@ -200,3 +201,70 @@ def test_bad_parameters_are_refused_beside_their_selector(viewer, query, field, 
     # The API names the same field; its message is the API's own (enumerations are enums).
     assert any(d["field"].split(".")[0] == field for d in api.json()["detail"]), api.json()
     assert viewer.get(f"/heatmap.csv?{query}").status_code == 400
+
+
+def test_a_goals_objectives_link_drills_into_that_goal_and_back(viewer):
+    page = BeautifulSoup(viewer.get("/heatmap").text, "lxml")
+    gpg4 = next(r for r in page.select("table.heatmap tbody tr") if "GPG4" in r.th.text)
+    link = gpg4.select_one("a.expand")["href"]
+    assert "rows=objectives" in link and "goal=GPG4" in link
+    drilled = BeautifulSoup(viewer.get(link).text, "lxml")
+    codes = [r.th.select_one(".code").text for r in drilled.select("table.heatmap tbody tr")]
+    assert codes[0] == "GPG4" and len(codes) > 1
+    assert all(code.startswith("4.") for code in codes[1:])
+    # The footer is the goal's: each project counted once.
+    footer = [td.get_text(strip=True) for td in drilled.select("table.heatmap tfoot td")]
+    total = drilled.select("table.heatmap tbody tr")[0].select_one("td.total").a.contents[0]
+    assert footer[-1] == total.strip()
+    back = drilled.select_one("nav.drill a")
+    assert back.get_text(strip=True) == "← All goals" and "goal=" not in back["href"]
+    refused = viewer.get("/heatmap?rows=objectives&goal=GPG99")
+    assert refused.status_code == 400
+    summary = BeautifulSoup(refused.text, "lxml").select_one(".error-summary").get_text()
+    assert 'unknown goal "GPG99"; allowed: Counter terrorism (GPG1)' in summary
+
+
+def test_countries_without_a_region_ask_for_one_in_place_then_remember_it(viewer):
+    asked = viewer.get("/heatmap?cols=countries")
+    assert asked.status_code == 200
+    page = BeautifulSoup(asked.text, "lxml")
+    prompt = page.select_one(".region-prompt")
+    assert prompt is not None and prompt.find("select", attrs={"name": "region"}) is not None
+    assert "Choose a region" in prompt.get_text()
+    # Meanwhile the table shows regions rather than an error.
+    assert "Africa" in [th.get_text(strip=True) for th in page.select("table.heatmap thead th")]
+    viewer.get("/heatmap?cols=countries&region=AFR")
+    again = BeautifulSoup(viewer.get("/heatmap?cols=countries").text, "lxml")
+    assert again.select_one(".region-prompt") is None
+    assert "(Africa)" in again.select_one("table.heatmap caption").get_text()
+
+
+def test_principal_projects_are_counted_by_one_control(viewer):
+    page = BeautifulSoup(viewer.get("/heatmap").text, "lxml")
+    shows = [o["value"] for o in page.select("select[name=metric] option")]
+    assert shows == ["projects", "budget"]
+    hint = page.select_one("#floor-hint").get_text()
+    assert "Principal only counts a project where it is principal" in hint
+    # An address that asks for principal projects shows the same figures as principal only.
+    principal = BeautifulSoup(viewer.get("/heatmap?metric=principal").text, "lxml")
+    floor = BeautifulSoup(viewer.get("/heatmap?floor=2").text, "lxml")
+
+    def figures(doc):
+        return [a.contents[0].strip() for a in doc.select("table.heatmap tbody td a")]
+
+    assert figures(principal) == figures(floor)
+    chosen = principal.select_one("select[name=floor] option[selected]")
+    assert chosen["value"] == "2"
+
+
+def test_an_empty_budget_cell_that_is_not_a_gap_says_why(framework, viewer):
+    with session_scope(framework) as session:
+        cyb = factories.programme(session, "CYB").id
+        project = factories.project(session, code="NB", programme_id=cyb, budget_amount=None)
+        factories.location(session, project, "KE")
+        factories.objective_tag(session, project, "2.1", significance=2)
+    page = BeautifulSoup(viewer.get("/heatmap?metric=budget").text, "lxml")
+    gpg2 = next(r for r in page.select("table.heatmap tbody tr") if "GPG2" in r.th.text)
+    africa = gpg2.select("td.cell")[0]
+    assert "cell--gap" not in africa["class"]
+    assert "No money reaches this cell: its projects have no budget recorded" in africa["title"]
