@@ -38,6 +38,12 @@ $(VENV)/.installed-dev: pyproject.toml $(VENV)/.python-ok
 	$(BIN)/pip install --quiet -e '.[dev]'
 	@touch $@ $(VENV)/.installed-run
 
+# axe-core, which the browser tests inject into pages to check their accessibility: the exact
+# version in package-lock.json, from the npm registry.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
 setup: $(VENV)/.installed-run
 	$(BIN)/tracker setup --demo-projects 300
 
@@ -71,7 +77,7 @@ run: setup $(SECRET_KEY_FILE)
 	trap '' INT TERM; \
 	TRACKER_EMBEDDED_SCHEDULER=true exec $(BIN)/tracker serve --port $(TRACKER_PORT)
 
-test: $(VENV)/.installed-dev
+test: $(VENV)/.installed-dev node_modules/.installed
 	$(BIN)/pytest -n 2 --dist worksteal -m "not serial"
 	$(BIN)/pytest -p no:xdist -m serial
 

@@ -6,6 +6,7 @@ import logging
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy.engine import Engine
 from starlette.middleware.trustedhost import TrustedHostMiddleware
@@ -35,6 +36,18 @@ from tracker.web import (
     projects,
 )
 from tracker.web.errors import install_error_handlers
+
+FAVICON = PROJECT_ROOT / "static" / "favicon.ico"
+
+
+def _favicon() -> FileResponse:
+    """The icon browsers ask for at /favicon.ico whatever the page links: static/favicon.svg's
+    design at 16, 32 and 48 pixels."""
+    return FileResponse(
+        FAVICON,
+        media_type="image/vnd.microsoft.icon",
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 @asynccontextmanager
@@ -81,6 +94,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     app.add_middleware(HeadMiddleware)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.trusted_hosts)
     app.mount("/static", StaticFiles(directory=str(PROJECT_ROOT / "static")), name="static")
+    app.add_api_route("/favicon.ico", _favicon, include_in_schema=False, name="favicon")
     install_error_handlers(app)
     for router in (
         health.router,

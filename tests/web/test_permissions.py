@@ -108,6 +108,7 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/admin/outbox"): ADMIN_PAGE,
     ("POST", "/admin/outbox/{message_id}/retry"): ADMIN_POST_REDIRECT,
     ("GET", "/docs"): EVERYONE_OK,
+    ("GET", "/favicon.ico"): EVERYONE_OK,
     ("GET", "/openapi.json"): EVERYONE_OK,
     ("GET", "/static"): EVERYONE_OK,
     ("POST", "/digests/{subscription_id}/delete"): (303, 404, 404, 404, 303, 403),

@@ -25,7 +25,7 @@ def api_openapi(app: FastAPI) -> Callable[[], dict[str, Any]]:
                 version=app.version,
                 summary=app.summary,
                 description="The tracker's JSON API. Send a personal API token (made on your "
-                "account page) as 'Authorization: Bearer <token>'. A refused request is "
+                "account page) as `Authorization: Bearer <token>`. A refused request is "
                 "answered with what was wrong, naming each field (422), or why (4xx).",
                 routes=[
                     route
