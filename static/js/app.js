@@ -2,28 +2,97 @@
 (function () {
   "use strict";
 
-  // The side panel of a heatmap cell: show it, move focus to it, and let it be closed.
-  document.addEventListener("htmx:afterSwap", function (event) {
-    var panel = event.detail.target;
-    if (panel && panel.id === "cell-panel") {
-      panel.classList.add("cell-panel--open");
-      panel.focus();
+  // The side panel of a heatmap cell. The link that opened it is remembered, so that closing
+  // the panel (Escape, or its Close button) puts focus back on that very cell.
+  var opener = null;
+
+  function panel() {
+    return document.getElementById("cell-panel");
+  }
+
+  function rememberOpener(link) {
+    if (link && link.closest(".heatmap")) opener = link;
+  }
+
+  // The cell to go back to: the link itself, or, if the table was drawn again meanwhile, the
+  // link to the same projects in the new table.
+  function cellToReturnTo() {
+    if (!opener) return null;
+    if (opener.isConnected) return opener;
+    var href = opener.getAttribute("href");
+    var links = document.querySelectorAll(".heatmap a[href]");
+    for (var i = 0; i < links.length; i++) {
+      if (links[i].getAttribute("href") === href) return links[i];
+    }
+    return null;
+  }
+
+  function closePanel() {
+    var open = panel();
+    if (!open || !open.classList.contains("cell-panel--open")) return false;
+    open.classList.remove("cell-panel--open");
+    open.innerHTML = "";
+    var back = cellToReturnTo() || document.getElementById("main");
+    if (back) back.focus();
+    return true;
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest && event.target.closest(".heatmap a");
+    if (link) rememberOpener(link);
+    if (event.target.closest && event.target.closest("[data-close-panel]")) {
+      event.preventDefault();
+      closePanel();
     }
   });
-  document.addEventListener("click", function (event) {
-    var button = event.target.closest("[data-close-panel]");
-    if (!button) return;
-    var panel = document.getElementById("cell-panel");
-    panel.classList.remove("cell-panel--open");
-    panel.innerHTML = "";
-    var back = document.querySelector(".heatmap a:focus-visible") || document.querySelector(".heatmap");
-    if (back) back.focus();
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !event.defaultPrevented && closePanel()) {
+      event.preventDefault();
+    }
   });
-  // A polite status message after HTMX work, for screen readers.
+
+  // Fragments that keep focus where the person was working (data-keep-focus on the element
+  // HTMX swaps into): after the swap, focus goes to the element the fragment marks autofocus
+  // (a field in error, a conflict to resolve), else to the control that was focused when the
+  // request left (the same id in the new fragment), else to the one the form names in
+  // data-focus-after (the next control, when the one that acted went away, as after a
+  // removal). Never to <body>.
+  var pending = null;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    var source = event.detail.elt;
+    if (target && target.id === "cell-panel") rememberOpener(source);
+    if (!target || !target.hasAttribute("data-keep-focus")) return;
+    var ids = [];
+    var active = document.activeElement;
+    if (active && active.id && target.contains(active)) ids.push(active.id);
+    var form = source && source.closest ? source.closest("form") : null;
+    var after = form && form.getAttribute("data-focus-after");
+    if (after) ids.push(after);
+    pending = { target: target, ids: ids };
+  });
+
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "cell-panel") {
+      target.classList.add("cell-panel--open");
+      target.focus();
+    }
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
-    var status = document.getElementById("announcer");
     var target = event.detail && event.detail.target;
+    // A polite status message after HTMX work, for screen readers: the count of results.
+    var status = document.getElementById("announcer");
     var count = target && target.querySelector ? target.querySelector(".result-count") : null;
     if (status && count) status.textContent = count.textContent;
+
+    if (!pending || pending.target !== target) return;
+    var ids = pending.ids;
+    pending = null;
+    var chosen = target.querySelector("[autofocus]");
+    for (var i = 0; !chosen && i < ids.length; i++) chosen = document.getElementById(ids[i]);
+    if (chosen) chosen.focus();
   });
 })();
