@@ -4,7 +4,7 @@ Checked on a hand-made portfolio whose gaps are known, and on the demo portfolio
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from lxml import html
@@ -12,7 +12,8 @@ from lxml import html
 from tests import factories
 from tracker.db import session_scope
 from tracker.services.demo import seed_demo_portfolio
-from tracker.services.digests.content import Scope, headline
+from tracker.services.digests.content import Scope, build_digest, headline
+from tracker.services.digests.render import render_digest
 
 VIEWS = [
     "",
@@ -72,6 +73,29 @@ def _agree(client, engine) -> dict[str, int]:
     assert int(card.xpath('string(.//*[@class="card__number"])').replace(",", "")) == counts[""]
     with session_scope(engine) as session:
         assert headline(session=session, scope=Scope())["gaps"] == counts[""]
+        # The digest's table of goals by region dashes the cells the heatmap hatches.
+        now = datetime.now(UTC)
+        digest = build_digest(
+            session=session, scope=Scope(), period_start=now - timedelta(days=7), period_end=now
+        )
+        # A digest with news shows the table (a quiet one leaves it out).
+        digest.new_projects = digest.new_projects or ["P1 A project"]
+        mail = render_digest(
+            digest=digest,
+            recipient_name="Lee",
+            base_url="http://tracker.example",
+            unsubscribe_url="http://tracker.example/u",
+            frequency="weekly",
+        )
+    dashed = html.fromstring(mail.html).xpath('//table[@class="digest-heatmap"]//td[@title]')
+    page = html.fromstring(client.get("/heatmap").text)
+    hatched = page.xpath(
+        '//tbody//td[contains(@class, "cell--gap")][not(contains(@class, "total"))]'
+    )
+    assert [td.get("title") for td in dashed] == [
+        td.get("title").split(". ", 1)[1] for td in hatched
+    ]
+    assert mail.text.count("(gap)") == len(hatched)
     return counts
 
 

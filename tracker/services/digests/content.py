@@ -14,7 +14,7 @@ from tracker.config import get_settings
 from tracker.models import AuditEvent, CoverageSnapshot, ObjectiveTag, Project, ThemeTag
 from tracker.services.audit.describe import describe
 from tracker.services.coverage import compute_matrix, parse_coverage_query, sql
-from tracker.services.coverage.gaps import Gap, find_gaps, parse_gap_query
+from tracker.services.coverage.gaps import Gap, find_gaps, gaps_by_cell, parse_gap_query
 from tracker.services.coverage.matrix import Matrix
 
 STRUCTURAL_GAPS = (
@@ -84,6 +84,7 @@ class Digest:
     at_risk: list[Gap] = field(default_factory=list)
     unscreened: list[Gap] = field(default_factory=list)
     heatmap: Matrix | None = None
+    heatmap_gaps: dict = field(default_factory=dict)  # (row key, column key): reasons
 
     @property
     def quiet(self) -> bool:
@@ -248,9 +249,7 @@ def build_digest(
         digest.gaps_closed = [g.split("|", 1)[1] for g in sorted(before - after)]
     gaps = find_gaps(
         session=session,
-        query=parse_gap_query(
-            session=session, params={**scope.params, "kind": ["coverage_at_risk", "unscreened"]}
-        ),
+        query=parse_gap_query(session=session, params=scope.params),
         currency=currency,
     )
     digest.at_risk = [g for g in gaps if g.kind == "coverage_at_risk"]
@@ -259,4 +258,8 @@ def build_digest(
         session=session,
         query=parse_coverage_query(session=session, params={**scope.params, "rows": "goals"}),
     )
+    # The cells the heatmap would hatch: the same gaps, by the one definition.
+    digest.heatmap_gaps = {
+        key: [g.reason for g in cell] for key, cell in gaps_by_cell(digest.heatmap, gaps).items()
+    }
     return digest

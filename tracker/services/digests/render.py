@@ -165,6 +165,7 @@ def render_digest(
         "period": formats.format_period(digest.period_start, digest.period_end, locale=locale),
         "links": links,
         "matrix": matrix,
+        "gap_of": lambda row, column: digest.heatmap_gaps.get((row.key, column.key)),
         "cell_style": lambda value: CELL_STYLES[_step(value, top)],
         "subject": subject,
     }
