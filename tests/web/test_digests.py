@@ -3,6 +3,7 @@ arrive, the archive; one-click unsubscribe links that work only as issued, and o
 
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import quote
 from zoneinfo import available_timezones
 
@@ -14,6 +15,8 @@ from tests.conftest import csrf_of
 from tests.web.refusals import field_error
 from tracker.config import Settings
 from tracker.models import Subscription
+from tracker.models._base import utcnow
+from tracker.services.digests.outbox import enqueue_due
 from tracker.services.digests.schedule import valid_timezone
 from tracker.services.digests.subscriptions import unsubscribe_token
 
@@ -59,6 +62,44 @@ def test_subscribe_and_preview(framework, browser_for, accounts):
     assert text.text.startswith("Subject: Weekly portfolio digest")
     # Someone else's subscription is not there for them.
     assert browser_for("manager_this").get(f"/digests/{subscription.id}/preview").status_code == 404
+
+
+def _back_bar(html: str) -> BeautifulSoup:
+    """The page's bar above the email, checked to come first and to lead back."""
+    page = BeautifulSoup(html, "lxml")
+    bar = page.body.find(True)
+    assert bar.name == "nav" and bar["aria-label"] == "Digests"
+    back = bar.find("a")
+    assert back.get_text(strip=True) == "← Back to your digests"
+    assert back["href"] == "http://testserver/digests"
+    # The email follows, whole, as the page's main content.
+    assert bar.find_next_sibling().name == "main"
+    assert page.main.h1 is not None and page.find_all("main") == [page.main]
+    return bar
+
+
+def test_a_preview_and_a_past_digest_lead_back_to_the_digests_page(
+    framework, browser_for, client_factory
+):
+    viewer = browser_for("viewer")
+    assert _subscribe(viewer, frequency="daily").status_code == 303
+    with Session(framework) as session:
+        subscription = session.exec(select(Subscription)).one()
+
+    preview = viewer.get(f"/digests/{subscription.id}/preview")
+    bar = _back_bar(preview.text)
+    assert "Preview of your next digest" in bar.get_text(" ", strip=True)
+    text = bar.find("a", string="plain text")["href"]
+    assert text.endswith(f"/digests/{subscription.id}/preview?format=text")
+    # The plain text is the message alone.
+    assert viewer.get(text).text.startswith("Subject: ")
+
+    settings = client_factory().app.state.settings
+    assert enqueue_due(engine=framework, settings=settings, now=utcnow() + timedelta(days=2))
+    page = BeautifulSoup(viewer.get("/digests").text, "lxml")
+    past = page.select_one("#archive + ul a")
+    bar = _back_bar(viewer.get(past["href"]).text)
+    assert past.get_text(strip=True) in bar.get_text(" ", strip=True)
 
 
 @pytest.mark.parametrize(
@@ -166,22 +207,95 @@ def test_numbers_are_ascii_digits_and_time_zones_are_names(
         assert session.exec(select(Subscription)).all() == []
 
 
+def _zones(page: BeautifulSoup, key: str = "timezone") -> dict[str, tuple[str, str]]:
+    """The time zones a select offers: {name: (its group, its text)}."""
+    zones = page.find("select", id=key)
+    return {
+        option["value"]: (
+            option.parent["label"] if option.parent.name == "optgroup" else "",
+            option.get_text(strip=True),
+        )
+        for option in zones.find_all("option")
+    }
+
+
 def test_the_time_zones_offered_are_real_and_accepted(framework, browser_for):
     viewer = browser_for("viewer")
     page = BeautifulSoup(viewer.get("/digests").text, "lxml")
-    assert page.find("input", id="timezone")["list"] == "zones"
-    offered = {o["value"]: o.get_text(strip=True) for o in page.select("datalist#zones option")}
+    zone = page.find("select", id="timezone")
+    assert zone["name"] == "timezone"
+    assert page.find("label", attrs={"for": "timezone"}).get_text(strip=True) == "Time zone"
+    assert page.find("input", attrs={"name": "timezone"}) is None  # no free text
+    offered = _zones(page)
     assert set(offered) <= available_timezones()
     assert "Europe/Lyon" not in offered  # no such zone: Lyon keeps Paris time
-    assert offered["Europe/Paris"] == "France Time"
-    assert offered["Africa/Nairobi"] == "Kenya Time"
+    assert offered["Europe/Paris"] == ("Europe", "Paris — France Time")
+    assert offered["Africa/Nairobi"] == ("Africa", "Nairobi — Kenya Time")
+    assert offered["America/Argentina/Buenos_Aires"] == (
+        "America",
+        "Argentina / Buenos Aires — Argentina (Buenos Aires) Time",
+    )
+    assert offered["UTC"] == ("", "UTC — Coordinated Universal Time")
     assert {"UTC", "America/Bogota", "Asia/Singapore", "Pacific/Auckland"} <= set(offered)
+    # UTC first, then the areas in order, each sorted by name.
+    names = list(offered)
+    assert names[0] == "UTC" and names[1:] == sorted(names[1:])
+    groups = [group["label"] for group in zone.find_all("optgroup")]
+    assert groups == sorted(groups) and {"Africa", "America", "Europe", "Pacific"} <= set(groups)
+    # Without JavaScript a new subscription is in UTC; the script may put the browser's zone.
+    assert zone.find("option", selected=True)["value"] == "UTC"
+    assert zone.has_attr("data-browser-zone")
+    scripts = [script["src"] for script in page.find_all("script", src=True)]
+    assert "http://testserver/static/js/timezone.js" in scripts
     # Whatever is offered is accepted, the longest names too.
     assert all(valid_timezone(name) for name in offered)
     longest = max(offered, key=len)
     assert _subscribe(viewer, timezone=longest).status_code == 303
     with Session(framework) as session:
         assert session.exec(select(Subscription.timezone)).one() == longest
+
+
+def test_a_chosen_zone_stays_chosen_and_the_browser_guesses_only_for_a_new_one(
+    framework, browser_for
+):
+    viewer = browser_for("viewer")
+    # Refused for another field: the zone chosen comes back chosen, with no guess over it.
+    refused = _subscribe(viewer, timezone="Asia/Tokyo", hour="25")
+    assert refused.status_code == 400
+    page = BeautifulSoup(refused.text, "lxml")
+    chosen = page.find("select", id="timezone")
+    assert chosen.find("option", selected=True)["value"] == "Asia/Tokyo"
+    assert not chosen.has_attr("data-browser-zone")
+
+    # A name of the time zone database that the list leaves out (an old alias) is kept as it
+    # is when the subscription is shown for a change, and can be saved again.
+    assert _subscribe(viewer, timezone="US/Eastern").status_code == 303
+    with Session(framework) as session:
+        subscription = session.exec(select(Subscription)).one()
+    page = BeautifulSoup(viewer.get("/digests").text, "lxml")
+    key = f"s{subscription.id}-timezone"
+    edit = page.find("select", id=key)
+    assert not edit.has_attr("data-browser-zone")
+    assert edit.find("option", selected=True)["value"] == "US/Eastern"
+    assert _zones(page, key)["US/Eastern"] == ("Other", "US/Eastern")
+    assert page.find("label", attrs={"for": key}).get_text(strip=True) == "Time zone"
+    new = page.find("select", id="timezone")
+    assert new.has_attr("data-browser-zone") and "US/Eastern" not in _zones(page)
+    fields = {"frequency": "daily", "weekday": "0", "hour": "7", "timezone": "US/Eastern"}
+    assert _post(viewer, f"/digests/{subscription.id}", fields, multipart=False).status_code == 303
+
+
+def test_a_zone_outside_the_database_is_refused_naming_the_field(framework, browser_for):
+    viewer = browser_for("viewer")
+    for zone in ("Europe/Lyon", "Mars/Olympus", "europe/paris", "Etc/Nowhere"):
+        response = _subscribe(viewer, timezone=zone)
+        assert response.status_code == 400, zone
+        assert "unknown time zone" in field_error(response.text, "timezone"), zone
+        page = BeautifulSoup(response.text, "lxml")
+        assert page.select_one(".error-summary a")["href"] == "#timezone"
+        assert page.find("select", id="timezone")["aria-invalid"] == "true"
+    with Session(framework) as session:
+        assert session.exec(select(Subscription)).all() == []
 
 
 @pytest.mark.parametrize(

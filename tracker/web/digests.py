@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, Response
 from starlette.datastructures import FormData
 
+from tracker import formats
 from tracker.deps import AdminPrincipal, CurrentPrincipal, FormDep, SessionDep, SettingsDep
 from tracker.models._base import utcnow
 from tracker.services.digests import outbox
@@ -31,24 +33,22 @@ from tracker.web.templating import templates
 
 router = APIRouter()
 
-COMMON_ZONES = (
-    "UTC",
-    "Europe/Lyon",
-    "Europe/Paris",
-    "Europe/London",
-    "Europe/Vienna",
-    "America/New_York",
-    "America/Bogota",
-    "America/Buenos_Aires",
-    "Africa/Nairobi",
-    "Africa/Abidjan",
-    "Africa/Harare",
-    "Asia/Singapore",
-    "Asia/Tokyo",
-    "Asia/Kolkata",
-    "Asia/Beirut",
-    "Australia/Sydney",
-)
+
+def _zone_choices(locale: str) -> dict:
+    """The time zones offered, for a <select>: UTC first, then every zone of the database by
+    area ("Europe"), each named by its place and where it is ("Paris — France Time")."""
+    areas: dict[str, list[tuple[str, str]]] = {}
+    utc = None
+    for name, where in formats.time_zone_choices(locale):
+        if "/" not in name:
+            utc = (name, f"{name} — {where}")
+            continue
+        area, place = name.split("/", 1)
+        areas.setdefault(area, []).append(
+            (name, f"{place.replace('_', ' ').replace('/', ' / ')} — {where}")
+        )
+    names = {name for zones in areas.values() for name, _ in zones} | ({utc[0]} if utc else set())
+    return {"first": [utc] if utc else [], "areas": list(areas.items()), "names": names}
 
 
 def _page(request, session, principal, status=200, **context) -> HTMLResponse:
@@ -78,7 +78,7 @@ def _page(request, session, principal, status=200, **context) -> HTMLResponse:
                 "frequencies": list(FREQUENCIES.items()),
                 "weekdays": [(str(i), d) for i, d in enumerate(WEEKDAYS)],
                 "hours": [(str(h), f"{h:02d}:00") for h in range(24)],
-                "zones": [(z, z) for z in COMMON_ZONES],
+                "zones": _zone_choices(formats.locale_for(request)),
                 "programmes": [(p.code, p.name) for p in programmes],
                 "regions": [("", "Everywhere")] + [(r.code, r.name) for r in regions],
                 "quiet": [
@@ -159,9 +159,27 @@ def remove(
     return see_other(str(request.url_for("digests")) + "?notice=removed")
 
 
-def _email_page(html: str) -> HTMLResponse:
-    # Shown exactly as sent, on a page of its own whose policy allows the inline styles.
-    return HTMLResponse(html)
+_BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
+_BODY_CLOSE = re.compile(r"</body\s*>", re.IGNORECASE)
+
+
+def _email_page(request: Request, html: str, *, what: str) -> HTMLResponse:
+    """The email exactly as sent, on a page of its own whose policy allows the inline styles,
+    below a bar that says what it is and leads back to the digests page. The email becomes
+    the page's main landmark, the bar its navigation."""
+    bar = templates.get_template("digests/_email_bar.html").render(request=request, what=what)
+    opening = _BODY_OPEN.search(html)
+    closing = _BODY_CLOSE.search(html, opening.end() if opening else 0)
+    if opening is None or closing is None:
+        return HTMLResponse(f"{bar}<main>{html}</main>")
+    return HTMLResponse(
+        html[: opening.end()]
+        + bar
+        + "<main>"
+        + html[opening.end() : closing.start()]
+        + "</main>"
+        + html[closing.start() :]
+    )
 
 
 @router.get(
@@ -181,7 +199,9 @@ def preview_digest(
     rendered = preview(session=session, settings=settings, subscription=subscription)
     if format == "text":
         return PlainTextResponse(f"Subject: {rendered.subject}\n\n{rendered.text}")
-    return _email_page(rendered.html)
+    return _email_page(
+        request, rendered.html, what="Preview of your next digest, as it will arrive"
+    )
 
 
 @router.get("/digests/archive/{message_id}", response_class=HTMLResponse, name="past_digest")
@@ -195,7 +215,7 @@ def past_digest(
     row = own_message(session=session, user=principal.user, message_id=message_id)
     if format == "text":
         return PlainTextResponse(f"Subject: {row.subject}\n\n{row.body_text}")
-    return _email_page(row.body_html)
+    return _email_page(request, row.body_html, what=f"A past digest: {row.subject}")
 
 
 def _unsubscribe_page(request: Request, token: str, linked, *, done: bool) -> HTMLResponse:
