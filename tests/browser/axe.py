@@ -22,7 +22,8 @@ import pytest
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 
-# How much of each element's HTML a description shows.
+# How much a description shows: elements of one rule, and characters of each one's HTML.
+_NODES_SHOWN = 8
 _HTML_CHARACTERS = 160
 
 _RUN = """async (options) => {
@@ -78,6 +79,9 @@ def _inject(page, path: Path) -> None:
     if page.evaluate("() => typeof window.axe === 'object'"):
         return
     origin = page.evaluate("() => window.location.origin")
+    if origin == "null":  # about:blank or set_content(): no policy, and no origin to ask
+        page.add_script_tag(path=str(path))
+        return
     url = f"{origin}/__axe-core__/axe.min.js"
 
     def serve(route) -> None:
@@ -91,13 +95,15 @@ def _inject(page, path: Path) -> None:
 
 
 def describe(found: list[dict[str, Any]]) -> str:
-    """The violations in words, one block per rule, each element by its selector:
+    """The violations in words, one block per rule, each element by its selector (the first
+    few of each rule, and how many more):
 
-    2 accessibility violations on http://.../docs:
+    1 accessibility violation:
     color-contrast (serious): Elements must meet minimum color contrast ratio thresholds
-      https://dequeuniversity.com/rules/axe/4.14/color-contrast
+      https://dequeuniversity.com/rules/axe/4.14/color-contrast?application=axeAPI
       - .opblock-summary-method  <span class="opblock-summary-method">GET</span>
-          Fix any of the following: Element has insufficient color contrast of 2.9 ...
+          Fix any of the following:
+            Element has insufficient color contrast of 2.9 (foreground color: #ffffff, ...
     """
     if not found:
         return "no accessibility violations"
@@ -105,11 +111,14 @@ def describe(found: list[dict[str, Any]]) -> str:
     for violation in found:
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
         lines.append(f"  {violation['helpUrl']}")
-        for node in violation["nodes"]:
+        nodes = violation["nodes"]
+        for node in nodes[:_NODES_SHOWN]:
             target = " ".join(_selector(part) for part in node["target"])
             lines.append(f"  - {target}  {_short(node['html'])}")
             for line in (node.get("failureSummary") or "").splitlines():
-                lines.append(f"      {line.strip()}")
+                lines.append(f"      {line.rstrip()}")
+        if len(nodes) > _NODES_SHOWN:
+            lines.append(f"  ... and {len(nodes) - _NODES_SHOWN} more elements")
     return "\n".join(lines)
 
 
