@@ -51,6 +51,7 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/heatmap"): SIGNED_IN_PAGE,
     ("GET", "/heatmap.csv"): SIGNED_IN_PAGE,
     ("GET", "/gaps"): SIGNED_IN_PAGE,
+    ("GET", "/gaps/about"): SIGNED_IN_PAGE,
     ("GET", "/framework"): SIGNED_IN_PAGE,
     ("POST", "/account/tokens"): (303, 201, 201, 201, 201, 403),
     # The token belongs to the administrator: anyone else is told there is no such token.
