@@ -239,7 +239,9 @@ def _targets_page(request, session, status=200, **context) -> HTMLResponse:
 
 @router.get("/targets", response_class=HTMLResponse, name="admin_targets")
 def targets(request: Request, session: SessionDep, principal: AdminPrincipal) -> HTMLResponse:
-    return _targets_page(request, session, notice=request.query_params.get("notice"))
+    """The targets, and a form to set one, filled in when a gap's page asks for one."""
+    chosen = {k: request.query_params.get(k, "")[:20] for k in ("code", "region")}
+    return _targets_page(request, session, notice=request.query_params.get("notice"), form=chosen)
 
 
 @router.post("/targets", response_class=HTMLResponse, name="set_target")
