@@ -1,0 +1,198 @@
+"""Every HTML page of the tracker, in every role, on a desktop (1366 px) and a phone (390 px):
+axe-core finds no violation of any impact, and nothing makes the page wider than the window
+(a wide table scrolls inside its own box, .table-scroll).
+
+The pages come from the app's route table: every GET route that answers with HTML, a
+parametrised one with an example (from `_examples`), so a new page is swept as soon as it is
+served. /docs has a sweep of its own (tests/browser/test_docs.py). One browser; one context per
+role and width, each a test of its own so that xdist spreads them; the pages in sequence.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+from sqlmodel import select
+
+from tests import factories
+from tests.browser.axe import describe, violations
+from tests.browser.conftest import settled, sign_in
+from tests.conftest import PASSWORD
+from tests.routes import api_routes
+from tracker.app import create_app
+from tracker.config import Settings
+from tracker.db import session_scope
+from tracker.models import Programme, Project, User
+from tracker.services.accounts import users
+from tracker.services.demo import seed_demo_portfolio
+from tracker.services.digests.preview import preview
+from tracker.services.digests.subscriptions import unsubscribe_token
+
+pytestmark = pytest.mark.browser
+
+ROLES = {"anonymous": None, "viewer": "viewer", "manager": "manager_this", "admin": "admin"}
+WIDTHS = (1366, 390)
+
+NOT_SWEPT = {"/docs"}
+# Who may open what (tests/web/test_permissions.py holds the whole table).
+ANONYMOUS_ONLY = {"/login"}  # signed in, it sends you on
+OPEN_TO_ALL = {"/invite/{token}", "/digests/unsubscribe/{token}"}
+EDITORS_ONLY = {"/projects/new", "/projects/{code}/edit"}
+
+# Pages that need a query: the one the sweep opens.
+QUERIES = {"/gaps/about": "kind=uncovered_objective&objective=1.4"}
+# More views of the pages that have several.
+MORE_VIEWS = {
+    "/heatmap": [
+        "/heatmap?rows=objectives&cols=regions",
+        "/heatmap?rows=objectives&goal=GPG4&cols=regions",
+        "/heatmap?rows=goals&cols=countries",
+        "/heatmap?rows=goals&cols=countries&region=AFR",
+        "/heatmap?rows=themes&cols=programmes&metric=budget",
+    ],
+    "/projects": ["/projects?status=active&sort=-budget"],
+    "/gaps": ["/gaps?region=EUR"],
+}
+
+EXAMPLE_KEYS = ("code", "user_id", "job_id", "subscription_id", "message_id", "token")
+
+
+def html_pages() -> list[str]:
+    """The path templates of every GET route that answers with a page."""
+    app = create_app(Settings(database_url="sqlite://", env="test"))
+    return sorted(
+        path
+        for path, route in api_routes(app.routes)
+        if isinstance(route, APIRoute)
+        and "GET" in route.methods
+        and route.response_class is HTMLResponse
+        and path not in NOT_SWEPT
+    )
+
+
+def may_open(role: str, template: str) -> bool:
+    if template in OPEN_TO_ALL:
+        return True
+    if role == "anonymous":
+        return template in ANONYMOUS_ONLY
+    if template in ANONYMOUS_ONLY:
+        return False
+    if template.startswith("/admin"):
+        return role == "admin"
+    if template in EDITORS_ONLY:
+        return role in ("admin", "manager")
+    return True
+
+
+def _examples(engine, accounts, role: str) -> dict[str, dict[str, str]]:
+    """A small demo portfolio, and values for the path parameters, per page (things of the
+    role's own where a page is personal)."""
+    with session_scope(engine) as session:
+        seed_demo_portfolio(session=session, projects=40, seed=2023, today=date(2026, 11, 2))
+        cybercrime = session.exec(select(Programme).where(Programme.code == "CYB")).one()
+        project = session.exec(
+            select(Project).where(Project.programme_id == cybercrime.id).order_by(Project.code)
+        ).first()
+        invited = factories.user(session, email="invited@example.org", full_name="Invited")
+        invite = users.issue_invite(session=session, user=invited, valid_days=7)
+        me = session.get(User, accounts[ROLES[role] or "viewer"].id)
+        subscription = factories.subscription(session, me)
+        # A past digest as it was sent: the one the preview shows.
+        digest = preview(session=session, settings=Settings(env="test"), subscription=subscription)
+        message = factories.outbox_message(
+            session,
+            subscription,
+            status="sent",
+            subject=digest.subject,
+            body_html=digest.html,
+            body_text=digest.text,
+        )
+        job = factories.import_job(session, session.get(User, accounts["admin"].id))
+        values = {
+            "code": project.code,
+            "user_id": accounts["viewer"].id,
+            "job_id": job.id,
+            "subscription_id": subscription.id,
+            "message_id": message.id,
+            "token": invite,
+        }
+    unsubscribe = unsubscribe_token(Settings(env="test"), values["subscription_id"])
+    return {"": values, "/digests/unsubscribe/{token}": {**values, "token": unsubscribe}}
+
+
+def _paths(role: str, examples: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
+    """(path template, path) of every page the role may open, in the order they are swept."""
+    paths = []
+    for template in html_pages():
+        if not may_open(role, template):
+            continue
+        path = template.format(**examples.get(template, examples[""]))
+        paths.append((template, f"{path}?{QUERIES[template]}" if template in QUERIES else path))
+        paths += [(template, view) for view in MORE_VIEWS.get(template, [])]
+    return paths
+
+
+OVERFLOW = """() => {
+  const width = window.innerWidth;
+  if (document.documentElement.scrollWidth <= width) return [];
+  // Name what sticks out, outside the tables' own scroll boxes.
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+    + [...el.classList].map((c) => '.' + c).join('');
+  return [...document.body.querySelectorAll('*')]
+    .filter((el) => !el.closest('.table-scroll') && el.getBoundingClientRect().right > width + 0.5)
+    .slice(-5)
+    .map((el) => `${name(el)} (to ${Math.round(el.getBoundingClientRect().right)} px)`);
+}"""
+
+
+def _check(page, width: int) -> list[str]:
+    found = violations(page)
+    problems = [describe(found)] if found else []
+    if sticking_out := page.evaluate(OVERFLOW):
+        problems.append(f"wider than the window at {width} px: {', '.join(sticking_out)}")
+    return problems
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_is_accessible(role, width, framework, accounts, live_server, chromium):
+    examples = _examples(framework, accounts, role)
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    if ROLES[role]:
+        sign_in(page, live_server, accounts[ROLES[role]].email, PASSWORD)
+    problems: dict[str, list[str]] = {}
+    try:
+        for template, path in _paths(role, examples):
+            response = page.goto(f"{live_server}{path}")
+            assert response is not None and response.status == 200, (path, response.status)
+            if found := _check(page, width):
+                problems[path] = found
+            if template == "/heatmap":
+                # A cell's projects, in the side panel.
+                page.locator("table.heatmap td.cell a").first.click()
+                settled(page)
+                if found := _check(page, width):
+                    problems[f"{path} with a cell's panel open"] = found
+                page.keyboard.press("Escape")
+    finally:
+        context.close()
+    report = "\n".join(f"{path}\n  " + "\n  ".join(found) for path, found in problems.items())
+    assert not problems, f"{role} at {width} px:\n{report}"
+    assert errors == [], errors
+
+
+def test_every_page_has_an_example_and_someone_who_may_open_it():
+    """A new page with a path parameter fails here until the sweep can fill it in."""
+    pages = html_pages()
+    assert {"/", "/heatmap", "/projects/{code}", "/admin/users/{user_id}"} <= set(pages)
+    for template in pages:
+        wanted = set(re.findall(r"\{(\w+)\}", template))
+        assert wanted <= set(EXAMPLE_KEYS), f"{template}: _examples has no {wanted}"
+        assert any(may_open(role, template) for role in ROLES), template
