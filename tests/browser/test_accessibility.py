@@ -196,3 +196,48 @@ def test_every_page_has_an_example_and_someone_who_may_open_it():
         wanted = set(re.findall(r"\{(\w+)\}", template))
         assert wanted <= set(EXAMPLE_KEYS), f"{template}: _examples has no {wanted}"
         assert any(may_open(role, template) for role in ROLES), template
+
+
+STICKY = """() => {
+  const box = document.querySelector('.table-scroll:has(> .heatmap)');
+  const edge = box.getBoundingClientRect();
+  const corner = box.querySelector('thead th.row-head');
+  const rowHead = [...box.querySelectorAll('tbody th[scope=row]')]
+    .find((th) => th.getBoundingClientRect().bottom > edge.top + corner.offsetHeight + 10);
+  const columnHead = box.querySelectorAll('thead th')[1];
+  const opaque = (el) => /^rgb\\(/.test(getComputedStyle(el).backgroundColor);
+  return {
+    scrolls: [box.scrollLeft > 0, box.scrollTop > 0],
+    rowHeadAtStart: Math.round(rowHead.getBoundingClientRect().left - edge.left),
+    columnHeadAtTop: Math.round(columnHead.getBoundingClientRect().top - edge.top),
+    opaque: [corner, rowHead, columnHead].every(opaque),
+    pageWidth: document.documentElement.scrollWidth,
+  };
+}"""
+
+
+def test_on_a_phone_the_heatmap_scrolls_in_its_box_with_its_headers_in_view(
+    framework, accounts, live_server, chromium
+):
+    with session_scope(framework) as session:
+        seed_demo_portfolio(session=session, projects=20, seed=2023, today=date(2026, 11, 2))
+    context = chromium.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    sign_in(page, live_server, accounts["viewer"].email, PASSWORD)
+    page.goto(f"{live_server}/heatmap?rows=objectives&cols=regions")
+    box = page.locator(".table-scroll").filter(has=page.locator("table.heatmap"))
+    sizes = box.evaluate("b => [b.scrollWidth, b.clientWidth, b.scrollHeight, b.clientHeight]")
+    assert sizes[0] > sizes[1] and sizes[2] > sizes[3], f"the box does not scroll: {sizes}"
+    # A long column header wraps onto several lines instead of widening its column.
+    header = page.locator("table.heatmap thead th", has_text="Middle East")
+    lines = header.evaluate("th => th.clientHeight / parseFloat(getComputedStyle(th).lineHeight)")
+    assert lines >= 2, lines
+
+    box.evaluate("b => b.scrollBy(400, 500)")
+    state = page.evaluate(STICKY)
+    context.close()
+    assert state["scrolls"] == [True, True], state
+    assert abs(state["rowHeadAtStart"]) <= 2, state  # the first column stays at the start
+    assert abs(state["columnHeadAtTop"]) <= 2, state  # and the header row at the top
+    assert state["opaque"], state  # the cells pass beneath them, hidden
+    assert state["pageWidth"] <= 390, state

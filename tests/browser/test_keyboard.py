@@ -199,6 +199,14 @@ def test_tag_editor_by_keyboard_keeps_focus_and_announces_each_change_once(
     expect(page.locator("#add-objective-code")).to_be_focused()
     assert announced(page) == ["Removed objective 4.4."]
     assert focused(page) == "select#add-objective-code"
+
+    # Mark as screened: focus stays on the button.
+    tab_to(page, "#screen-project")
+    page.keyboard.press("Enter")
+    settled(page)
+    expect(page.locator("#screen-project")).to_have_text("Mark as screened again today")
+    expect(page.locator("#screen-project")).to_be_focused()
+    assert announced(page) == ["Marked as screened."]
     assert editor.evaluate("e => e.closest('[aria-live], [role=status], [role=alert]')") is None
     expect(editor.locator("[aria-live], [role=status], [role=alert]")).to_have_count(0)
 
