@@ -149,6 +149,14 @@ OVERFLOW = """() => {
 }"""
 
 
+# What folds away is checked unfolded too (the heatmap's filters, an audit event's changes).
+OPEN_DISCLOSURES = """() => {
+  const closed = [...document.querySelectorAll('details:not([open])')];
+  closed.forEach((details) => { details.open = true; });
+  return closed.length;
+}"""
+
+
 def _check(page, width: int) -> list[str]:
     found = violations(page)
     problems = [describe(found)] if found else []
@@ -174,6 +182,8 @@ def test_every_page_is_accessible(role, width, framework, accounts, live_server,
             assert response is not None and response.status == 200, (path, response.status)
             if found := _check(page, width):
                 problems[path] = found
+            if page.evaluate(OPEN_DISCLOSURES) and (found := _check(page, width)):
+                problems[f"{path} with its disclosures open"] = found
             if template == "/heatmap":
                 # A cell's projects, in the side panel.
                 page.locator("table.heatmap td.cell a").first.click()
