@@ -234,3 +234,22 @@ def test_tag_editor_without_javascript(framework, accounts, live_server, chromiu
     expect(page).to_have_url(re.compile(r"notice=saved#tags$"))
     expect(page.locator("#tag-objective-4-1")).to_have_count(0)
     context.close()
+
+
+def test_a_search_says_how_many_projects_match_once(framework, accounts, live_server, page):
+    _tagged_project(framework)
+    with session_scope(framework) as session:
+        factories.project(session, code="CYB-2026-0501", title="Another project")
+    sign_in(page, live_server, accounts["viewer"].email, PASSWORD)
+    page.goto(f"{live_server}/projects")
+    results = page.locator("#project-results")
+    count = results.locator(".result-count")
+    expect(count).to_contain_text("2 projects")
+    assert results.evaluate("e => e.closest('[aria-live], [role=status]')") is None
+    page.evaluate(LISTEN)
+    tab_to(page, "#q")
+    page.keyboard.type("Cyber fora")
+    expect(count).to_contain_text("1 project:")
+    expect(page.locator("#announcer")).to_have_text(count.inner_text())
+    expect(page.locator("#q")).to_be_focused()
+    assert announced(page) == [count.inner_text()]
