@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from tests import factories
 from tests.files import spreadsheet_csv
+from tests.names import PROGRAMMES
 from tracker.cli import app
 from tracker.config import get_settings
 from tracker.db import make_engine, session_scope
@@ -105,7 +106,7 @@ def test_user_add_and_set_password(cli, database_url):
         ],
     )
     assert refused.exit_code == 1
-    assert "programmes: unknown programme NOPE; allowed: CT, CYB, FCAC, OEC" in refused.output
+    assert f"programmes: unknown programme NOPE; allowed: {PROGRAMMES}" in refused.output
     short = cli.invoke(
         app, ["user", "set-password", "ana.costa@example.org"], input="short\nshort\n"
     )

@@ -7,6 +7,7 @@ from bs4 import BeautifulSoup
 from sqlmodel import select
 
 from tests.conftest import csrf_of, sign_in
+from tests.names import PROGRAMMES
 from tracker.db import session_scope
 from tracker.models import User, UserProgramme
 
@@ -90,7 +91,7 @@ def test_invite_then_choose_a_password_then_sign_in(browser_for, client_factory,
         (
             {"email": "a@example.org", "full_name": "X", "role": "manager", "programmes": ["ZZ"]},
             "programmes",
-            "unknown programme ZZ; allowed: CT, CYB, FCAC, OEC",
+            f"unknown programme ZZ; allowed: {PROGRAMMES}",
         ),
     ],
 )

@@ -8,6 +8,7 @@ from sqlmodel import func, select
 
 from tests import factories
 from tests.conftest import csrf_of
+from tests.names import PROGRAMMES
 from tracker.db import session_scope
 from tracker.models import AuditEvent, ObjectiveTag, Project, ProjectLocation
 from tracker.services.audit.describe import describe
@@ -64,7 +65,11 @@ def test_a_manager_registers_a_project(framework, browser_for):
 
 
 BAD_FORMS = [
-    ({"programme": "NOPE"}, "programme", 'unknown programme "NOPE"; allowed: CT, CYB, FCAC, OEC'),
+    (
+        {"programme": "NOPE"},
+        "programme",
+        f'unknown programme "NOPE"; allowed: {PROGRAMMES}',
+    ),
     ({"place": ["XX"], "percentage": [""]}, "locations", 'unknown country or region "XX"'),
     (
         {"percentage": ["60", "30", ""]},

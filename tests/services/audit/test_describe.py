@@ -9,6 +9,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import select
 
+from tests.names import PROGRAMMES
 from tracker.db import session_scope
 from tracker.models import AuditEvent
 from tracker.services.accounts import users
@@ -60,9 +61,7 @@ def test_a_refused_change_records_nothing(framework, accounts):
             active=True,
             actor=None,
         )
-    assert caught.value.errors == {
-        "programmes": "unknown programme NOPE; allowed: CT, CYB, FCAC, OEC"
-    }
+    assert caught.value.errors == {"programmes": f"unknown programme NOPE; allowed: {PROGRAMMES}"}
     assert len(_events(framework)) == before
 
 

@@ -153,7 +153,12 @@ def test_filters_by_kind_programme_and_region(example):
         ({"programme": "NOPE"}, "programme", "unknown programme"),
         ({"region": "MARS"}, "region", "unknown region"),
         ({"floor": "0"}, "floor", "allowed: 1"),
-        ({"colour": "red"}, "colour", "unknown parameter; allowed: kind, rows, cols, status, programme, region, from, to, floor"),
+        (
+            {"colour": "red"},
+            "colour",
+            "unknown parameter; allowed: kind, rows, cols, status, programme, region, from, to, "
+            "floor",
+        ),
     ],
 )
 def test_bad_gap_parameters(example, params, field, message):

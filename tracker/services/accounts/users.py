@@ -21,6 +21,7 @@ from tracker.services.accounts.secrets import (
 )
 from tracker.services.audit.record import record
 from tracker.services.errors import InputError, NotFound
+from tracker.services.reference.lists import programme_names
 
 ROLES = tuple(r.value for r in Role)
 MAX_EMAIL_LENGTH = 254
@@ -69,7 +70,7 @@ def _programme_ids(session: Session, codes: list[str], errors: dict[str, str]) -
     unknown = [c for c in codes if c not in known]
     if unknown:
         errors["programmes"] = (
-            f"unknown programme {', '.join(unknown)}; allowed: {', '.join(sorted(known))}"
+            f"unknown programme {', '.join(unknown)}; allowed: {programme_names(session=session)}"
         )
     return [known[c] for c in codes if c in known]
 

@@ -14,10 +14,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from tracker.fields import read_params
+from tracker.fields import allowed_names, read_params
 from tracker.models import Framework, Goal, Objective, Programme, Region, Theme
 from tracker.services.coverage.params import CoverageParams, StatusFilter
 from tracker.services.errors import InputError
+from tracker.services.reference.lists import programme_names, region_names
 
 DEFAULT_STATUSES = ("active",)
 
@@ -93,19 +94,19 @@ def coverage_query(
     programmes = dict(session.exec(select(Programme.code, Programme.id)).all())
     unknown = [c for c in programme_codes if c not in programmes]
     if unknown:
-        named = session.exec(select(Programme.code, Programme.name).order_by(Programme.name)).all()
-        errors["programme"] = f'unknown programme "{unknown[0][:40]}"; allowed: {_named(named)}'
+        errors["programme"] = (
+            f'unknown programme "{unknown[0][:40]}"; allowed: {programme_names(session=session)}'
+        )
 
     region_code = params.region
     regions = dict(session.exec(select(Region.code, Region.id)).all())
     if region_code and region_code not in regions:
-        named = session.exec(select(Region.code, Region.name).order_by(Region.position)).all()
-        errors["region"] = f'unknown region "{region_code[:40]}"; allowed: {_named(named)}'
+        errors["region"] = (
+            f'unknown region "{region_code[:40]}"; allowed: {region_names(session=session)}'
+        )
 
     if params.cols == "countries" and not region_code:
-        errors["region"] = "choose a region to show its countries: " + _named(
-            session.exec(select(Region.code, Region.name).order_by(Region.position)).all()
-        )
+        errors["region"] = "choose a region to show its countries: " + region_names(session=session)
     framework_id = active_framework_id(session)
     if params.goal:
         goals = session.exec(
@@ -114,7 +115,7 @@ def coverage_query(
             .order_by(Goal.position)
         ).all()
         if params.goal not in {code for code, _ in goals}:
-            errors["goal"] = f'unknown goal "{params.goal[:40]}"; allowed: {_named(goals)}'
+            errors["goal"] = f'unknown goal "{params.goal[:40]}"; allowed: {allowed_names(goals)}'
     if errors:
         raise InputError(errors)
     return CoverageQuery(
@@ -132,11 +133,6 @@ def coverage_query(
         region_code=region_code,
         goal_code=params.goal,
     )
-
-
-def _named(pairs) -> str:
-    """Codes with their names, for a message that says what is allowed."""
-    return ", ".join(f"{name} ({code})" for code, name in pairs)
 
 
 def parse_coverage_query(

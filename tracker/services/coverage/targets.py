@@ -14,6 +14,7 @@ from tracker.services.audit.record import record
 from tracker.services.coverage.filters import active_framework_id
 from tracker.services.coverage.params import TargetCreate
 from tracker.services.errors import InputError, NotFound
+from tracker.services.reference.lists import region_names
 
 
 @dataclass(frozen=True)
@@ -108,7 +109,7 @@ def save_target(*, session: Session, target: TargetCreate, actor: User | None) -
     if target.region:
         region = session.exec(select(Region).where(Region.code == target.region)).first()
         if region is None:
-            known = ", ".join(session.exec(select(Region.code).order_by(Region.code)))
+            known = region_names(session=session)
             errors["region"] = f'unknown region "{target.region[:40]}"; allowed: {known}, or none'
     projects, budget = target.min_active_projects, target.min_budget_eur
     if projects is None and budget is None:

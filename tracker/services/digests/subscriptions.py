@@ -16,6 +16,7 @@ from tracker.services.accounts.secrets import same, sign
 from tracker.services.digests.content import Scope
 from tracker.services.digests.schedule import FREQUENCIES, valid_timezone
 from tracker.services.errors import InputError, NotFound
+from tracker.services.reference.lists import programme_names, region_names
 
 MAX_TIMEZONE_LENGTH = 64  # the column's width; the longest IANA name has 32 characters
 QUIET = ("line", "skip")
@@ -68,7 +69,7 @@ def _programmes(session: Session, codes: list[str], errors: dict[str, str]) -> l
     unknown = [p for p in programmes if p not in known]
     if unknown:
         errors["programmes"] = (
-            f"unknown programme {unknown[0][:20]}; allowed: {', '.join(sorted(known))}"
+            f"unknown programme {unknown[0][:20]}; allowed: {programme_names(session=session)}"
         )
     return sorted(set(programmes))
 
@@ -83,7 +84,7 @@ def _region(session: Session, value: str, errors: dict[str, str]) -> str | None:
     regions = set(session.exec(select(Region.code)))
     if region not in regions:
         errors["region"] = (
-            f'unknown region "{region[:20]}"; allowed: {", ".join(sorted(regions))}, or none'
+            f'unknown region "{region[:20]}"; allowed: {region_names(session=session)}, or none'
         )
     return region
 

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from tracker.fields import TEXT_CONTEXT
+from tracker.fields import TEXT_CONTEXT, allowed_names
 from tracker.models import (
     AuditEvent,
     Country,
@@ -215,7 +215,9 @@ def validate_project(
     programmes = lookups.programmes
     programme = programmes.get(given("programme"))
     if programme is None and "programme" not in errors:
-        known = ", ".join(sorted(programmes))
+        known = allowed_names(
+            sorted(((p.code, p.name) for p in programmes.values()), key=lambda pair: pair[1])
+        )
         errors["programme"] = (
             f'unknown programme "{given("programme")[:40]}"; allowed: {known}'
             if given("programme")
