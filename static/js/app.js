@@ -73,8 +73,25 @@
     pending = { target: target, ids: ids };
   });
 
+  // Disclosures (<details data-keep-open>) that a swap draws again stay as the person left
+  // them: the heatmap's filters stay open while they are being changed.
+  var opened = {};
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!target || !target.querySelectorAll) return;
+    opened = {};
+    var kept = target.querySelectorAll("details[data-keep-open][id]");
+    for (var i = 0; i < kept.length; i++) opened[kept[i].id] = kept[i].open;
+  });
+
   document.addEventListener("htmx:afterSwap", function (event) {
     var target = event.detail.target;
+    Object.keys(opened).forEach(function (id) {
+      var details = document.getElementById(id);
+      if (details && opened[id]) details.open = true;
+    });
+    opened = {};
     if (target && target.id === "cell-panel") {
       target.classList.add("cell-panel--open");
       target.focus();
