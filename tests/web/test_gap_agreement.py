@@ -181,3 +181,19 @@ def test_the_demo_portfolio_counts_alike_everywhere(framework, browser_for):
         seed_demo_portfolio(session=session, projects=120, seed=3, today=date.today())
     counts = _agree(browser_for("viewer"), framework)
     assert counts[""] > 0
+
+
+def test_a_theme_missing_from_a_region_is_not_a_gap_and_says_so(known, browser_for):
+    with session_scope(known) as session:
+        project = factories.project(session, code="P6", status="active")
+        factories.location(session, project, "KE")
+        factories.theme_tag(session, project, "III", significance=2)
+    page = html.fromstring(browser_for("viewer").get("/heatmap?rows=themes").text)
+    row = next(
+        tr
+        for tr in page.xpath('//table[contains(@class, "heatmap")]/tbody/tr')
+        if tr.xpath("string(./th/span[@class='code'])") == "III"
+    )
+    cells = row.xpath("./td")
+    assert "cell--gap" not in cells[1].get("class")  # Americas
+    assert "not region by region" in cells[1].get("title")

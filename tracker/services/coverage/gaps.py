@@ -676,6 +676,10 @@ def empty_cell_note(matrix: Matrix, row: Row, column: Column | None, cell: Cell)
     no money; None when the figure needs no word."""
     metric = matrix.query.metric
     if cell.projects == 0:
+        if column is not None and column.key > 0 and row.level == "theme":
+            return (
+                "Not a gap: a theme is a gap where nothing serves it at all, not region by region."
+            )
         if column is None or column.key > 0:
             return None  # a place or a total: a gap when the definition says so
         return {
