@@ -73,6 +73,13 @@
     pending = { target: target, ids: ids };
   });
 
+  // Back and forward: a view restored from history shows the choices its address holds, as the
+  // server drew them, not a choice made since (which the browser may carry over).
+  document.addEventListener("htmx:historyRestore", function () {
+    var forms = document.querySelectorAll("form[hx-push-url]");
+    for (var i = 0; i < forms.length; i++) forms[i].reset();
+  });
+
   // Disclosures (<details data-keep-open>) that a swap draws again stay as the person left
   // them: the heatmap's filters stay open while they are being changed.
   var opened = {};
