@@ -27,11 +27,12 @@ def _open_docs_signed_in(page, base: str, email: str) -> None:
 
 
 @pytest.mark.parametrize("width", [1366, 390])
+@pytest.mark.parametrize("who", ["viewer", "manager_this", "admin"])
 def test_the_reference_lists_the_json_api_alone_with_no_violation(
-    framework, accounts, live_server, page, width
+    framework, accounts, live_server, page, width, who
 ):
     page.set_viewport_size({"width": width, "height": 900})
-    _open_docs_signed_in(page, live_server, accounts["viewer"].email)
+    _open_docs_signed_in(page, live_server, accounts[who].email)
 
     document = httpx.get(f"{live_server}/openapi.json").json()
     described = sorted(
