@@ -57,6 +57,11 @@ def _require_axe() -> Path:
     return AXE
 
 
+def axe_script() -> Path:
+    """axe-core's script, for a context that adds it to every page (`add_init_script`)."""
+    return _require_axe()
+
+
 def violations(page, *, rules: dict[str, bool] | None = None) -> list[dict[str, Any]]:
     """The axe-core violations of any impact on `page`, as axe reports them (id, impact, help,
     helpUrl, tags, and nodes with target, html, impact and failureSummary).

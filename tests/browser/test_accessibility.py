@@ -19,7 +19,7 @@ from fastapi.routing import APIRoute
 from sqlmodel import select
 
 from tests import factories
-from tests.browser.axe import describe, violations
+from tests.browser.axe import axe_script, describe, violations
 from tests.browser.conftest import settled, sign_in
 from tests.conftest import PASSWORD
 from tests.routes import api_routes
@@ -170,6 +170,9 @@ def _check(page, width: int) -> list[str]:
 def test_every_page_is_accessible(role, width, framework, accounts, live_server, chromium):
     examples = _examples(framework, accounts, role)
     context = chromium.new_context(viewport={"width": width, "height": 900})
+    # axe-core on every page before it loads: the pages are many, and this spares fetching it
+    # into each one (Playwright's scripts run outside the pages' own script policy).
+    context.add_init_script(path=str(axe_script()))
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
