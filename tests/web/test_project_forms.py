@@ -347,3 +347,17 @@ def test_registering_a_project_in_a_programme_one_may_not_change_is_refused_403(
     page = BeautifulSoup(response.text, "lxml")
     assert "managers of its programme and administrators" in page.select_one(".lede").text
     assert _count(framework) == 0
+
+
+def test_the_tag_form_is_read_through_its_model_and_refuses_what_it_does_not_take(
+    framework, browser_for
+):
+    _project(framework)
+    ana = browser_for("manager_this")
+    before = _count(framework, ObjectiveTag)
+    unknown = _tag(ana, 1, colour="red")
+    assert unknown.status_code == 400
+    assert "unknown field; allowed: kind, code, significance" in unknown.text
+    nul = _tag(ana, 1, significance="principal\x00")
+    assert nul.status_code == 400 and "must not contain control characters" in nul.text
+    assert _count(framework, ObjectiveTag) == before

@@ -21,10 +21,12 @@ from tracker.services.projects.edit import (
     form_input,
     update_project,
 )
+from tracker.services.projects.params import TagForm
 from tracker.services.projects.tagging import TagChange, mark_screened, remove_tag, set_tag
 from tracker.services.reference import lists as reference_lists
 from tracker.web import htmx
 from tracker.web._forms import see_other
+from tracker.web._params import read_form
 from tracker.web.errors import error_page
 from tracker.web.templating import templates
 
@@ -58,7 +60,7 @@ def _form_data(form) -> tuple[ProjectInput, int | None]:
         LocationInput(str(place), str(pct) if str(pct).strip() else None)
         for place, pct in zip(places, percentages, strict=False)
     ]
-    return ProjectInput(**values, locations=locations), _version(form)
+    return ProjectInput(**values, locations=locations), _version(str(form.get("version", "")))
 
 
 def _form_page(
@@ -143,7 +145,10 @@ def delete(
     project = get_project(session=session, code=code)
     try:
         delete_project(
-            session=session, project=project, expected_version=_version(form), principal=principal
+            session=session,
+            project=project,
+            expected_version=_version(str(form.get("version", ""))),
+            principal=principal,
         )
     except Conflict as exc:
         # Rendered here, while the session can still reload what the rollback expired.
@@ -181,13 +186,21 @@ def tag_choices(session: Session) -> dict:
     return framework_choices(session=session)
 
 
-def _version(form) -> int | None:
+def _version(value: str) -> int | None:
     """The version the form was filled in against; one that no project can have is stale."""
-    value = str(form.get("version", "")).strip()
+    value = value.strip()
     if not value:
         return None
     number = canonical_id(value)
     return number if number is not None else -1
+
+
+def _tag_form(request, session, principal, code, hx, form) -> TagForm | Response:
+    """The tag editor's form as TagForm, or the editor again naming the field it refuses."""
+    try:
+        return read_form(form, TagForm)
+    except InputError as exc:
+        return _tag_response(request, session, principal, code, hx, status=400, errors=exc.errors)
 
 
 def _apply(request, session, principal, code, hx, change, *, saved, form_key="", attempted=None):
@@ -216,12 +229,15 @@ def tag(
     form: FormDep,
 ) -> Response:
     project = get_project(session=session, code=code)
+    data = _tag_form(request, session, principal, code, hx, form)
+    if isinstance(data, Response):
+        return data
     change = TagChange(
-        kind=str(form.get("kind", "")),
-        code=str(form.get("code", "")),
-        significance=str(form.get("significance", "")),
-        budget_share=str(form.get("budget_share", "")).strip() or None,
-        rationale=str(form.get("rationale", "")),
+        kind=data.kind,
+        code=data.code,
+        significance=data.significance,
+        budget_share=(data.budget_share or "").strip() or None,
+        rationale=data.rationale,
     )
     return _apply(
         request,
@@ -233,7 +249,7 @@ def tag(
             session=session,
             project=project,
             change=change,
-            expected_version=_version(form),
+            expected_version=_version(data.version),
             principal=principal,
         ),
         saved=f"Saved {change.kind} {change.code}.",
@@ -252,7 +268,9 @@ def untag(
     form: FormDep,
 ) -> Response:
     project = get_project(session=session, code=code)
-    kind, item = str(form.get("kind", "")), str(form.get("code", ""))
+    data = _tag_form(request, session, principal, code, hx, form)
+    if isinstance(data, Response):
+        return data
     return _apply(
         request,
         session,
@@ -262,12 +280,12 @@ def untag(
         lambda: remove_tag(
             session=session,
             project=project,
-            kind=kind,
-            code=item,
-            expected_version=_version(form),
+            kind=data.kind,
+            code=data.code,
+            expected_version=_version(data.version),
             principal=principal,
         ),
-        saved=f"Removed {kind} {item}.",
+        saved=f"Removed {data.kind} {data.code}.",
     )
 
 
@@ -281,6 +299,9 @@ def screen(
     form: FormDep,
 ) -> Response:
     project = get_project(session=session, code=code)
+    data = _tag_form(request, session, principal, code, hx, form)
+    if isinstance(data, Response):
+        return data
     return _apply(
         request,
         session,
@@ -288,7 +309,10 @@ def screen(
         code,
         hx,
         lambda: mark_screened(
-            session=session, project=project, expected_version=_version(form), principal=principal
+            session=session,
+            project=project,
+            expected_version=_version(data.version),
+            principal=principal,
         ),
         saved="Marked as screened.",
     )

@@ -38,6 +38,7 @@ from tracker.fields import (
     Token,
     allowed_names,
 )
+from tracker.inputs import MAX_FIELD
 from tracker.models import ProjectKind, ProjectStatus
 from tracker.services.coverage.params import (
     Floor,
@@ -252,3 +253,19 @@ class ProjectCreate(Params):
                 {"total": _plain(sum(given))},
             )
         return value
+
+
+class TagForm(Params):
+    """The tag editor's forms: a tag to set (or, with kind and code alone, to remove, or neither
+    to mark the project screened), and the version of the project they were filled in against.
+    The fields are read as text, bounded; what they mean (an objective that exists, a
+    significance, a share from 0 to 100) is the tagging service's to check, field by field."""
+
+    noun = "field"
+
+    kind: Line(20) = ""
+    code: Line(20) = ""
+    significance: Line(40) = ""
+    budget_share: Line(40) | None = None
+    rationale: Text(MAX_FIELD) = ""
+    version: Line(20) = ""
