@@ -60,12 +60,12 @@ def gap(request: Request, session: SessionDep, principal: CurrentPrincipal) -> H
     """One gap, and what can be done about it: projects in other statuses, projects that could
     take it on, and for administrators a target to set."""
     params = read_query(request, GapAboutParams)
-    found = find_gap(session=session, params=params)
     query = gap_query(session=session, params=params)
+    found = find_gap(session=session, query=query, params=params)
     gaps_url = url_with(str(request.url_for("gaps")), view_params(query.coverage))
     context = {
         "gap": found,
-        "leads": gap_leads(session=session, gap=found, params=params) if found else [],
+        "leads": gap_leads(session=session, gap=found, query=query, params=params) if found else [],
         "gaps_url": gaps_url,
         "projects_url": lambda pairs: url_with(str(request.url_for("projects")), pairs),
         "target_code": params.objective or params.goal,

@@ -156,8 +156,8 @@ def test_filters_by_kind_programme_and_region(example):
         (
             {"colour": "red"},
             "colour",
-            "unknown parameter; allowed: kind, rows, cols, status, programme, region, from, to, "
-            "floor",
+            "unknown parameter; allowed: status, programme, region, from, to, floor, kind, rows, "
+            "cols",
         ),
     ],
 )

@@ -504,9 +504,9 @@ class Lead:
     link: list[tuple[str, str]]
 
 
-def find_gap(*, session: Session, params: GapAboutParams) -> Gap | None:
-    """The gap of the view that `params` names, or None when it is no longer a gap."""
-    query = gap_query(session=session, params=params)
+def find_gap(*, session: Session, query: GapQuery, params: GapAboutParams) -> Gap | None:
+    """The gap of the view (`query`, from `params`) that `params` names, or None when it is no
+    longer a gap."""
     wanted = sorted(params.model_dump(by_alias=True, exclude_none=True).items())
     for gap in find_gaps(session=session, query=query):
         if (
@@ -521,13 +521,13 @@ def find_gap(*, session: Session, params: GapAboutParams) -> Gap | None:
     return None
 
 
-def gap_leads(*, session: Session, gap: Gap, params: GapAboutParams) -> list[Lead]:
+def gap_leads(*, session: Session, gap: Gap, query: GapQuery, params: GapAboutParams) -> list[Lead]:
     """What can be done about a gap, as lists of projects that are not empty: those that serve
     its subject in other statuses, those of the view that could take it on, and those that
     serve it elsewhere. Nothing here is a dead end: a list that would be empty is left out."""
     from tracker.services.projects.listing import list_projects, parse_project_list_query
 
-    view = gap_query(session=session, params=params).coverage
+    view = query.coverage
     statuses = list(view.statuses)
     others = [s.value for s in ProjectStatus if s.value not in statuses and s.value != "cancelled"]
     filters = [("programme", c) for c in view.programme_codes]

@@ -85,16 +85,9 @@ Floor = Choice(
 Programmes = List(ProgrammeCode, MAX_FILTER_VALUES)
 
 
-class CoverageParams(DatedParams):
-    """What the coverage matrix counts: the heatmap's parameters."""
+class ViewFilters(DatedParams):
+    """Which projects a view counts: the filters the heatmap and the gaps of its view share."""
 
-    rows: Choice(RowKind) = Field(default=RowKind.goals, description="goals, objectives or themes")
-    cols: Choice(ColumnKind) = Field(
-        default=ColumnKind.regions,
-        description="regions, countries (of the region given), programmes, themes (unless the "
-        "rows are themes) or years",
-    )
-    metric: Choice(Metric) = Metric.projects
     status: List(Status, len(StatusFilter)) = Field(
         default_factory=list, description="Project statuses; default active; any for all"
     )
@@ -109,6 +102,18 @@ class CoverageParams(DatedParams):
         default=None, alias="to", description="Projects running on or before; not before from"
     )
     floor: Floor = "1"
+
+
+class CoverageParams(ViewFilters):
+    """What the coverage matrix counts: the heatmap's parameters."""
+
+    rows: Choice(RowKind) = Field(default=RowKind.goals, description="goals, objectives or themes")
+    cols: Choice(ColumnKind) = Field(
+        default=ColumnKind.regions,
+        description="regions, countries (of the region given), programmes, themes (unless the "
+        "rows are themes) or years",
+    )
+    metric: Choice(Metric) = Metric.projects
     goal: FrameworkCode | None = Field(
         default=None,
         description="Only this goal and its objectives, as rows (with rows=objectives)",
@@ -126,7 +131,7 @@ class CoverageParams(DatedParams):
         return value
 
 
-class GapParams(DatedParams):
+class GapParams(ViewFilters):
     """Which gaps, of which view: the kinds asked for, and the view's rows, places and filters
     as the heatmap names them, so that a view of the heatmap and its gaps count alike."""
 
@@ -143,20 +148,6 @@ class GapParams(DatedParams):
         description="regions, or countries (of the region given): where a goal with no "
         "project is a gap",
     )
-    status: List(Status, len(StatusFilter)) = Field(
-        default_factory=list, description="Project statuses; default active; any for all"
-    )
-    programme: Programmes = Field(default_factory=list, description="Programme codes; none: all")
-    region: RegionCode | None = Field(
-        default=None, description="Only projects working in this region; needed for countries"
-    )
-    date_from: Day | None = Field(
-        default=None, alias="from", description="Projects running on or after"
-    )
-    date_to: Day | None = Field(
-        default=None, alias="to", description="Projects running on or before; not before from"
-    )
-    floor: Floor = "1"
 
     def coverage(self) -> CoverageParams:
         """The same view as the heatmap's parameters."""
