@@ -48,7 +48,12 @@ def test_framework_json(api):
     assert body["framework"]["code"] == "GPG-2023"
     assert [g["code"] for g in body["goals"]] == [f"GPG{n}" for n in range(1, 8)]
     gpg4 = body["goals"][3]
-    assert gpg4["sdgs"] == [{"number": 16, "name": "Peace, Justice and Strong Institutions"}]
+    assert gpg4["sdgs"] == [
+        {"number": 9, "name": "Industry, innovation and infrastructure"},
+        {"number": 16, "name": "Peace, justice and strong institutions"},
+    ]
+    assert {link["target"] for link in gpg4["sdg_links"]} == {"9.1", "16.a"}
+    assert all(link["proposed"] for link in gpg4["sdg_links"])
     assert [o["code"] for o in gpg4["objectives"]] == ["4.1", "4.2", "4.3", "4.4"]
     assert gpg4["objectives"][0]["coverage"]["projects"] == 3  # P1, P2, P5
     assert len(body["themes"]) == 5 and body["themes"][0]["statements"][0]["code"] == "I.1"

@@ -24,6 +24,7 @@ from tracker.services.coverage.params import (
     StatusFilter,
     TargetCreate,
 )
+from tracker.services.framework import sdg_links
 from tracker.services.framework.view import framework_overview
 
 router = APIRouter(tags=["coverage"])
@@ -42,10 +43,13 @@ def _figure(cell: Cell) -> FigurePublic:
 
 
 class CoverageRowPublic(BaseModel):
-    level: Literal["goal", "objective", "theme"]
-    code: str
+    level: Literal["goal", "objective", "theme", "sdg", "sdg_target"]
+    code: str = Field(
+        description="A goal, objective or theme code; an SDG's number (16); an SDG target (16.4), "
+        "or its SDG's number for links to the whole SDG; none: budget that reaches no SDG"
+    )
     label: str
-    goal: str | None
+    goal: str | None = Field(description="An objective's goal; an SDG target's SDG")
     cells: dict[str, FigurePublic]
     total: FigurePublic
 
@@ -205,18 +209,41 @@ class SDGPublic(BaseModel):
     name: str
 
 
+class SDGLinkPublic(BaseModel):
+    sdg: int
+    target: str | None = Field(description="None: the SDG as a whole")
+    weight_percent: str | None = Field(description="None: an equal part")
+    note: str | None
+    proposed: bool = Field(description="Proposed by the tracker, not yet confirmed")
+
+
+def _links(links) -> list[SDGLinkPublic]:
+    return [
+        SDGLinkPublic(
+            sdg=link.sdg_number,
+            target=link.target,
+            weight_percent=None if link.weight is None else f"{link.weight:.2f}",
+            note=link.note,
+            proposed=link.proposed,
+        )
+        for link in links
+    ]
+
+
 class ObjectivePublic(BaseModel):
     code: str
     short_name: str | None
     statement: str
     coverage: FigurePublic
+    sdg_links: list[SDGLinkPublic] = Field(description="Its own; none: it takes its goal's")
 
 
 class GoalPublic(BaseModel):
     code: str
     short_name: str
     statement: str
-    sdgs: list[SDGPublic]
+    sdgs: list[SDGPublic] = Field(description="The SDGs its links and its objectives' reach")
+    sdg_links: list[SDGLinkPublic]
     coverage: FigurePublic
     objectives: list[ObjectivePublic]
 
@@ -266,6 +293,7 @@ def framework(session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any
                 "short_name": g.short_name,
                 "statement": g.statement,
                 "sdgs": [{"number": s.number, "name": s.name} for s in g.sdgs],
+                "sdg_links": _links(g.sdg_links),
                 "coverage": _figure(g.coverage),
                 "objectives": [
                     {
@@ -273,6 +301,7 @@ def framework(session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any
                         "short_name": o.short_name,
                         "statement": o.statement,
                         "coverage": _figure(o.coverage),
+                        "sdg_links": _links(o.sdg_links),
                     }
                     for o in g.objectives
                 ],
@@ -289,6 +318,50 @@ def framework(session: SessionDep, principal: CurrentPrincipal) -> dict[str, Any
             for t in overview.themes
         ],
     }
+
+
+class SDGTargetPublic(BaseModel):
+    code: str
+    short_title: str = Field(description="The tracker's: the official text's first clause")
+    title: str = Field(description="The official text")
+
+
+class SDGGoalPublic(BaseModel):
+    number: int
+    name: str
+    title: str
+    targets: list[SDGTargetPublic]
+
+
+class SDGsPublic(BaseModel):
+    sdgs: list[SDGGoalPublic]
+    source: str
+
+
+@router.get(
+    "/sdgs",
+    response_model=SDGsPublic,
+    responses=READ,
+    summary="The Sustainable Development Goals and their targets",
+)
+def sdgs(session: SessionDep, principal: CurrentPrincipal) -> SDGsPublic:
+    """The 17 SDGs with their 169 targets: the UN's official titles in English."""
+    return SDGsPublic(
+        sdgs=[
+            SDGGoalPublic(
+                number=g.number,
+                name=g.name,
+                title=g.title,
+                targets=[
+                    SDGTargetPublic(code=t.code, short_title=t.short_title, title=t.title)
+                    for t in g.targets
+                ],
+            )
+            for g in sdg_links.reference(session=session)
+        ],
+        source="United Nations, official titles as collected by the Open SDG project "
+        "(sdg-translations, MIT licence)",
+    )
 
 
 class TargetPublic(BaseModel):

@@ -13,7 +13,16 @@ from tracker.models.accounts import (
 from tracker.models.audit import AuditEvent
 from tracker.models.coverage import CoverageCell
 from tracker.models.digests import CoverageSnapshot, OutboxMessage, Subscription
-from tracker.models.framework import SDG, Framework, Goal, GoalSDG, Objective, Theme, ThemeStatement
+from tracker.models.framework import (
+    SDG,
+    Framework,
+    Goal,
+    Objective,
+    SDGLink,
+    SDGTarget,
+    Theme,
+    ThemeStatement,
+)
 from tracker.models.imports import ImportJob
 from tracker.models.portfolio import (
     ObjectiveTag,
@@ -40,7 +49,6 @@ __all__ = [
     "Currency",
     "Framework",
     "Goal",
-    "GoalSDG",
     "ImportJob",
     "InviteToken",
     "LoginFailure",
@@ -55,6 +63,8 @@ __all__ = [
     "ProjectStatus",
     "Region",
     "Role",
+    "SDGLink",
+    "SDGTarget",
     "Significance",
     "Subscription",
     "Target",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     CheckConstraint,
@@ -10,13 +11,14 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    String,
     Text,
     UniqueConstraint,
     text,
 )
 from sqlmodel import Field, SQLModel
 
-from tracker.models._base import UTCDateTime, utcnow
+from tracker.models._base import JSONDocument, Percentage, UTCDateTime, utcnow
 
 
 class Framework(SQLModel, table=True):
@@ -106,19 +108,70 @@ class ThemeStatement(SQLModel, table=True):
 
 
 class SDG(SQLModel, table=True):
+    """A Sustainable Development Goal: its short name and official title (English), with the
+    other languages' in `translations` ({"fr": {"short": ..., "title": ...}, ...})."""
+
     __tablename__ = "sdg"
     __table_args__ = (CheckConstraint("number BETWEEN 1 AND 17", name="number_range"),)
 
     number: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
     name: str = Field(max_length=120)
+    title: str = Field(default="", sa_type=Text)
+    translations: dict = Field(default_factory=dict, sa_type=JSONDocument)
 
 
-class GoalSDG(SQLModel, table=True):
-    __tablename__ = "goal_sdg"
+class SDGTarget(SQLModel, table=True):
+    """One of the 169 SDG targets ("16.4", "16.a"): the official text (English, and the other
+    languages' in `translations`) and a short title of the tracker's."""
 
-    goal_id: int = Field(
-        sa_column=Column(Integer, ForeignKey("goal.id", ondelete="CASCADE"), primary_key=True)
+    __tablename__ = "sdg_target"
+
+    code: str = Field(primary_key=True, max_length=8)
+    sdg_number: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("sdg.number", ondelete="RESTRICT"), nullable=False, index=True
+        )
+    )
+    position: int = Field(default=0)
+    short_title: str = Field(max_length=200)
+    title: str = Field(sa_type=Text)
+    translations: dict = Field(default_factory=dict, sa_type=JSONDocument)
+
+
+class SDGLink(SQLModel, table=True):
+    """A goal or an objective of the framework linked to an SDG target, or to an SDG as a whole
+    (no target): the way its projects' budget reaches the SDGs. An objective without links of
+    its own takes its goal's. `weight` is a percentage of the item's budget (the rest is split
+    equally over the links without one); `proposed` marks a link the tracker proposed and an
+    administrator has not yet confirmed."""
+
+    __tablename__ = "sdg_link"
+    __table_args__ = (
+        CheckConstraint("(goal_id IS NULL) <> (objective_id IS NULL)", name="goal_or_objective"),
+        CheckConstraint("weight IS NULL OR (weight >= 0 AND weight <= 100)", name="weight_range"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    framework_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("framework.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    goal_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("goal.id", ondelete="CASCADE"), index=True),
+    )
+    objective_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("objective.id", ondelete="CASCADE"), index=True),
     )
     sdg_number: int = Field(
-        sa_column=Column(Integer, ForeignKey("sdg.number", ondelete="RESTRICT"), primary_key=True)
+        sa_column=Column(Integer, ForeignKey("sdg.number", ondelete="RESTRICT"), nullable=False)
     )
+    target_code: str | None = Field(
+        default=None,
+        sa_column=Column(String(8), ForeignKey("sdg_target.code", ondelete="RESTRICT")),
+    )
+    weight: Decimal | None = Field(default=None, sa_type=Percentage)
+    note: str | None = Field(default=None, max_length=500)
+    proposed: bool = Field(default=False)

@@ -17,8 +17,8 @@ from tracker.models import (
     AuditEvent,
     Framework,
     Goal,
-    GoalSDG,
     Objective,
+    SDGLink,
     Theme,
     ThemeStatement,
 )
@@ -74,10 +74,12 @@ def _snapshot(engine) -> dict:
     with session_scope(engine) as session:
         return {
             model.__name__: sorted(
-                tuple(sorted(row.model_dump(exclude={"loaded_at"}).items()))
+                tuple(
+                    sorted((k, repr(v)) for k, v in row.model_dump(exclude={"loaded_at"}).items())
+                )
                 for row in session.exec(select(model))
             )
-            for model in (Framework, Goal, Objective, Theme, ThemeStatement, GoalSDG)
+            for model in (Framework, Goal, Objective, Theme, ThemeStatement, SDGLink)
         }
 
 
@@ -97,11 +99,63 @@ def test_gpg_loads_and_a_second_load_changes_nothing(reference):
         assert session.exec(select(func.count()).select_from(AuditEvent)).one() == events_before
 
 
-def test_every_goal_is_linked_to_sdg_16(reference):
+def test_every_goal_reaches_sdg_16_through_proposed_target_links(reference):
     with session_scope(reference) as session:
         load_framework(session=session, path=GPG_FILE)
-        links = session.exec(select(Goal.code, GoalSDG.sdg_number).join(GoalSDG)).all()
-    assert sorted(links) == [(f"GPG{n}", 16) for n in range(1, 8)]
+        links = session.exec(
+            select(Goal.code, SDGLink.sdg_number, SDGLink.target_code, SDGLink.proposed).join(
+                SDGLink, SDGLink.goal_id == Goal.id
+            )
+        ).all()
+    assert {code for code, number, _, _ in links if number == 16} == {
+        f"GPG{n}" for n in range(1, 8)
+    }
+    assert all(target and proposed for _, _, target, proposed in links)
+    # Beyond SDG 16: environmental security, vulnerable communities, and 16.4/16.5.
+    assert {("GPG7", "15.7"), ("GPG7", "14.4"), ("GPG3", "5.2"), ("GPG3", "8.7")} <= {
+        (code, target) for code, _, target, _ in links
+    }
+    assert {("GPG5", "16.4"), ("GPG5", "16.5")} <= {(c, t) for c, _, t, _ in links}
+
+
+@pytest.mark.parametrize(
+    ("file_links", "expected"),
+    [
+        ([{"target": "16.99"}], 'goals[0].sdg_links[0].target: unknown SDG target "16.99"'),
+        ([{"sdg": 18}], "goals[0].sdg_links[0].sdg: unknown SDG 18; allowed: 1 to 17"),
+        (
+            [{"target": "16.4"}, {"target": "16.4"}],
+            "goals[0].sdg_links[1]: 16.4 is linked twice",
+        ),
+        (
+            [{"target": "16.4", "weight": 70}, {"target": "16.5", "weight": 40}],
+            "goals[0].sdg_links: weights add up to 110; at most 100",
+        ),
+        (
+            [{"target": "16.4", "sdg": 16}],
+            "goals[0].sdg_links[0]: Value error, give either target",
+        ),
+    ],
+)
+def test_bad_sdg_links_are_refused_naming_where(reference, tmp_path, file_links, expected):
+    data = yaml.safe_load(GPG_FILE.read_text(encoding="utf-8"))
+    data["goals"][0]["sdg_links"] = file_links
+    path = tmp_path / "framework.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with session_scope(reference) as session, pytest.raises(FrameworkFileError) as caught:
+        load_framework(session=session, path=path)
+    assert any(expected in line for line in str(caught.value).splitlines()), str(caught.value)
+
+
+def test_a_confirmed_link_stays_confirmed_when_the_file_is_loaded_again(reference):
+    with session_scope(reference) as session:
+        load_framework(session=session, path=GPG_FILE)
+        link = session.exec(select(SDGLink).where(SDGLink.target_code == "16.5")).one()
+        link.proposed = False
+    with session_scope(reference) as session:
+        report = load_framework(session=session, path=GPG_FILE)
+        assert not report.changed
+        assert not session.exec(select(SDGLink).where(SDGLink.target_code == "16.5")).one().proposed
 
 
 @pytest.mark.parametrize(

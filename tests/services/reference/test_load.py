@@ -10,7 +10,7 @@ from sqlmodel import Session, func, select
 
 from tracker.config import get_settings
 from tracker.db import session_scope
-from tracker.models import SDG, Country, Currency, Programme, Region
+from tracker.models import SDG, Country, Currency, Programme, Region, SDGTarget
 from tracker.services.reference.load import ReferenceDataError, load_reference_data
 
 
@@ -48,7 +48,7 @@ def test_reference_data_is_complete_and_idempotent(engine):
         "Organized and Emerging Crime",
     ]
     assert sorted(sdgs) == list(range(1, 18))
-    assert sdgs[16] == "Peace, Justice and Strong Institutions"
+    assert sdgs[16] == "Peace, justice and strong institutions"
     assert eur.rate_to_reporting == 1
 
 
@@ -139,3 +139,34 @@ def test_a_reporting_currency_without_a_rate_is_named(engine):
     assert "no rate for the reporting currency BRL" in str(refused.value)
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Currency)).one() == 0
+
+
+# The UN's count of targets per SDG: 169 in all.
+TARGETS_PER_SDG = {
+    1: 7, 2: 8, 3: 13, 4: 10, 5: 9, 6: 8, 7: 5, 8: 12, 9: 8,
+    10: 10, 11: 10, 12: 11, 13: 5, 14: 10, 15: 12, 16: 12, 17: 19,
+}  # fmt: skip
+
+
+def test_every_sdg_target_is_there_in_four_languages(engine):
+    with session_scope(engine) as session:
+        load_reference_data(session=session)
+        targets = session.exec(select(SDGTarget).order_by(SDGTarget.position)).all()
+        goals = session.exec(select(SDG).order_by(SDG.number)).all()
+    assert len(targets) == 169
+    per_sdg = {n: sum(1 for t in targets if t.sdg_number == n) for n in range(1, 18)}
+    assert per_sdg == TARGETS_PER_SDG
+    for target in targets:
+        number, part = target.code.split(".")
+        assert int(number) == target.sdg_number and (part.isdigit() or part.isalpha())
+        assert target.title and target.short_title and len(target.short_title) <= 80
+        assert set(target.translations) == {"fr", "es", "ar"}
+        assert all(target.translations.values())
+    for goal in goals:
+        assert goal.title and set(goal.translations) == {"fr", "es", "ar"}
+    by_code = {t.code: t for t in targets}
+    assert by_code["16.4"].title.startswith("By 2030, significantly reduce illicit financial")
+    assert by_code["16.4"].short_title == "Significantly reduce illicit financial and arms flows"
+    assert by_code["16.a"].translations["fr"].startswith("Appuyer")
+    # Numbered targets come first, then lettered ones, in the UN's order.
+    assert [t.code for t in targets if t.sdg_number == 16][-3:] == ["16.10", "16.a", "16.b"]

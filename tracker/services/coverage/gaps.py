@@ -5,6 +5,8 @@ A view is the heatmap's: its rows, its places (regions, or the countries of one 
 its filters (statuses, default active; programmes; region; dates; significance). Its gaps:
 - uncovered_objective: an objective that no project in the view serves;
 - theme_without_project: a cross-cutting theme that no project in the view serves;
+- unreached_sdg_target: an SDG target (or a whole SDG) the framework links to that no project
+  in the view reaches;
 - empty_goal_region: a goal with no project in a region (in a view of countries: a country
   where the view's projects work);
 - empty_objective_region: in a view of objectives, an objective that the view's projects serve
@@ -43,7 +45,7 @@ from tracker.models import (
     Region,
     ThemeTag,
 )
-from tracker.services.coverage import cache, sql
+from tracker.services.coverage import cache, sdgs, sql
 from tracker.services.coverage.filters import CoverageQuery, coverage_query
 from tracker.services.coverage.matrix import Cell, Column, Matrix, Row, _query_key, compute_matrix
 from tracker.services.coverage.params import GAP_KINDS, GapAboutParams, GapParams
@@ -331,11 +333,39 @@ def _find_gaps(session: Session, query: GapQuery, today: date, currency: str) ->
                     )
                 )
 
+    if "unreached_sdg_target" in query.kinds:
+        gaps += _unreached_sdg_targets(session, view, link, who, where, gap)
+
     if "coverage_at_risk" in query.kinds and places == "regions":
         gaps += _at_risk(session, view, link, today, gap)
 
     if "unscreened" in query.kinds:
         gaps += _unscreened(session, view, link, gap)
+    return gaps
+
+
+def _unreached_sdg_targets(session, view: CoverageQuery, link, who: str, where: str, gap):
+    """SDG targets (or whole SDGs) the framework links to that no project of the view reaches."""
+    by_target = compute_matrix(session=session, query=view.with_view(rows="sdg_targets"))
+    _, linked = sdgs.linked(session, view.framework_id)
+    gaps = []
+    for row in by_target.rows:
+        target = row.key.split(":", 1)[1]
+        if row.level != "sdg_target" or target not in linked:
+            continue
+        if by_target.row_total(row).projects == 0:
+            named = f"SDG {target} as a whole" if "." not in target else f"{row.code} {row.label}"
+            gaps.append(
+                gap(
+                    "unreached_sdg_target",
+                    named,
+                    f"The framework links to this SDG target, but no {who}{where} reaches it"
+                    + (" through a principal tag." if view.floor == 2 else "."),
+                    [*link, ("sdg_target", target)],
+                    row=row.key,
+                    sdg_target=target,
+                )
+            )
     return gaps
 
 
@@ -541,7 +571,15 @@ def gap_leads(*, session: Session, gap: Gap, query: GapQuery, params: GapAboutPa
         place = [("region", params.place)]
     else:
         place = [("region", region)] if region else []
-    subject = [(k, v) for k, v in (("objective", params.objective), ("theme", params.theme)) if v]
+    subject = [
+        (k, v)
+        for k, v in (
+            ("objective", params.objective),
+            ("theme", params.theme),
+            ("sdg_target", params.sdg_target),
+        )
+        if v
+    ]
     goal = params.goal or _goal_of(session, params.objective)
     where = f" in {params.place}" if params.place else ""
     candidates: list[tuple[str, str, list[tuple[str, str]]]] = []
@@ -653,7 +691,7 @@ def gaps_by_cell(matrix: Matrix, gaps: Iterable[Gap]) -> dict[tuple[str, int | N
     for gap in gaps:
         if gap.row is None:
             continue
-        if gap.kind in ("uncovered_objective", "theme_without_project"):
+        if gap.kind in ("uncovered_objective", "theme_without_project", "unreached_sdg_target"):
             mark(gap.row, None, gap)
             for column in places:
                 mark(gap.row, column, gap)

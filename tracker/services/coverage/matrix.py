@@ -9,7 +9,7 @@ from sqlalchemy import Numeric, case, distinct, func, select, type_coerce
 from sqlmodel import Session
 
 from tracker.models import Country, Goal, Objective, Programme, Region, Theme
-from tracker.services.coverage import cache, cube, sql
+from tracker.services.coverage import cache, cube, sdgs, sql
 from tracker.services.coverage.filters import CoverageQuery
 
 ZERO = Decimal(0)
@@ -101,7 +101,13 @@ class Matrix:
 
     @property
     def leaf_level(self) -> str:
-        return {"goals": "goal", "objectives": "objective", "themes": "theme"}[self.query.rows]
+        return {
+            "goals": "goal",
+            "objectives": "objective",
+            "themes": "theme",
+            "sdgs": "sdg",
+            "sdg_targets": "sdg_target",
+        }[self.query.rows]
 
     @property
     def leaf_values(self) -> list:
@@ -232,14 +238,23 @@ def compute_from_tables(
     years = _years(session, fp, dialect) if query.columns == "years" else None
     cp = sql.column_pairs(fp, query, dialect, years=years)
     leaf = "theme" if query.rows == "themes" else query.rows.rstrip("s")
-    rp = sql.row_pairs(fp, query, rows=query.rows)
-    matrix = Matrix(query=query, rows=_rows(session, query), columns=[])
+    if query.rows in sdgs.SDG_ROWS:
+        rp = sdgs.row_pairs(fp, query, dialect, level=leaf)
+        parent = sdgs.row_pairs(fp, query, dialect, level="sdg")
+    else:
+        rp = sql.row_pairs(fp, query, rows=query.rows)
+        parent = sql.row_pairs(fp, query, rows="goals")
+    matrix = Matrix(query=query, rows=[], columns=[])
     matrix.cells = _cells(session, rp, cp, fp, leaf)
     matrix.row_totals = _row_totals(session, rp, fp, leaf)
-    if query.rows == "objectives":
-        goals = sql.row_pairs(fp, query, rows="goals")
-        matrix.cells |= _cells(session, goals, cp, fp, "goal")
-        matrix.row_totals |= _row_totals(session, goals, fp, "goal")
+    if query.rows in ("objectives", "sdg_targets"):
+        level = "goal" if query.rows == "objectives" else "sdg"
+        matrix.cells |= _cells(session, parent, cp, fp, level)
+        matrix.row_totals |= _row_totals(session, parent, fp, level)
+    if query.rows in sdgs.SDG_ROWS:
+        matrix.rows = sdgs.rows(session, query, present=set(matrix.row_totals))
+    else:
+        matrix.rows = _rows(session, query)
     aligned = _aligned(rp)
     matrix.column_totals = _column_totals(session, aligned, cp, fp)
     matrix.total = _grand_total(session, aligned, fp)

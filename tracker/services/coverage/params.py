@@ -17,6 +17,7 @@ from pydantic_core import PydanticCustomError
 from tracker.fields import (
     Budget,
     Choice,
+    Code,
     DatedParams,
     Day,
     FrameworkCode,
@@ -29,7 +30,13 @@ from tracker.fields import (
 )
 from tracker.models import ProjectStatus
 
-ROW_KINDS = {"goals": "Goals", "objectives": "Objectives", "themes": "Themes"}
+ROW_KINDS = {
+    "goals": "Goals",
+    "objectives": "Objectives",
+    "themes": "Themes",
+    "sdgs": "SDGs",
+    "sdg_targets": "SDG targets",
+}
 COLUMN_KINDS = {
     "regions": "Regions",
     "countries": "Countries of a region",
@@ -48,6 +55,7 @@ GAP_KINDS = {
     "empty_goal_region": "Goals with no project in a region",
     "empty_objective_region": "Objectives with no project in a region",
     "theme_without_project": "Themes no project serves",
+    "unreached_sdg_target": "SDG targets no project reaches",
     "coverage_at_risk": "Coverage at risk",
     "unscreened": "Projects not yet screened",
 }
@@ -83,6 +91,11 @@ Floor = Choice(
     description="1: significant or principal; 2: principal only",
 )
 Programmes = List(ProgrammeCode, MAX_FILTER_VALUES)
+SdgTargetCode = Code(
+    r"^([1-9]|1[0-7])(\.[0-9a-z]{1,2})?$",
+    5,
+    allowed="must be an SDG target such as 16.4, or an SDG number such as 16",
+)
 
 
 class ViewFilters(DatedParams):
@@ -107,7 +120,11 @@ class ViewFilters(DatedParams):
 class CoverageParams(ViewFilters):
     """What the coverage matrix counts: the heatmap's parameters."""
 
-    rows: Choice(RowKind) = Field(default=RowKind.goals, description="goals, objectives or themes")
+    rows: Choice(RowKind) = Field(
+        default=RowKind.goals,
+        description="goals, objectives, themes, sdgs (Sustainable Development Goals) or "
+        "sdg_targets (SDG targets under their SDG)",
+    )
     cols: Choice(ColumnKind) = Field(
         default=ColumnKind.regions,
         description="regions, countries (of the region given), programmes, themes (unless the "
@@ -171,6 +188,9 @@ class GapAboutParams(GapParams):
     objective: FrameworkCode | None = None
     goal: FrameworkCode | None = None
     theme: FrameworkCode | None = None
+    sdg_target: SdgTargetCode | None = Field(
+        default=None, description="An SDG target (16.4), or an SDG (16) linked as a whole"
+    )
     place: PlaceCode | None = Field(default=None, description="A region or country code")
     unscreened: Choice(ProjectStatus, what="status") | None = Field(
         default=None, description="The status of the unscreened projects"

@@ -73,8 +73,8 @@ class Dialect:
         return cast(func.extract("year", value), Integer)
 
 
-def filtered_projects(query: CoverageQuery, *, extra: list | None = None) -> CTE:
-    """Projects in the filter with their budget in the reporting currency."""
+def filtered_projects(query: CoverageQuery, *, extra: list | None = None, name: str = "fp") -> CTE:
+    """Projects in the filter with their budget in the reporting currency (a CTE `name`)."""
     budget = func.coalesce(Project.budget_amount * Currency.rate_to_reporting, 0)
     stmt = (
         select(
@@ -111,7 +111,7 @@ def filtered_projects(query: CoverageQuery, *, extra: list | None = None) -> CTE
         )
     for condition in extra or []:
         stmt = stmt.where(condition)
-    return stmt.cte("fp")
+    return stmt.cte(name)
 
 
 def _split(base, share_column: str, *, principal_aware: bool) -> ColumnElement:

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StrictStr,
+    StringConstraints,
+    model_validator,
+)
 from pydantic import ValidationError as PydanticValidationError
 from sqlmodel import Session, func, select
 
@@ -21,9 +30,10 @@ from tracker.models import (
     SDG,
     Framework,
     Goal,
-    GoalSDG,
     Objective,
     ObjectiveTag,
+    SDGLink,
+    SDGTarget,
     Target,
     Theme,
     ThemeStatement,
@@ -47,18 +57,53 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+class SDGLinkIn(_Strict):
+    """A link to an SDG target (`target: "16.4"`) or to an SDG as a whole (`sdg: 14`), with an
+    optional weight (a percentage of the item's budget) and note. `proposed: true` marks a link
+    an administrator has yet to confirm."""
+
+    target: Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=8)] | None = (
+        None
+    )
+    sdg: StrictInt | None = None
+    weight: Annotated[Decimal, Field(ge=0, le=100, max_digits=5, decimal_places=2)] | None = None
+    note: Annotated[StrictStr, StringConstraints(strip_whitespace=True, max_length=500)] | None = (
+        None
+    )
+    proposed: bool = False
+
+    @model_validator(mode="after")
+    def _one_of(self) -> SDGLinkIn:
+        if (self.target is None) == (self.sdg is None):
+            raise ValueError("give either target (such as 16.4) or sdg (such as 16), not both")
+        return self
+
+    @property
+    def key(self) -> tuple[int, str | None]:
+        if self.target is not None:
+            return int(self.target.split(".")[0]), self.target
+        return int(self.sdg), None
+
+
 class ObjectiveIn(_Strict):
     code: Code
     short_name: Label | None = None
     statement: Statement
+    sdg_links: list[SDGLinkIn] = Field(default_factory=list)
 
 
 class GoalIn(_Strict):
     code: Code
     short_name: Label
     statement: Statement
+    # Whole SDGs, a shorthand for sdg_links of the form {sdg: N}.
     sdgs: list[StrictInt] = Field(default_factory=list)
+    sdg_links: list[SDGLinkIn] = Field(default_factory=list)
     objectives: list[ObjectiveIn] = Field(min_length=1)
+
+    @property
+    def all_sdg_links(self) -> list[SDGLinkIn]:
+        return [SDGLinkIn(sdg=n) for n in self.sdgs] + self.sdg_links
 
 
 class ThemeStatementIn(_Strict):
@@ -187,7 +232,9 @@ def _duplicates(items: list[tuple[str, str | None]]) -> list[Problem]:
     return problems
 
 
-def parse_framework_file(path: Path, *, known_sdgs: set[int]) -> FrameworkIn:
+def parse_framework_file(
+    path: Path, *, known_sdgs: set[int], known_targets: set[str] | None = None
+) -> FrameworkIn:
     """Read and validate a framework file, raising FrameworkFileError with every problem."""
     file = str(path)
     try:
@@ -220,6 +267,7 @@ def parse_framework_file(path: Path, *, known_sdgs: set[int]) -> FrameworkIn:
     # Cross-field checks read the raw file, so that they are reported alongside any
     # problems of shape above rather than after those are fixed.
     problems += _cross_checks(raw, known_sdgs)
+    problems += _link_checks(raw, known_sdgs, known_targets)
     if problems or parsed is None:
         raise FrameworkFileError(file, problems)
     return parsed
@@ -276,6 +324,54 @@ def _cross_checks(raw: dict, known_sdgs: set[int]) -> list[Problem]:
     return problems
 
 
+def _link_checks(raw: dict, known_sdgs: set[int], known_targets: set[str] | None) -> list[Problem]:
+    """Each goal's and objective's SDG links: known targets and SDGs, none twice, weights that
+    add up to at most 100."""
+    problems: list[Problem] = []
+    owners = []
+    for i, goal in _items(raw, "goals"):
+        owners.append((f"goals[{i}]", goal, goal.get("sdgs")))
+        owners += [(f"goals[{i}].objectives[{j}]", o, None) for j, o in _items(goal, "objectives")]
+    for where, owner, numbers in owners:
+        seen = {n for n in numbers if isinstance(n, int)} if isinstance(numbers, list) else set()
+        seen = {(n, None) for n in seen}
+        total = Decimal(0)
+        for k, link in _items(owner, "sdg_links"):
+            path = f"{where}.sdg_links[{k}]"
+            target, number = link.get("target"), link.get("sdg")
+            if isinstance(target, str):
+                target = target.strip()
+                if known_targets is not None and target not in known_targets:
+                    problems.append(
+                        Problem(
+                            f"{path}.target", f'unknown SDG target "{target[:8]}"; such as 16.4'
+                        )
+                    )
+                    continue
+                key = (int(target.split(".")[0]), target)
+            elif isinstance(number, int) and not isinstance(number, bool):
+                if number not in known_sdgs:
+                    problems.append(
+                        Problem(f"{path}.sdg", f"unknown SDG {number}; allowed: 1 to 17")
+                    )
+                    continue
+                key = (number, None)
+            else:
+                continue  # reported with the shape
+            if key in seen:
+                named = key[1] or f"SDG {key[0]}"
+                problems.append(Problem(path, f"{named} is linked twice"))
+            seen.add(key)
+            weight = link.get("weight")
+            if isinstance(weight, int | float) and not isinstance(weight, bool):
+                total += Decimal(str(weight))
+        if total > 100:
+            problems.append(
+                Problem(f"{where}.sdg_links", f"weights add up to {total}; at most 100")
+            )
+    return problems
+
+
 class _Sync:
     """Upserts rows by code and remembers what changed, for the report and the audit event."""
 
@@ -316,7 +412,8 @@ def load_framework(
     *, session: Session, path: Path, activate: bool = False, actor: User | None = None
 ) -> FrameworkLoadReport:
     known_sdgs = set(session.exec(select(SDG.number)))
-    data = parse_framework_file(path, known_sdgs=known_sdgs)
+    known_targets = set(session.exec(select(SDGTarget.code)))
+    data = parse_framework_file(path, known_sdgs=known_sdgs, known_targets=known_targets)
     report = FrameworkLoadReport(framework_code=data.code)
     sync = _Sync(session, report)
 
@@ -342,6 +439,7 @@ def load_framework(
         for s in session.exec(select(ThemeStatement).where(ThemeStatement.framework_id == fid))
     }
     _refuse_removing_used(session, path, data, objectives, themes, goals)
+    links: list[tuple[Any, str, list[SDGLinkIn]]] = []
 
     for position, goal_in in enumerate(data.goals):
         goal = sync.upsert(
@@ -355,9 +453,9 @@ def load_framework(
             position=position,
         )
         session.flush()
-        _sync_goal_sdgs(session, sync, goal, goal_in.sdgs, new=goal_in.code not in goals)
+        links.append((goal, "goal", goal_in.all_sdg_links))
         for obj_position, objective_in in enumerate(goal_in.objectives):
-            sync.upsert(
+            objective = sync.upsert(
                 "objective",
                 objectives.get(objective_in.code),
                 Objective,
@@ -368,6 +466,7 @@ def load_framework(
                 statement=objective_in.statement,
                 position=obj_position,
             )
+            links.append((objective, "objective", objective_in.sdg_links))
 
     for position, theme_in in enumerate(data.themes):
         theme = sync.upsert(
@@ -391,6 +490,10 @@ def load_framework(
                 statement=statement_in.statement,
                 position=st_position,
             )
+
+    session.flush()
+    for owner, kind, wanted in links:
+        _sync_sdg_links(session, sync, fid, owner, kind, wanted)
 
     # What the file no longer lists goes, children before parents.
     file_objectives = {o.code for g in data.goals for o in g.objectives}
@@ -431,23 +534,62 @@ def load_framework(
     return report
 
 
-def _sync_goal_sdgs(
-    session: Session, sync: _Sync, goal: Goal, numbers: list[int], *, new: bool
+def _sync_sdg_links(
+    session: Session, sync: _Sync, framework_id: int, owner, kind: str, wanted: list[SDGLinkIn]
 ) -> None:
-    stored = set(session.exec(select(GoalSDG.sdg_number).where(GoalSDG.goal_id == goal.id)))
-    wanted = set(numbers)
-    if stored == wanted:
-        return
-    key = f"goal {goal.code}"
-    if not new:
-        sync.before.setdefault(key, {})["sdgs"] = sorted(stored)
-    sync.after.setdefault(key, {})["sdgs"] = sorted(wanted)
-    for number in stored - wanted:
-        session.delete(session.get(GoalSDG, (goal.id, number)))
-        sync.report.removed["SDG link"] += 1
-    for number in wanted - stored:
-        session.add(GoalSDG(goal_id=goal.id, sdg_number=number))
-        sync.report.created["SDG link"] += 1
+    """The SDG links of a goal or objective made those of the file. A link the file marks as
+    proposed stays confirmed once an administrator has confirmed it."""
+    column = SDGLink.goal_id if kind == "goal" else SDGLink.objective_id
+    stored = {
+        (link.sdg_number, link.target_code): link
+        for link in session.exec(select(SDGLink).where(column == owner.id))
+    }
+    before = [link_summary(link) for link in stored.values()]
+    changed = False
+    for key, link in stored.items():
+        if key not in {w.key for w in wanted}:
+            session.delete(link)
+            sync.report.removed["SDG link"] += 1
+            changed = True
+    for link_in in wanted:
+        number, target = link_in.key
+        link = stored.get(link_in.key)
+        if link is None:
+            session.add(
+                SDGLink(
+                    framework_id=framework_id,
+                    goal_id=owner.id if kind == "goal" else None,
+                    objective_id=owner.id if kind == "objective" else None,
+                    sdg_number=number,
+                    target_code=target,
+                    weight=link_in.weight,
+                    note=link_in.note,
+                    proposed=link_in.proposed,
+                )
+            )
+            sync.report.created["SDG link"] += 1
+            changed = True
+        elif (link.weight, link.note) != (link_in.weight, link_in.note):
+            link.weight, link.note = link_in.weight, link_in.note
+            sync.report.updated["SDG link"] += 1
+            changed = True
+    if changed:
+        key = f"{kind} {owner.code}"
+        if before:
+            sync.before.setdefault(key, {})["sdg_links"] = before
+        sync.after.setdefault(key, {})["sdg_links"] = [link_summary(w) for w in wanted]
+
+
+def link_summary(link) -> str:
+    """A link as one line of text, for the audit trail: "16.4 (50%): note"."""
+    target = getattr(link, "target_code", None) if isinstance(link, SDGLink) else link.target
+    number = link.sdg_number if isinstance(link, SDGLink) else link.key[0]
+    text = target or f"SDG {number}"
+    if link.weight is not None:
+        text += f" ({link.weight:g}%)"
+    if link.note:
+        text += f": {link.note}"
+    return text
 
 
 def _refuse_removing_used(session, path, data: FrameworkIn, objectives, themes, goals) -> None:

@@ -6,9 +6,10 @@ from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
 
-from tracker.models import SDG, Framework, Goal, GoalSDG, Objective, Theme, ThemeStatement
+from tracker.models import SDG, Framework, Goal, Objective, Theme, ThemeStatement
 from tracker.services.coverage import compute_matrix, parse_coverage_query
 from tracker.services.coverage.matrix import EMPTY, Cell
+from tracker.services.framework.sdg_links import LinkView, links_by_owner
 
 
 @dataclass
@@ -17,6 +18,8 @@ class ObjectiveView:
     short_name: str | None
     statement: str
     coverage: Cell
+    # Its own SDG links; without any, it takes its goal's.
+    sdg_links: list[LinkView] = field(default_factory=list)
 
 
 @dataclass
@@ -24,9 +27,10 @@ class GoalView:
     code: str
     short_name: str
     statement: str
-    sdgs: list[SDG]
+    sdgs: list[SDG]  # the SDGs its links and its objectives' reach
     coverage: Cell
     objectives: list[ObjectiveView] = field(default_factory=list)
+    sdg_links: list[LinkView] = field(default_factory=list)
 
 
 @dataclass
@@ -58,16 +62,16 @@ def framework_overview(*, session: Session) -> FrameworkOverview:
     totals = {r.key: by_objective.row_total(r) for r in by_objective.rows}
     theme_totals = {r.key: by_theme.row_total(r) for r in by_theme.rows}
 
-    sdgs: dict[int, list[SDG]] = {}
-    for goal_id, sdg in session.exec(
-        select(GoalSDG.goal_id, SDG)
-        .join(SDG, SDG.number == GoalSDG.sdg_number)
-        .order_by(SDG.number)
-    ):
-        sdgs.setdefault(goal_id, []).append(sdg)
+    links = links_by_owner(session=session, framework_id=framework.id)
+    sdg_of = {s.number: s for s in session.exec(select(SDG))}
     goals = {
         g.id: GoalView(
-            g.code, g.short_name, g.statement, sdgs.get(g.id, []), totals.get(f"goal:{g.id}", EMPTY)
+            g.code,
+            g.short_name,
+            g.statement,
+            [],
+            totals.get(f"goal:{g.id}", EMPTY),
+            sdg_links=links.get(f"goal:{g.id}", []),
         )
         for g in session.exec(
             select(Goal).where(Goal.framework_id == framework.id).order_by(Goal.position)
@@ -82,8 +86,14 @@ def framework_overview(*, session: Session) -> FrameworkOverview:
                 objective.short_name,
                 objective.statement,
                 totals.get(f"objective:{objective.id}", EMPTY),
+                sdg_links=links.get(f"objective:{objective.id}", []),
             )
         )
+    for goal in goals.values():
+        reached = {link.sdg_number for link in goal.sdg_links} | {
+            link.sdg_number for o in goal.objectives for link in o.sdg_links
+        }
+        goal.sdgs = [sdg_of[n] for n in sorted(reached) if n in sdg_of]
     statements: dict[int, list[tuple[str, str]]] = {}
     for statement in session.exec(
         select(ThemeStatement)

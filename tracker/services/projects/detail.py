@@ -14,7 +14,6 @@ from tracker.models import (
     Country,
     Currency,
     Goal,
-    GoalSDG,
     Objective,
     ObjectiveTag,
     Programme,
@@ -26,7 +25,8 @@ from tracker.models import (
     ThemeTag,
 )
 from tracker.services.audit.describe import describe
-from tracker.services.coverage import compute_matrix, parse_coverage_query
+from tracker.services.coverage import compute_matrix, parse_coverage_query, sdgs
+from tracker.services.coverage.filters import active_framework_id
 from tracker.services.errors import NotFound
 
 
@@ -66,6 +66,8 @@ class ProjectDetail:
     theme_tags: list[TagView]
     sdgs: list[SDG]
     iati_sdg_tags: list[str]
+    # SDG targets its budget reaches, with their share of it (0 to 1), largest first.
+    sdg_targets: list[tuple[str, float]]
     budget_eur: Decimal | None
     history: list[HistoryEntry]
 
@@ -144,21 +146,14 @@ def project_detail(*, session: Session, code: str, history_limit: int = 20) -> P
             .order_by(Theme.position)
         )
     ]
-    # A project serves the SDGs of the goals it is tagged to.
-    sdgs = list(
-        session.exec(
-            select(SDG)
-            .where(
-                SDG.number.in_(
-                    select(GoalSDG.sdg_number)
-                    .join(Objective, Objective.goal_id == GoalSDG.goal_id)
-                    .join(ObjectiveTag, ObjectiveTag.objective_id == Objective.id)
-                    .where(ObjectiveTag.project_id == project.id)
-                )
-            )
-            .order_by(SDG.number)
-        )
-    )
+    # Where its budget reaches the SDGs, as the SDG views count it.
+    reached = sdgs.project_contributions(session, project.id, active_framework_id(session))
+    names = {s.number: s for s in session.exec(select(SDG))}
+    sdg_shares: dict[int, float] = {}
+    for number, _, share in reached:
+        sdg_shares[number] = sdg_shares.get(number, 0) + share
+    sdg_list = [names[n] for n in sorted(sdg_shares) if n in names]
+    sdg_targets = [(target, share) for _, target, share in reached if target]
 
     iati_sdg_tags = [
         f"SDG {tag.code}" if tag.vocabulary == 2 else f"target {tag.code}"
@@ -186,8 +181,9 @@ def project_detail(*, session: Session, code: str, history_limit: int = 20) -> P
         locations,
         objective_tags,
         theme_tags,
-        sdgs,
+        sdg_list,
         iati_sdg_tags,
+        sdg_targets,
         budget_eur,
         history,
     )

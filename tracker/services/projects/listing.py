@@ -31,7 +31,7 @@ from tracker.models import (
     Theme,
     ThemeTag,
 )
-from tracker.services.coverage import sql
+from tracker.services.coverage import sdgs, sql
 from tracker.services.coverage.filters import (
     CoverageQuery,
     active_framework_id,
@@ -62,6 +62,8 @@ class ProjectListQuery:
     goal: str | None = None
     objective: str | None = None
     theme: str | None = None
+    sdg: str | None = None
+    sdg_target: str | None = None
     located: str | None = None
     year: str | None = None
     screened: str | None = None
@@ -177,6 +179,8 @@ def project_list_query(*, session: Session, params: ProjectListParams) -> Projec
         goal=params.goal,
         objective=params.objective,
         theme=params.theme,
+        sdg=params.sdg,
+        sdg_target=params.sdg_target,
         located=located,
         year=params.year,
         screened=str(params.screened) if params.screened else None,
@@ -213,6 +217,23 @@ def _unknown_in_framework(session: Session, framework_id: int | None, kind: str,
     if kind == "theme":
         return f"{refused}; allowed: {allowed_names([*named, ('none', 'No theme')])}"
     return f"{refused}; allowed: {allowed_names(named)}"
+
+
+def _reaches_sdg(session: Session, query: ProjectListQuery):
+    """Projects whose budget reaches the SDG or target asked for, as the SDG views count."""
+    coverage = query.coverage
+    pairs = sdgs.sdg_pairs(
+        sql.filtered_projects(coverage, name="fp_sdg"),
+        coverage,
+        sql.Dialect(session.get_bind().dialect.name),
+    )
+    reached = select(pairs.c.project_id)
+    if query.sdg:
+        number = sdgs.NO_SDG if query.sdg == "none" else int(query.sdg)
+        reached = reached.where(pairs.c.sdg_number == number)
+    if query.sdg_target:
+        reached = reached.where(pairs.c.target == query.sdg_target)
+    return Project.id.in_(reached)
 
 
 def _unknown_place(session: Session, place: str) -> str:
@@ -282,6 +303,8 @@ def _conditions(session: Session, query: ProjectListQuery) -> list:
             conditions.append(~exists(tagged))
         else:
             conditions.append(exists(tagged.where(Theme.code == query.theme)))
+    if query.sdg or query.sdg_target:
+        conditions.append(_reaches_sdg(session, query))
     if query.located:
         conditions.append(_located(session, query.located, coverage.region_id))
     if query.year == "undated":

@@ -72,6 +72,19 @@ Year = Code(
 )
 
 
+SdgNumber = Code(
+    r"^([1-9]|1[0-7]|none)$",
+    4,
+    allowed='must be an SDG number from 1 to 17, or "none" (objectives linked to no SDG)',
+)
+SdgTarget = Code(
+    r"^(([1-9]|1[0-7])(\.[0-9a-z]{1,2})?|none)$",
+    5,
+    allowed="must be an SDG target such as 16.4, an SDG number such as 16 (its links to the "
+    'whole SDG), or "none"',
+)
+
+
 class ProjectListParams(DatedParams):
     """The filters of the projects list."""
 
@@ -86,6 +99,12 @@ class ProjectListParams(DatedParams):
         default=None,
         description="A theme code, or none: projects with no theme",
         examples=["III"],
+    )
+    sdg: SdgNumber | None = Field(
+        default=None, description="Projects whose budget reaches this SDG", examples=["16"]
+    )
+    sdg_target: SdgTarget | None = Field(
+        default=None, description="Projects whose budget reaches this SDG target", examples=["16.4"]
     )
     programme: Programmes = Field(default_factory=list, description="Programme codes; none: all")
     region: RegionCode | None = None

@@ -21,7 +21,7 @@ import yaml
 from sqlmodel import Session, select
 
 from tracker.config import PROJECT_ROOT, get_settings
-from tracker.models import SDG, Country, Currency, Programme, Region
+from tracker.models import SDG, Country, Currency, Programme, Region, SDGTarget
 
 REFERENCE_DIR = PROJECT_ROOT / "seeds" / "reference"
 
@@ -59,6 +59,7 @@ _PLURALS = {
     "country": "countries",
     "programme": "programmes",
     "SDG": "SDGs",
+    "SDG target": "SDG targets",
     "currency": "currencies",
 }
 
@@ -161,16 +162,44 @@ def _load_programmes(session: Session, report: LoadReport, data: dict) -> None:
 
 
 def _load_sdgs(session: Session, report: LoadReport, data: dict) -> None:
+    """The 17 SDGs and their 169 targets, with their titles in every language of the file."""
     existing = {s.number: s for s in session.exec(select(SDG))}
-    for item in data["sdgs"]:
+    targets = {t.code: t for t in session.exec(select(SDGTarget))}
+    for item in data["sdg_goals"]:
+        titles = item["titles"]
+        values = {
+            "name": titles["en"]["short"],
+            "title": titles["en"]["title"],
+            "translations": {lang: t for lang, t in titles.items() if lang != "en"},
+        }
         _upsert(
             session,
             report,
             "SDG",
             existing.get(item["number"]),
-            SDG(number=item["number"], name=item["name"]),
-            name=item["name"],
+            SDG(number=item["number"], **values),
+            **values,
         )
+    session.flush()
+    position = 0
+    for item in data["sdg_goals"]:
+        for target in item["targets"]:
+            values = {
+                "sdg_number": item["number"],
+                "position": position,
+                "short_title": target["short"],
+                "title": target["titles"]["en"],
+                "translations": {lang: t for lang, t in target["titles"].items() if lang != "en"},
+            }
+            _upsert(
+                session,
+                report,
+                "SDG target",
+                targets.get(target["code"]),
+                SDGTarget(code=target["code"], **values),
+                **values,
+            )
+            position += 1
 
 
 def _load_currencies(session: Session, report: LoadReport, data: dict, reporting: str) -> None:

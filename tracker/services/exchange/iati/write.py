@@ -10,8 +10,6 @@ from sqlmodel import Session, select
 from tracker.config import Settings
 from tracker.models import (
     Country,
-    Goal,
-    GoalSDG,
     Objective,
     ObjectiveTag,
     Project,
@@ -20,6 +18,8 @@ from tracker.models import (
     Region,
 )
 from tracker.models._base import utcnow
+from tracker.services.coverage import sdgs
+from tracker.services.coverage.filters import active_framework_id
 from tracker.services.exchange.iati.codes import (
     OBJECTIVE_VOCABULARY_URI,
     REGION_TO_DAC,
@@ -57,14 +57,23 @@ def export_iati(*, session: Session, settings: Settings, codes: list[str] | None
         .order_by(Objective.goal_id, Objective.position)
     ):
         objectives[tag.project_id].append((objective, tag.significance))
-    for project_id, number in session.exec(
-        select(ObjectiveTag.project_id, GoalSDG.sdg_number)
-        .join(Objective, Objective.id == ObjectiveTag.objective_id)
-        .join(Goal, Goal.id == Objective.goal_id)
-        .join(GoalSDG, GoalSDG.goal_id == Goal.id)
-        .where(ObjectiveTag.project_id.in_(ids))
-    ):
-        goal_sdgs[project_id].add((2, str(number)))
+    # The SDGs each budget reaches, as the SDG views count it: tags of vocabulary 2 (SDGs) and
+    # 3 (targets), and, since tags carry no percentage, sectors of vocabulary 7 (SDG goals)
+    # and 8 (SDG targets) with percentages that add up to 100 in each.
+    reached = sdgs.contributions(session, ids, active_framework_id(session))
+    sdg_sectors: dict[int, list[tuple[str, str, str]]] = {}
+    for project_id, items in reached.items():
+        by_goal: dict[str, float] = defaultdict(float)
+        by_target: dict[str, float] = defaultdict(float)
+        for number, target, share in items:
+            by_goal[str(number)] += share
+            goal_sdgs[project_id].add((2, str(number)))
+            if target:
+                by_target[target] += share
+                goal_sdgs[project_id].add((3, target))
+        sdg_sectors[project_id] = [
+            ("7", code, pct) for code, pct in sorted(sdgs.percentages(by_goal).items())
+        ] + [("8", code, pct) for code, pct in sorted(sdgs.percentages(by_target).items())]
     for tag in session.exec(select(ProjectSDGTag).where(ProjectSDGTag.project_id.in_(ids))):
         goal_sdgs[tag.project_id].add((tag.vocabulary, tag.code))
 
@@ -128,6 +137,10 @@ def export_iati(*, session: Session, settings: Settings, codes: list[str] | None
                 if pct is not None:
                     attrs["percentage"] = format(pct.normalize(), "f")
                 etree.SubElement(activity, "recipient-region", attrs)
+        for vocabulary, code, percentage in sdg_sectors.get(p.id, []):
+            etree.SubElement(
+                activity, "sector", vocabulary=vocabulary, code=code, percentage=percentage
+            )
         for objective, significance in objectives[p.id]:
             tag = etree.SubElement(
                 activity,
