@@ -83,6 +83,30 @@ def reference_load() -> None:
     typer.echo(report.summary())
 
 
+@reference_app.command("build-sdgs")
+def reference_build_sdgs(
+    source: Annotated[
+        Path,
+        typer.Argument(
+            help="A folder with en, fr, es and ar sub-folders of global_goals.yml and "
+            "global_targets.yml (the Open SDG project's sdg-translations)."
+        ),
+    ],
+    output: Annotated[Path, typer.Option(help="Where to write the seed.")] = Path(
+        "seeds/reference/sdgs.yaml"
+    ),
+) -> None:
+    """Rebuild the SDG seed (17 goals, 169 targets, four languages) from the UN's titles."""
+    from tracker.services.reference.sdg_source import render
+
+    try:
+        text = render(source)
+    except (OSError, KeyError) as exc:
+        raise _fail(f"{source} is not a folder of SDG titles in en, fr, es and ar: {exc}") from None
+    output.write_text(text, encoding="utf-8")
+    typer.echo(f"Wrote {output}: 17 SDGs and {text.count('- code:')} targets.")
+
+
 @framework_app.command("load")
 def framework_load(
     file: Annotated[Path, typer.Argument(help="A framework YAML file.")],

@@ -77,7 +77,7 @@ def test_create_read_list_update_delete(api, framework):
     )
     assert listed["total"] == 1 and listed["items"][0]["principal_objectives"] == ["4.1"]
     read = api["viewer"].get("/api/v1/projects/CYB-2026-0200").json()
-    assert read["sdgs"] == [16] and read["alignment"] == "aligned"
+    assert read["sdgs"] == [9, 16] and read["alignment"] == "aligned"
 
     updated = api["manager_this"].put(
         "/api/v1/projects/CYB-2026-0200", json={**BODY, "status": "completed", "version": 2}

@@ -53,6 +53,7 @@ MORE_VIEWS = {
         "/heatmap?rows=goals&cols=countries",
         "/heatmap?rows=goals&cols=countries&region=AFR",
         "/heatmap?rows=themes&cols=programmes&metric=budget",
+        "/heatmap?rows=sdg_targets&cols=regions&metric=budget",
     ],
     "/projects": ["/projects?status=active&sort=-budget"],
     "/gaps": ["/gaps?region=EUR"],

@@ -24,6 +24,7 @@ PAGES = {
     "heatmap": "/heatmap?rows=goals&cols=regions&metric=projects",
     "gaps": "/gaps",
     "projects": "/projects?status=active&sort=-budget",
+    "heatmap-sdg": "/heatmap?rows=sdg_targets&cols=regions&metric=budget",
 }
 
 

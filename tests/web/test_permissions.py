@@ -17,7 +17,7 @@ from tests import factories
 from tests.conftest import csrf_of
 from tracker.config import Settings
 from tracker.db import session_scope
-from tracker.models import Project
+from tracker.models import Project, SDGLink
 from tracker.services.accounts import users
 from tracker.services.accounts.tokens import create_api_token
 from tracker.services.coverage import targets
@@ -53,6 +53,9 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/gaps"): SIGNED_IN_PAGE,
     ("GET", "/gaps/about"): SIGNED_IN_PAGE,
     ("GET", "/framework"): SIGNED_IN_PAGE,
+    ("POST", "/framework/sdg-links"): ADMIN_POST_REDIRECT,
+    ("POST", "/framework/sdg-links/{link_id}/confirm"): ADMIN_POST_REDIRECT,
+    ("POST", "/framework/sdg-links/{link_id}/delete"): ADMIN_POST_REDIRECT,
     ("POST", "/account/tokens"): (303, 201, 201, 201, 201, 403),
     # The token belongs to the administrator: anyone else is told there is no such token.
     ("POST", "/account/tokens/{token_id}/revoke"): (303, 404, 404, 404, 303, 403),
@@ -71,6 +74,7 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/api/v1/coverage"): API_READ,
     ("GET", "/api/v1/gaps"): API_READ,
     ("GET", "/api/v1/framework"): API_READ,
+    ("GET", "/api/v1/sdgs"): API_READ,
     ("GET", "/api/v1/targets"): API_READ,
     # JSON writes: the API token here is a manager's, so it is refused like the manager.
     ("POST", "/api/v1/targets"): (401, 403, 403, 403, 201, 403),
@@ -129,6 +133,7 @@ PROJECT_FIELDS = {
     "budget_currency": "EUR",
 }
 FORM_BODIES = {
+    "/framework/sdg-links": {"owner": "GPG4", "target": "17.8", "note": "Technology cooperation"},
     "/projects/new": {"code": "CYB-NEW-1", **PROJECT_FIELDS},
     "/projects/{code}/edit": lambda v: {"code": "CYB-2026-0001", "version": v, **PROJECT_FIELDS},
     "/projects/{code}/tags": lambda v: {
@@ -212,6 +217,7 @@ def fixtures(framework, accounts):
         subscription = factories.subscription(session, admin)
         message = factories.outbox_message(session, subscription, status="failed")
         job = factories.import_job(session, admin)
+        link = session.exec(select(SDGLink).order_by(SDGLink.id)).first()
     settings = Settings(env="test")
     return {
         "job_id": job.id,
@@ -227,6 +233,7 @@ def fixtures(framework, accounts):
         "token_id": admin_token.id,
         "user_id": accounts["viewer"].id,
         "api_token": manager_raw,
+        "link_id": link.id,
     }
 
 

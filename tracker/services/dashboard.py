@@ -22,6 +22,7 @@ GAP_PRIORITY = [
     "below_target",
     "coverage_at_risk",
     "theme_without_project",
+    "unreached_sdg_target",
     "unscreened",
 ]
 
@@ -41,6 +42,8 @@ class Dashboard:
     framework_loaded: bool
     headline: Headline
     goals: list[tuple[Row, Cell]]
+    # The SDGs the portfolio's budget reaches (and "No SDG link"), with the same rules.
+    sdgs: list[tuple[Row, Cell]]
     top_gaps: list[Gap]
     recent: list[tuple[AuditEvent, str]]
 
@@ -98,6 +101,10 @@ def build_dashboard(
         session=session, query=parse_coverage_query(session=session, params={"rows": "goals"})
     )
     goals = [(row, matrix.row_total(row)) for row in matrix.rows]
+    by_sdg = compute_matrix(
+        session=session, query=parse_coverage_query(session=session, params={"rows": "sdgs"})
+    )
+    sdgs = [(row, by_sdg.row_total(row)) for row in by_sdg.rows]
     top = sorted(gaps, key=lambda g: GAP_PRIORITY.index(g.kind))[:6]
     events = session.execute(
         select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(8)
@@ -106,6 +113,7 @@ def build_dashboard(
         framework_loaded=matrix.query.framework_id is not None,
         headline=_headline(session, len(gaps)),
         goals=goals,
+        sdgs=sdgs,
         top_gaps=top,
         recent=[(event, describe(event)) for event in events],
     )

@@ -252,7 +252,9 @@ def compute_from_tables(
         matrix.cells |= _cells(session, parent, cp, fp, level)
         matrix.row_totals |= _row_totals(session, parent, fp, level)
     if query.rows in sdgs.SDG_ROWS:
-        matrix.rows = sdgs.rows(session, query, present=set(matrix.row_totals))
+        matrix.rows = [
+            Row(*row) for row in sdgs.rows(session, query, present=set(matrix.row_totals))
+        ]
     else:
         matrix.rows = _rows(session, query)
     aligned = _aligned(rp)

@@ -195,9 +195,8 @@ def linked(session, framework_id: int | None) -> tuple[set[int], set[str]]:
 def rows(session, query: CoverageQuery, present: set[str]) -> list:
     """The rows of an SDG view: every SDG (and target) the framework links to, and any other
     that the figures reach (through projects' own SDG tags), in the UN's order; "No SDG link"
-    last when budget goes there. `present` holds the row keys that have figures."""
-    from tracker.services.coverage.matrix import Row
-
+    last when budget goes there, as `Row(key, code, label, statement, level, goal_code)`
+    arguments (the matrix makes them rows). `present` holds the row keys that have figures."""
     numbers, targets = linked(session, query.framework_id)
     numbers |= {int(k.split(":", 1)[1]) for k in present if k.startswith("sdg:")}
     targets |= {k.split(":", 1)[1] for k in present if k.startswith("sdg_target:")}
@@ -211,50 +210,53 @@ def rows(session, query: CoverageQuery, present: set[str]) -> list:
         t.code: t
         for t in session.execute(select(SDGTarget).where(SDGTarget.code.in_(targets))).scalars()
     }
-    out: list[Row] = []
+    out: list[tuple] = []
     for number in sorted(numbers):
         goal = goals.get(number)
         label = goal.name if goal else f"SDG {number}"
-        out.append(Row(f"sdg:{number}", str(number), label, goal.title if goal else label, "sdg"))
+        out.append(
+            (f"sdg:{number}", str(number), label, goal.title if goal else label, "sdg", None)
+        )
         if query.rows != "sdg_targets":
             continue
         for code in sorted((t for t in targets if _number(t) == number), key=_order):
             if code == str(number):
                 out.append(
-                    Row(
+                    (
                         f"sdg_target:{code}",
                         str(number),
                         "The SDG as a whole (no target named)",
                         "Links to the whole SDG, without a target",
                         "sdg_target",
-                        goal_code=str(number),
+                        str(number),
                     )
                 )
                 continue
             target = known.get(code)
             out.append(
-                Row(
+                (
                     f"sdg_target:{code}",
                     code,
                     target.short_title if target else "Not a target of the reference list",
                     target.title if target else code,
                     "sdg_target",
-                    goal_code=str(number),
+                    str(number),
                 )
             )
     level, none = ("sdg", str(NO_SDG)) if query.rows == "sdgs" else ("sdg_target", NO_TARGET)
     if f"{level}:{none}" in present or f"sdg:{NO_SDG}" in present:
         if query.rows == "sdg_targets":
             out.append(
-                Row(f"sdg:{NO_SDG}", "none", "No SDG link", "Objectives linked to no SDG", "sdg")
+                (f"sdg:{NO_SDG}", "none", "No SDG link", "Objectives linked to no SDG", "sdg", None)
             )
         out.append(
-            Row(
+            (
                 f"{level}:{none}",
                 "none",
                 "No SDG link",
                 "Budget of objectives that neither they nor their goal link to an SDG",
                 level,
+                None,
             )
         )
     return out

@@ -22,6 +22,7 @@ STRUCTURAL_GAPS = (
     "below_target",
     "empty_goal_region",
     "theme_without_project",
+    "unreached_sdg_target",
 )
 MAX_LINES = 15
 
@@ -85,6 +86,8 @@ class Digest:
     unscreened: list[Gap] = field(default_factory=list)
     heatmap: Matrix | None = None
     heatmap_gaps: dict = field(default_factory=dict)  # (row key, column key): reasons
+    # Active projects and attributed budget by SDG, counted as the heatmap's SDG view.
+    sdgs: list = field(default_factory=list)
 
     @property
     def quiet(self) -> bool:
@@ -254,6 +257,11 @@ def build_digest(
     )
     digest.at_risk = [g for g in gaps if g.kind == "coverage_at_risk"]
     digest.unscreened = [g for g in gaps if g.kind == "unscreened"]
+    by_sdg = compute_matrix(
+        session=session,
+        query=parse_coverage_query(session=session, params={**scope.params, "rows": "sdgs"}),
+    )
+    digest.sdgs = [(row, by_sdg.row_total(row)) for row in by_sdg.rows]
     digest.heatmap = compute_matrix(
         session=session,
         query=parse_coverage_query(session=session, params={**scope.params, "rows": "goals"}),
