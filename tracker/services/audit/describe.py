@@ -17,6 +17,8 @@ ENTITY_TYPES = {
     "target": "Targets",
     "user": "Users",
     "framework": "Framework",
+    "goal": "Goals' SDG links",
+    "objective": "Objectives' SDG links",
 }
 PAGE_SIZE = 50
 
@@ -154,6 +156,14 @@ def describe(event: AuditEvent) -> str:
         if action == "delete":
             return f"{who} removed the target for {key}"
         return f"{who} set the target for {key}"
+
+    if kind in ("goal", "objective"):
+        if "proposed" in after:
+            return f"{who} confirmed the link of {kind} {key} to {after.get('sdg_link')}"
+        old, new = set(before.get("sdg_links") or []), set(after.get("sdg_links") or [])
+        parts = [f"linked it to {link}" for link in sorted(new - old)]
+        parts += [f"removed its link to {link}" for link in sorted(old - new)]
+        return f"{who} changed the SDG links of {kind} {key}: " + "; ".join(parts or ["no change"])
 
     if kind == "framework":
         items = {k for k in (*before, *after) if k != "active"}
