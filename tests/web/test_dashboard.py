@@ -26,7 +26,7 @@ def test_dashboard_shows_headlines_goals_gaps_and_changes(framework, browser_for
     assert cards["of active projects screened"] == "50%"
     rows = {
         row.th.find(class_="code").text: [td.get_text(strip=True) for td in row.find_all("td")]
-        for row in page.select("#by-goal ~ .table-scroll table tbody tr")
+        for row in page.select("#by-goal + .table-scroll table tbody tr")
     }
     assert len(rows) == 7
     assert rows["GPG4"] == ["1", "1", "€100K"]

@@ -129,20 +129,23 @@ def test_the_known_gaps_are_counted_alike_everywhere(known, browser_for):
         kinds[gap["kind"]] = kinds.get(gap["kind"], 0) + 1
     # 38 objectives, of which 4.1, 4.2 and 5.2 are served; no theme is; GPG4 works in Africa
     # and Europe only, GPG5 nowhere but Global, and the other five goals nowhere: 3 + 5 + 25
-    # goals missing from a region. P5 is the one unscreened project.
+    # goals missing from a region. P5 is the one unscreened project. The framework links to 15
+    # SDG targets; GPG4's (9.1, 16.a) and GPG5's (16.4, 16.5) are reached: 11 are not.
     assert kinds == {
         "uncovered_objective": 35,
         "theme_without_project": 5,
         "empty_goal_region": 33,
+        "unreached_sdg_target": 11,
         "unscreened": 1,
     }
-    assert counts[""] == 74
+    assert counts[""] == 85
     # With objectives as rows, 4.2 in Africa is a gap too: GPG4 works there, 4.2 does not.
-    assert counts["rows=objectives"] == 75
+    assert counts["rows=objectives"] == 86
     by_objective = viewer.get("/api/v1/gaps?rows=objectives&kind=empty_objective_region").json()
     assert [g["subject"].split()[0] for g in by_objective["gaps"]] == ["4.2"]
-    # Counting the pipeline too, 1.1 is served, and GPG1 reaches Africa.
-    assert counts["status=active&status=pipeline"] == 74 - 1 - 1
+    # Counting the pipeline too, 1.1 is served, GPG1 reaches Africa, and 16.1 (GPG1's) is
+    # reached.
+    assert counts["status=active&status=pipeline"] == 85 - 1 - 1 - 1
 
 
 def test_the_heatmap_hatches_places_only(known, browser_for):

@@ -41,7 +41,11 @@ def test_project_page_shows_tags_places_sdgs_and_history(framework, browser_for)
     }
     assert facts["Budget"] == "200,000.00 US dollars (about €184.2K)"
     assert facts["Where"] == "Kenya 60%, Asia and South Pacific (whole region) 40%"
-    assert facts["SDGs"] == "SDG 16 Peace, Justice and Strong Institutions"
+    # Its objectives are GPG4's, which links to 9.1 and 16.a in equal parts.
+    assert facts["SDGs"] == (
+        "SDG 9 Industry, innovation and infrastructure; SDG 16 Peace, justice and strong "
+        "institutions Targets: 9.1 (50%), 16.a (50%)"
+    )
     tag_rows = page.select("table")[0].select("tbody tr")
     assert [c.get_text(" ", strip=True) for c in tag_rows[0].find_all(["th", "td"])][:3] == [
         "4.3 Cybercrime capabilities GPG4 Cybercrime",
