@@ -14,6 +14,13 @@ from tracker.models.audit import AuditEvent
 from tracker.models.coverage import CoverageCell
 from tracker.models.digests import CoverageSnapshot, OutboxMessage, Subscription
 from tracker.models.framework import SDG, Framework, Goal, GoalSDG, Objective, Theme, ThemeStatement
+from tracker.models.history import (
+    CoverageChange,
+    LocationVersion,
+    ObjectiveTagVersion,
+    ProjectVersion,
+    ThemeTagVersion,
+)
 from tracker.models.imports import ImportJob
 from tracker.models.portfolio import (
     ObjectiveTag,
@@ -36,6 +43,7 @@ __all__ = [
     "CacheState",
     "Country",
     "CoverageCell",
+    "CoverageChange",
     "CoverageSnapshot",
     "Currency",
     "Framework",
@@ -43,9 +51,11 @@ __all__ = [
     "GoalSDG",
     "ImportJob",
     "InviteToken",
+    "LocationVersion",
     "LoginFailure",
     "Objective",
     "ObjectiveTag",
+    "ObjectiveTagVersion",
     "OutboxMessage",
     "Programme",
     "Project",
@@ -53,6 +63,7 @@ __all__ = [
     "ProjectLocation",
     "ProjectSDGTag",
     "ProjectStatus",
+    "ProjectVersion",
     "Region",
     "Role",
     "Significance",
@@ -61,6 +72,7 @@ __all__ = [
     "Theme",
     "ThemeStatement",
     "ThemeTag",
+    "ThemeTagVersion",
     "User",
     "UserProgramme",
     "UserSession",
