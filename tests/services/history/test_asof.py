@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.services.history import portfolio
+from tracker.db import session_scope
 from tracker.models import CoverageSnapshot, ProjectVersion
 from tracker.services.coverage import compute_matrix, parse_coverage_query
 from tracker.services.coverage.gaps import find_gaps, parse_gap_query
@@ -162,3 +163,62 @@ def test_a_rebuild_from_the_audit_trail_gives_the_same_history(history):
     followed = everything()
     replay.rebuild(history)
     assert everything() == followed
+
+
+def test_a_project_registered_with_an_earlier_start_changes_the_past_and_its_snapshots(history):
+    from tracker.services.history import snapshots
+
+    with portfolio.at("2026-01-05"), session_scope(history) as session:
+        portfolio._register(session, "P4", "OEC", "2025-05-01", "2026-06-30", "10000", [])
+    with Session(history) as session:
+        gone = session.exec(
+            select(CoverageSnapshot).where(CoverageSnapshot.week == portfolio.SNAPSHOT_WEEK)
+        ).first()
+    assert gone is None  # it counted three projects, and there were four
+    with portfolio.at("2026-01-05"):
+        assert snapshots.backfill(history) > 0
+    with Session(history) as session:
+        stored = session.exec(
+            select(CoverageSnapshot).where(CoverageSnapshot.week == portfolio.SNAPSHOT_WEEK)
+        ).one()
+        then = headline(session=session, scope=Scope(), as_of=date(2025, 10, 5))
+    assert stored.data == then
+    assert then["active_projects"] == 4
+
+
+def test_comparison_and_trend(history):
+    from tracker.fields import read_params
+    from tracker.services.history.compare import compare
+    from tracker.services.history.trends import TrendParams, build_trend
+
+    with Session(history) as session:
+        query = parse_coverage_query(session=session, params={"as_of": "2025-12-15"})
+        result = compare(session=session, query=query, since=date(2025, 7, 1))
+        changes = {r.code: result.row_total(r).projects for r in result.matrix.rows}
+        assert changes["GPG1"] == -1 and changes["GPG4"] == -1 and changes["GPG7"] == 1
+        assert [g.subject for g in result.gaps_opened if g.kind == "uncovered_objective"] == [
+            "1.1 " + _name(history, "1.1"),
+            "4.2 " + _name(history, "4.2"),
+        ]
+        assert result.ended.shown == [("P2", "P2")] and result.started.total == 0
+        assert result.retagged.total == 3  # P1 (4.1, 7.1), P2 (4.3, 4.2), P3 tagged when registered
+        trend = build_trend(
+            session=session,
+            params=read_params(
+                TrendParams, {"period": "quarter", "from": "2025-01-01", "to": "2025-12-31"}
+            ),
+        )
+        assert trend.days == [
+            date(2025, 3, 31),
+            date(2025, 6, 30),
+            date(2025, 9, 30),
+            date(2025, 12, 31),
+        ]
+        gpg4 = next(s for s in trend.series if s.row.code == "GPG4")
+        assert [p.projects for p in gpg4.points] == [2, 3, 3, 2]
+        for point in gpg4.points:  # each point is the heatmap as of its day
+            _, _, totals = _goals(session, point.day.isoformat())
+            assert totals["GPG4"].projects == point.projects
+            assert totals["GPG4"].budget == point.budget
+        last = trend.gaps[-1]
+        assert {g.subject for g in last.opened} >= {"1.1 " + _name(history, "1.1")}

@@ -151,9 +151,10 @@ def _headline_now(session: Session, query) -> tuple:
 
 
 def take_snapshot(
-    *, session: Session, scope: Scope, week: date, currency: str | None = None
+    *, session: Session, scope: Scope, week: date, currency: str | None = None, exact: bool = False
 ) -> bool:
-    """Store the scope's figures and gaps for the week, once; True when stored now."""
+    """Store the scope's figures and gaps for the week, once; True when stored now. `exact`:
+    as of the end of the day before the week, whenever this runs (else as they are now)."""
     if session.execute(
         select(CoverageSnapshot.id).where(
             CoverageSnapshot.week == week, CoverageSnapshot.scope == scope.key
@@ -164,7 +165,12 @@ def take_snapshot(
         CoverageSnapshot(
             week=week,
             scope=scope.key,
-            data=headline(session=session, scope=scope, currency=currency),
+            data=headline(
+                session=session,
+                scope=scope,
+                currency=currency,
+                as_of=week - timedelta(days=1) if exact else None,
+            ),
         )
     )
     session.flush()

@@ -22,7 +22,7 @@ from tracker.models._base import utcnow
 from tracker.services.coverage import cache
 from tracker.services.coverage.cube.contribute import OWN
 from tracker.services.coverage.filters import active_framework_id
-from tracker.services.history import changes, versions
+from tracker.services.history import changes, snapshots, versions
 from tracker.services.history.state import current_states, earlier_spans, open_versions
 
 STATE_KEY = "coverage_history"
@@ -91,7 +91,10 @@ def _follow(session: Session) -> None:
         if is_now is None:
             continue
         if version is None and new.get(pid) is not None:
-            for start, end, status in earlier_spans(is_now, day):
+            spans = earlier_spans(is_now, day)
+            if spans:
+                snapshots.forget_after(session, spans[0][0])
+            for start, end, status in spans:
                 versions.add_version(session, pid, is_now.with_status(status), start, end)
                 member = replace(new[pid], status=status)
                 for when, sign in ((start, 1), (end, -1)):
