@@ -165,6 +165,30 @@ def history_rebuild(
     typer.echo(f"Weekly snapshots: {snapshots.backfill(engine)} stored.")
 
 
+@report_app.command("board-pack")
+def report_board_pack(
+    file: Annotated[Path, typer.Argument(help="Where to write the PDF.")],
+    programme: Annotated[list[str] | None, typer.Option(help="A programme code; repeat.")] = None,
+    region: Annotated[str | None, typer.Option(help="A region code.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="A past day (YYYY-MM-DD).")] = None,
+) -> None:
+    """Write the board pack (PDF, A4) of the whole portfolio or of some programmes and a
+    region."""
+    from tracker.fields import read_params
+    from tracker.services.coverage.params import CoverageParams
+    from tracker.services.reports.board_pack import build_board_pack
+
+    pairs = [("programme", p) for p in programme or []]
+    pairs += [(k, v) for k, v in (("region", region), ("as_of", as_of)) if v]
+    try:
+        with session_scope(engine_from_settings()) as session:
+            pack = build_board_pack(session=session, params=read_params(CoverageParams, pairs))
+    except InputError as exc:
+        raise _input_problems(exc) from None
+    file.write_bytes(pack.pdf)
+    typer.echo(f"Board pack: {file} ({len(pack.pdf):,} bytes).")
+
+
 @coverage_app.command("check")
 def coverage_check() -> None:
     """Compare the stored coverage cube with one computed now; fail on any difference."""
