@@ -50,6 +50,8 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/projects"): SIGNED_IN_PAGE,
     ("GET", "/heatmap"): SIGNED_IN_PAGE,
     ("GET", "/heatmap.csv"): SIGNED_IN_PAGE,
+    ("GET", "/trends"): SIGNED_IN_PAGE,
+    ("GET", "/reports/board-pack.pdf"): SIGNED_IN_PAGE,
     ("GET", "/gaps"): SIGNED_IN_PAGE,
     ("GET", "/gaps/about"): SIGNED_IN_PAGE,
     ("GET", "/framework"): SIGNED_IN_PAGE,
@@ -70,6 +72,7 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/api/v1/me"): (401, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/coverage"): API_READ,
     ("GET", "/api/v1/gaps"): API_READ,
+    ("GET", "/api/v1/trends"): API_READ,
     ("GET", "/api/v1/framework"): API_READ,
     ("GET", "/api/v1/targets"): API_READ,
     # JSON writes: the API token here is a manager's, so it is refused like the manager.
