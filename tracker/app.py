@@ -34,6 +34,8 @@ from tracker.web import (
     imports,
     project_forms,
     projects,
+    reports,
+    trends,
 )
 from tracker.web.errors import install_error_handlers
 
@@ -106,6 +108,8 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         project_forms.router,
         projects.router,
         heatmap.router,
+        trends.router,
+        reports.router,
         account.router,
         admin.router,
         digests.router,

@@ -33,6 +33,8 @@ demo_app = typer.Typer(help="The demo portfolio.", no_args_is_help=True)
 user_app = typer.Typer(help="Accounts.", no_args_is_help=True)
 digest_app = typer.Typer(help="Digests by email.", no_args_is_help=True)
 coverage_app = typer.Typer(help="The pre-aggregated coverage cube.", no_args_is_help=True)
+history_app = typer.Typer(help="Coverage over time.", no_args_is_help=True)
+report_app = typer.Typer(help="Reports.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(framework_app, name="framework")
 app.add_typer(reference_app, name="reference")
@@ -40,6 +42,8 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(user_app, name="user")
 app.add_typer(digest_app, name="digest")
 app.add_typer(coverage_app, name="coverage")
+app.add_typer(history_app, name="history")
+app.add_typer(report_app, name="report")
 
 
 def _fail(message: str) -> typer.Exit:
@@ -164,6 +168,51 @@ def coverage_rebuild(
         typer.echo(f"Coverage cube: rebuilt from {rebuilt} projects.")
 
 
+@history_app.command("rebuild")
+def history_rebuild(
+    if_stale: Annotated[
+        bool, typer.Option("--if-stale", help="Do nothing when the history is up to date.")
+    ] = False,
+) -> None:
+    """Build coverage over time again from the audit trail and the projects' dates, then
+    store every missing weekly snapshot (up to two years)."""
+    from tracker.services.history import follow, replay, snapshots
+
+    engine = engine_from_settings()
+    with session_scope(engine) as session:
+        fresh = follow.is_fresh(session)
+    if not (if_stale and fresh):
+        versions = replay.rebuild(engine)
+        typer.echo(f"Coverage over time: {versions} project versions built.")
+    else:
+        typer.echo("Coverage over time: up to date.")
+    typer.echo(f"Weekly snapshots: {snapshots.backfill(engine)} stored.")
+
+
+@report_app.command("board-pack")
+def report_board_pack(
+    file: Annotated[Path, typer.Argument(help="Where to write the PDF.")],
+    programme: Annotated[list[str] | None, typer.Option(help="A programme code; repeat.")] = None,
+    region: Annotated[str | None, typer.Option(help="A region code.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", help="A past day (YYYY-MM-DD).")] = None,
+) -> None:
+    """Write the board pack (PDF, A4) of the whole portfolio or of some programmes and a
+    region."""
+    from tracker.fields import read_params
+    from tracker.services.coverage.params import CoverageParams
+    from tracker.services.reports.board_pack import build_board_pack
+
+    pairs = [("programme", p) for p in programme or []]
+    pairs += [(k, v) for k, v in (("region", region), ("as_of", as_of)) if v]
+    try:
+        with session_scope(engine_from_settings()) as session:
+            pack = build_board_pack(session=session, params=read_params(CoverageParams, pairs))
+    except InputError as exc:
+        raise _input_problems(exc) from None
+    file.write_bytes(pack.pdf)
+    typer.echo(f"Board pack: {file} ({len(pack.pdf):,} bytes).")
+
+
 @coverage_app.command("check")
 def coverage_check() -> None:
     """Compare the stored coverage cube with one computed now; fail on any difference."""
@@ -245,6 +294,7 @@ def setup(
     if demo_projects:
         demo_seed(projects=demo_projects, seed=2023, if_empty=True, today=None)
     coverage_rebuild(if_stale=True)
+    history_rebuild(if_stale=True)
     if demo_users and get_settings().env == "production":
         typer.echo("No demo accounts in production; create accounts with `tracker user add`.")
     elif demo_users:

@@ -39,8 +39,18 @@ def test_coverage_json(api):
     assert [c["code"] for c in body["columns"]] == ["AFR", "AME", "ASP", "EUR", "MENA", "global"]
     row = next(r for r in body["rows"] if r["code"] == "4.1")
     assert row["level"] == "objective" and row["goal"] == "GPG4"
-    assert row["cells"]["AFR"] == {"projects": 2, "principal": 2, "budget_eur": "142000.00"}
-    assert body["total"] == {"projects": 8, "principal": 6, "budget_eur": "570000.00"}
+    assert row["cells"]["AFR"] == {
+        "projects": 2,
+        "principal": 2,
+        "budget_eur": "142000.00",
+        "change": None,
+    }
+    assert body["total"] == {
+        "projects": 8,
+        "principal": 6,
+        "budget_eur": "570000.00",
+        "change": None,
+    }
 
 
 def test_framework_json(api):

@@ -54,7 +54,9 @@ MORE_VIEWS = {
         "/heatmap?rows=goals&cols=countries&region=AFR",
         "/heatmap?rows=themes&cols=programmes&metric=budget",
         "/heatmap?rows=sdg_targets&cols=regions&metric=budget",
+        "/heatmap?compare=2026-01-01&as_of=2026-06-30",
     ],
+    "/trends": ["/trends?goal=GPG4&period=quarter&region=AFR"],
     "/projects": ["/projects?status=active&sort=-budget"],
     "/gaps": ["/gaps?region=EUR"],
 }

@@ -29,7 +29,10 @@ def test_dashboard_shows_headlines_goals_gaps_and_changes(framework, browser_for
         for row in page.select("#by-goal + .table-scroll table tbody tr")
     }
     assert len(rows) == 7
-    assert rows["GPG4"] == ["1", "1", "€100K"]
+    # The completed project, registered today, counted as active from its start date until now.
+    assert rows["GPG4"] == ["1", "1", "€100K", "from 2 to 1"]
+    assert page.select_one("#overview-projects svg title").text == "Active projects by goal"
+    assert page.select_one("#overview-gaps details table")
     assert rows["GPG1"][0] == "0 · gap"
     top_gaps = [li.a.text for li in page.select(".gap-list li")]
     assert "1.1 Disrupt terrorist activities through data exchange" in top_gaps

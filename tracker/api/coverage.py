@@ -26,19 +26,39 @@ from tracker.services.coverage.params import (
 )
 from tracker.services.framework import sdg_links
 from tracker.services.framework.view import framework_overview
+from tracker.services.history.compare import compare
+from tracker.services.history.trends import TrendParams, build_trend
 
 router = APIRouter(tags=["coverage"])
+
+
+class ChangePublic(BaseModel):
+    projects: int = Field(description="Change in projects since the day compared with")
+    principal: int
+    budget_eur: str = Field(description="Change in attributed budget, exact to the cent")
 
 
 class FigurePublic(BaseModel):
     projects: int = Field(description="Projects with a tag in the row and a place in the column")
     principal: int = Field(description="Of those, projects whose tag in the row is principal")
     budget_eur: str = Field(description="Attributed budget in EUR, exact to the cent")
+    change: ChangePublic | None = Field(
+        default=None, description="With compare=: the change since that day"
+    )
 
 
-def _figure(cell: Cell) -> FigurePublic:
+def _figure(cell: Cell, change=None) -> FigurePublic:
     return FigurePublic(
-        projects=cell.projects, principal=cell.principal, budget_eur=f"{cell.budget:.2f}"
+        projects=cell.projects,
+        principal=cell.principal,
+        budget_eur=f"{cell.budget:.2f}",
+        change=ChangePublic(
+            projects=change.projects,
+            principal=change.principal,
+            budget_eur=f"{change.budget:.2f}",
+        )
+        if change is not None
+        else None,
     )
 
 
@@ -71,6 +91,8 @@ class CoverageFiltersPublic(BaseModel):
 
 
 class CoveragePublic(BaseModel):
+    as_of: str | None = Field(default=None, description="The day of the figures; none: now")
+    compared_with: str | None = Field(default=None, description="The day compared with")
     rows_kind: RowKind
     columns_kind: ColumnKind
     metric: Metric
@@ -135,7 +157,18 @@ def coverage(
     query = coverage_query(session=session, params=params)
     matrix = compute_matrix(session=session, query=query)
     codes = {c.key: c.code for c in matrix.columns}
+    result = (
+        compare(session=session, query=query, since=params.compare, matrix=matrix)
+        if params.compare
+        else None
+    )
+
+    def changed(kind: str, *args):
+        return getattr(result, kind)(*args) if result else None
+
     return CoveragePublic(
+        as_of=query.as_of.isoformat() if query.as_of else None,
+        compared_with=params.compare.isoformat() if params.compare else None,
         rows_kind=query.rows,
         columns_kind=query.columns,
         metric=query.metric,
@@ -154,13 +187,19 @@ def coverage(
                 code=row.code,
                 label=row.label,
                 goal=row.goal_code,
-                cells={codes[c.key]: _figure(matrix.cell(row, c)) for c in matrix.columns},
-                total=_figure(matrix.row_total(row)),
+                cells={
+                    codes[c.key]: _figure(matrix.cell(row, c), changed("cell", row, c))
+                    for c in matrix.columns
+                },
+                total=_figure(matrix.row_total(row), changed("row_total", row)),
             )
             for row in matrix.rows
         ],
-        column_totals={codes[c.key]: _figure(matrix.column_total(c)) for c in matrix.columns},
-        total=_figure(matrix.total),
+        column_totals={
+            codes[c.key]: _figure(matrix.column_total(c), changed("column_total", c))
+            for c in matrix.columns
+        },
+        total=_figure(matrix.total, result.total if result else None),
     )
 
 
@@ -422,3 +461,73 @@ def delete_target(
     target_service.delete_target(session=session, target_id=target_id, actor=principal.user)
     session.commit()
     return Response(status_code=204)
+
+
+class TrendPointPublic(BaseModel):
+    day: str
+    projects: int
+    principal: int
+    budget_eur: str
+
+
+class TrendSeriesPublic(BaseModel):
+    level: Literal["goal", "objective"]
+    code: str
+    label: str
+    points: list[TrendPointPublic]
+
+
+class TrendGapsPublic(BaseModel):
+    day: str = Field(description="The end of the period")
+    gaps: int = Field(
+        description="Gaps then: uncovered objectives and themes, empty goals by region, targets"
+    )
+    opened: list[GapPublic]
+    closed: list[GapPublic]
+
+
+class TrendPublic(BaseModel):
+    period: str
+    days: list[str]
+    series: list[TrendSeriesPublic]
+    gaps: list[TrendGapsPublic]
+
+
+@router.get("/trends", response_model=TrendPublic, responses=READ, summary="Coverage over time")
+def trends(
+    params: Annotated[TrendParams, Query()], session: SessionDep, principal: CurrentPrincipal
+) -> TrendPublic:
+    """Per goal (or the objectives of `goal`), active projects, principal projects and
+    attributed budget at the end of each week, month or quarter, and the gaps that opened and
+    closed in each period; the same figures as the heatmap as of each day."""
+    trend = build_trend(session=session, params=params)
+    return TrendPublic(
+        period=trend.period,
+        days=[d.isoformat() for d in trend.days],
+        series=[
+            TrendSeriesPublic(
+                level=s.row.level,
+                code=s.row.code,
+                label=s.row.label,
+                points=[
+                    TrendPointPublic(
+                        day=p.day.isoformat(),
+                        projects=p.projects,
+                        principal=p.principal,
+                        budget_eur=f"{p.budget:.2f}",
+                    )
+                    for p in s.points
+                ],
+            )
+            for s in trend.series
+        ],
+        gaps=[
+            TrendGapsPublic(
+                day=g.day.isoformat(),
+                gaps=g.count,
+                opened=[x.public() for x in g.opened],
+                closed=[x.public() for x in g.closed],
+            )
+            for g in trend.gaps
+        ],
+    )

@@ -23,6 +23,13 @@ from tracker.models.framework import (
     Theme,
     ThemeStatement,
 )
+from tracker.models.history import (
+    CoverageChange,
+    LocationVersion,
+    ObjectiveTagVersion,
+    ProjectVersion,
+    ThemeTagVersion,
+)
 from tracker.models.imports import ImportJob
 from tracker.models.portfolio import (
     ObjectiveTag,
@@ -45,15 +52,18 @@ __all__ = [
     "CacheState",
     "Country",
     "CoverageCell",
+    "CoverageChange",
     "CoverageSnapshot",
     "Currency",
     "Framework",
     "Goal",
     "ImportJob",
     "InviteToken",
+    "LocationVersion",
     "LoginFailure",
     "Objective",
     "ObjectiveTag",
+    "ObjectiveTagVersion",
     "OutboxMessage",
     "Programme",
     "Project",
@@ -61,6 +71,7 @@ __all__ = [
     "ProjectLocation",
     "ProjectSDGTag",
     "ProjectStatus",
+    "ProjectVersion",
     "Region",
     "Role",
     "SDGLink",
@@ -71,6 +82,7 @@ __all__ = [
     "Theme",
     "ThemeStatement",
     "ThemeTag",
+    "ThemeTagVersion",
     "User",
     "UserProgramme",
     "UserSession",

@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    Text,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from tracker.models._base import JSONDocument, UTCDateTime, utcnow
@@ -34,6 +42,8 @@ class Subscription(SQLModel, table=True):
     programmes: list[str] = Field(default_factory=list, sa_type=JSONDocument)
     region: str | None = Field(default=None, max_length=10)
     quiet: str = Field(default="line", max_length=10)  # a quiet period: one line, or nothing
+    # The board pack (PDF) attached to the first digest of each month.
+    board_pack: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
     active: bool = Field(default=True)
     # Moves on whenever the subscription is stopped or started again: an unsubscribe link
     # names the generation it was sent in and works only while that generation lasts.
@@ -73,6 +83,8 @@ class OutboxMessage(SQLModel, table=True):
     claimed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     claimed_by: str | None = Field(default=None, max_length=120)
     last_error: str | None = Field(default=None, sa_type=Text)
+    # The board pack, for a subscriber who asked for it, in the month's first digest.
+    attachment: bytes | None = Field(default=None, sa_type=LargeBinary)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     sent_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -37,7 +37,7 @@ class Headline:
     gaps: int
 
 
-@dataclass(frozen=True)
+@dataclass
 class Dashboard:
     framework_loaded: bool
     headline: Headline
@@ -46,6 +46,11 @@ class Dashboard:
     sdgs: list[tuple[Row, Cell]]
     top_gaps: list[Gap]
     recent: list[tuple[AuditEvent, str]]
+    # The last twelve weeks: each goal's active projects at the end of each week, and the
+    # gap count at the start of each week (its snapshot) and now.
+    weeks: list = field(default_factory=list)
+    sparklines: dict = field(default_factory=dict)
+    gap_counts: list = field(default_factory=list)
 
 
 def _headline(session: Session, gap_count: int) -> Headline:
@@ -109,7 +114,7 @@ def build_dashboard(
     events = session.execute(
         select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(8)
     ).scalars()
-    return Dashboard(
+    dashboard = Dashboard(
         framework_loaded=matrix.query.framework_id is not None,
         headline=_headline(session, len(gaps)),
         goals=goals,
@@ -117,6 +122,34 @@ def build_dashboard(
         top_gaps=top,
         recent=[(event, describe(event)) for event in events],
     )
+    if dashboard.framework_loaded:
+        _weeks(session, dashboard, len(gaps))
+    return dashboard
+
+
+def _weeks(session: Session, dashboard: Dashboard, gaps_now: int) -> None:
+    """Twelve weeks of each goal (from coverage over time) and of the gap count (from the
+    weekly snapshots, the fast path, where they are stored)."""
+    from tracker.fields import read_params
+    from tracker.models import CoverageSnapshot
+    from tracker.services.history.trends import TrendParams, build_trend
+
+    today = utcnow().date()
+    first = today - timedelta(weeks=11, days=today.weekday() + 1)
+    trend = build_trend(
+        session=session,
+        params=read_params(TrendParams, {"period": "week", "from": first.isoformat()}),
+    )
+    dashboard.weeks = trend.days
+    dashboard.sparklines = {s.row.code: [p.projects for p in s.points] for s in trend.series}
+    stored = session.execute(
+        select(CoverageSnapshot.week, CoverageSnapshot.data)
+        .where(CoverageSnapshot.scope == "all", CoverageSnapshot.week > first)
+        .order_by(CoverageSnapshot.week)
+    ).all()
+    dashboard.gap_counts = [
+        (week, data.get("gaps")) for week, data in stored if data.get("gaps") is not None
+    ] + [(today, gaps_now)]
 
 
 __all__ = ["Dashboard", "Headline", "build_dashboard"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from tracker import charts, formats
 from tracker.deps import CurrentPrincipal, SessionDep
 from tracker.services.dashboard import build_dashboard
 from tracker.web._params import url_with
@@ -16,11 +17,31 @@ router = APIRouter()
 @router.get("/", response_class=HTMLResponse, name="home")
 def home(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
     dashboard = build_dashboard(session=session)
+    goals = dashboard.goals
+    currency = request.app.state.settings.reporting_currency
     return templates.TemplateResponse(
         request,
         "dashboard/index.html",
         {
             "dashboard": dashboard,
+            "projects_bars": charts.bar_chart(
+                [(r.code, c.projects, formats.format_number(c.projects)) for r, c in goals],
+                label_width=60,
+            ),
+            "budget_bars": charts.bar_chart(
+                [(r.code, c.budget, formats.format_money(c.budget, currency)) for r, c in goals],
+                label_width=60,
+            ),
+            "sparklines": {
+                code: charts.sparkline(values) for code, values in dashboard.sparklines.items()
+            },
+            "gap_chart": charts.line_chart(
+                [formats.format_day_month(d) for d, _ in dashboard.gap_counts],
+                [("Gaps", [n for _, n in dashboard.gap_counts])],
+                width=520,
+                height=200,
+                every=max(1, len(dashboard.gap_counts) // 6),
+            ),
             "projects_url": lambda pairs: url_with(str(request.url_for("projects")), pairs),
             "gap_url": lambda gap: url_with(str(request.url_for("gap")), gap.about),
         },

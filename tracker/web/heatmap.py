@@ -27,6 +27,7 @@ from tracker.services.coverage.params import (
     Metric,
 )
 from tracker.services.errors import InputError
+from tracker.services.history.compare import compare
 from tracker.services.reference.lists import programmes_and_regions
 from tracker.web import htmx
 from tracker.web._params import query_params, read_query, url_with
@@ -80,7 +81,14 @@ def _page_params(request: Request, region_codes: set[str]) -> tuple[CoveragePara
 def heatmap(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
     params = query_params(request)
     options = _options(session)
-    context = {"params": params, "errors": {}, "matrix": None, "ask_region": False, **options}
+    context = {
+        "params": params,
+        "errors": {},
+        "matrix": None,
+        "ask_region": False,
+        "comparison": None,
+        **options,
+    }
     status = 200
     try:
         view, ask_region = _page_params(request, options["region_codes"])
@@ -89,6 +97,11 @@ def heatmap(request: Request, session: SessionDep, principal: CurrentPrincipal) 
         context["errors"], status = exc.errors, htmx.refusal_status(request)
     else:
         matrix = compute_matrix(session=session, query=query)
+        context["comparison"] = (
+            compare(session=session, query=query, since=view.compare, matrix=matrix)
+            if view.compare
+            else None
+        )
         gaps = find_gaps(session=session, query=view_gap_query(query))
         marks = gaps_by_cell(matrix, gaps)
         shown = {g.key for cell in marks.values() for g in cell}
@@ -114,6 +127,7 @@ def heatmap(request: Request, session: SessionDep, principal: CurrentPrincipal) 
                 str(request.url_for("heatmap")), query.url_params(**changes)
             ),
             csv_url=url_with(str(request.url_for("heatmap_csv")), query.url_params()),
+            board_pack_url=url_with(str(request.url_for("board_pack")), query.url_params()),
         )
     response = htmx.render(
         request,

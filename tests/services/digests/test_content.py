@@ -35,6 +35,9 @@ def _activity(engine, when: datetime) -> None:
             code="CYB-2026-0500",
             title="Cyber fora advocacy",
             budget_amount=Decimal(100_000),
+            # It starts as it is registered: coverage as of an earlier day counts a project from
+            # its start date, and one that started earlier would change last week's figures.
+            start_date=when.date(),
         )
         factories.objective_tag(session, project, "4.4", significance=2)
         factories.audit_event(

@@ -40,6 +40,8 @@ class CoverageQuery:
     region_code: str | None = None
     # Rows narrowed to one goal and its objectives (a drill-down); the figures are the same.
     goal_code: str | None = None
+    # Coverage as it stood at the end of this day (UTC); None: now.
+    as_of: date | None = None
 
     def with_view(self, **changes) -> CoverageQuery:
         return replace(self, **changes)
@@ -57,6 +59,7 @@ class CoverageQuery:
             "to": self.date_to.isoformat() if self.date_to else "",
             "floor": str(self.floor),
             "goal": self.goal_code or "",
+            "as_of": self.as_of.isoformat() if self.as_of else "",
         }
         values.update(overrides)
         pairs: list[tuple[str, str]] = []
@@ -132,7 +135,15 @@ def coverage_query(
         programme_codes=tuple(programme_codes),
         region_code=region_code,
         goal_code=params.goal,
+        as_of=_past(getattr(params, "as_of", None)),
     )
+
+
+def _past(day: date | None) -> date | None:
+    """A day before today (UTC), or None: coverage as of today is coverage now."""
+    from tracker.models._base import utcnow
+
+    return day if day is not None and day < utcnow().date() else None
 
 
 def parse_coverage_query(

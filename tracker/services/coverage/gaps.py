@@ -39,11 +39,8 @@ from tracker.models import (
     Framework,
     Goal,
     Objective,
-    ObjectiveTag,
-    Project,
     ProjectStatus,
     Region,
-    ThemeTag,
 )
 from tracker.services.coverage import cache, sdgs, sql
 from tracker.services.coverage.filters import CoverageQuery, coverage_query
@@ -196,7 +193,7 @@ def find_gaps(
 ) -> list[Gap]:
     """Every gap of the query's kinds; served from the cache while nothing changed. Amounts in
     reasons are in `currency`, by default the reporting currency of the settings."""
-    today = today or date.today()
+    today = query.coverage.as_of or today or date.today()
     currency = _reporting_currency(currency)
     key = ("gaps", query.kinds, _query_key(query.coverage), today, currency)
     return list(
@@ -385,7 +382,7 @@ def _below_target(
     gaps = []
     columns = {c.key: c for c in matrix.columns}
     by_region = coverage.columns == "regions"
-    for target in list_targets(session=session):
+    for target in _targets(session, coverage):
         row = rows.get(target.row_key)
         if row is None:
             continue
@@ -419,9 +416,19 @@ def _below_target(
     return gaps
 
 
+def _targets(session: Session, coverage: CoverageQuery) -> list[TargetView]:
+    """The targets of the view's day: today's, or as they stood on its `as_of` day."""
+    if coverage.as_of is None:
+        return list_targets(session=session)
+    from tracker.services.history.asof import targets_at
+
+    return targets_at(session, coverage.as_of)
+
+
 def _at_risk(session, coverage: CoverageQuery, link, today: date, gap) -> list[Gap]:
     """Objective-by-region cells that one active project alone covers, ending within 90 days."""
     dialect = sql.Dialect(session.get_bind().dialect.name)
+    Project = sql.tables_for(coverage).project
     fp = sql.filtered_projects(coverage)
     rp = sql.row_pairs(fp, coverage, rows="objectives")
     cp = sql.column_pairs(fp, coverage.with_view(columns="regions"), dialect)
@@ -484,6 +491,8 @@ def _at_risk(session, coverage: CoverageQuery, link, today: date, gap) -> list[G
 def _unscreened(session, coverage: CoverageQuery, link, gap) -> list[Gap]:
     """Active and pipeline projects that nobody has reviewed against the framework."""
     query = coverage.with_view(statuses=(ProjectStatus.active.value, ProjectStatus.pipeline.value))
+    tables = sql.tables_for(query)
+    Project, ObjectiveTag, ThemeTag = tables.project, tables.objective_tag, tables.theme_tag
     fp = sql.filtered_projects(query)
     untagged = (
         select(Project.code, Project.status)

@@ -210,10 +210,16 @@ def _query_key(query: CoverageQuery) -> tuple:
         query.date_to,
         query.floor,
         query.framework_id,
+        query.as_of,
     )
 
 
 def _compute(session: Session, query: CoverageQuery, extra: list | None) -> Matrix:
+    if extra is None and query.as_of is not None:
+        from tracker.services.history.asof import figures_at
+
+        if (figures := figures_at(session, query)) is not None:
+            return _from_cube(session, query, figures)
     if extra is None and (figures := cube.read(session, query)) is not None:
         return _from_cube(session, query, figures)
     return compute_from_tables(session, query, extra)

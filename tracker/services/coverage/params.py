@@ -8,6 +8,7 @@ goal or objective codes exist is for the services to check against the database.
 
 from __future__ import annotations
 
+from datetime import date
 from enum import StrEnum
 from typing import Literal
 
@@ -29,6 +30,7 @@ from tracker.fields import (
     RegionCode,
 )
 from tracker.models import ProjectStatus
+from tracker.models._base import utcnow
 
 ROW_KINDS = {
     "goals": "Goals",
@@ -115,6 +117,24 @@ class ViewFilters(DatedParams):
         default=None, alias="to", description="Projects running on or before; not before from"
     )
     floor: Floor = "1"
+    as_of: Day | None = Field(
+        default=None,
+        description="Coverage as it stood at the end of this day (UTC), up to today; none: now",
+    )
+
+    @field_validator("as_of", check_fields=False)
+    @classmethod
+    def _not_future(cls, value: date | None) -> date | None:
+        return past_day(value)
+
+
+def past_day(value: date | None) -> date | None:
+    """A day up to today (UTC): coverage is known up to now."""
+    if value is not None and value > utcnow().date():
+        raise PydanticCustomError(
+            "future_day", "must be a day up to today ({today})", {"today": utcnow().date()}
+        )
+    return value
 
 
 class CoverageParams(ViewFilters):
@@ -136,6 +156,16 @@ class CoverageParams(ViewFilters):
         description="Only this goal and its objectives, as rows (with rows=objectives)",
         examples=["GPG4"],
     )
+    compare: Day | None = Field(
+        default=None,
+        description="Compare with coverage at the end of this day (UTC): each figure carries "
+        "its change since then",
+    )
+
+    @field_validator("compare")
+    @classmethod
+    def _compare_not_future(cls, value: date | None) -> date | None:
+        return past_day(value)
 
     @field_validator("cols")
     @classmethod
@@ -178,6 +208,7 @@ class GapParams(ViewFilters):
                 "from": self.date_from.isoformat() if self.date_from else None,
                 "to": self.date_to.isoformat() if self.date_to else None,
                 "floor": self.floor,
+                "as_of": self.as_of.isoformat() if self.as_of else None,
             }
         )
 

@@ -8,7 +8,9 @@ budget, budget x row share x column share, never counts a euro twice.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     Integer,
@@ -50,6 +52,29 @@ HUNDRED = literal_column("100.0")
 PRINCIPAL = 2
 
 
+@dataclass(frozen=True)
+class Tables:
+    """Where a project, its tags and its places are read from: the tables themselves, or the
+    same columns as they stood on a past day (tracker.services.history.tables)."""
+
+    project: Any = Project
+    objective_tag: Any = ObjectiveTag
+    theme_tag: Any = ThemeTag
+    location: Any = ProjectLocation
+
+
+LIVE = Tables()
+
+
+def tables_for(query: CoverageQuery) -> Tables:
+    """The tables a query reads: as they are, or as they stood on its `as_of` day."""
+    if query.as_of is None:
+        return LIVE
+    from tracker.services.history.tables import tables_at
+
+    return tables_at(query.as_of)
+
+
 class Dialect:
     """The few SQL functions that SQLite and PostgreSQL spell differently."""
 
@@ -73,8 +98,16 @@ class Dialect:
         return cast(func.extract("year", value), Integer)
 
 
-def filtered_projects(query: CoverageQuery, *, extra: list | None = None, name: str = "fp") -> CTE:
+def filtered_projects(
+    query: CoverageQuery,
+    *,
+    extra: list | None = None,
+    tables: Tables | None = None,
+    name: str = "fp",
+) -> CTE:
     """Projects in the filter with their budget in the reporting currency (a CTE `name`)."""
+    tables = tables or tables_for(query)
+    Project, ProjectLocation = tables.project, tables.location
     budget = func.coalesce(Project.budget_amount * Currency.rate_to_reporting, 0)
     stmt = (
         select(
@@ -155,10 +188,13 @@ def _split(base, share_column: str, *, principal_aware: bool) -> ColumnElement:
     )
 
 
-def tag_weights(fp: CTE, query: CoverageQuery, *, themes: bool, name: str) -> CTE:
+def tag_weights(
+    fp: CTE, query: CoverageQuery, *, themes: bool, name: str, tables: Tables | None = None
+) -> CTE:
     """(project_id, item_id, significance, weight) for objective or theme tags at or above the
     significance floor, on the active framework."""
-    tag = ThemeTag if themes else ObjectiveTag
+    tables = tables or tables_for(query)
+    tag = tables.theme_tag if themes else tables.objective_tag
     item = Theme if themes else Objective
     item_id = tag.theme_id if themes else tag.objective_id
     window = {"partition_by": tag.project_id}
@@ -196,8 +232,9 @@ def tag_weights(fp: CTE, query: CoverageQuery, *, themes: bool, name: str) -> CT
     ).cte(name)
 
 
-def location_weights(fp: CTE) -> CTE:
+def location_weights(fp: CTE, tables: Tables = LIVE) -> CTE:
     """(project_id, country_id, region_id, location_region_id, weight) per location."""
+    ProjectLocation = tables.location
     window = {"partition_by": ProjectLocation.project_id}
     base = (
         select(
@@ -223,17 +260,17 @@ def location_weights(fp: CTE) -> CTE:
     ).cte("locations")
 
 
-def row_pairs(fp: CTE, query: CoverageQuery, *, rows: str) -> CTE:
+def row_pairs(fp: CTE, query: CoverageQuery, *, rows: str, tables: Tables | None = None) -> CTE:
     """(project_id, row_id, significance, weight): the rows each project serves."""
     if rows == "themes":
-        weights = tag_weights(fp, query, themes=True, name=f"rw_{rows}")
+        weights = tag_weights(fp, query, themes=True, name=f"rw_{rows}", tables=tables)
         return select(
             weights.c.project_id,
             weights.c.item_id.label("row_id"),
             weights.c.significance,
             weights.c.weight,
         ).cte(f"rows_{rows}")
-    weights = tag_weights(fp, query, themes=False, name=f"rw_{rows}")
+    weights = tag_weights(fp, query, themes=False, name=f"rw_{rows}", tables=tables)
     if rows == "objectives":
         return select(
             weights.c.project_id,
@@ -262,21 +299,27 @@ def _without(fp: CTE, table_project_id, key: int) -> Select:
 
 
 def column_pairs(
-    fp: CTE, query: CoverageQuery, dialect: Dialect, *, years: list[int] | None = None
+    fp: CTE,
+    query: CoverageQuery,
+    dialect: Dialect,
+    *,
+    years: list[int] | None = None,
+    tables: Tables | None = None,
 ) -> CTE:
     """(project_id, col_id, weight): the columns each project falls in; weights sum to 1."""
+    tables = tables or tables_for(query)
     kind = query.columns
     if kind == "programmes":
         return select(fp.c.project_id, fp.c.programme_id.label("col_id"), ONE.label("weight")).cte(
             "cols"
         )
     if kind == "themes":
-        weights = tag_weights(fp, query, themes=True, name="cw_themes")
+        weights = tag_weights(fp, query, themes=True, name="cw_themes", tables=tables)
         located = select(weights.c.project_id, weights.c.item_id.label("col_id"), weights.c.weight)
         return union_all(located, _without(fp, weights.c.project_id, NO_THEME)).cte("cols")
     if kind == "years":
         return _year_pairs(fp, dialect, years or [])
-    locations = location_weights(fp)
+    locations = location_weights(fp, tables)
     if kind == "regions":
         col = locations.c.region_id
     else:  # countries of the chosen region
@@ -328,12 +371,15 @@ def year_range(fp: CTE, dialect: Dialect) -> Select:
 __all__ = [
     "ELSEWHERE",
     "GLOBAL",
+    "LIVE",
     "NO_THEME",
     "UNDATED",
     "WHOLE_REGION",
     "Dialect",
+    "Tables",
     "column_pairs",
     "filtered_projects",
     "row_pairs",
+    "tables_for",
     "year_range",
 ]

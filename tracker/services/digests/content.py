@@ -16,6 +16,7 @@ from tracker.services.audit.describe import describe
 from tracker.services.coverage import compute_matrix, parse_coverage_query, sql
 from tracker.services.coverage.gaps import Gap, find_gaps, gaps_by_cell, parse_gap_query
 from tracker.services.coverage.matrix import Matrix
+from tracker.services.history.asof import headline_at
 
 STRUCTURAL_GAPS = (
     "uncovered_objective",
@@ -105,26 +106,26 @@ def _currency(currency: str | None) -> str:
     return currency or get_settings().reporting_currency
 
 
-def headline(*, session: Session, scope: Scope, currency: str | None = None) -> dict[str, Any]:
+def headline(
+    *, session: Session, scope: Scope, currency: str | None = None, as_of: date | None = None
+) -> dict[str, Any]:
     """Active projects, their budget in the reporting currency, how many are screened, how many
-    gaps: in the scope."""
-    query = parse_coverage_query(session=session, params={**scope.params, "status": "active"})
-    fp = sql.filtered_projects(query)
-    tagged = or_(
-        exists(select(ObjectiveTag.id).where(ObjectiveTag.project_id == fp.c.project_id)),
-        exists(select(ThemeTag.id).where(ThemeTag.project_id == fp.c.project_id)),
+    gaps: in the scope, now or at the end of the day `as_of`."""
+    day = {"as_of": as_of.isoformat()} if as_of else {}
+    query = parse_coverage_query(
+        session=session, params={**scope.params, "status": "active", **day}
     )
-    count, budget, screened = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(fp.c.budget), 0),
-            func.count().filter(or_(Project.screened_at.is_not(None), tagged)),
-        ).join(Project, Project.id == fp.c.project_id)
-    ).one()
+    if query.as_of is not None:
+        then = headline_at(
+            session, query.as_of, programme_ids=query.programme_ids, region_id=query.region_id
+        )
+        count, budget, screened = then.active_projects, then.budget, then.screened
+    else:
+        count, budget, screened = _headline_now(session, query)
     currency = _currency(currency)
     gaps = find_gaps(
         session=session,
-        query=parse_gap_query(session=session, params=scope.params),
+        query=parse_gap_query(session=session, params={**scope.params, **day}),
         currency=currency,
     )
     return {
@@ -137,10 +138,26 @@ def headline(*, session: Session, scope: Scope, currency: str | None = None) -> 
     }
 
 
+def _headline_now(session: Session, query) -> tuple:
+    fp = sql.filtered_projects(query)
+    tagged = or_(
+        exists(select(ObjectiveTag.id).where(ObjectiveTag.project_id == fp.c.project_id)),
+        exists(select(ThemeTag.id).where(ThemeTag.project_id == fp.c.project_id)),
+    )
+    return session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(fp.c.budget), 0),
+            func.count().filter(or_(Project.screened_at.is_not(None), tagged)),
+        ).join(Project, Project.id == fp.c.project_id)
+    ).one()
+
+
 def take_snapshot(
-    *, session: Session, scope: Scope, week: date, currency: str | None = None
+    *, session: Session, scope: Scope, week: date, currency: str | None = None, exact: bool = False
 ) -> bool:
-    """Store the scope's figures and gaps for the week, once; True when stored now."""
+    """Store the scope's figures and gaps for the week, once; True when stored now. `exact`:
+    as of the end of the day before the week, whenever this runs (else as they are now)."""
     if session.execute(
         select(CoverageSnapshot.id).where(
             CoverageSnapshot.week == week, CoverageSnapshot.scope == scope.key
@@ -151,7 +168,12 @@ def take_snapshot(
         CoverageSnapshot(
             week=week,
             scope=scope.key,
-            data=headline(session=session, scope=scope, currency=currency),
+            data=headline(
+                session=session,
+                scope=scope,
+                currency=currency,
+                as_of=week - timedelta(days=1) if exact else None,
+            ),
         )
     )
     session.flush()

@@ -276,9 +276,16 @@ def undelivered(*, session: Session) -> list[OutboxMessage]:
 
 
 def take_weekly_snapshots(*, engine: Engine, now: datetime | None = None) -> int:
-    """The coverage snapshot of the week for the whole portfolio and every scope in use."""
+    """The coverage snapshot of the week for the whole portfolio and every scope in use, and
+    any earlier week's that a change removed (coverage as of the Sunday before each week)."""
+    from tracker.services.history import follow, snapshots
+
     now = now or utcnow()
     week = now.date() - timedelta(days=now.weekday())
+    with Session(engine) as session:
+        fresh = follow.is_fresh(session)
+    if fresh:
+        return snapshots.backfill(engine, today=now.date())
     return _snapshots(engine, week)
 
 

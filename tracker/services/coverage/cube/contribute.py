@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Float, func, select, type_coerce
 from sqlmodel import Session
 
-from tracker.models import Objective, Project
+from tracker.models import Objective
 from tracker.services.coverage import sql
 from tracker.services.coverage.filters import CoverageQuery
 
@@ -94,15 +94,18 @@ def contribute(member: Member, out: dict, sign: int) -> None:
                     add(floor, rows, cols, TOTAL, col_id, principal, budget * col_weight)
 
 
-def members(session: Session, framework_id: int, ids=None) -> dict[int, Member]:
-    """Each project's Member, for the given project ids or for all projects."""
+def members(
+    session: Session, framework_id: int, ids=None, tables: sql.Tables = sql.LIVE
+) -> dict[int, Member]:
+    """Each project's Member, for the given project ids or for all projects (read from
+    `tables`: by default the tables themselves, or projects' past versions by version id)."""
     out: dict[int, Member] = {}
     if ids is None:
-        _load(session, framework_id, None, out)
+        _load(session, framework_id, None, out, tables)
         return out
     ids = sorted(ids)
     for start in range(0, len(ids), CHUNK):
-        _load(session, framework_id, ids[start : start + CHUNK], out)
+        _load(session, framework_id, ids[start : start + CHUNK], out, tables)
     return out
 
 
@@ -112,21 +115,24 @@ def _float(expression):
     return type_coerce(expression, Float)
 
 
-def _load(session: Session, framework_id: int, ids, out: dict[int, Member]) -> None:
+def _load(
+    session: Session, framework_id: int, ids, out: dict[int, Member], tables: sql.Tables
+) -> None:
+    Project = tables.project
     extra = [Project.id.in_(ids)] if ids is not None else None
 
     def run(statement):
         return session.execute(statement, execution_options=OWN)
 
     base = CoverageQuery(statuses=(), framework_id=framework_id)
-    fp = sql.filtered_projects(base, extra=extra)
+    fp = sql.filtered_projects(base, extra=extra, tables=tables)
     for pid, status, programme, budget in run(
         select(fp.c.project_id, Project.status, fp.c.programme_id, fp.c.budget).join(
             Project, Project.id == fp.c.project_id
         )
     ):
         out[pid] = Member(status, programme, float(budget or 0))
-    locations = sql.location_weights(fp)
+    locations = sql.location_weights(fp, tables)
     for pid, region_id, weight in run(
         select(locations.c.project_id, locations.c.region_id, _float(func.sum(locations.c.weight)))
         .group_by(locations.c.project_id, locations.c.region_id)
@@ -135,7 +141,7 @@ def _load(session: Session, framework_id: int, ids, out: dict[int, Member]) -> N
         out[pid].regions.append((region_id, float(weight)))
     for floor in FLOORS:
         query = base.with_view(floor=floor)
-        tags = sql.tag_weights(fp, query, themes=False, name="cube_objectives")
+        tags = sql.tag_weights(fp, query, themes=False, name="cube_objectives", tables=tables)
         for pid, objective_id, goal_id, significance, weight in run(
             select(
                 tags.c.project_id,
@@ -148,7 +154,7 @@ def _load(session: Session, framework_id: int, ids, out: dict[int, Member]) -> N
             .order_by(tags.c.project_id, tags.c.item_id)
         ):
             out[pid].objectives[floor].append((objective_id, goal_id, significance, float(weight)))
-        tags = sql.tag_weights(fp, query, themes=True, name="cube_themes")
+        tags = sql.tag_weights(fp, query, themes=True, name="cube_themes", tables=tables)
         for pid, theme_id, significance, weight in run(
             select(
                 tags.c.project_id, tags.c.item_id, tags.c.significance, _float(tags.c.weight)

@@ -44,6 +44,7 @@ def serves(query: CoverageQuery) -> bool:
         and query.region_id is None
         and query.date_from is None
         and query.date_to is None
+        and query.as_of is None
     )
 
 

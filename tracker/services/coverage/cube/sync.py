@@ -43,6 +43,8 @@ CREATED = "coverage_cube_created"  # ids of projects registered in this transact
 MARKED_STALE = "coverage_cube_stale"
 FRAMEWORK = "coverage_cube_framework"  # the framework the old contributions were read with
 REBUILD = "coverage_cube_rebuild"  # rebuild after this commit
+HISTORY_MEMBERS = "coverage_history_members"  # what changed, for tracker.services.history
+HISTORY_STALE = "coverage_history_stale"
 
 
 def _set_state(session: Session, value: str) -> None:
@@ -119,11 +121,19 @@ def rebuild(engine: Engine) -> int:
                     session.execute(text("SET LOCAL statement_timeout = 0"), execution_options=OWN)
                 count = _rebuild(session)
                 session.commit()
-                return count
+            _rebuild_history(engine)
+            return count
         except OperationalError as exc:
             if not _is_serialization_failure(exc) or attempt == 4:
                 raise
     raise AssertionError("unreachable")
+
+
+def _rebuild_history(engine: Engine) -> None:
+    """Coverage over time is rebuilt with the cube, from the same projects."""
+    from tracker.services.history.replay import rebuild as rebuild_history
+
+    rebuild_history(engine)
 
 
 def _is_serialization_failure(exc: OperationalError) -> bool:
@@ -241,6 +251,7 @@ def _settle(session: Session) -> None:
     if info.get(MARKED_STALE) or framework_id is None or remembered_with != framework_id:
         _set_state(session, STALE)
         info[REBUILD] = True
+        info[HISTORY_STALE] = True  # coverage over time is built again with the cube
         return
     # The difference is appended even while the cube is stale: a rebuild running now keeps the
     # rows appended after its snapshot, which are the changes it did not see.
@@ -258,6 +269,7 @@ def _settle(session: Session) -> None:
         if pid in new:
             contribute(new[pid], delta, 1)
     _append(session, delta)
+    info[HISTORY_MEMBERS] = (ids, old, new)  # for coverage over time (history.follow)
     for key in (OLD, NEW_PROJECTS, CREATED, FRAMEWORK):
         info.pop(key, None)
 

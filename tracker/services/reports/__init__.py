@@ -1,0 +1,1 @@
+"""Reports to hand on: the board pack (PDF)."""
