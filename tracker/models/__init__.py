@@ -3,8 +3,10 @@
 from tracker.models._base import NAMING_CONVENTION
 from tracker.models.accounts import (
     ApiToken,
+    GroupMapping,
     InviteToken,
     LoginFailure,
+    ProviderSignIn,
     Role,
     User,
     UserProgramme,
@@ -41,6 +43,7 @@ __all__ = [
     "Framework",
     "Goal",
     "GoalSDG",
+    "GroupMapping",
     "ImportJob",
     "InviteToken",
     "LoginFailure",
@@ -53,6 +56,7 @@ __all__ = [
     "ProjectLocation",
     "ProjectSDGTag",
     "ProjectStatus",
+    "ProviderSignIn",
     "Region",
     "Role",
     "Significance",
