@@ -23,6 +23,7 @@ from tracker.security import BodyLimitMiddleware, HeadMiddleware, SecurityMiddle
 from tracker.web import (
     account,
     admin,
+    admin_sign_in,
     auth,
     dashboard,
     digests,
@@ -32,6 +33,7 @@ from tracker.web import (
     health,
     heatmap,
     imports,
+    oidc,
     project_forms,
     projects,
 )
@@ -99,6 +101,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (
         health.router,
         auth.router,
+        oidc.router,
         dashboard.router,
         gaps.router,
         framework.router,
@@ -108,6 +111,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         heatmap.router,
         account.router,
         admin.router,
+        admin_sign_in.router,
         digests.router,
         docs.router,
     ):

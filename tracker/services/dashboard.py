@@ -100,7 +100,10 @@ def build_dashboard(
     goals = [(row, matrix.row_total(row)) for row in matrix.rows]
     top = sorted(gaps, key=lambda g: GAP_PRIORITY.index(g.kind))[:6]
     events = session.execute(
-        select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(8)
+        select(AuditEvent)
+        .where(AuditEvent.entity_type != "sign_in")  # signing in changes nothing
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(8)
     ).scalars()
     return Dashboard(
         framework_loaded=matrix.query.framework_id is not None,
