@@ -224,7 +224,8 @@ def _handler(provider_of: Callable[[], SigningProvider]):
                     query.get("code_challenge"),
                     provider.subject,
                 )
-                back = f"{query['redirect_uri']}?{urlencode({'code': code, 'state': query['state']})}"
+                answer = {"code": code, "state": query["state"]}
+                back = f"{query['redirect_uri']}?{urlencode(answer)}"
                 self.send_response(302)
                 self.send_header("Location", back)
                 self.end_headers()

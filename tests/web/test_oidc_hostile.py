@@ -20,7 +20,6 @@ from tests.oidc import (
     oidc_settings,
     query_of,
     rsa_key,
-    sign_in_with,
 )
 from tests.waiting import free_port
 from tracker.db import session_scope
@@ -84,9 +83,7 @@ def test_a_replayed_callback_is_refused(mock_client, oidc_provider, framework):
     assert _last_refusal(framework)["reason"] == "no_sign_in_under_way"
 
 
-def test_a_callback_forged_into_another_browser_is_refused(
-    mock_client, oidc_provider, framework
-):
+def test_a_callback_forged_into_another_browser_is_refused(mock_client, oidc_provider, framework):
     # An attacker starts a sign-in and sends the answer's address to someone else's browser
     # (to sign them in as the attacker): that browser did not start it.
     attacker = mock_client()
@@ -177,9 +174,7 @@ def test_our_own_provider_signs_people_in(own_client, signing_provider, framewor
     ],
     ids=["expired", "another issuer", "another audience", "no nonce", "no subject"],
 )
-def test_a_bad_id_token_is_refused(
-    claims, reason, words, own_client, signing_provider, framework
-):
+def test_a_bad_id_token_is_refused(claims, reason, words, own_client, signing_provider, framework):
     now = int(time.time())
     signing_provider.claims = {
         k: (now + v if k in ("exp", "iat") else v) for k, v in claims.items()
@@ -207,9 +202,7 @@ def test_an_id_token_signed_with_another_key_is_refused(
     assert _last_refusal(framework)["reason"] == "bad_signature"
 
 
-def test_keys_rotated_by_the_provider_are_fetched_again(
-    own_client, signing_provider, framework
-):
+def test_keys_rotated_by_the_provider_are_fetched_again(own_client, signing_provider, framework):
     assert _round(own_client(), signing_provider).status_code == 303
     signing_provider.published = [rsa_key("second")]
     signing_provider.signing_key = rsa_key("second")
@@ -307,7 +300,6 @@ def test_a_back_channel_logout_ends_sessions_and_api_tokens(
 
 
 def test_a_back_channel_logout_by_session_id(signed_in, own_client, signing_provider, framework):
-    client, _ = signed_in
     token = signing_provider.logout_token(sid="session-of-person-1")
     assert _logout(own_client(), token) == 200
     assert _counts(framework) == (1, 0)

@@ -27,9 +27,7 @@ def _sub() -> str:
 @pytest.fixture
 def oidc_client(client_factory, oidc_provider, framework):
     def make(**more):
-        return client_factory(
-            **oidc_settings(oidc_provider.issuer, oidc_group_roles=RULES, **more)
-        )
+        return client_factory(**oidc_settings(oidc_provider.issuer, oidc_group_roles=RULES, **more))
 
     return make
 
@@ -77,7 +75,8 @@ def test_the_first_sign_in_creates_the_account_with_its_mapped_role(
     assert asked["state"] and asked["nonce"] and asked["scope"] == "openid email profile"
     assert asked["redirect_uri"] == "http://testserver/login/oidc/callback"
 
-    back = client.get(local_path(oidc_provider.authorize(provider_url, sub)), follow_redirects=False)
+    answer = local_path(oidc_provider.authorize(provider_url, sub))
+    back = client.get(answer, follow_redirects=False)
     assert back.status_code == 303 and back.headers["location"] == "/heatmap"
     assert "tracker_session" in back.cookies
 
@@ -106,11 +105,11 @@ def test_the_first_sign_in_creates_the_account_with_its_mapped_role(
     assert signed.after["groups"] == ["tracker-cyb-managers"]
 
 
-def test_a_group_change_changes_the_role_at_the_next_sign_in(
-    oidc_client, oidc_provider, framework
-):
+def test_a_group_change_changes_the_role_at_the_next_sign_in(oidc_client, oidc_provider, framework):
     sub = _sub()
-    oidc_provider.set_user(sub, email=f"{sub}@example.org", name="Lee Chen", groups=["tracker-staff"])
+    oidc_provider.set_user(
+        sub, email=f"{sub}@example.org", name="Lee Chen", groups=["tracker-staff"]
+    )
     client = oidc_client()
     assert sign_in_with(client, oidc_provider, sub).status_code == 303
     assert _user(framework, sub).role == "viewer"
