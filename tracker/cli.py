@@ -211,7 +211,7 @@ def user_link(
         raise _fail("Set TRACKER_OIDC_ISSUER and TRACKER_OIDC_CLIENT_ID first.")
     try:
         with session_scope(engine_from_settings()) as session:
-            link_to_provider(
+            user = link_to_provider(
                 session=session,
                 email=email,
                 issuer=settings.oidc_issuer,
@@ -222,7 +222,7 @@ def user_link(
         raise _input_problems(exc) from None
     except NotFound:
         raise _fail(f"There is no account for {email}.") from None
-    typer.echo(f"{email} now signs in as {subject} at {settings.oidc_issuer}.")
+    typer.echo(f"{user.email} now signs in as {subject} at {settings.oidc_issuer}.")
 
 
 @user_app.command("set-password")

@@ -158,6 +158,7 @@ def remove_mapping(*, session: Session, mapping_id: int, actor: User) -> None:
         else None
     )
     session.delete(mapping)
+    session.flush()
     record(
         session=session,
         actor=actor,
