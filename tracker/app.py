@@ -87,7 +87,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # limited as they arrive, then every answer gets its security headers, then OPTIONS is
     # answered.
     app.add_middleware(OptionsMiddleware)
-    app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
+    app.add_middleware(
+        SecurityMiddleware,
+        secure_cookies=settings.secure_cookies,
+        form_targets=settings.oidc_origin,
+    )
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,

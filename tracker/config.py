@@ -222,6 +222,14 @@ class Settings(BaseSettings):
         return bool(self.oidc_issuer and self.oidc_client_id)
 
     @property
+    def oidc_origin(self) -> str:
+        """The provider's origin (scheme, host and port), or nothing when it is not set up."""
+        if not self.oidc_enabled:
+            return ""
+        parts = urlsplit(self.oidc_issuer)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
     def oidc_rules(self) -> list[GroupRule]:
         return group_rules(self.oidc_group_roles)
 

@@ -44,6 +44,10 @@ def provider_logout_url(
         return None
     if not found.end_session_endpoint:
         return None
+    if not found.end_session_endpoint.startswith(settings.oidc_origin + "/"):
+        # The page's policy lets a form lead to the provider's origin only.
+        log.warning("the provider's end_session_endpoint is elsewhere than its issuer")
+        return None
     query = urlencode(
         {
             "id_token_hint": row.provider_id_token,
