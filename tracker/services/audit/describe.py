@@ -36,6 +36,7 @@ REFUSALS = {
     "account_deactivated": "their account is deactivated",
     "no_email": "the provider sent no email address",
     "email_taken": "another account has their email address",
+    "signed_in_twice": "they signed in twice at the same moment",
 }
 PAGE_SIZE = 50
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from tracker.config import Settings
@@ -167,7 +168,17 @@ def _find_or_create(
         oidc_subject=identity.subject,
     )
     session.add(user)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        # The same person's first sign-in, finished a moment ago in another tab.
+        raise _refuse(
+            settings,
+            identity,
+            "signed_in_twice",
+            "You were signed in from another window at the same moment. Start again from "
+            "the sign-in page.",
+        ) from None
     for programme_id in _programme_ids(session, grant.programmes):
         session.add(UserProgramme(user_id=user.id, programme_id=programme_id))
     session.flush()
