@@ -11,8 +11,10 @@ import uuid
 import pytest
 
 from tests.browser import axe
-from tests.conftest import serving
+from tests.conftest import PASSWORD, serving
 from tests.oidc import LABEL, oidc_settings
+from tracker.db import session_scope
+from tracker.services.accounts import users
 
 pytestmark = pytest.mark.browser
 
@@ -90,11 +92,32 @@ def test_sign_in_with_the_provider_lands_in_the_tracker_as_the_mapped_role(
         _accessible(page, "refused")
 
 
-def test_with_passwords_off_the_break_glass_sign_in_folds_away(framework, oidc_provider, page):
+def test_with_passwords_off_the_break_glass_administrator_signs_in(
+    framework, oidc_provider, page
+):
+    with session_scope(framework) as session:
+        users.create_user(
+            session=session,
+            email="break.glass@example.org",
+            full_name="Break Glass",
+            role="admin",
+            programmes=[],
+            actor=None,
+            password=PASSWORD,
+            break_glass=True,
+        )
     _local_only(page)
-    settings = oidc_settings(oidc_provider.issuer, base_url="", local_passwords=False)
+    settings = oidc_settings(
+        oidc_provider.issuer, base_url="", local_passwords=False, oidc_group_roles=RULES
+    )
     with serving(framework, **settings) as base:
         page.goto(f"{base}/login")
         page.get_by_text("Emergency sign-in for the break-glass administrator").click()
-        page.get_by_label("Email address").wait_for()
+        page.get_by_label("Email address").fill("break.glass@example.org")
         _accessible(page, "login-passwords-off")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in with a password").click()
+        page.wait_for_url(f"{base}/")
+        page.goto(f"{base}/admin/sign-in")
+        assert "Off, but for break-glass administrators" in page.locator("dl").inner_text()
+        _accessible(page, "admin-sign-in")
