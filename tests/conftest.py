@@ -44,6 +44,9 @@ from tracker.services import schema
 from tracker.services.framework.loader import load_framework
 from tracker.services.reference.load import load_reference_data
 
+# Providers of OpenID Connect sign-in for the tests (tests/oidc.py).
+pytest_plugins = ("tests.oidc",)
+
 PG_DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 DATA = Path(__file__).parent / "data"
 GPG_FILE = Path(__file__).parent.parent / "seeds" / "frameworks" / "gpg-2023.yaml"
@@ -380,12 +383,18 @@ def client(client_factory) -> TestClient:
 
 
 @contextmanager
-def serving(engine, wrap=lambda app: app, log_level: str = "warning") -> Iterator[str]:
+def serving(
+    engine, wrap=lambda app: app, log_level: str = "warning", **more_settings
+) -> Iterator[str]:
     """The app on `engine` served by uvicorn in a thread on a free port, as its address, until
-    the block ends: for real concurrent requests. `wrap` may put the app inside another."""
+    the block ends: for real concurrent requests. `wrap` may put the app inside another;
+    `more_settings` are settings of its own."""
     port = free_port()
     settings = Settings(
-        database_url=engine.url.render_as_string(hide_password=False), env="test", port=port
+        database_url=engine.url.render_as_string(hide_password=False),
+        env="test",
+        port=port,
+        **more_settings,
     )
     app = wrap(create_app(settings, engine=engine))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level=log_level))

@@ -250,3 +250,47 @@ def test_a_command_in_its_own_process_keeps_the_cube_in_step(cli, database_url):
     rebuilt = cli.invoke(app, ["coverage", "rebuild", "--if-stale"])
     assert "Coverage cube: up to date." in rebuilt.output
     assert cli.invoke(app, ["coverage", "check"]).exit_code == 0
+
+
+def test_a_break_glass_administrator_and_linking_an_account(cli, database_url, monkeypatch):
+    refused = cli.invoke(
+        app,
+        ["user", "add", "bg@example.org", "--role", "viewer", "--name", "B", "--break-glass"],
+        input="a long password\na long password\n",
+    )
+    assert refused.exit_code == 1
+    assert "role: a break-glass account is an administrator (role admin)" in refused.output
+    added = cli.invoke(
+        app,
+        [
+            "user",
+            "add",
+            "bg@example.org",
+            "--role",
+            "admin",
+            "--name",
+            "Break Glass",
+            "--break-glass",
+        ],
+        input="a long password\na long password\n",
+    )
+    assert added.exit_code == 0, added.output
+    assert "Created break-glass administrator Break Glass <bg@example.org>." in added.output
+
+    unset = cli.invoke(app, ["user", "link", "bg@example.org", "abc-123"])
+    assert unset.exit_code == 1 and "Set TRACKER_OIDC_ISSUER" in unset.output
+    monkeypatch.setenv("TRACKER_OIDC_ISSUER", "https://login.example.org/realms/staff")
+    monkeypatch.setenv("TRACKER_OIDC_CLIENT_ID", "tracker")
+    get_settings.cache_clear()
+    linked = cli.invoke(app, ["user", "link", "BG@example.org", "abc-123"])
+    assert linked.exit_code == 0, linked.output
+    assert "bg@example.org now signs in as abc-123 at https://login.example.org/realms/staff" in (
+        linked.output
+    )
+    assert cli.invoke(app, ["user", "link", "nobody@example.org", "x"]).exit_code == 1
+    engine = make_engine(database_url)
+    with session_scope(engine) as session:
+        user = session.exec(select(User).where(User.email == "bg@example.org")).one()
+        assert (user.break_glass, user.role, user.oidc_subject) == (True, "admin", "abc-123")
+        assert user.oidc_issuer == "https://login.example.org/realms/staff"
+    engine.dispose()

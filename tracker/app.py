@@ -23,6 +23,7 @@ from tracker.security import BodyLimitMiddleware, HeadMiddleware, SecurityMiddle
 from tracker.web import (
     account,
     admin,
+    admin_sign_in,
     auth,
     dashboard,
     digests,
@@ -32,6 +33,7 @@ from tracker.web import (
     health,
     heatmap,
     imports,
+    oidc,
     project_forms,
     projects,
     reports,
@@ -87,7 +89,11 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # limited as they arrive, then every answer gets its security headers, then OPTIONS is
     # answered.
     app.add_middleware(OptionsMiddleware)
-    app.add_middleware(SecurityMiddleware, secure_cookies=settings.secure_cookies)
+    app.add_middleware(
+        SecurityMiddleware,
+        secure_cookies=settings.secure_cookies,
+        form_targets=settings.oidc_origin,
+    )
     app.add_middleware(
         BodyLimitMiddleware,
         max_bytes=settings.max_body_bytes,
@@ -101,6 +107,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (
         health.router,
         auth.router,
+        oidc.router,
         dashboard.router,
         gaps.router,
         framework.router,
@@ -112,6 +119,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         reports.router,
         account.router,
         admin.router,
+        admin_sign_in.router,
         digests.router,
         docs.router,
     ):

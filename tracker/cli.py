@@ -13,7 +13,7 @@ import typer
 from tracker.config import PROJECT_ROOT, get_settings
 from tracker.db import engine_from_settings, session_scope
 from tracker.services import schema
-from tracker.services.accounts.users import create_user, set_password
+from tracker.services.accounts.users import create_user, link_to_provider, set_password
 from tracker.services.demo import seed_demo_portfolio
 from tracker.services.demo.accounts import ensure_demo_users
 from tracker.services.demo.generator import DemoDataError, portfolio_is_empty
@@ -176,7 +176,8 @@ def history_rebuild(
 ) -> None:
     """Build coverage over time again from the audit trail and the projects' dates, then
     store every missing weekly snapshot (up to two years)."""
-    from tracker.services.history import follow, replay, snapshots
+    from tracker.services.digests.backfill import backfill as backfill_snapshots
+    from tracker.services.history import follow, replay
 
     engine = engine_from_settings()
     with session_scope(engine) as session:
@@ -186,7 +187,7 @@ def history_rebuild(
         typer.echo(f"Coverage over time: {versions} project versions built.")
     else:
         typer.echo("Coverage over time: up to date.")
-    typer.echo(f"Weekly snapshots: {snapshots.backfill(engine)} stored.")
+    typer.echo(f"Weekly snapshots: {backfill_snapshots(engine)} stored.")
 
 
 @report_app.command("board-pack")
@@ -241,6 +242,13 @@ def user_add(
     password: Annotated[
         bool, typer.Option(help="Ask for a password now (else use `tracker user set-password`).")
     ] = True,
+    break_glass: Annotated[
+        bool,
+        typer.Option(
+            "--break-glass",
+            help="An administrator who signs in with a password even when passwords are off.",
+        ),
+    ] = False,
 ) -> None:
     """Create an account."""
     full_name = name or typer.prompt("Full name")
@@ -257,10 +265,38 @@ def user_add(
                 programmes=programme or [],
                 actor=None,
                 password=secret,
+                break_glass=break_glass,
             )
     except InputError as exc:
         raise _input_problems(exc) from None
-    typer.echo(f"Created {user.role} {user.full_name} <{user.email}>.")
+    kind = "break-glass administrator" if break_glass else user.role
+    typer.echo(f"Created {kind} {user.full_name} <{user.email}>.")
+
+
+@user_app.command("link")
+def user_link(
+    email: Annotated[str, typer.Argument(help="The account's email.")],
+    subject: Annotated[str, typer.Argument(help="The person's subject (sub) at the provider.")],
+) -> None:
+    """Make an existing account the one a person signs in to with the organisation's provider
+    (TRACKER_OIDC_ISSUER), by their subject there; the refused sign-in's audit event names it."""
+    settings = get_settings()
+    if not settings.oidc_enabled:
+        raise _fail("Set TRACKER_OIDC_ISSUER and TRACKER_OIDC_CLIENT_ID first.")
+    try:
+        with session_scope(engine_from_settings()) as session:
+            user = link_to_provider(
+                session=session,
+                email=email,
+                issuer=settings.oidc_issuer,
+                subject=subject,
+                actor=None,
+            )
+    except InputError as exc:
+        raise _input_problems(exc) from None
+    except NotFound:
+        raise _fail(f"There is no account for {email}.") from None
+    typer.echo(f"{user.email} now signs in as {subject} at {settings.oidc_issuer}.")
 
 
 @user_app.command("set-password")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -13,6 +15,44 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRET = "dev-only-change-me"
+
+
+ROLE_ORDER = ("viewer", "manager", "admin")
+
+
+@dataclass(frozen=True)
+class GroupRule:
+    """A group of the provider and the role (and, for a manager, programmes) it gives."""
+
+    group: str
+    role: str
+    programmes: tuple[str, ...] = ()
+
+
+def group_rules(text: str) -> list[GroupRule]:
+    """Rules written as "tracker-admins=admin; tracker-cyb=manager:CYB,FCAC; staff=viewer"
+    (";" or line breaks between rules); a ValueError names the first that is wrong."""
+    rules = []
+    for entry in re.split(r"[;\n]", text):
+        entry = entry.strip()
+        if not entry:
+            continue
+        group, equals, granted = entry.rpartition("=")
+        role, _, codes = granted.strip().partition(":")
+        role = role.strip().lower()
+        programmes = tuple(c.strip().upper() for c in codes.split(",") if c.strip())
+        if not equals or not group.strip() or role not in ROLE_ORDER:
+            raise ValueError(
+                f'"{entry}" is not a rule; write group=admin, group=viewer or '
+                "group=manager:CODE,CODE"
+            )
+        if (role == "manager") != bool(programmes):
+            raise ValueError(
+                f'"{entry}": a manager rule names its programmes (group=manager:CYB), '
+                "and only a manager rule does"
+            )
+        rules.append(GroupRule(group.strip(), role, programmes))
+    return rules
 
 
 class Settings(BaseSettings):
@@ -76,6 +116,20 @@ class Settings(BaseSettings):
     iati_reporting_org_type: str = "40"  # multilateral
     # Serve cookies with Secure even on plain http (behind a proxy that ends TLS).
     secure_cookies: bool = False
+    # Signing in with the organisation's OpenID Connect provider (on when issuer and client are
+    # set). Group rules: "group=role" or "group=manager:CODE,CODE", separated by ";" or lines.
+    oidc_issuer: str = ""
+    oidc_client_id: str = ""
+    oidc_client_secret: str = ""
+    oidc_scopes: str = "openid email profile"
+    oidc_button_label: str = Field(default="your organisation account", max_length=80)
+    oidc_roles_claim: str = "groups"
+    oidc_group_roles: str = ""
+    # What a person none of whose groups is mapped becomes: refused ("none") or a viewer.
+    oidc_default_role: Literal["none", "viewer"] = "none"
+    oidc_timeout_seconds: float = Field(default=10, gt=0, le=120)
+    # Passwords kept by the tracker; when false, only break-glass administrators use one.
+    local_passwords: bool = True
 
     @field_validator("database_url")
     @classmethod
@@ -93,6 +147,42 @@ class Settings(BaseSettings):
         if not (len(code) == 3 and code.isascii() and code.isalpha() and is_currency(code)):
             raise ValueError("must be a three-letter ISO 4217 code such as EUR or USD")
         return code
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _issuer_url(cls, value: str) -> str:
+        # Kept exactly as given: the provider's tokens must name it the same way.
+        value = value.strip()
+        if value and not value.startswith(("https://", "http://")):
+            raise ValueError("must be the provider's address, such as https://login.example.org")
+        return value
+
+    @field_validator("oidc_scopes")
+    @classmethod
+    def _openid_scope(cls, value: str) -> str:
+        scopes = value.split()
+        if "openid" not in scopes:
+            raise ValueError('must include "openid", such as "openid email profile"')
+        return " ".join(scopes)
+
+    @field_validator("oidc_group_roles")
+    @classmethod
+    def _group_roles(cls, value: str) -> str:
+        group_rules(value)  # raises ValueError naming the rule that is wrong
+        return value
+
+    @model_validator(mode="after")
+    def _oidc_complete(self) -> Settings:
+        if bool(self.oidc_issuer) != bool(self.oidc_client_id):
+            raise ValueError(
+                "TRACKER_OIDC_ISSUER and TRACKER_OIDC_CLIENT_ID are set together, or neither"
+            )
+        if not self.local_passwords and not self.oidc_enabled:
+            raise ValueError(
+                "TRACKER_LOCAL_PASSWORDS=false needs an OpenID Connect provider "
+                "(TRACKER_OIDC_ISSUER and TRACKER_OIDC_CLIENT_ID)"
+            )
+        return self
 
     @model_validator(mode="after")
     def _refuse_placeholder_secret(self) -> Settings:
@@ -126,6 +216,22 @@ class Settings(BaseSettings):
         if self.env == "test":
             hosts.append("testserver")
         return hosts
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+    @property
+    def oidc_origin(self) -> str:
+        """The provider's origin (scheme, host and port), or nothing when it is not set up."""
+        if not self.oidc_enabled:
+            return ""
+        parts = urlsplit(self.oidc_issuer)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def oidc_rules(self) -> list[GroupRule]:
+        return group_rules(self.oidc_group_roles)
 
     @property
     def public_url(self) -> str:

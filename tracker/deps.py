@@ -129,6 +129,9 @@ async def verify_csrf(request: Request, settings: Annotated[Settings, Depends(ge
     # One-click unsubscribe comes from mail clients; its signed token is the proof.
     if request.url.path.startswith("/digests/unsubscribe/"):
         return
+    # The provider posts back-channel logouts server to server; its signed token is the proof.
+    if request.url.path == "/login/oidc/backchannel-logout":
+        return
     # Only a cookie can be borrowed by a forger: an API request that carries none is not
     # signed in at all, and is told to bring a token (401) rather than a CSRF token.
     if is_api_request(request) and (

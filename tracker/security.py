@@ -65,9 +65,20 @@ def is_https(scope: Scope, *, secure_cookies: bool) -> bool:
 class SecurityMiddleware:
     """Adds the security headers to every response and gives each browser a CSRF seed."""
 
-    def __init__(self, app: ASGIApp, *, secure_cookies: bool = False):
+    def __init__(self, app: ASGIApp, *, secure_cookies: bool = False, form_targets: str = ""):
         self.app = app
         self.secure_cookies = secure_cookies
+        # Origins a form may lead to besides the tracker: the sign-in provider, whose session
+        # signing out ends too (a form's redirect is held to form-action).
+        self.policies = {
+            relaxed: policy.replace("form-action 'self'", f"form-action 'self' {form_targets}")
+            if form_targets
+            else policy
+            for relaxed, policy in (
+                (False, CONTENT_SECURITY_POLICY),
+                (True, DOCS_CONTENT_SECURITY_POLICY),
+            )
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -86,10 +97,7 @@ class SecurityMiddleware:
             if message["type"] == "http.response.start":
                 headers = MutableHeaders(scope=message)
                 relaxed = inline_styles_allowed(scope.get("path", ""))
-                headers.append(
-                    "content-security-policy",
-                    DOCS_CONTENT_SECURITY_POLICY if relaxed else CONTENT_SECURITY_POLICY,
-                )
+                headers.append("content-security-policy", self.policies[relaxed])
                 for name, value in SECURITY_HEADERS:
                     headers.append(name.decode(), value.decode())
                 if no_store(scope.get("path", "")) and "cache-control" not in headers:

@@ -17,7 +17,7 @@ from tests import factories
 from tests.conftest import csrf_of
 from tracker.config import Settings
 from tracker.db import session_scope
-from tracker.models import Project, SDGLink
+from tracker.models import GroupMapping, Project, SDGLink
 from tracker.services.accounts import users
 from tracker.services.accounts.tokens import create_api_token
 from tracker.services.coverage import targets
@@ -69,6 +69,14 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/admin/users/{user_id}/sessions/end"): ADMIN_POST_REDIRECT,
     ("POST", "/admin/users/{user_id}/invite"): ADMIN_POST_CREATED,
     ("GET", "/admin/audit"): ADMIN_PAGE,
+    ("GET", "/admin/sign-in"): ADMIN_PAGE,
+    ("POST", "/admin/sign-in/mappings"): ADMIN_POST_REDIRECT,
+    ("POST", "/admin/sign-in/mappings/{mapping_id}/delete"): ADMIN_POST_REDIRECT,
+    # Sign-in with the organisation's provider is not set up here: not found, for everyone.
+    # (tests/web/test_oidc_sign_in.py and test_oidc_hostile.py test them set up.)
+    ("GET", "/login/oidc"): (404,) * 6,
+    ("GET", "/login/oidc/callback"): (404,) * 6,
+    ("POST", "/login/oidc/backchannel-logout"): (404,) * 6,
     ("GET", "/admin/targets"): ADMIN_PAGE,
     ("POST", "/admin/targets"): ADMIN_POST_REDIRECT,
     ("POST", "/admin/targets/{target_id}/delete"): ADMIN_POST_REDIRECT,
@@ -157,6 +165,7 @@ FORM_BODIES = {
     "/invite/{token}": {"password": "long enough password", "confirm": "does not match"},
     "/account/tokens": {"name": "script"},
     "/admin/targets": {"code": "4.2", "min_active_projects": "2"},
+    "/admin/sign-in/mappings": {"group": "tracker-staff", "role": "viewer"},
     "/digests": {"frequency": "weekly", "weekday": "0", "hour": "8", "timezone": "UTC"},
     "/admin/imports": {"kind": "iati", "programme": "CYB"},
     "/digests/{subscription_id}": {"frequency": "daily", "hour": "7", "timezone": "Asia/Singapore"},
@@ -221,9 +230,13 @@ def fixtures(framework, accounts):
         message = factories.outbox_message(session, subscription, status="failed")
         job = factories.import_job(session, admin)
         link = session.exec(select(SDGLink).order_by(SDGLink.id)).first()
+        mapping = GroupMapping(group_name="tracker-admins", role="admin")
+        session.add(mapping)
+        session.flush()
     settings = Settings(env="test")
     return {
         "job_id": job.id,
+        "mapping_id": mapping.id,
         "kind": "csv",
         "subscription_id": subscription.id,
         "message_id": message.id,

@@ -3,8 +3,10 @@
 from tracker.models._base import NAMING_CONVENTION
 from tracker.models.accounts import (
     ApiToken,
+    GroupMapping,
     InviteToken,
     LoginFailure,
+    ProviderSignIn,
     Role,
     User,
     UserProgramme,
@@ -57,6 +59,7 @@ __all__ = [
     "Currency",
     "Framework",
     "Goal",
+    "GroupMapping",
     "ImportJob",
     "InviteToken",
     "LocationVersion",
@@ -72,6 +75,7 @@ __all__ = [
     "ProjectSDGTag",
     "ProjectStatus",
     "ProjectVersion",
+    "ProviderSignIn",
     "Region",
     "Role",
     "SDGLink",

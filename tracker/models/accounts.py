@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Index, Integer, Text
 from sqlmodel import Field, SQLModel
 
 from tracker.models._base import UTCDateTime, utcnow
@@ -23,6 +23,8 @@ class User(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint("role IN ('admin', 'manager', 'viewer')", name="role_allowed"),
         CheckConstraint("email = lower(email)", name="email_lowercase"),
+        # An account signed in with the organisation's provider is its subject at that issuer.
+        Index("ix_user_account_provider_subject", "oidc_issuer", "oidc_subject", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -33,6 +35,11 @@ class User(SQLModel, table=True):
     active: bool = Field(default=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_login_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # Who the account is at the organisation's OpenID Connect provider, when it signs in there.
+    oidc_issuer: str | None = Field(default=None, max_length=300)
+    oidc_subject: str | None = Field(default=None, max_length=255)
+    # A break-glass administrator signs in with a password even when passwords are off.
+    break_glass: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
 
 
 class UserProgramme(SQLModel, table=True):
@@ -66,6 +73,10 @@ class UserSession(SQLModel, table=True):
     expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
     client_address: str | None = Field(default=None, max_length=64)
     user_agent: str | None = Field(default=None, max_length=300)
+    # Sessions opened through the provider: its session id (for back-channel logout) and the
+    # ID token it gave (the hint of RP-initiated logout).
+    provider_sid: str | None = Field(default=None, max_length=255, index=True)
+    provider_id_token: str | None = Field(default=None, sa_type=Text)
 
 
 class LoginFailure(SQLModel, table=True):
@@ -129,3 +140,41 @@ class InviteToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ProviderSignIn(SQLModel, table=True):
+    """A sign-in with the provider, started and not yet finished: what its callback must bring
+    back (the state, bound to the browser that started it) and what finishing it needs (the
+    nonce, the PKCE verifier, where to go next). Used once: the callback deletes it."""
+
+    __tablename__ = "provider_sign_in"
+
+    state_hash: str = Field(primary_key=True, max_length=64)
+    browser_hash: str = Field(max_length=64)
+    nonce: str = Field(max_length=128)
+    code_verifier: str = Field(max_length=128)
+    next_path: str = Field(default="/", max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    expires_at: datetime = Field(sa_type=UTCDateTime, index=True)
+
+
+class GroupMapping(SQLModel, table=True):
+    """A rule set on the administration page: people in `group` at the provider are given
+    `role` (a manager rule, one programme per row)."""
+
+    __tablename__ = "group_mapping"
+    __table_args__ = (
+        CheckConstraint("role IN ('admin', 'manager', 'viewer')", name="role_allowed"),
+        CheckConstraint(
+            "(role = 'manager') = (programme_id IS NOT NULL)", name="programme_for_managers"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_name: str = Field(max_length=255, index=True)
+    role: str = Field(max_length=20)
+    programme_id: int | None = Field(
+        default=None,
+        sa_column=Column(Integer, ForeignKey("programme.id", ondelete="CASCADE"), nullable=True),
+    )
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -112,7 +112,10 @@ def build_dashboard(
     sdgs = [(row, by_sdg.row_total(row)) for row in by_sdg.rows]
     top = sorted(gaps, key=lambda g: GAP_PRIORITY.index(g.kind))[:6]
     events = session.execute(
-        select(AuditEvent).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(8)
+        select(AuditEvent)
+        .where(AuditEvent.entity_type != "sign_in")  # signing in changes nothing
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
+        .limit(8)
     ).scalars()
     dashboard = Dashboard(
         framework_loaded=matrix.query.framework_id is not None,

@@ -9,9 +9,11 @@ from tracker.deps import FormDep, OptionalPrincipal, SessionDep, SettingsDep
 from tracker.inputs import bad_character
 from tracker.security import SESSION_COOKIE, is_https
 from tracker.services.accounts import auth, sessions, users
+from tracker.services.accounts.oidc.logout import provider_logout_url as provider_logout
 from tracker.services.errors import InputError, NotFound
 from tracker.web._form_data import text_field
-from tracker.web._forms import client_address, safe_next, see_other
+from tracker.web._forms import client_address, public_link, safe_next, see_other
+from tracker.web.errors import error_page
 from tracker.web.templating import templates
 
 router = APIRouter()
@@ -20,7 +22,31 @@ WRONG_CREDENTIALS = "The email address or password is not right. Check them and 
 
 
 def _login_page(request: Request, status: int = 200, **context) -> HTMLResponse:
+    settings = request.app.state.settings
+    context = {
+        "provider_label": settings.oidc_button_label if settings.oidc_enabled else None,
+        "local_passwords": settings.local_passwords,
+        **context,
+    }
     return templates.TemplateResponse(request, "auth/login.html", context, status_code=status)
+
+
+def start_session(response: Response, request: Request, session, settings, token: str) -> Response:
+    """Give the browser its new session's cookie, ending the session it had before."""
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:
+        sessions.sign_out(session=session, token=old)
+        session.commit()
+    response.set_cookie(
+        SESSION_COOKIE,
+        token,
+        max_age=settings.session_max_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=is_https(request.scope, secure_cookies=settings.secure_cookies),
+        path="/",
+    )
+    return response
 
 
 @router.get("/login", response_class=HTMLResponse, name="login_form")
@@ -32,7 +58,7 @@ def login_form(request: Request, principal: OptionalPrincipal, next: str | None 
         notice = "You have signed out."
     elif request.query_params.get("password_set"):
         notice = "Your password is set. Sign in with it now."
-    return _login_page(request, next=safe_next(next, ""), notice=notice)
+    return _login_page(request, next=safe_next(next, ""), notice=notice, email="")
 
 
 def _next(form) -> str:
@@ -77,31 +103,25 @@ def login(request: Request, form: FormDep, session: SessionDep, settings: Settin
         # Nothing to store: the attempt was counted before the password was checked.
         return _login_page(request, 401, error=WRONG_CREDENTIALS, **context)
     session.commit()
-
-    response = see_other(safe_next(next))
-    old = request.cookies.get(SESSION_COOKIE)
-    if old:
-        sessions.sign_out(session=session, token=old)
-        session.commit()
-    response.set_cookie(
-        SESSION_COOKIE,
-        signed_in.session_token,
-        max_age=settings.session_max_hours * 3600,
-        httponly=True,
-        samesite="lax",
-        secure=is_https(request.scope, secure_cookies=settings.secure_cookies),
-        path="/",
+    return start_session(
+        see_other(safe_next(next)), request, session, settings, signed_in.session_token
     )
-    return response
 
 
 @router.post("/logout", name="logout")
-def logout(request: Request, session: SessionDep) -> Response:
+def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
+    """End the session, and the provider's too where the session began there and the provider
+    offers it (RP-initiated logout); the browser comes back to the sign-in page."""
+    signed_out = public_link(request, "login_form") + "?signed_out=1"
     token = request.cookies.get(SESSION_COOKIE)
+    provider_url = None
     if token:
+        provider_url = provider_logout(
+            session=session, settings=settings, token=token, after_logout=signed_out
+        )
         sessions.sign_out(session=session, token=token)
         session.commit()
-    response = see_other(str(request.url_for("login_form")) + "?signed_out=1")
+    response = see_other(provider_url or str(request.url_for("login_form")) + "?signed_out=1")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
@@ -112,9 +132,23 @@ def _used_invitation(request: Request, token: str) -> HTMLResponse:
     )
 
 
+def _passwords_off(request: Request, settings) -> HTMLResponse:
+    return error_page(
+        request,
+        403,
+        "Passwords are switched off",
+        f"People sign in to the tracker with {settings.oidc_button_label}, not with a "
+        "password; this link sets none. Go to the sign-in page and use that button.",
+    )
+
+
 @router.get("/invite/{token}", response_class=HTMLResponse, name="invite_form")
-def invite_form(request: Request, token: str, session: SessionDep) -> HTMLResponse:
+def invite_form(
+    request: Request, token: str, session: SessionDep, settings: SettingsDep
+) -> HTMLResponse:
     user = users.invited_user(session=session, token=token)
+    if user and not settings.local_passwords and not user.break_glass:
+        return _passwords_off(request, settings)
     return templates.TemplateResponse(
         request,
         "auth/invite.html",
@@ -124,10 +158,14 @@ def invite_form(request: Request, token: str, session: SessionDep) -> HTMLRespon
 
 
 @router.post("/invite/{token}", response_class=HTMLResponse, name="accept_invite")
-def accept_invite(request: Request, token: str, form: FormDep, session: SessionDep) -> Response:
+def accept_invite(
+    request: Request, token: str, form: FormDep, session: SessionDep, settings: SettingsDep
+) -> Response:
     user = users.invited_user(session=session, token=token)
     if user is None:
         return _used_invitation(request, token)
+    if not settings.local_passwords and not user.break_glass:
+        return _passwords_off(request, settings)
     try:
         users.accept_invite(
             session=session,

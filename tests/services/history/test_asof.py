@@ -171,7 +171,7 @@ def test_a_rebuild_from_the_audit_trail_gives_the_same_history(history):
 
 
 def test_a_project_registered_with_an_earlier_start_changes_the_past_and_its_snapshots(history):
-    from tracker.services.history import snapshots
+    from tracker.services.digests.backfill import backfill as backfill_snapshots
 
     with portfolio.at("2026-01-05"), session_scope(history) as session:
         portfolio._register(session, "P4", "OEC", "2025-05-01", "2026-06-30", "10000", [])
@@ -181,7 +181,7 @@ def test_a_project_registered_with_an_earlier_start_changes_the_past_and_its_sna
         ).first()
     assert gone is None  # it counted three projects, and there were four
     with portfolio.at("2026-01-05"):
-        assert snapshots.backfill(history) > 0
+        assert backfill_snapshots(history) > 0
     with Session(history) as session:
         stored = session.exec(
             select(CoverageSnapshot).where(CoverageSnapshot.week == portfolio.SNAPSHOT_WEEK)

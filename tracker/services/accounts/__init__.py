@@ -5,5 +5,6 @@
 server-side sessions and clears those that are over; `tokens` makes, lists and revokes API
 tokens;
 `secrets` makes random tokens and password hashes, so nothing secret is stored in clear;
-`permissions` is the one place that decides who may change what.
+`permissions` is the one place that decides who may change what; `oidc` signs people in with
+the organisation's OpenID Connect provider, their role coming from its groups.
 """

@@ -14,17 +14,13 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from tracker.config import Settings
-from tracker.models import LoginFailure, User, UserSession
+from tracker.models import LoginFailure, User
 from tracker.models._base import utcnow
 from tracker.models.accounts import LoginThrottle
-from tracker.services.accounts.secrets import (
-    MAX_PASSWORD_LENGTH,
-    new_token,
-    token_digest,
-    verify_password,
-)
-from tracker.services.accounts.sessions import purge_expired
+from tracker.services.accounts.secrets import MAX_PASSWORD_LENGTH, verify_password
+from tracker.services.accounts.sessions import open_session, purge_expired
 from tracker.services.accounts.users import email_problem, normalise_email
+from tracker.services.audit.record import record
 from tracker.services.errors import InputError
 
 
@@ -173,6 +169,10 @@ def sign_in(
     valid, new_hash = verify_password(password, user.password_hash if user else None)
     if not (valid and user and user.active):
         raise LoginFailed()
+    if not settings.local_passwords and not user.break_glass:
+        # Passwords are off: only a break-glass administrator still signs in with one. The
+        # refusal is the same as for a wrong password, so it tells nobody which account is one.
+        raise LoginFailed()
 
     session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     purge_expired(session=session, settings=settings, now=now)
@@ -180,17 +180,20 @@ def sign_in(
         user.password_hash = new_hash
     user.last_login_at = now
     session.add(user)
-    token = new_token()
-    session.add(
-        UserSession(
-            token_hash=token_digest(token),
-            user_id=user.id,
-            created_at=now,
-            last_seen_at=now,
-            expires_at=now + timedelta(hours=settings.session_max_hours),
-            client_address=client_address,
-            user_agent=(user_agent or "")[:300] or None,
-        )
+    record(
+        session=session,
+        actor=user,
+        action="sign_in",
+        entity_type="sign_in",
+        entity_key=user.email,
+        after={"with": "password", "break_glass": user.break_glass},
     )
-    session.flush()
+    token = open_session(
+        session=session,
+        user=user,
+        settings=settings,
+        client_address=client_address,
+        user_agent=user_agent,
+        now=now,
+    )
     return SignedIn(user=user, session_token=token)

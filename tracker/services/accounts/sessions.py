@@ -12,7 +12,7 @@ from tracker.config import Settings
 from tracker.models import LoginFailure, User, UserSession
 from tracker.models._base import utcnow
 from tracker.models.accounts import LoginThrottle
-from tracker.services.accounts.secrets import token_digest
+from tracker.services.accounts.secrets import new_token, token_digest
 
 # How often last-seen and last-used times are written: often enough for the idle timeout and
 # the token list, rarely enough that reading a page does not always write.
@@ -40,6 +40,42 @@ def user_for_session(
         session.add(row)
         session.commit()
     return user
+
+
+def open_session(
+    *,
+    session: Session,
+    user: User,
+    settings: Settings,
+    client_address: str,
+    user_agent: str | None,
+    now: datetime,
+    provider_sid: str | None = None,
+    provider_id_token: str | None = None,
+) -> str:
+    """A new session for `user` (the sign-in was checked): the cookie's token, of which only
+    the digest is stored. Sessions opened through the provider keep its session id and ID
+    token, for back-channel and RP-initiated logout."""
+    token = new_token()
+    session.add(
+        UserSession(
+            token_hash=token_digest(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            expires_at=now + timedelta(hours=settings.session_max_hours),
+            client_address=client_address[:64],
+            user_agent=(user_agent or "")[:300] or None,
+            provider_sid=provider_sid,
+            provider_id_token=provider_id_token,
+        )
+    )
+    session.flush()
+    return token
+
+
+def session_row(*, session: Session, token: str) -> UserSession | None:
+    return session.get(UserSession, token_digest(token))
 
 
 def sign_out(*, session: Session, token: str) -> None:

@@ -122,7 +122,10 @@ def create_user(
     programmes: list[str],
     actor: User | None,
     password: str | None = None,
+    break_glass: bool = False,
 ) -> User:
+    """A new account; a break-glass one is an administrator with a password, who signs in with
+    it even when passwords are switched off (TRACKER_LOCAL_PASSWORDS=false)."""
     email = normalise_email(email)
     errors: dict[str, str] = {}
     if problem := email_problem(email):
@@ -134,6 +137,10 @@ def create_user(
     )
     if password is not None and (problem := password_problem(password)):
         errors["password"] = problem
+    if break_glass and role != Role.admin:
+        errors["role"] = "a break-glass account is an administrator (role admin)"
+    if break_glass and not password:
+        errors["password"] = "a break-glass account signs in with a password; give one"
     if errors:
         raise InputError(errors)
     user = User(
@@ -141,6 +148,7 @@ def create_user(
         full_name=full_name.strip(),
         role=role,
         password_hash=hash_password(password) if password else None,
+        break_glass=break_glass,
     )
     session.add(user)
     session.flush()
@@ -153,7 +161,40 @@ def create_user(
         action="create",
         entity_type="user",
         entity_key=user.email,
-        after=_snapshot(session, user),
+        after=_snapshot(session, user) | ({"break_glass": True} if break_glass else {}),
+    )
+    return user
+
+
+def link_to_provider(
+    *, session: Session, email: str, issuer: str, subject: str, actor: User | None
+) -> User:
+    """Make an existing account the one that `subject` at `issuer` signs in to, as an
+    administrator decides (the tracker never links an account by its email alone)."""
+    user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+    if user is None:
+        raise NotFound(f"account {email}")
+    subject = subject.strip()
+    if not subject or len(subject) > 255 or bad_character(subject, allow_line_breaks=False):
+        raise InputError({"subject": "must be the provider's subject, 1 to 255 characters"})
+    other = session.exec(
+        select(User).where(
+            User.oidc_issuer == issuer, User.oidc_subject == subject, User.id != user.id
+        )
+    ).first()
+    if other is not None:
+        raise InputError({"subject": f"already signs in to the account {other.email}"})
+    before = {"subject": user.oidc_subject}
+    user.oidc_issuer, user.oidc_subject = issuer, subject
+    session.add(user)
+    record(
+        session=session,
+        actor=actor,
+        action="link",
+        entity_type="user",
+        entity_key=user.email,
+        before=before,
+        after={"subject": subject, "issuer": issuer},
     )
     return user
 
@@ -263,6 +304,11 @@ def _end_sign_ins(session: Session, user_id: int, now: datetime | None = None) -
         .values(revoked_at=now or utcnow())
     ).rowcount
     return ended, revoked
+
+
+def end_sign_ins(*, session: Session, user_id: int) -> tuple[int, int]:
+    """End the person's sessions and revoke their API tokens: (sessions, tokens)."""
+    return _end_sign_ins(session, user_id)
 
 
 def _store_password(

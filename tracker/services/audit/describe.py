@@ -19,6 +19,26 @@ ENTITY_TYPES = {
     "framework": "Framework",
     "goal": "Goals' SDG links",
     "objective": "Objectives' SDG links",
+    "sign_in": "Sign-ins",
+    "group_mapping": "Group rules",
+}
+REFUSALS = {
+    "no_sign_in_under_way": "the answer belonged to no sign-in under way in that browser",
+    "provider_refused": "the provider did not sign them in",
+    "provider_unavailable": "the provider did not answer",
+    "unknown_issuer": "the answer came from another provider",
+    "wrong_audience": "the token was for another application",
+    "wrong_nonce": "the token belonged to another sign-in",
+    "expired_token": "the token had expired",
+    "bad_signature": "the token was not signed with the provider's keys",
+    "bad_token": "the token was not valid",
+    "bad_answer": "the provider's answer could not be read",
+    "code_refused": "the provider would not exchange the code",
+    "no_group": "no group of theirs gives access",
+    "account_deactivated": "their account is deactivated",
+    "no_email": "the provider sent no email address",
+    "email_taken": "another account has their email address",
+    "signed_in_twice": "they signed in twice at the same moment",
 }
 PAGE_SIZE = 50
 
@@ -130,6 +150,8 @@ def describe(event: AuditEvent) -> str:
             return (
                 f"{who} added {after.get('full_name', key)} ({key}) as {after.get('role')}{scope}"
             )
+        if action == "link":
+            return f"{who} linked {key} to the subject {after.get('subject')} at the provider"
         if action == "set_password":
             return f"{who} set a new password for {key}"
         if action == "end_sessions":
@@ -151,6 +173,25 @@ def describe(event: AuditEvent) -> str:
         if "active" in after:
             parts.append("deactivated the account" if not after["active"] else "reactivated it")
         return f"{who} changed {key}: " + "; ".join(parts)
+
+    if kind == "sign_in":
+        if action == "refuse":
+            reason = REFUSALS.get(after.get("reason"), after.get("reason"))
+            return f"Sign-in of {who} refused: {reason}"
+        method = after.get("with", "password")
+        if method == "password":
+            extra = " (break-glass)" if after.get("break_glass") else ""
+            return f"{who} signed in with a password{extra}"
+        return f"{who} signed in with {method} as {after.get('role')}"
+
+    if kind == "group_mapping":
+        data = after or before
+        grant = data.get("role")
+        if data.get("programme"):
+            grant = f"{grant} of {data['programme']}"
+        if action == "delete":
+            return f"{who} removed the rule giving group {key} the role {grant}"
+        return f"{who} let group {key} sign in as {grant}"
 
     if kind == "target":
         if action == "delete":

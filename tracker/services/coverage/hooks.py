@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from tracker.services.coverage import cache
 from tracker.services.coverage.cube import sync
-from tracker.services.history import follow
+from tracker.services.history import follow, replay
 
 
 def install_coverage_hooks(session_class: type[Session] = Session) -> None:
@@ -19,3 +19,5 @@ def install_coverage_hooks(session_class: type[Session] = Session) -> None:
     cache.install(session_class)
     sync.install(session_class)
     follow.install(session_class)  # after the cube, whose figures it uses
+    if replay.rebuild not in sync.AFTER_REBUILD:
+        sync.AFTER_REBUILD.append(replay.rebuild)

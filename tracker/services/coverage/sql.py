@@ -8,9 +8,7 @@ budget, budget x row share x column share, never counts a euro twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
-from typing import Any
 
 from sqlalchemy import (
     Integer,
@@ -32,13 +30,10 @@ from tracker.models import (
     Country,
     Currency,
     Objective,
-    ObjectiveTag,
-    Project,
-    ProjectLocation,
     Theme,
-    ThemeTag,
 )
 from tracker.services.coverage.filters import CoverageQuery
+from tracker.services.coverage.tables import LIVE, Tables
 
 # Column keys that are not a region, country, programme, theme or year.
 GLOBAL = -1  # a project with no location
@@ -50,20 +45,6 @@ NO_THEME = -5  # a project with no theme tag, in a view of themes
 ONE = literal_column("1.0")  # numeric on PostgreSQL, real on SQLite: never integer division
 HUNDRED = literal_column("100.0")
 PRINCIPAL = 2
-
-
-@dataclass(frozen=True)
-class Tables:
-    """Where a project, its tags and its places are read from: the tables themselves, or the
-    same columns as they stood on a past day (tracker.services.history.tables)."""
-
-    project: Any = Project
-    objective_tag: Any = ObjectiveTag
-    theme_tag: Any = ThemeTag
-    location: Any = ProjectLocation
-
-
-LIVE = Tables()
 
 
 def tables_for(query: CoverageQuery) -> Tables:

@@ -275,17 +275,24 @@ def undelivered(*, session: Session) -> list[OutboxMessage]:
     )
 
 
+# Snapshots one scheduled run stores at most, newest first: a run stays short however long the
+# history, and the next runs (hourly) store the older weeks; `tracker history rebuild` stores
+# them all at once.
+SNAPSHOTS_PER_RUN = 8
+
+
 def take_weekly_snapshots(*, engine: Engine, now: datetime | None = None) -> int:
     """The coverage snapshot of the week for the whole portfolio and every scope in use, and
-    any earlier week's that a change removed (coverage as of the Sunday before each week)."""
-    from tracker.services.history import follow, snapshots
+    earlier weeks' missing ones (coverage as of the Sunday before each week), a few per run."""
+    from tracker.services.digests.backfill import backfill as backfill_snapshots
+    from tracker.services.history import follow
 
     now = now or utcnow()
     week = now.date() - timedelta(days=now.weekday())
     with Session(engine) as session:
         fresh = follow.is_fresh(session)
     if fresh:
-        return snapshots.backfill(engine, today=now.date())
+        return backfill_snapshots(engine, today=now.date(), limit=SNAPSHOTS_PER_RUN)
     return _snapshots(engine, week)
 
 

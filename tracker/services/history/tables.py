@@ -18,7 +18,7 @@ from tracker.models import (
     ThemeTag,
     ThemeTagVersion,
 )
-from tracker.services.coverage.sql import Tables
+from tracker.services.coverage.tables import Tables
 
 V = ProjectVersion
 

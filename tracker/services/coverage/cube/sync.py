@@ -129,11 +129,14 @@ def rebuild(engine: Engine) -> int:
     raise AssertionError("unreachable")
 
 
-def _rebuild_history(engine: Engine) -> None:
-    """Coverage over time is rebuilt with the cube, from the same projects."""
-    from tracker.services.history.replay import rebuild as rebuild_history
+# What else is rebuilt with the cube, from the same projects (coverage over time): installed
+# by tracker.services.coverage.hooks, so that the cube knows nothing of what follows it.
+AFTER_REBUILD: list = []
 
-    rebuild_history(engine)
+
+def _rebuild_history(engine: Engine) -> None:
+    for rebuild in AFTER_REBUILD:
+        rebuild(engine)
 
 
 def _is_serialization_failure(exc: OperationalError) -> bool:
