@@ -156,8 +156,8 @@ def test_filters_by_kind_programme_and_region(example):
         (
             {"colour": "red"},
             "colour",
-            "unknown parameter; allowed: status, programme, region, from, to, floor, kind, rows, "
-            "cols",
+            "unknown parameter; allowed: status, programme, region, from, to, floor, as_of, kind, "
+            "rows, cols",
         ),
     ],
 )

@@ -15,9 +15,11 @@ from decimal import Decimal
 from enum import StrEnum
 
 from pydantic import Field, field_validator
+from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tracker.fields import Choice, DatedParams, Day, FrameworkCode
+from tracker.models import ProjectVersion
 from tracker.models._base import utcnow
 from tracker.services.coverage import cache
 from tracker.services.coverage.cube.contribute import UNIT
@@ -119,6 +121,9 @@ def trend_query(*, session: Session, params: TrendParams) -> tuple[CoverageQuery
     first = params.date_from or (last - timedelta(days=365))
     if first > last:
         raise InputError({"from": f"must not be after to ({last.isoformat()})"})
+    # Before the first day the history knows every figure is zero: the axis starts there.
+    known = session.execute(select(func.min(ProjectVersion.valid_from))).scalar()
+    first = min(max(first, known or last), last)
     coverage = coverage_query(
         session=session,
         params=CoverageParams.model_validate(
