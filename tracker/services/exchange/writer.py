@@ -22,7 +22,9 @@ from tracker.models import (
     ObjectiveTag,
     Project,
     ProjectLocation,
+    ProjectRelatedActivity,
     ProjectSDGTag,
+    ProjectSector,
     Region,
     Theme,
     ThemeTag,
@@ -57,6 +59,11 @@ def write_plans(
     before = _snapshots(session, stored, catalogue)
     tags = {kind: _stored_tags(session, kind, ids, catalogue) for kind in TAGS}
     sdgs = _stored_sdgs(session, ids, plans)
+    # Sectors and related activities are written again whole for the projects that bring them.
+    for model, attribute in ((ProjectSector, "sectors"), (ProjectRelatedActivity, "related")):
+        changed = {p.existing.id for p in plans if p.existing and getattr(p, attribute) is not None}
+        for chunk in _chunks(sorted(changed)):
+            session.execute(delete(model).where(model.project_id.in_(chunk)))
     # Places of changed projects go first (this is also where the coverage cube notes what
     # they brought before), then come back with the new ones below.
     for chunk in _chunks(ids):
@@ -90,6 +97,16 @@ def write_plans(
                 )
         if plan.sdgs is not None:
             _replace_sdgs(session, project, plan.sdgs, sdgs.get(project.id, {}))
+        for code, percentage in plan.sectors or ():
+            session.add(
+                ProjectSector(id=None, project_id=project.id, code=code, percentage=percentage)
+            )
+        for relation, ref, title in plan.related or ():
+            session.add(
+                ProjectRelatedActivity(
+                    id=None, project_id=project.id, relation=relation, ref=ref, title=title
+                )
+            )
     session.flush()
     events.write(session)
 
