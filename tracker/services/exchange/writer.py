@@ -59,7 +59,10 @@ def write_plans(
     before = _snapshots(session, stored, catalogue)
     tags = {kind: _stored_tags(session, kind, ids, catalogue) for kind in TAGS}
     sdgs = _stored_sdgs(session, ids, plans)
-    # Sectors and related activities are written again whole for the projects that bring them.
+    # Sectors and related activities are written again whole for the projects that bring them;
+    # a link keeps the title it had when the file names the activity without one (as IATI's
+    # related-activity does: the tracker's own export, a child naming its parent).
+    titles = _related_titles(session, plans)
     for model, attribute in ((ProjectSector, "sectors"), (ProjectRelatedActivity, "related")):
         changed = {p.existing.id for p in plans if p.existing and getattr(p, attribute) is not None}
         for chunk in _chunks(sorted(changed)):
@@ -102,6 +105,7 @@ def write_plans(
                 ProjectSector(id=None, project_id=project.id, code=code, percentage=percentage)
             )
         for relation, ref, title in plan.related or ():
+            title = title or titles.get((project.id, relation, ref))
             session.add(
                 ProjectRelatedActivity(
                     id=None, project_id=project.id, relation=relation, ref=ref, title=title
@@ -285,6 +289,28 @@ def _replace_tags(
             None,
         )
         session.delete(tag)
+
+
+def _related_titles(session: Session, plans: list[ProjectPlan]) -> dict[tuple, str]:
+    """(project id, relation, ref) -> the title stored for that link, of the projects whose
+    links the plans write again."""
+    ids = sorted({p.existing.id for p in plans if p.existing and p.related is not None})
+    out: dict[tuple, str] = {}
+    for chunk in _chunks(ids):
+        # Columns, not rows: the rows are deleted next, and must not linger in the session.
+        for project_id, relation, ref, title in session.exec(
+            select(
+                ProjectRelatedActivity.project_id,
+                ProjectRelatedActivity.relation,
+                ProjectRelatedActivity.ref,
+                ProjectRelatedActivity.title,
+            ).where(
+                ProjectRelatedActivity.project_id.in_(chunk),
+                ProjectRelatedActivity.title.is_not(None),
+            )
+        ):
+            out[(project_id, relation, ref)] = title
+    return out
 
 
 def _stored_sdgs(session: Session, ids: list[int], plans: list[ProjectPlan]):

@@ -261,6 +261,10 @@ def _texts(activity: read.Activity):
     """Title, summary and donor, each with its language; or why they cannot be kept."""
     title, summary, donor = activity.title, read.description(activity), read.donor(activity)
     summary = read.Text(summary.text[:5000], summary.language)
+    if summary.text == title.text:
+        # A description that repeats the title (as exports of projects without a summary
+        # must, IATI wanting one) is no summary.
+        summary = read.NO_TEXT
     for name, text in (("title", title), ("summary", summary), ("donor", donor)):
         if bad_character(text.text, allow_line_breaks=True):
             return f"its {name} holds control characters (such as a NUL byte)"
