@@ -28,6 +28,16 @@ def start_job(engine, accounts, content: bytes, filename: str = "projects.csv") 
         return jobs.start_job(session=session, user=user, upload=upload, settings=SETTINGS).id
 
 
+def checked_iati_job(engine, accounts, content: bytes, programme: str = "FCAC") -> int:
+    """An IATI file uploaded by the administrator and checked, as the import page does."""
+    with session_scope(engine) as session:
+        user = session.get(User, accounts["admin"].id)
+        upload = Upload("iati", programme, "activities.xml", content, "xml")
+        job_id = jobs.start_job(session=session, user=user, upload=upload, settings=SETTINGS).id
+    assert run_job(engine, job_id, commit=False).status == "checked"
+    return job_id
+
+
 def run_job(engine, job_id: int, *, commit: bool) -> ImportJob:
     if commit:
         with session_scope(engine) as session:
