@@ -114,6 +114,30 @@ def importable_count(job: ImportJob) -> int:
     return len(report.get("creates") or []) + len(report.get("updates") or [])
 
 
+def _skipping(job: ImportJob, skip_invalid: bool) -> bool:
+    """Whether a checked IATI file is imported without the activities that cannot be; an
+    InputError on `skip_invalid` when some cannot be and the person did not choose to skip."""
+    report = job.report or {}
+    cannot = len(report.get("unmapped") or [])
+    if not (
+        job.kind == "iati"
+        and job.status == "checked"
+        and cannot
+        and not report.get("refused")
+        and importable_count(job) > 0
+    ):
+        return False
+    if not skip_invalid:
+        raise InputError(
+            {
+                "skip_invalid": f"{cannot:,} activit{'y' if cannot == 1 else 'ies'} cannot be "
+                "imported, and an import is all or none unless you choose to skip them: tick "
+                f"this to import the {importable_count(job):,} others, or correct the file"
+            }
+        )
+    return True
+
+
 def start_commit(*, session: Session, job: ImportJob, skip_invalid: bool = False) -> None:
     """Mark a checked job (or an interrupted or stalled one, to resume it) as committing.
     An IATI file whose every activity can be imported is imported whole; with `skip_invalid`,
@@ -128,25 +152,10 @@ def start_commit(*, session: Session, job: ImportJob, skip_invalid: bool = False
         and not report.get("unmapped")
         and not report.get("refused")
     )
-    skipping = (
-        job.kind == "iati"
-        and job.status == "checked"
-        and bool(report.get("unmapped"))
-        and not report.get("refused")
-        and importable_count(job) > 0
-    )
+    skipping = _skipping(job, skip_invalid)
     resumable = job.status == "interrupted" or (job.status == "committing" and state.stalled)
     if job.status in RUNNING and not state.stalled:
         raise InputError({"import": "this import is already running; its page shows how far"})
-    if skipping and not skip_invalid:
-        cannot = len(report["unmapped"])
-        raise InputError(
-            {
-                "skip_invalid": f"{cannot:,} activit{'y' if cannot == 1 else 'ies'} cannot be "
-                "imported, and an import is all or none unless you choose to skip them: tick "
-                f"this to import the {importable_count(job):,} others, or correct the file"
-            }
-        )
     if not (checked_fine or skipping or resumable):
         raise InputError({"import": "only a checked file without problems can be imported"})
     if not state.file_kept:

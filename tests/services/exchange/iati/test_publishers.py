@@ -250,3 +250,23 @@ def test_parents_take_their_childrens_money_places_and_sectors(framework):
         fund = project_detail(session=session, code=PARENTS[2])
         assert fund.locations == []  # 998: Global
         assert [s.code for s in fund.sectors] == ["41030"]  # its child's
+
+
+def test_a_title_typed_anew_is_no_longer_in_the_files_language(framework):
+    from tracker.services.projects.detail import get_project
+    from tracker.services.projects.edit import form_input, update_project
+
+    assert _import(framework, SPANISH).committed
+    with session_scope(framework) as session:
+        project = get_project(session=session, code=f"{MIN}2024-001")
+        data = form_input(project, session)
+        data.title = "Strengthening the judicial police in Colombia and Peru"
+        update_project(
+            session=session,
+            project=project,
+            data=data,
+            expected_version=project.version,
+            principal=ADMIN,
+        )
+    project = _projects(framework)[f"{MIN}2024-001"]
+    assert (project.title_language, project.summary_language) == (None, "es")

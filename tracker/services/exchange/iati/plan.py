@@ -78,7 +78,6 @@ class Context:
 def plan_unit(session: Session, node: Node, within: list[Node], context: Context):
     """The project an activity becomes, with the activities counted in it; or why it cannot."""
     activity = node.activity
-    identifier = activity.identifier
     notes: list[str] = list(activity.notes)
     status = STATUS_FROM_IATI.get(_status_code(activity))
     if status is None:
@@ -88,17 +87,44 @@ def plan_unit(session: Session, node: Node, within: list[Node], context: Context
     budget = _budget(activity, within, context, notes)
     locations = _locations(activity, within, context, notes)
     texts = _texts(activity)
-    for reason in (budget, locations, texts):
+    for reason in (budget, locations, texts, _counted_elsewhere(node, within, context)):
         if isinstance(reason, str):
             return reason
-    twice = _counted_elsewhere(node, within, context)
-    if twice:
-        return twice
-    existing, allowed = context.catalogue.stored(identifier, context.principal)
+    existing, allowed = context.catalogue.stored(activity.identifier, context.principal)
     if not allowed:
         return "you cannot change projects of its programme"
+    valid = _validated(session, node, within, context, status, budget, locations, texts)
+    if isinstance(valid, str):
+        return valid
+    objectives, sdgs = _tags(activity, within, context, notes)
+    title, summary, _ = texts
+    _language_notes(title, summary, notes)
+    values = {
+        **valid.values,
+        "title_language": title.language if title.text else None,
+        "summary_language": summary.language if summary.text else None,
+        "iati_hierarchy": activity.level,
+    }
+    return ProjectPlan(
+        label=printable(activity.identifier, 40),
+        values=values,
+        locations=valid.locations,
+        places=places_of(context.catalogue.lookups, valid.locations),
+        objectives=objectives or None,  # none in the file: the project's tags stay as they are
+        themes=None,
+        sdgs=sdgs,
+        existing=existing,
+        notes=notes,
+        sectors=_sectors(activity, within, notes),
+        related=_related(node),
+    )
+
+
+def _validated(session, node: Node, within, context: Context, status, budget, locations, texts):
+    """The project's fields checked as the project form checks them; or why they cannot be."""
+    identifier = node.identifier
     title, summary, donor = texts
-    start, end = _dates(activity, within)
+    start, end = _dates(node.activity, within)
     data = project_edit.ProjectInput(
         code=identifier,
         title=title.text or identifier,
@@ -114,7 +140,7 @@ def plan_unit(session: Session, node: Node, within: list[Node], context: Context
         locations=[project_edit.LocationInput(code, pct) for code, pct in locations],
     )
     try:
-        valid = project_edit.validate_project(
+        return project_edit.validate_project(
             session=session,
             data=data,
             principal=context.principal,
@@ -123,27 +149,6 @@ def plan_unit(session: Session, node: Node, within: list[Node], context: Context
         )
     except InputError as exc:
         return "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
-    objectives, sdgs = _tags(activity, within, context, notes)
-    _language_notes(title, summary, notes)
-    values = {
-        **valid.values,
-        "title_language": title.language if title.text else None,
-        "summary_language": summary.language if summary.text else None,
-        "iati_hierarchy": activity.level,
-    }
-    return ProjectPlan(
-        label=printable(identifier, 40),
-        values=values,
-        locations=valid.locations,
-        places=places_of(context.catalogue.lookups, valid.locations),
-        objectives=objectives or None,  # none in the file: the project's tags stay as they are
-        themes=None,
-        sdgs=sdgs,
-        existing=existing,
-        notes=notes,
-        sectors=_sectors(activity, within, notes),
-        related=_related(node),
-    )
 
 
 def _status_code(activity: read.Activity) -> str:
@@ -199,22 +204,7 @@ def _budget(activity: read.Activity, within: list[Node], context: Context, notes
             f"it says budget-not-provided ({printable(money.ignored_not_provided, 10)}) but has "
             "budget lines; they are read"
         )
-    totals, words = money.totals, "its budget lines add up to"
-    if money.source == "commitments":
-        words = "its commitments (transaction type 2) add up to"
-    if money.source and funded:
-        notes.append(
-            f"its own budget is kept; the budgets of the {len(funded)} activit"
-            f"{'y' if len(funded) == 1 else 'ies'} counted in it are part of it, not added to it"
-        )
-    elif funded:
-        totals = {}
-        for other in funded:
-            for currency, amount in other.activity.money.totals.items():
-                totals[currency] = totals.get(currency, Decimal(0)) + amount
-        words = f"it has no budget of its own; the {len(funded)} activities counted in it add up to"
-        if len(funded) == 1:
-            words = "it has no budget of its own; the activity counted in it has"
+    totals, words = _totals(money, funded, notes)
     if not totals:
         return None, None
     amount = _in_one_currency(totals, context, notes)
@@ -235,6 +225,31 @@ def _budget(activity: read.Activity, within: list[Node], context: Context, notes
     if value > MAX_AMOUNT:
         return f"its budget adds up to {value:,} {currency}; at most {MAX_AMOUNT:,} is kept"
     return value, currency
+
+
+def _totals(money: read.Money, funded: list[Node], notes: list[str]):
+    """The money the project keeps, per currency, and how the report says where it is from:
+    its own (budget lines, else commitments), else the sum of the activities counted in it."""
+    if money.source:
+        if funded:
+            what = "activity" if len(funded) == 1 else "activities"
+            notes.append(
+                f"its own budget is kept; the budgets of the {len(funded)} {what} counted in it "
+                "are part of it, not added to it"
+            )
+        if money.source == "commitments":
+            return money.totals, "its commitments (transaction type 2) add up to"
+        return money.totals, "its budget lines add up to"
+    totals: dict[str, Decimal] = {}
+    for other in funded:
+        for currency, amount in other.activity.money.totals.items():
+            totals[currency] = totals.get(currency, Decimal(0)) + amount
+    if len(funded) == 1:
+        return totals, "it has no budget of its own; the activity counted in it has"
+    return (
+        totals,
+        f"it has no budget of its own; the {len(funded)} activities counted in it add up to",
+    )
 
 
 def _in_one_currency(totals: dict[str, Decimal], context: Context, notes: list[str]):

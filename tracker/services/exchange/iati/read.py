@@ -22,7 +22,7 @@ from tracker.config import Settings
 from tracker.services.accounts.permissions import Principal
 from tracker.services.exchange.files import MAX_ROWS, FileRefused, check_size, printable
 from tracker.services.exchange.iati import hierarchy
-from tracker.services.exchange.iati.activity import read_activity
+from tracker.services.exchange.iati.activity import Activity, read_activity
 from tracker.services.exchange.iati.codes import VERSIONS
 from tracker.services.exchange.iati.plan import Context, plan_unit
 from tracker.services.exchange.plans import Catalogue, ProjectPlan
@@ -147,19 +147,7 @@ def check_file(
         message = f"the file has more than {MAX_ROWS:,} activities; split it"
         return IatiReport(refused=message), [], None
     report = IatiReport(activities=len(elements), version=root.get("version") or None)
-    activities, seen = [], set()
-    for n, element in enumerate(elements, start=1):
-        activity = read_activity(element, n)
-        label = printable(activity.identifier or f"activity {n}", 60)
-        if not activity.identifier:
-            report.unmapped.append({"activity": label, "reason": "it has no iati-identifier"})
-        elif activity.identifier in seen:
-            report.unmapped.append(
-                {"activity": label, "reason": "the same iati-identifier appears twice in the file"}
-            )
-        else:
-            seen.add(activity.identifier)
-            activities.append(activity)
+    activities = _activities(elements, report)
     forest = hierarchy.build(activities, level)
     if level is not None and level not in forest.levels:
         shown = ", ".join(str(n) for n in forest.levels)
@@ -181,6 +169,33 @@ def check_file(
         done += 1 + len(within)
         if progress:
             progress(min(done, len(elements)), len(elements))
+    _report_hierarchy(forest, report)
+    if progress:
+        progress(len(elements), len(elements))
+    return report, plans, context.catalogue
+
+
+def _activities(elements, report: IatiReport) -> list[Activity]:
+    """Each activity of the file read, once per identifier; those without one, or with one
+    seen before, reported."""
+    activities, seen = [], set()
+    for n, element in enumerate(elements, start=1):
+        activity = read_activity(element, n)
+        label = printable(activity.identifier or f"activity {n}", 60)
+        if not activity.identifier:
+            report.unmapped.append({"activity": label, "reason": "it has no iati-identifier"})
+        elif activity.identifier in seen:
+            report.unmapped.append(
+                {"activity": label, "reason": "the same iati-identifier appears twice in the file"}
+            )
+        else:
+            seen.add(activity.identifier)
+            activities.append(activity)
+    return activities
+
+
+def _report_hierarchy(forest: hierarchy.Forest, report: IatiReport) -> None:
+    """The activities counted in others, and the tree where the file has a hierarchy."""
     for node in sorted(forest.nodes.values(), key=lambda n: n.activity.number):
         if node.outcome != hierarchy.IMPORTED:
             note = hierarchy.outcome_note(node, forest.level)
@@ -193,9 +208,6 @@ def check_file(
             "level": forest.level,
             "tree": hierarchy.tree(forest, cannot, {n["activity"] for n in report.notes}),
         }
-    if progress:
-        progress(len(elements), len(elements))
-    return report, plans, context.catalogue
 
 
 def import_iati(
