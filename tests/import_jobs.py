@@ -38,10 +38,11 @@ def checked_iati_job(engine, accounts, content: bytes, programme: str = "FCAC") 
     return job_id
 
 
-def run_job(engine, job_id: int, *, commit: bool) -> ImportJob:
+def run_job(engine, job_id: int, *, commit: bool, skip_invalid: bool = False) -> ImportJob:
     if commit:
         with session_scope(engine) as session:
-            jobs.start_commit(session=session, job=jobs.get_job(session=session, job_id=job_id))
+            job = jobs.get_job(session=session, job_id=job_id)
+            jobs.start_commit(session=session, job=job, skip_invalid=skip_invalid)
     runner.run_job(engine=engine, settings=SETTINGS, job_id=job_id, commit=commit)
     return load_job(engine, job_id)
 
