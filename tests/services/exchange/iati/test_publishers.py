@@ -270,3 +270,21 @@ def test_a_title_typed_anew_is_no_longer_in_the_files_language(framework):
         )
     project = _projects(framework)[f"{MIN}2024-001"]
     assert (project.title_language, project.summary_language) == (None, "es")
+
+
+def test_sdgs_given_as_sectors_are_read_as_sdg_tags(framework):
+    from tracker.models import ProjectSDGTag
+
+    sdg_sectors = (
+        b'<sector vocabulary="7" code="16" percentage="100"/>'
+        b'<sector vocabulary="8" code="16.5" percentage="100"/>'
+    )
+    content = SPANISH.replace(b'<tag vocabulary="2" code="16"/>', sdg_sectors, 1)
+    report = _import(framework, content)
+    code = f"{MIN}2024-001"
+    assert not any("vocabulary 7" in n or "vocabulary 8" in n for n in _notes(report, code))
+    with Session(framework) as session:
+        project = session.exec(select(Project).where(Project.code == code)).one()
+        tags = session.exec(select(ProjectSDGTag).where(ProjectSDGTag.project_id == project.id))
+        assert sorted((t.vocabulary, t.code) for t in tags) == [(2, "16"), (3, "16.5")]
+        assert sector_codes(session=session, project_id=project.id) == ["15130", "15210"]

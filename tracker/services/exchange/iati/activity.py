@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from tracker.services.exchange.files import printable
-from tracker.services.exchange.iati.codes import CHILD, COMMITMENT, DAC_SECTORS_VOCABULARY, PARENT
+from tracker.services.exchange.iati.codes import (
+    CHILD,
+    COMMITMENT,
+    DAC_SECTORS_VOCABULARY,
+    PARENT,
+    SDG_SECTORS,
+)
 from tracker.services.reference.dac_sectors import is_sector_code
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -284,6 +290,8 @@ def sectors(element: ElementTree.Element, notes: list[str]) -> list[tuple[str, s
     for sector in own or element.findall("transaction/sector"):
         vocabulary = (sector.get("vocabulary") or DAC_SECTORS_VOCABULARY).strip()
         code = (sector.get("code") or "").strip()
+        if vocabulary in SDG_SECTORS:
+            continue  # SDGs: read with the SDG tags
         if vocabulary != DAC_SECTORS_VOCABULARY:
             notes.append(
                 f"sector {printable(code, 12)} (vocabulary {printable(vocabulary, 10)}) is not "

@@ -73,3 +73,5 @@ COMMITMENT = "2"
 PARENT, CHILD = 1, 2
 # sector vocabulary 1: OECD DAC CRS purpose codes of 5 digits (the default vocabulary).
 DAC_SECTORS_VOCABULARY = "1"
+# SDGs as sectors (vocabulary 7 the goals, 8 the targets), read as the SDG tags they stand for.
+SDG_SECTORS = {"7": SDG_GOALS, "8": SDG_TARGETS}

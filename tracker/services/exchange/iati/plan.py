@@ -23,6 +23,7 @@ from tracker.services.exchange.iati.codes import (
     OBJECTIVE_VOCABULARY_URI,
     PARENT,
     SDG_GOALS,
+    SDG_SECTORS,
     SDG_TARGETS,
     STATUS_FROM_IATI,
     UNSPECIFIED_REGIONS,
@@ -392,15 +393,19 @@ def _sectors(activity: read.Activity, within: list[Node], notes: list[str]):
 
 
 def _tags(activity: read.Activity, within: list[Node], context: Context, notes: list[str]):
-    """Objective tags (vocabulary 99, the tracker's own) of the activity; SDG tags (2 and 3)
-    of the activity and of those counted in it."""
+    """Objective tags (vocabulary 99, the tracker's own) of the activity; SDG tags (2 and 3,
+    or SDGs given as sectors of vocabulary 7 and 8) of the activity and of those counted in
+    it."""
     objectives: dict[str, TagPlan] = {}
     sdgs: list[tuple[int, str]] = []
     known = context.catalogue.objectives
     for element in [activity.element] + [n.activity.element for n in within]:
         own = element is activity.element
-        for tag in element.findall("tag"):
+        as_sectors = [s for s in element.findall("sector") if s.get("vocabulary") in SDG_SECTORS]
+        for tag in element.findall("tag") + as_sectors:
             vocabulary, code = tag.get("vocabulary"), (tag.get("code") or "").strip()
+            if tag.tag == "sector":
+                vocabulary = SDG_SECTORS[vocabulary]
             if vocabulary == SDG_GOALS:
                 if code.isascii() and code.isdigit() and len(code) <= 2 and 1 <= int(code) <= 17:
                     sdgs.append((2, code))
