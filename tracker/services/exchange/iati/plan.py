@@ -16,17 +16,16 @@ from tracker.services.accounts.permissions import Principal
 from tracker.services.errors import InputError
 from tracker.services.exchange.files import printable
 from tracker.services.exchange.iati import activity as read
+from tracker.services.exchange.iati import places
 from tracker.services.exchange.iati.codes import (
     BUDGET_NOT_PROVIDED,
     CHILD,
-    DAC_REGIONS,
     OBJECTIVE_VOCABULARY_URI,
     PARENT,
     SDG_GOALS,
     SDG_SECTORS,
     SDG_TARGETS,
     STATUS_FROM_IATI,
-    UNSPECIFIED_REGIONS,
 )
 from tracker.services.exchange.iati.hierarchy import Node
 from tracker.services.exchange.plans import (
@@ -86,7 +85,7 @@ def plan_unit(session: Session, node: Node, within: list[Node], context: Context
     for other in within:
         notes += [f"{other.identifier}: {note}" for note in other.activity.notes]
     budget = _budget(activity, within, context, notes)
-    locations = _locations(activity, within, context, notes)
+    locations = places.locations(activity, within, context.catalogue, notes)
     texts = _texts(activity)
     for reason in (budget, locations, texts, _counted_elsewhere(node, within, context)):
         if isinstance(reason, str):
@@ -292,85 +291,6 @@ def _language_notes(title: read.Text, summary: read.Text, notes: list[str]) -> N
         if text.text and text.language and not is_english(text.language):
             what = language_name(text.language) or f'the language "{text.language}"'
             notes.append(f"its {name} has no English text; the one in {what} is kept")
-
-
-# Places -----------------------------------------------------------------------------------
-
-
-def _locations(activity: read.Activity, within: list[Node], context: Context, notes: list[str]):
-    """[place code, percentage] of the activity; where it names none, those of the activities
-    counted in it (in equal parts); or why they cannot be kept."""
-    places = _places(activity.element, context, notes)
-    if not places and within:
-        found: list[str] = []
-        for other in within:
-            for code, _ in _places(other.activity.element, context, []):
-                if code not in found:
-                    found.append(code)
-        if found:
-            notes.append(
-                "it names no place; those of the activities counted in it are kept, in equal parts"
-            )
-        places = [[code, None] for code in found]
-    return _percentages(places, notes)
-
-
-def _places(element, context: Context, notes: list[str]) -> list[list]:
-    countries, regions = read.recipients(element)
-    known_countries = context.catalogue.lookups.countries
-    known_regions = context.catalogue.lookups.regions
-    places: list[list] = []
-    for code, pct in countries:
-        if code not in known_countries:
-            notes.append(f"recipient-country {printable(code, 10)} is not an ISO country; left out")
-            continue
-        places.append([code, pct])
-    for vocabulary, code, pct in regions:
-        unspecified = UNSPECIFIED_REGIONS.get((vocabulary, code))
-        if unspecified:
-            alone = not countries and len(regions) == 1
-            notes.append(
-                f"recipient-region {code} ({unspecified}) names no place: "
-                + (
-                    "it counts as Global"
-                    if alone
-                    else "left out, and its other places share the budget"
-                )
-            )
-            continue
-        region = DAC_REGIONS.get(code) if vocabulary == "1" else None
-        if region is None or region not in known_regions:
-            notes.append(
-                f"recipient-region {printable(code, 10)} (vocabulary {printable(vocabulary, 10)}) "
-                "has no INTERPOL region; left out"
-            )
-            continue
-        if any(place[0] == region for place in places):
-            notes.append(f"recipient-region {code} is {region} again; counted once")
-            continue
-        places.append([region, pct])
-    return places
-
-
-def _percentages(places: list[list], notes: list[str]) -> list | str:
-    for place, pct in places:
-        if pct not in (None, "") and not read.PERCENTAGE.match(pct.strip()):
-            return (
-                f'the percentage of {place} ("{printable(pct, 20)}") is not a number from 0 to '
-                "100 written with the digits 0 to 9"
-            )
-    pcts = [Decimal(p) for _, p in places if p not in (None, "")]
-    if places and len(pcts) == len(places) and sum(pcts) and sum(pcts) != 100:
-        scale = Decimal(100) / sum(pcts)
-        rescaled = [(p * scale).quantize(Decimal("0.01")) for p in pcts]
-        rescaled[-1] += Decimal(100) - sum(rescaled)
-        for place, p in zip(places, rescaled, strict=True):
-            place[1] = str(p)
-        notes.append(f"recipient percentages added up to {sum(pcts):g}; rescaled to 100")
-    elif places and len(pcts) != len(places):
-        for place in places:
-            place[1] = None  # some without a percentage: split equally
-    return places
 
 
 # Sectors, tags, links ----------------------------------------------------------------------
