@@ -28,10 +28,21 @@ def start_job(engine, accounts, content: bytes, filename: str = "projects.csv") 
         return jobs.start_job(session=session, user=user, upload=upload, settings=SETTINGS).id
 
 
-def run_job(engine, job_id: int, *, commit: bool) -> ImportJob:
+def checked_iati_job(engine, accounts, content: bytes, programme: str = "FCAC") -> int:
+    """An IATI file uploaded by the administrator and checked, as the import page does."""
+    with session_scope(engine) as session:
+        user = session.get(User, accounts["admin"].id)
+        upload = Upload("iati", programme, "activities.xml", content, "xml")
+        job_id = jobs.start_job(session=session, user=user, upload=upload, settings=SETTINGS).id
+    assert run_job(engine, job_id, commit=False).status == "checked"
+    return job_id
+
+
+def run_job(engine, job_id: int, *, commit: bool, skip_invalid: bool = False) -> ImportJob:
     if commit:
         with session_scope(engine) as session:
-            jobs.start_commit(session=session, job=jobs.get_job(session=session, job_id=job_id))
+            job = jobs.get_job(session=session, job_id=job_id)
+            jobs.start_commit(session=session, job=job, skip_invalid=skip_invalid)
     runner.run_job(engine=engine, settings=SETTINGS, job_id=job_id, commit=commit)
     return load_job(engine, job_id)
 

@@ -205,6 +205,41 @@ def test_import_and_export_from_the_command_line(cli, database_url, tmp_path):
     assert xlsx.read_bytes().startswith(b"PK")
 
 
+def test_iati_files_skipping_what_cannot_be_imported_and_choosing_a_level(cli, database_url):
+    assert cli.invoke(app, ["setup", "--demo-projects", "0", "--no-demo-users"]).exit_code == 0
+    publishers = "tests/data/iati/publishers/"
+    foreign = ["import", "iati", publishers + "foreign-ministry-2.01.xml", "--programme", "FCAC"]
+    refused = cli.invoke(app, [*foreign, "--commit"])
+    assert refused.exit_code == 1
+    assert "5 can be imported (5 new project(s), 0 to update; 5 with notes), 2 cannot be" in (
+        refused.output
+    )
+    assert "    note: its budget lines add up to -280,662.76 EUR; imported without a budget" in (
+        refused.output
+    )
+    assert "  XI-IATI-EXMFA-4000006: the budget for 2025-01-01 to 2025-12-31 has no currency" in (
+        refused.output
+    )
+    assert "2 activities cannot be imported; nothing was written. Add --skip-invalid to " in (
+        refused.output
+    )
+    done = cli.invoke(app, [*foreign, "--commit", "--skip-invalid"])
+    assert done.exit_code == 0, done.output
+    assert "Imported: 5 activities are written; 2 that cannot be were skipped." in done.output
+
+    hierarchy = ["import", "iati", publishers + "development-ministry-2.01-hierarchy.xml"]
+    parents = cli.invoke(app, [*hierarchy, "--programme", "OEC", "--level", "1"])
+    assert parents.exit_code == 0, parents.output
+    assert "levels 1, 2; level 1 is imported. Choose another with --level." in parents.output
+    assert (
+        "  XI-IATI-EXDEV-P100 Countering organised crime in East Africa [level 1: will be "
+        "imported, with notes]\n    XI-IATI-EXDEV-P100-C1 Financial investigation units in "
+        "Kenya and Uganda [level 2: counted in XI-IATI-EXDEV-P100]"
+    ) in parents.output
+    old = cli.invoke(app, ["import", "iati", publishers + "old-1.05.xml", "--programme", "OEC"])
+    assert old.exit_code == 1 and "the file is IATI version 1.05" in old.output
+
+
 def test_coverage_rebuild_and_check(cli, database_url):
     assert cli.invoke(app, ["setup", "--demo-projects", "20", "--no-demo-users"]).exit_code == 0
     checked = cli.invoke(app, ["coverage", "check"])

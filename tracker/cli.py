@@ -429,6 +429,22 @@ def import_file(
     programme: Annotated[
         str, typer.Option(help="Programme of IATI activities (CT, CYB, FCAC, OEC).")
     ] = "",
+    skip_invalid: Annotated[
+        bool,
+        typer.Option(
+            "--skip-invalid",
+            help="IATI: import the activities that can be, skipping those that cannot.",
+        ),
+    ] = False,
+    level: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=9,
+            help="IATI: the level of parent and child activities to import "
+            "[default: the lowest level that carries budgets].",
+        ),
+    ] = None,
 ) -> None:
     """Check a spreadsheet or IATI file and report every problem; with --commit, import it."""
     from tracker.services.exchange.iati.read import import_iati
@@ -462,6 +478,8 @@ def import_file(
                 settings=settings,
                 commit=commit,
                 progress=progress,
+                level=level,
+                skip_invalid=skip_invalid,
             )
         else:
             report = import_spreadsheet(
@@ -473,7 +491,30 @@ def import_file(
                 commit=commit,
                 progress=progress,
             )
-    _print_report(report, iati=iati, commit=commit)
+    if iati:
+        _print_iati_report(report, commit=commit, skip_invalid=skip_invalid)
+    else:
+        _print_report(report, iati=iati, commit=commit)
+
+
+def _print_iati_report(report, *, commit: bool, skip_invalid: bool) -> None:
+    from tracker.services.exchange.iati.summary import report_lines
+
+    if report.refused:
+        raise _fail(f"The file was refused and nothing was written: {report.refused}")
+    for line in report_lines(report):
+        typer.echo(line)
+    can = len(report.creates) + len(report.updates)
+    cannot = len(report.unmapped)
+    if report.committed:
+        skipped = f"; {report.skipped} that cannot be were skipped" if report.skipped else ""
+        typer.echo(f"Imported: {can} activities are written{skipped}.")
+    elif cannot and not (skip_invalid and can):
+        hint = f" Add --skip-invalid to import the {can} others." if can else ""
+        raise _fail(f"{cannot} activities cannot be imported; nothing was written.{hint}")
+    else:
+        skipped = f", skipping the {cannot} that cannot be" if cannot else ""
+        typer.echo(f"Dry run: nothing was written. Add --commit to import{skipped}.")
 
 
 def _print_report(report, *, iati: bool, commit: bool) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 from fastapi.responses import HTMLResponse
@@ -22,6 +23,7 @@ from tests import factories
 from tests.browser.axe import axe_script, describe, violations
 from tests.browser.conftest import settled, sign_in
 from tests.conftest import PASSWORD
+from tests.import_jobs import checked_iati_job
 from tests.routes import api_routes
 from tracker.app import create_app
 from tracker.config import Settings
@@ -31,6 +33,7 @@ from tracker.services.accounts import users
 from tracker.services.demo import seed_demo_portfolio
 from tracker.services.digests.preview import preview
 from tracker.services.digests.subscriptions import unsubscribe_token
+from tracker.services.exchange.iati.read import import_iati
 
 pytestmark = pytest.mark.browser
 
@@ -203,6 +206,52 @@ def test_every_page_is_accessible(role, width, framework, accounts, live_server,
     report = "\n".join(f"{path}\n  " + "\n  ".join(found) for path, found in problems.items())
     assert not problems, f"{role} at {width} px:\n{report}"
     assert errors == [], errors
+
+
+IATI_FILES = Path(__file__).parents[1] / "data" / "iati" / "publishers"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_what_iati_files_bring_is_accessible(width, framework, accounts, live_server, chromium):
+    """Projects imported from IATI (sectors, a publisher's hierarchy, a Spanish title) and IATI
+    files checked (the report's groups with the choice to skip; a hierarchy's tree and its
+    levels); apart from the sweep above, whose digests stay quiet without these imports."""
+    with session_scope(framework) as session:
+        for name in ("development-ministry-2.01-hierarchy", "ministry-2.03-spanish"):
+            report = import_iati(
+                session=session,
+                content=(IATI_FILES / f"{name}.xml").read_bytes(),
+                programme="FCAC",
+                principal=factories.ADMIN,
+                settings=Settings(env="test"),
+                commit=True,
+            )
+            assert report.committed
+    skipping = checked_iati_job(
+        framework, accounts, (IATI_FILES / "foreign-ministry-2.01.xml").read_bytes()
+    )
+    tree = checked_iati_job(
+        framework, accounts, (IATI_FILES / "development-ministry-2.01-hierarchy.xml").read_bytes()
+    )
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    context.add_init_script(path=str(axe_script()))
+    page = context.new_page()
+    sign_in(page, live_server, accounts["admin"].email, PASSWORD)
+    problems = {}
+    try:
+        for path in (
+            "/projects/XI-IATI-EXDEV-P100-C1",
+            "/projects/XI-IATI-EXMIN-2024-001",
+            f"/admin/imports/{skipping}",
+            f"/admin/imports/{tree}",
+        ):
+            response = page.goto(f"{live_server}{path}")
+            assert response is not None and response.status == 200, path
+            if found := _check(page, width):
+                problems[path] = found
+    finally:
+        context.close()
+    assert not problems, problems
 
 
 def test_every_page_has_an_example_and_someone_who_may_open_it():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
@@ -193,6 +194,14 @@ HOSTILE_UPLOADS = {
         "declares XML entities",
     ),
     "xml as a spreadsheet": ("a.xml", b"<iati-activities/>", {}, 400, "file", "choose a .csv"),
+    "iati 1.05": (
+        "old.xml",
+        (Path(__file__).parents[1] / "data/iati/publishers/old-1.05.xml").read_bytes(),
+        {"kind": "iati", "programme": "CYB"},
+        400,
+        "file",
+        "the file is IATI version 1.05; the tracker reads versions 2.01 to 2.03",
+    ),
     "60 MB": ("big.csv", CSV + b"X" * 60_000_000, {}, 413, None, "larger than"),
 }
 

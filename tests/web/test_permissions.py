@@ -120,6 +120,8 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/admin/imports/{job_id}"): ADMIN_PAGE,
     # The job was checked and found fine; committing it starts the import.
     ("POST", "/admin/imports/{job_id}/commit"): ADMIN_POST_REDIRECT,
+    # The job is a spreadsheet's: it has no IATI levels to check again at (400, said why).
+    ("POST", "/admin/imports/{job_id}/level"): (303, 403, 403, 403, 400, 403),
     ("GET", "/projects/export.{kind}"): SIGNED_IN_PAGE,
     ("GET", "/admin/outbox"): ADMIN_PAGE,
     ("POST", "/admin/outbox/{message_id}/retry"): ADMIN_POST_REDIRECT,
@@ -168,6 +170,7 @@ FORM_BODIES = {
     "/admin/sign-in/mappings": {"group": "tracker-staff", "role": "viewer"},
     "/digests": {"frequency": "weekly", "weekday": "0", "hour": "8", "timezone": "UTC"},
     "/admin/imports": {"kind": "iati", "programme": "CYB"},
+    "/admin/imports/{job_id}/level": {"level": "2"},
     "/digests/{subscription_id}": {"frequency": "daily", "hour": "7", "timezone": "Asia/Singapore"},
 }
 JSON_BODIES = {

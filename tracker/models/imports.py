@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, LargeBinary
+from sqlalchemy import CheckConstraint, Column, ForeignKey, Integer, LargeBinary, SmallInteger
 from sqlmodel import Field, SQLModel
 
 from tracker.models._base import JSONDocument, UTCDateTime, utcnow
@@ -41,6 +41,10 @@ class ImportJob(SQLModel, table=True):
     kind: str = Field(max_length=20)
     filename: str = Field(max_length=255)
     programme: str | None = Field(default=None, max_length=20)  # for IATI activities
+    # IATI: the level of the publisher's hierarchy to import (None: the lowest with budgets),
+    # and whether activities that cannot be imported are skipped rather than stop it all.
+    iati_level: int | None = Field(default=None, sa_type=SmallInteger)
+    skip_invalid: bool = Field(default=False)
     size: int = Field(default=0)  # bytes of the uploaded file
     status: str = Field(default="checking", max_length=20)
     # While checking: rows checked. While committing: rows written and committed, moved on in

@@ -90,6 +90,11 @@ class Project(SQLModel, table=True):
     version: int = Field(default=1)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # From IATI files: the language (ISO 639) of the title and summary where the file gave
+    # one, and the project's level in its publisher's hierarchy of activities (1 the top).
+    title_language: str | None = Field(default=None, max_length=20)
+    summary_language: str | None = Field(default=None, max_length=20)
+    iati_hierarchy: int | None = Field(default=None, sa_type=SmallInteger)
 
 
 class ProjectLocation(SQLModel, table=True):
@@ -215,3 +220,51 @@ class ProjectSDGTag(SQLModel, table=True):
     )
     vocabulary: int = Field(sa_type=SmallInteger)
     code: str = Field(max_length=10)
+
+
+class ProjectSector(SQLModel, table=True):
+    """A sector a project works in, as an OECD DAC CRS purpose code of five digits (IATI
+    sector vocabulary 1, such as 15130 legal and judicial development), with its share where
+    the file gave one. `tracker.services.projects.sectors` reads them off a project."""
+
+    __tablename__ = "project_sector"
+    __table_args__ = (
+        CheckConstraint("length(code) = 5", name="code_five_digits"),
+        CheckConstraint(
+            "percentage IS NULL OR (percentage >= 0 AND percentage <= 100)",
+            name="percentage_range",
+        ),
+        UniqueConstraint("project_id", "code"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("project.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    code: str = Field(max_length=5)
+    percentage: Decimal | None = Field(default=None, sa_type=Percentage)
+
+
+class ProjectRelatedActivity(SQLModel, table=True):
+    """Another IATI activity in the same publisher's hierarchy: the project's parent
+    (relation 1) or one of its children (2), by IATI identifier, with its title as the file
+    gave it. The other activity is not a project itself: that would count its work twice."""
+
+    __tablename__ = "project_related_activity"
+    __table_args__ = (
+        CheckConstraint("relation IN (1, 2)", name="relation_allowed"),
+        CheckConstraint("length(ref) > 0", name="ref_not_empty"),
+        UniqueConstraint("project_id", "relation", "ref"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    project_id: int = Field(
+        sa_column=Column(
+            Integer, ForeignKey("project.id", ondelete="CASCADE"), nullable=False, index=True
+        )
+    )
+    relation: int = Field(sa_type=SmallInteger)
+    ref: str = Field(max_length=200, index=True)
+    title: str | None = Field(default=None, max_length=200)

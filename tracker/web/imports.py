@@ -22,6 +22,7 @@ from tracker.deps import (
     AdminPrincipal,
     CurrentPrincipal,
     EngineDep,
+    FormDep,
     HXRequest,
     SessionDep,
     SettingsDep,
@@ -30,6 +31,7 @@ from tracker.security import BodyTooLarge
 from tracker.services.errors import InputError, NotFound
 from tracker.services.exchange import jobs, runner
 from tracker.services.exchange.iati.write import export_iati
+from tracker.services.exchange.params import ImportCommit, ImportLevel
 from tracker.services.exchange.spreadsheet.write import (
     project_rows,
     template_csv,
@@ -42,7 +44,7 @@ from tracker.services.projects.listing import list_project_codes, parse_project_
 from tracker.services.reference.lists import programmes_and_regions
 from tracker.web import htmx
 from tracker.web._forms import see_other
-from tracker.web._params import query_params
+from tracker.web._params import query_params, read_form
 
 router = APIRouter()
 TYPES = {
@@ -229,11 +231,20 @@ def job_page(
     request: Request, job_id: int, session: SessionDep, principal: AdminPrincipal
 ) -> Response:
     job = jobs.get_job(session=session, job_id=job_id)
+    return _job_page(request, session, job)
+
+
+def _job_page(request, session, job, *, status: int = 200, errors=None) -> Response:
     return htmx.render(
         request,
         page="imports/job.html",
         fragment="imports/_job.html",
-        context={"job": job, "state": jobs.job_state(session=session, job=job)},
+        context={
+            "job": job,
+            "state": jobs.job_state(session=session, job=job),
+            "errors": errors or {},
+        },
+        status=status,
     )
 
 
@@ -245,18 +256,46 @@ def commit(
     engine: EngineDep,
     settings: SettingsDep,
     principal: AdminPrincipal,
+    form: FormDep,
 ) -> Response:
-    """Start writing a checked import, or resume an interrupted one. Either way the job's page
-    follows, and says where the job stands (running, done, or why it cannot be written: a
-    second click, a file no longer kept)."""
+    """Start writing a checked import (skipping the IATI activities that cannot be imported,
+    when the form says so), or resume an interrupted one. The job's page follows, and says
+    where the job stands (running, done, or why it cannot be written: a second click, a file
+    no longer kept); a form to correct comes back with the field's message."""
     job = jobs.get_job(session=session, job_id=job_id)
     try:
-        jobs.start_commit(session=session, job=job)
-    except InputError:
+        choice = read_form(form, ImportCommit)
+        jobs.start_commit(session=session, job=job, skip_invalid=choice.skip_invalid)
+    except InputError as exc:
         session.rollback()
+        if set(exc.errors) - {"import"}:
+            return _job_page(request, session, job, status=400, errors=exc.errors)
     else:
         session.commit()
         runner.run_in_background(engine=engine, settings=settings, job_id=job.id, commit=True)
+    return see_other(str(request.url_for("import_job", job_id=job.id)))
+
+
+@router.post("/admin/imports/{job_id}/level", name="recheck_import")
+def recheck(
+    request: Request,
+    job_id: int,
+    session: SessionDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    principal: AdminPrincipal,
+    form: FormDep,
+) -> Response:
+    """Check an IATI file again, its publisher's hierarchy imported at another level."""
+    job = jobs.get_job(session=session, job_id=job_id)
+    try:
+        choice = read_form(form, ImportLevel)
+        jobs.start_recheck(session=session, job=job, level=choice.level)
+    except InputError as exc:
+        session.rollback()
+        return _job_page(request, session, job, status=400, errors=exc.errors)
+    session.commit()
+    runner.run_in_background(engine=engine, settings=settings, job_id=job.id, commit=False)
     return see_other(str(request.url_for("import_job", job_id=job.id)))
 
 

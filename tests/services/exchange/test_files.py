@@ -207,9 +207,11 @@ def test_iati_numbers_in_other_digits_or_too_large_are_reported_per_activity(fra
             commit=True,
         )
     reasons = {u["activity"]: u["reason"] for u in report.unmapped}
-    assert reasons["XM-1"].startswith('budget value "٣٠٠" is not a number written with the digits')
+    assert reasons["XM-1"].startswith(
+        'budget value "٣٠٠" (for 2026-01-01 to 2026-12-31) is not a number written with the digits'
+    )
     assert reasons["XM-2"].startswith('the percentage of KE ("²") is not a number from 0 to 100')
-    assert reasons["XM-3"].startswith("its budget adds up to 100,000,000,000,000 EUR")
+    assert reasons["XM-3"].startswith("its budget adds up to 100,000,000,000,000.00 EUR")
     assert not report.committed
     with Session(framework) as session:
         assert session.exec(select(func.count()).select_from(Project)).one() == 0

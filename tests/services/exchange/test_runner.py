@@ -46,6 +46,7 @@ from tracker.db import session_scope
 from tracker.models import AuditEvent, ImportJob, Project, User
 from tracker.models._base import utcnow
 from tracker.services.accounts.permissions import principal_for
+from tracker.services.errors import InputError
 from tracker.services.exchange import jobs, retention, runner
 from tracker.services.exchange.spreadsheet.columns import EXAMPLE
 from tracker.services.exchange.uploads import Upload
@@ -307,6 +308,32 @@ def test_iati_activities_are_written_in_batches_too(accounts, engine, monkeypatc
         ["XM-EX-1-CYBER", "XM-EX-1-BORDER"],
     )
     assert _count(engine, ProjectSDGTag) == 3 and not _kept(engine, job_id)
+
+
+def test_an_iati_import_skipping_what_cannot_be_resumes_skipping_it(accounts, engine, monkeypatch):
+    from pathlib import Path
+
+    from tests.import_jobs import checked_iati_job
+
+    foreign = Path(__file__).parents[2] / "data/iati/publishers/foreign-ministry-2.01.xml"
+    job_id = checked_iati_job(engine, accounts, foreign.read_bytes())
+    assert _kept(engine, job_id)  # 2 of its 7 activities cannot be imported: it may be skipped
+    with pytest.raises(InputError) as refused:
+        _run(engine, job_id, commit=True)
+    assert "2 activities cannot be imported" in refused.value.errors["skip_invalid"]
+
+    _batches_of(monkeypatch, 2)
+
+    def crash(plans):
+        raise RuntimeError("the server lost its power")
+
+    monkeypatch.setattr(runner, "_write_batch", _before_batch(2, crash))
+    job = _run(engine, job_id, commit=True, skip_invalid=True)
+    assert (job.status, job.done, job.skip_invalid) == ("interrupted", 2, True)
+    monkeypatch.undo()
+    job = _run(engine, job_id, commit=True)  # resumed: it skips what it skipped before
+    assert (job.status, job.done, job.report["skipped"]) == ("committed", 5, 2)
+    assert _count(engine) == 5
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from tracker.services.exchange.uploads import Upload
 
 KINDS = {
     "spreadsheet": "Projects spreadsheet (CSV or XLSX)",
-    "iati": "IATI activities (XML, version 2.03)",
+    "iati": "IATI activities (XML, versions 2.01 to 2.03)",
 }
 FILE_TYPES = {"spreadsheet": ("csv", "xlsx"), "iati": ("xml",)}
 RUNNING = ("checking", "committing")
@@ -108,9 +108,41 @@ def file_content(*, session: Session, job_id: int) -> bytes | None:
     return session.exec(select(ImportUpload.content).where(ImportUpload.job_id == job_id)).first()
 
 
-def start_commit(*, session: Session, job: ImportJob) -> None:
+def importable_count(job: ImportJob) -> int:
+    """Activities or rows of a checked job that can be imported."""
+    report = job.report or {}
+    return len(report.get("creates") or []) + len(report.get("updates") or [])
+
+
+def _skipping(job: ImportJob, skip_invalid: bool) -> bool:
+    """Whether a checked IATI file is imported without the activities that cannot be; an
+    InputError on `skip_invalid` when some cannot be and the person did not choose to skip."""
+    report = job.report or {}
+    cannot = len(report.get("unmapped") or [])
+    if not (
+        job.kind == "iati"
+        and job.status == "checked"
+        and cannot
+        and not report.get("refused")
+        and importable_count(job) > 0
+    ):
+        return False
+    if not skip_invalid:
+        raise InputError(
+            {
+                "skip_invalid": f"{cannot:,} activit{'y' if cannot == 1 else 'ies'} cannot be "
+                "imported, and an import is all or none unless you choose to skip them: tick "
+                f"this to import the {importable_count(job):,} others, or correct the file"
+            }
+        )
+    return True
+
+
+def start_commit(*, session: Session, job: ImportJob, skip_invalid: bool = False) -> None:
     """Mark a checked job (or an interrupted or stalled one, to resume it) as committing.
-    Compare-and-set: of two clicks, one starts the import and the other is refused."""
+    An IATI file whose every activity can be imported is imported whole; with `skip_invalid`,
+    one with activities that cannot be is imported without them. Compare-and-set: of two
+    clicks, one starts the import and the other is refused."""
     state = job_state(session=session, job=job)
     report = job.report or {}
     checked_fine = (
@@ -120,10 +152,11 @@ def start_commit(*, session: Session, job: ImportJob) -> None:
         and not report.get("unmapped")
         and not report.get("refused")
     )
+    skipping = _skipping(job, skip_invalid)
     resumable = job.status == "interrupted" or (job.status == "committing" and state.stalled)
     if job.status in RUNNING and not state.stalled:
         raise InputError({"import": "this import is already running; its page shows how far"})
-    if not (checked_fine or resumable):
+    if not (checked_fine or skipping or resumable):
         raise InputError({"import": "only a checked file without problems can be imported"})
     if not state.file_kept:
         raise InputError(
@@ -144,6 +177,8 @@ def start_commit(*, session: Session, job: ImportJob) -> None:
         .values(
             status="committing",
             done=0 if job.status == "checked" else job.done,
+            # Resumed, it skips what it skipped when it started.
+            skip_invalid=skipping if job.status == "checked" else job.skip_invalid,
             updated_at=utcnow(),
             finished_at=None,
         )
@@ -151,6 +186,43 @@ def start_commit(*, session: Session, job: ImportJob) -> None:
     )
     if result.rowcount != 1:
         raise InputError({"import": "this import has already been started"})
+
+
+def start_recheck(*, session: Session, job: ImportJob, level: int) -> None:
+    """Check a checked IATI file again, its publisher's hierarchy imported at `level`; the
+    job runs its check again (the caller starts it). InputError, naming the field, when the
+    level is not one of the file's, or the job cannot be checked again."""
+    hierarchy = (job.report or {}).get("hierarchy") or {}
+    levels = hierarchy.get("levels") or []
+    if job.kind != "iati" or job.status != "checked" or not levels:
+        raise InputError(
+            {"level": "only a checked IATI file with parent and child activities has levels"}
+        )
+    if level not in levels:
+        shown = ", ".join(str(n) for n in levels)
+        raise InputError({"level": f"must be one of the file's levels: {shown}"})
+    if not job_state(session=session, job=job).file_kept:
+        raise InputError({"level": "the file is no longer kept; upload it again"})
+    result = session.execute(
+        update(ImportJob)
+        .where(
+            ImportJob.id == job.id,
+            ImportJob.status == "checked",
+            ImportJob.updated_at == job.updated_at,
+        )
+        .values(
+            status="checking",
+            iati_level=level,
+            done=0,
+            total=0,
+            report={},
+            updated_at=utcnow(),
+            finished_at=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise InputError({"level": "this import changed meanwhile; reload its page"})
 
 
 def recent_jobs(*, session: Session, limit: int = 20) -> list[ImportJob]:

@@ -110,8 +110,8 @@ class TagPlan:
 
 @dataclass
 class ProjectPlan:
-    """One project as it will be written: its checked values, places and tags. Tags or SDGs
-    that are None are left as they are."""
+    """One project as it will be written: its checked values, places and tags. Tags, SDGs,
+    sectors or related activities that are None are left as they are."""
 
     label: str  # "row 12", or an IATI identifier
     values: dict[str, Any]  # project_edit.ValidProject.values
@@ -120,6 +120,10 @@ class ProjectPlan:
     objectives: list[TagPlan] | None
     themes: list[TagPlan] | None
     sdgs: list[tuple[int, str]] | None = None
+    # IATI: DAC sectors (code, percentage) and the activities of its publisher's hierarchy
+    # (relation, identifier, title)
+    sectors: list[tuple[str, Decimal | None]] | None = None
+    related: list[tuple[int, str, str | None]] | None = None
     screened: date | None = None
     existing: Existing | None = None
     notes: list[str] = field(default_factory=list)  # what was left out or changed, and why

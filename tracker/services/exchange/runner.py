@@ -121,10 +121,11 @@ def check_file(
     programme: str,
     principal: Principal,
     progress=None,
+    level: int | None = None,
 ):
     """A spreadsheet's rows (`kind` spreadsheet) or an IATI file's activities (`kind` iati, into
-    `programme`) checked, matched to stored projects by code: the report, the plans to write
-    and what they were checked against. Nothing is written."""
+    `programme`, its hierarchy at `level`) checked, matched to stored projects by code: the
+    report, the plans to write and what they were checked against. Nothing is written."""
     if kind == "iati":
         return iati.check_file(
             session=session,
@@ -133,6 +134,7 @@ def check_file(
             principal=principal,
             settings=settings,
             progress=progress,
+            level=level,
         )
     return spreadsheet.check_file(
         session=session,
@@ -166,6 +168,7 @@ def _read(engine, settings, job_id, *, progress=None) -> tuple[ImportJob, _Check
             programme=job.programme or "",
             principal=principal,
             progress=progress,
+            level=job.iati_level,
         )
         session.expunge_all()  # what was read stays readable once the session is closed
     return job, _Checked(report, plans, catalogue, principal)
@@ -178,8 +181,19 @@ def _check(engine: Engine, settings: Settings, job_id: int) -> None:
         return
     report = checked.report
     status = "refused" if report.refused else "checked"
-    # A file with problems cannot be imported: it goes now. A fine one waits for the commit.
-    _finish(engine, job_id, status, report.public(), remove_file=not report.ok)
+    # A file with problems cannot be imported: it goes now. A fine one waits for the commit,
+    # and so does an IATI file that can be imported in part or at another level.
+    _finish(engine, job_id, status, report.public(), remove_file=not _worth_keeping(report))
+
+
+def _worth_keeping(report) -> bool:
+    hierarchy = getattr(report, "hierarchy", None) or {}
+    return report.ok or getattr(report, "importable", False) or len(hierarchy.get("levels", [])) > 1
+
+
+def _committable(report, skip_invalid: bool) -> bool:
+    """Every row can be written; or, skipping IATI activities that cannot, some can."""
+    return report.ok or (skip_invalid and getattr(report, "importable", False))
 
 
 def _progress(engine: Engine, job_id: int):
@@ -211,13 +225,15 @@ def _commit(engine: Engine, settings: Settings, job_id: int) -> None:
         return
     report, plans = checked.report, checked.plans
     written = job.done  # rows written by an earlier run of this commit (start_commit set it)
-    if not report.ok:
+    if not _committable(report, job.skip_invalid):
         # Something changed since the check: every row is refused until the file is right.
         public = {**report.public(), "written": written}
         status = "interrupted" if written else "checked"
         _finish(engine, job_id, status, public, remove_file=True)
         return
     public = report.public()
+    if job.skip_invalid:
+        public["skipped"] = len(public.get("unmapped") or [])
     if written:  # resumed: the rows written before now read as updates
         public["creates"] = job.report.get("creates", public["creates"])
         public["updates"] = job.report.get("updates", public["updates"])
@@ -331,10 +347,13 @@ def import_in_batches(
     programme: str,
     principal: Principal,
     progress=None,
+    level: int | None = None,
+    skip_invalid: bool = False,
 ):
-    """Check a whole file, then, if every row is right, write it BATCH_ROWS rows per
-    transaction, as the web app's imports do, for callers without a job (the command line).
-    Returns the report; ImportStopped if a batch could not be written."""
+    """Check a whole file, then, if every row is right (or, with `skip_invalid`, for the IATI
+    activities that can be imported), write it BATCH_ROWS rows per transaction, as the web
+    app's imports do, for callers without a job (the command line). Returns the report;
+    ImportStopped if a batch could not be written."""
     with _reading_session(engine) as session:
         report, plans, catalogue = check_file(
             session=session,
@@ -344,9 +363,10 @@ def import_in_batches(
             content=content,
             programme=programme,
             principal=principal,
+            level=level,
         )
         session.expunge_all()
-    if not report.ok:
+    if not _committable(report, skip_invalid):
         return report
     start, size = 0, BATCH_ROWS
     while start < len(plans):
@@ -364,6 +384,8 @@ def import_in_batches(
             size = _next_size(size, time.monotonic() - began)
             time.sleep(SQLITE_PAUSE_SECONDS)
     report.committed = True
+    if skip_invalid and hasattr(report, "skipped"):
+        report.skipped = len(report.unmapped)
     return report
 
 

@@ -22,7 +22,9 @@ from tracker.models import (
     ObjectiveTag,
     Project,
     ProjectLocation,
+    ProjectRelatedActivity,
     ProjectSDGTag,
+    ProjectSector,
     Region,
     Theme,
     ThemeTag,
@@ -57,6 +59,7 @@ def write_plans(
     before = _snapshots(session, stored, catalogue)
     tags = {kind: _stored_tags(session, kind, ids, catalogue) for kind in TAGS}
     sdgs = _stored_sdgs(session, ids, plans)
+    titles = _clear_iati_rows(session, plans)
     # Places of changed projects go first (this is also where the coverage cube notes what
     # they brought before), then come back with the new ones below.
     for chunk in _chunks(ids):
@@ -90,6 +93,7 @@ def write_plans(
                 )
         if plan.sdgs is not None:
             _replace_sdgs(session, project, plan.sdgs, sdgs.get(project.id, {}))
+        _add_iati_rows(session, plan, project, titles)
     session.flush()
     events.write(session)
 
@@ -268,6 +272,56 @@ def _replace_tags(
             None,
         )
         session.delete(tag)
+
+
+# IATI sectors and related activities ------------------------------------------------------
+
+
+def _clear_iati_rows(session: Session, plans: list[ProjectPlan]) -> dict[tuple, str]:
+    """Sectors and related activities are written again whole for the projects that bring
+    them: the stored ones go. A link keeps the title it had when the file names the activity
+    without one (as related-activity does: the tracker's own export, a child naming its
+    parent): the titles, by (project id, relation, ref)."""
+    titles = _related_titles(session, plans)
+    for model, attribute in ((ProjectSector, "sectors"), (ProjectRelatedActivity, "related")):
+        changed = {p.existing.id for p in plans if p.existing and getattr(p, attribute) is not None}
+        for chunk in _chunks(sorted(changed)):
+            session.execute(delete(model).where(model.project_id.in_(chunk)))
+    return titles
+
+
+def _add_iati_rows(session: Session, plan: ProjectPlan, project: Project, titles) -> None:
+    for code, percentage in plan.sectors or ():
+        session.add(ProjectSector(id=None, project_id=project.id, code=code, percentage=percentage))
+    for relation, ref, title in plan.related or ():
+        title = title or titles.get((project.id, relation, ref))
+        session.add(
+            ProjectRelatedActivity(
+                id=None, project_id=project.id, relation=relation, ref=ref, title=title
+            )
+        )
+
+
+def _related_titles(session: Session, plans: list[ProjectPlan]) -> dict[tuple, str]:
+    """(project id, relation, ref) -> the title stored for that link, of the projects whose
+    links the plans write again."""
+    ids = sorted({p.existing.id for p in plans if p.existing and p.related is not None})
+    out: dict[tuple, str] = {}
+    for chunk in _chunks(ids):
+        # Columns, not rows: the rows are deleted next, and must not linger in the session.
+        for project_id, relation, ref, title in session.exec(
+            select(
+                ProjectRelatedActivity.project_id,
+                ProjectRelatedActivity.relation,
+                ProjectRelatedActivity.ref,
+                ProjectRelatedActivity.title,
+            ).where(
+                ProjectRelatedActivity.project_id.in_(chunk),
+                ProjectRelatedActivity.title.is_not(None),
+            )
+        ):
+            out[(project_id, relation, ref)] = title
+    return out
 
 
 def _stored_sdgs(session: Session, ids: list[int], plans: list[ProjectPlan]):

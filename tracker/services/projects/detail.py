@@ -28,6 +28,8 @@ from tracker.services.audit.describe import describe
 from tracker.services.coverage import compute_matrix, parse_coverage_query, sdgs
 from tracker.services.coverage.filters import active_framework_id
 from tracker.services.errors import NotFound
+from tracker.services.projects.sectors import Hierarchy, Sector, project_hierarchy, project_sectors
+from tracker.services.reference.languages import is_english, language_name
 
 
 @dataclass(frozen=True)
@@ -70,12 +72,29 @@ class ProjectDetail:
     sdg_targets: list[tuple[str, float]]
     budget_eur: Decimal | None
     history: list[HistoryEntry]
+    sectors: list[Sector] = ()
+    hierarchy: Hierarchy | None = None
+
+    @property
+    def title_language(self) -> str | None:
+        """The name of the title's language when it is not English: Spanish."""
+        return _foreign(self.project.title_language)
+
+    @property
+    def summary_language(self) -> str | None:
+        return _foreign(self.project.summary_language)
 
     @property
     def status(self) -> str:
         if self.objective_tags or self.theme_tags:
             return "aligned"
         return "screened, not aligned" if self.project.screened_at else "unscreened"
+
+
+def _foreign(code: str | None) -> str | None:
+    if not code or is_english(code):
+        return None
+    return language_name(code) or code
 
 
 def get_project(*, session: Session, code: str) -> Project:
@@ -186,6 +205,8 @@ def project_detail(*, session: Session, code: str, history_limit: int = 20) -> P
         sdg_targets,
         budget_eur,
         history,
+        project_sectors(session=session, project_id=project.id),
+        project_hierarchy(session=session, project=project),
     )
 
 

@@ -384,7 +384,12 @@ def update_project(
         session=session, data=data, principal=principal, current=project, lookups=lookups
     )
     before = _snapshot(session, project)
-    bump_version(session, project, expected_version, **valid.values)
+    values = dict(valid.values)
+    # A title or summary typed anew is no longer the IATI file's text in its language.
+    for text, language in (("title", "title_language"), ("summary", "summary_language")):
+        if values[text] != getattr(project, text):
+            values[language] = None
+    bump_version(session, project, expected_version, **values)
     _store_locations(session, project.id, valid.locations)
     session.flush()
     record_project(

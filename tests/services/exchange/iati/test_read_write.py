@@ -95,7 +95,7 @@ def test_several_activities_with_sdg_tags_and_every_failure_reported(framework):
     assert _import(framework, fine, commit=True).updates == ["XM-EX-1-CYBER", "XM-EX-1-BORDER"]
 
 
-@pytest.mark.parametrize("case", ["demo", "imported"])
+@pytest.mark.parametrize("case", ["demo", "imported", "hierarchy"])
 def test_export_validates_against_the_schema(framework, case):
     from tracker.services.demo import seed_demo_portfolio
 
@@ -106,6 +106,19 @@ def test_export_validates_against_the_schema(framework, case):
         _import(
             framework, (DATA / "activity-standard-example-annotated.xml").read_bytes(), commit=True
         )
+    if case == "hierarchy":  # parents imported with their children: related-activity type 2
+        with session_scope(framework) as session:
+            import_iati(
+                session=session,
+                content=(
+                    DATA / "publishers" / "development-ministry-2.01-hierarchy.xml"
+                ).read_bytes(),
+                programme="CYB",
+                principal=ADMIN,
+                settings=SETTINGS,
+                commit=True,
+                level=1,
+            )
     with Session(framework) as session:
         xml = export_iati(session=session, settings=SETTINGS)
     document = etree.fromstring(xml)
@@ -116,6 +129,10 @@ def test_export_validates_against_the_schema(framework, case):
     if case == "demo":
         assert any(t.get("vocabulary") == "99" for t in tags)
         assert any(t.get("vocabulary") == "2" and t.get("code") == "16" for t in tags)
+    if case == "hierarchy":
+        assert [a.get("hierarchy") for a in activities] == ["1", "1", "1"]
+        links = [r.get("type") for a in activities for r in a.findall("related-activity")]
+        assert links == ["2"] * 5
 
 
 def test_objective_tags_come_back_from_our_own_export(framework):
@@ -154,3 +171,68 @@ def test_iati_sdg_tags_show_on_the_project_page(framework, browser_for):
     assert "Tagged in IATI: SDG 16, target 16.4" in page.find(id="project-sdgs").get_text(
         " ", strip=True
     )
+
+
+def _iati_state(engine) -> dict[str, tuple]:
+    """What a project keeps of its IATI activity, by code."""
+    from tracker.services.projects.sectors import related_by_project, sectors_by_project
+
+    with Session(engine) as session:
+        projects = list(session.exec(select(Project)))
+        ids = [p.id for p in projects]
+        sectors = sectors_by_project(session=session, project_ids=ids)
+        related = related_by_project(session=session, project_ids=ids)
+        return {
+            p.code: (
+                p.title,
+                p.title_language,
+                p.summary_language,
+                p.iati_hierarchy,
+                p.budget_amount,
+                [(s.code, s.percentage) for s in sectors.get(p.id, [])],
+                [(r.relation, r.ref) for r in related.get(p.id, [])],
+            )
+            for p in projects
+        }
+
+
+def test_publishers_files_come_back_from_the_export_with_sectors_links_and_languages(framework):
+    publishers = DATA / "publishers"
+    for name in ("development-ministry-2.01-hierarchy", "ministry-2.03-spanish"):
+        assert _import(framework, (publishers / f"{name}.xml").read_bytes(), commit=True).committed
+    with session_scope(framework) as session:
+        foreign = (publishers / "foreign-ministry-2.01.xml").read_bytes()
+        assert import_iati(
+            session=session,
+            content=foreign,
+            programme="CYB",
+            principal=ADMIN,
+            settings=SETTINGS,
+            commit=True,
+            skip_invalid=True,
+        ).committed
+    before = _iati_state(framework)
+    assert len(before) == 14
+    with Session(framework) as session:
+        xml = export_iati(session=session, settings=SETTINGS)
+    document = etree.fromstring(xml)
+    assert SCHEMA.validate(document), SCHEMA.error_log.last_error
+    child = document.xpath("iati-activity[iati-identifier='XI-IATI-EXDEV-P100-C1']")[0]
+    assert child.get("hierarchy") == "2"
+    assert [(r.get("ref"), r.get("type")) for r in child.findall("related-activity")] == [
+        ("XI-IATI-EXDEV-P100", "1")
+    ]
+    assert [(s.get("code"), s.get("vocabulary")) for s in child.findall("sector")] == [
+        ("15113", "1")
+    ]
+    spanish = document.xpath("iati-activity[iati-identifier='XI-IATI-EXMIN-2024-001']")[0]
+    title = spanish.find("title/narrative")
+    assert title.get("{http://www.w3.org/XML/1998/namespace}lang") == "es"
+
+    with Session(framework) as session:
+        for project in session.exec(select(Project)):
+            session.delete(project)
+        session.commit()
+    again = _import(framework, xml, commit=True)
+    assert again.committed and not again.unmapped
+    assert _iati_state(framework) == before

@@ -1,8 +1,11 @@
-"""Projects as IATI 2.03 activities: objective tags as vocabulary 99, SDG tags as 2 and 3."""
+"""Projects as IATI 2.03 activities: objective tags as vocabulary 99, SDG tags as 2 and 3, DAC
+sectors as vocabulary 1, the activity's place in its publisher's hierarchy (its level and
+related-activity links), and the language of titles and summaries that are not in English."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import timedelta
 
 from lxml import etree
 from sqlmodel import Session, select
@@ -21,16 +24,25 @@ from tracker.models._base import utcnow
 from tracker.services.coverage import sdgs
 from tracker.services.coverage.filters import active_framework_id
 from tracker.services.exchange.iati.codes import (
+    DAC_SECTORS_VOCABULARY,
     OBJECTIVE_VOCABULARY_URI,
     REGION_TO_DAC,
     STATUS_TO_IATI,
 )
+from tracker.services.projects.sectors import related_by_project, sectors_by_project
+from tracker.services.reference.languages import is_english
 
 SIGNIFICANCE = {2: "principal", 1: "significant"}
 
 
-def _narrative(parent, text: str) -> None:
-    etree.SubElement(parent, "narrative").text = text
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def _narrative(parent, text: str, language: str | None = None) -> None:
+    """A narrative in the activity's language (English), or in `language` where that is
+    another."""
+    attributes = {XML_LANG: language} if language and not is_english(language) else {}
+    etree.SubElement(parent, "narrative", attributes).text = text
 
 
 def export_iati(*, session: Session, settings: Settings, codes: list[str] | None = None) -> bytes:
@@ -76,6 +88,8 @@ def export_iati(*, session: Session, settings: Settings, codes: list[str] | None
         ] + [("8", code, pct) for code, pct in sorted(sdgs.percentages(by_target).items())]
     for tag in session.exec(select(ProjectSDGTag).where(ProjectSDGTag.project_id.in_(ids))):
         goal_sdgs[tag.project_id].add((tag.vocabulary, tag.code))
+    sectors = sectors_by_project(session=session, project_ids=ids)
+    related = related_by_project(session=session, project_ids=ids)
 
     root = etree.Element(
         "iati-activities",
@@ -90,6 +104,7 @@ def export_iati(*, session: Session, settings: Settings, codes: list[str] | None
                 "{http://www.w3.org/XML/1998/namespace}lang": "en",
                 "last-updated-datetime": p.updated_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 **({"default-currency": p.budget_currency} if p.budget_currency else {}),
+                **({"hierarchy": str(p.iati_hierarchy)} if p.iati_hierarchy else {}),
             },
         )
         etree.SubElement(activity, "iati-identifier").text = p.code
@@ -100,8 +115,12 @@ def export_iati(*, session: Session, settings: Settings, codes: list[str] | None
             type=settings.iati_reporting_org_type,
         )
         _narrative(reporting, settings.iati_reporting_org_name)
-        _narrative(etree.SubElement(activity, "title"), p.title)
-        _narrative(etree.SubElement(activity, "description", type="1"), p.summary or p.title)
+        _narrative(etree.SubElement(activity, "title"), p.title, p.title_language)
+        _narrative(
+            etree.SubElement(activity, "description", type="1"),
+            p.summary or p.title,
+            p.summary_language if p.summary else p.title_language,
+        )
         if p.donor:
             _narrative(etree.SubElement(activity, "participating-org", role="1"), p.donor)
         _narrative(
@@ -137,6 +156,7 @@ def export_iati(*, session: Session, settings: Settings, codes: list[str] | None
                 if pct is not None:
                     attrs["percentage"] = format(pct.normalize(), "f")
                 etree.SubElement(activity, "recipient-region", attrs)
+        _sectors(activity, sectors.get(p.id, []))
         for vocabulary, code, percentage in sdg_sectors.get(p.id, []):
             etree.SubElement(
                 activity, "sector", vocabulary=vocabulary, code=code, percentage=percentage
@@ -156,15 +176,32 @@ def export_iati(*, session: Session, settings: Settings, codes: list[str] | None
             )
         for vocabulary, code in sorted(goal_sdgs[p.id]):
             etree.SubElement(activity, "tag", vocabulary=str(vocabulary), code=code)
-        if p.budget_amount is not None and p.start_date and p.end_date:
-            budget = etree.SubElement(activity, "budget", type="1", status="1")
-            etree.SubElement(budget, "period-start", {"iso-date": p.start_date.isoformat()})
-            etree.SubElement(budget, "period-end", {"iso-date": p.end_date.isoformat()})
-            value = etree.SubElement(
-                budget,
-                "value",
-                currency=p.budget_currency,
-                **{"value-date": p.start_date.isoformat()},
-            )
-            value.text = format(p.budget_amount.normalize(), "f")
+        if p.budget_amount is not None:
+            _budget(activity, p)
+        for link in related.get(p.id, []):
+            etree.SubElement(activity, "related-activity", ref=link.ref, type=str(link.relation))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _budget(activity, p: Project) -> None:
+    """The budget over the project's dates. A budget needs a period: without an end, the year
+    from its start (or from its registration, without a start)."""
+    start = p.start_date or p.created_at.date()
+    end = p.end_date or (start + timedelta(days=364))
+    budget = etree.SubElement(activity, "budget", type="1", status="1")
+    etree.SubElement(budget, "period-start", {"iso-date": start.isoformat()})
+    etree.SubElement(budget, "period-end", {"iso-date": max(end, start).isoformat()})
+    value = etree.SubElement(
+        budget, "value", currency=p.budget_currency, **{"value-date": start.isoformat()}
+    )
+    value.text = format(p.budget_amount.normalize(), "f")
+
+
+def _sectors(activity, sectors) -> None:
+    """DAC sectors, with their percentages where every one has one."""
+    shares = all(s.percentage is not None for s in sectors)
+    for sector in sectors:
+        attributes = {"vocabulary": DAC_SECTORS_VOCABULARY, "code": sector.code}
+        if shares:
+            attributes["percentage"] = format(sector.percentage.normalize(), "f")
+        etree.SubElement(activity, "sector", attributes)
