@@ -27,6 +27,7 @@ from tracker.models.portfolio import (
     ThemeTag,
 )
 from tracker.models.reference import CacheState, Country, Currency, Programme, Region
+from tracker.models.suggestions import SuggestionDismissal, SuggestionModel
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -57,6 +58,8 @@ __all__ = [
     "Role",
     "Significance",
     "Subscription",
+    "SuggestionDismissal",
+    "SuggestionModel",
     "Target",
     "Theme",
     "ThemeStatement",
