@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     iati_reporting_org_type: str = "40"  # multilateral
     # Serve cookies with Secure even on plain http (behind a proxy that ends TLS).
     secure_cookies: bool = False
+    # Tag suggestions: how often the scheduler looks for changed projects or tags to retrain.
+    suggest_train_seconds: int = Field(default=60, ge=10)
 
     @field_validator("database_url")
     @classmethod

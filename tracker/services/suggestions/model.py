@@ -42,6 +42,7 @@ SIGNIFICANT_IN_CENTROID = 0.25
 NEIGHBOUR_WEIGHT = 0.0  # 0.2 measured worse on the held-out set (bench/suggest.py)
 SIGNIFICANT_IN_VOTE = 0.5
 NEIGHBOURS = 10
+WORD_FLOOR = 0.25  # a word of a reason weighs at least this share of the weightiest
 
 # Bounds that keep training and memory in proportion at any portfolio size.
 WORD_FEATURES = 100_000
@@ -51,6 +52,9 @@ REVERSE_CANDIDATES = 200  # projects kept per objective or theme, most likely fi
 
 WORD_SETTINGS = {
     "analyzer": "word",
+    # A word in more than a fifth of the texts tells objectives apart poorly and explains
+    # nothing (a portfolio's "funded by", say): it is left out.
+    "max_df": 0.2,
     "ngram_range": (1, 2),
     "stop_words": "english",
     "strip_accents": "unicode",
@@ -160,7 +164,7 @@ def train(
     sample = _sample(tagged, PROFILE_SAMPLE, seed)
     sample_texts = [e.text for e in sample]
     sample_tags = _tag_matrix(sample, index, SIGNIFICANT_IN_CENTROID)
-    corpus = own + [c for c in context if c] + sample_texts
+    corpus = own + list(dict.fromkeys(c for c in context if c)) + sample_texts
     word = _vectorizer(WORD_SETTINGS, max_features=WORD_FEATURES).fit(corpus)
     char = _vectorizer(CHAR_SETTINGS, max_features=CHAR_FEATURES).fit(corpus)
     word_profiles = _profiles(word, own, context, sample_texts, sample_tags)
@@ -280,13 +284,20 @@ class SuggestionModel:
         return found
 
     def _matched_words(self, word_q: sparse.csr_matrix, i: int, count: int = 5) -> tuple:
-        profile = self.word_profiles[i]
-        weights = word_q.multiply(profile).tocsr()
-        if not weights.nnz:
+        """The text's words that speak most for label i: weighty in the text and more in
+        this label's profile than in the average profile (so a place or a donor that many
+        projects name, whatever they serve, does not count as a reason)."""
+        terms = word_q.indices
+        if not terms.size:
             return ()
-        order = np.argsort(-weights.data)[: count * 2]
+        columns = self.word_profiles[:, terms].toarray()
+        specific = columns[i] - columns.mean(axis=0)
+        weights = word_q.data * specific
+        # Words far behind the weightiest one are noise more than reason.
+        floor = max(float(weights.max()) * WORD_FLOOR, 1e-9)
+        order = [j for j in np.argsort(-weights) if weights[j] >= floor][: count * 2]
         words: list[str] = []
-        for term in self._terms[weights.indices[order]]:
+        for term in self._terms[terms[order]]:
             # A pair says more than its words alone: keep it, drop the words it holds.
             if any(term in kept.split() for kept in words if " " in kept):
                 continue
