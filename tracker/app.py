@@ -34,6 +34,7 @@ from tracker.web import (
     imports,
     project_forms,
     projects,
+    suggestions,
 )
 from tracker.web.errors import install_error_handlers
 
@@ -105,6 +106,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         imports.router,
         project_forms.router,
         projects.router,
+        suggestions.router,
         heatmap.router,
         account.router,
         admin.router,
