@@ -20,7 +20,6 @@ from tracker.web import htmx
 from tracker.web._forms import see_other
 from tracker.web._params import read_form, read_query
 from tracker.web.project_forms import _apply, _version
-from tracker.web.templating import templates
 
 router = APIRouter()
 

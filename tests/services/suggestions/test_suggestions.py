@@ -11,7 +11,7 @@ from sqlmodel import select
 
 from tests import factories
 from tracker.db import session_scope
-from tracker.models import AuditEvent, ObjectiveTag, Objective, SuggestionDismissal
+from tracker.models import AuditEvent, Objective, ObjectiveTag, SuggestionDismissal
 from tracker.services.accounts.permissions import Principal
 from tracker.services.audit.describe import describe
 from tracker.services.errors import InputError, NotAllowed
