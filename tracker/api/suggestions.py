@@ -91,7 +91,7 @@ def for_project(
 @router.post(
     "/suggestions",
     response_model=SuggestionsPublic,
-    responses=refusals(401, body=True),
+    responses=refusals(401, 403, body=True),
     summary="The objectives and themes a project with this title and summary most likely serves",
 )
 def for_text(

@@ -231,3 +231,16 @@ def likely_projects(
     ).scalars()
     by_id = {p.id: p for p in rows}
     return [by_id[pid] for pid in ranked if pid in by_id][:limit]
+
+
+def likely_for_gaps(*, session: Session, gaps: Iterable, limit: int = 3) -> dict[str, list]:
+    """For each gap of an objective that no project of its view serves, the active projects
+    most likely to serve it (by the gap's key); other gaps have none."""
+    found: dict[str, list] = {}
+    for gap in gaps:
+        if gap.kind != "uncovered_objective":
+            continue
+        code = dict(gap.about).get("objective")
+        if code and (projects := likely_projects(session=session, kind="objective", code=code)):
+            found[gap.key] = projects[:limit]
+    return found
