@@ -214,3 +214,37 @@ def test_an_objective_nobody_serves_lists_the_active_projects_likely_to_serve_it
     assert project.code in page.select_one(".likely").text
     with session_scope(framework) as session:
         assert session.exec(select(Project).where(Project.code == project.code)).one()
+
+
+def test_the_import_report_suggests_tags_for_rows_without_tags(framework, browser_for):
+    from tests.files import spreadsheet_csv
+    from tests.web.test_imports import _upload, _wait
+    from tracker.services.exchange.spreadsheet.columns import EXAMPLE
+
+    untagged = {
+        **EXAMPLE,
+        "code": "CYB-2026-0043",
+        "title": "Ransomware takedown",
+        "summary": "Coordinate law enforcement cooperation to disrupt cybercrime.",
+        "objectives": "",
+        "themes": "",
+        "screened": "",
+    }
+    admin = browser_for("admin")
+    response = _upload(admin, "projects.csv", spreadsheet_csv([EXAMPLE, untagged]))
+    location = response.headers["location"]
+    checked = _wait(admin, location)
+    section = checked.find("section", attrs={"aria-labelledby": "import-suggestions-title"})
+    assert "Suggested tags for 1 row without tags" in section.h2.get_text()
+    rows = section.select("tbody tr")
+    assert len(rows) == 1  # the tagged row is not listed
+    cells = [c.get_text(" ", strip=True) for c in rows[0].find_all(["td", "th"])]
+    assert cells[0] == "row 3" and cells[1].startswith("CYB-2026-0043")
+    assert cells[2].startswith("4.2 Cooperation against cybercrime")
+    form = checked.find("form", attrs={"action": lambda a: a and a.endswith("/commit")})
+    token = form.find("input", attrs={"name": "csrf_token"})["value"]
+    admin.post(form["action"], data={"csrf_token": token}, follow_redirects=False)
+    done = _wait(admin, location)
+    section = done.select_one("#import-suggestions-title").find_parent("section")
+    # Once imported, each row links to its project's page, where its suggestions wait.
+    assert section.find("a", href=lambda h: h and "/projects/CYB-2026-0043" in h) is not None

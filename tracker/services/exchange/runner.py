@@ -33,6 +33,7 @@ from tracker.services.exchange.iati import read as iati
 from tracker.services.exchange.jobs import file_content
 from tracker.services.exchange.spreadsheet import read as spreadsheet
 from tracker.services.exchange.writer import WriteConflict, write_plans
+from tracker.services.suggestions.imports import import_suggestions
 
 log = logging.getLogger(__name__)
 
@@ -178,8 +179,12 @@ def _check(engine: Engine, settings: Settings, job_id: int) -> None:
         return
     report = checked.report
     status = "refused" if report.refused else "checked"
+    public = report.public()
+    if report.ok:  # rows without tags: what their words point to
+        with _reading_session(engine) as session:
+            public["suggestions"] = import_suggestions(session=session, plans=checked.plans)
     # A file with problems cannot be imported: it goes now. A fine one waits for the commit.
-    _finish(engine, job_id, status, report.public(), remove_file=not report.ok)
+    _finish(engine, job_id, status, public, remove_file=not report.ok)
 
 
 def _progress(engine: Engine, job_id: int):
@@ -218,6 +223,8 @@ def _commit(engine: Engine, settings: Settings, job_id: int) -> None:
         _finish(engine, job_id, status, public, remove_file=True)
         return
     public = report.public()
+    if job.report and job.report.get("suggestions"):  # as the check listed them
+        public["suggestions"] = job.report["suggestions"]
     if written:  # resumed: the rows written before now read as updates
         public["creates"] = job.report.get("creates", public["creates"])
         public["updates"] = job.report.get("updates", public["updates"])
