@@ -14,9 +14,7 @@
 
   // The suggestion being worked on: the one holding focus, else the first.
   function current() {
-    var active = document.activeElement;
-    var item = active && active.closest ? active.closest("[data-suggestion]") : null;
-    return item || suggestions()[0] || null;
+    return focused() || suggestions()[0] || null;
   }
 
   function submit(form) {
@@ -25,11 +23,20 @@
     else form.submit();
   }
 
+  function focused() {
+    var active = document.activeElement;
+    return active && active.closest ? active.closest("[data-suggestion]") : null;
+  }
+
+  // J and K: the next or previous suggestion; from outside the list, the first or the last.
   function move(step) {
     var items = suggestions();
     if (!items.length) return;
-    var index = items.indexOf(current());
-    var next = items[Math.max(0, Math.min(items.length - 1, index + step))];
+    var index = items.indexOf(focused());
+    var next =
+      index < 0
+        ? items[step > 0 ? 0 : items.length - 1]
+        : items[Math.max(0, Math.min(items.length - 1, index + step))];
     var button = next.querySelector("[data-accept] button");
     if (button) button.focus();
   }
