@@ -211,7 +211,7 @@ def test_an_objective_nobody_serves_lists_the_active_projects_likely_to_serve_it
     assert [a.text.split()[0] for a in likely.select("a")] == [project.code]  # active only
     about = viewer.get(gap.select_one("a[href*='gaps/about']")["href"])
     page = BeautifulSoup(about.text, "html.parser")
-    assert project.code in page.select_one(".likely").text
+    assert project.code in page.select_one(".likely-lead").text
     with session_scope(framework) as session:
         assert session.exec(select(Project).where(Project.code == project.code)).one()
 

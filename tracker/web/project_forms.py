@@ -33,6 +33,7 @@ from tracker.web.templating import templates
 
 router = APIRouter()
 EMPTY_PLACE_ROWS = 3
+PAGE_LIMITS = {"objective": 3, "theme": 2}  # suggestions a page shows, best first
 
 
 def _choices(session: Session, principal: Principal) -> dict:
@@ -187,7 +188,7 @@ def project_suggestions(session: Session, principal: Principal, project):
     """What the project page offers above the tag editor: suggestions, for its editors."""
     if not principal.can_edit_project(project):
         return None
-    return suggestions_for_project(session=session, project=project)
+    return suggestions_for_project(session=session, project=project, limits=PAGE_LIMITS)
 
 
 def tag_choices(session: Session) -> dict:

@@ -19,7 +19,7 @@ from tracker.services.suggestions.suggest import suggestions_for_project
 from tracker.web import htmx
 from tracker.web._forms import see_other
 from tracker.web._params import read_form, read_query
-from tracker.web.project_forms import _apply, _version
+from tracker.web.project_forms import PAGE_LIMITS, _apply, _version
 
 router = APIRouter()
 
@@ -31,7 +31,9 @@ def _card_context(session: Session, principal: Principal, queue, **extra) -> dic
     context = {"queue": queue, "detail": None, "suggestions": None, **extra}
     if queue.project is not None:
         context["detail"] = project_detail(session=session, code=queue.project.code)
-        context["suggestions"] = suggestions_for_project(session=session, project=queue.project)
+        context["suggestions"] = suggestions_for_project(
+            session=session, project=queue.project, limits=PAGE_LIMITS
+        )
     return context
 
 

@@ -285,13 +285,14 @@ class SuggestionModel:
 
     def _matched_words(self, word_q: sparse.csr_matrix, i: int, count: int = 5) -> tuple:
         """The text's words that speak most for label i: weighty in the text and more in
-        this label's profile than in the average profile (so a place or a donor that many
-        projects name, whatever they serve, does not count as a reason)."""
+        this label's profile than in the average profile of its kind (so a place or a donor
+        that many projects name, whatever they serve, does not count as a reason)."""
         terms = word_q.indices
         if not terms.size:
             return ()
-        columns = self.word_profiles[:, terms].toarray()
-        specific = columns[i] - columns.mean(axis=0)
+        same_kind = [j for j, label in enumerate(self.labels) if label.kind == self.labels[i].kind]
+        columns = self.word_profiles[same_kind][:, terms].toarray()
+        specific = columns[same_kind.index(i)] - columns.mean(axis=0)
         weights = word_q.data * specific
         # Words far behind the weightiest one are noise more than reason.
         floor = max(float(weights.max()) * WORD_FLOOR, 1e-9)
