@@ -108,13 +108,14 @@ def _ranks(model, items, variant) -> tuple[list[int], list[int]]:
     objective_ranks, theme_ranks = [], []
     for item in items:
         text = document(item["title"], item["summary"])
-        score, word_q, rows, sims = model.scores(text)
+        scored = model.scores(text)
+        score = scored.score
         if variant.get("CHAR") is False:
-            score = (model.word_profiles @ word_q.T).toarray().ravel()
+            score = scored.word_score
         if variant.get("NEIGHBOURS_ONLY"):
             score = np.zeros(len(model.labels))
-            if rows.size:
-                score = sims @ model.neighbour_tags[rows].toarray()
+            if scored.rows.size:
+                score = scored.similarities @ model.neighbour_tags[scored.rows].toarray()
         for kind, wanted, ranks in (
             ("objective", set(item["principal"]), objective_ranks),
             ("theme", set(item.get("themes", [])), theme_ranks),

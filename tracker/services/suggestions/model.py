@@ -23,8 +23,10 @@ from __future__ import annotations
 import io
 import json
 import random
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
@@ -191,6 +193,49 @@ def train(
     return model
 
 
+class _Vector(NamedTuple):
+    """A text in one space: its terms' indices and their weights (L2-normalised TF-IDF)."""
+
+    indices: np.ndarray
+    values: np.ndarray
+
+
+class Scored(NamedTuple):
+    score: np.ndarray  # per label
+    word_score: np.ndarray  # per label, the word space alone
+    word: _Vector
+    word_block: np.ndarray  # the text's words x labels: their weights in every profile
+    rows: np.ndarray  # nearest tagged projects (rows of the neighbour index), best first
+    similarities: np.ndarray
+
+
+class _Space:
+    """One space at query time: the vectorizer's analyzer, vocabulary and idf, and the
+    profiles as terms x labels, so that a text's few terms are read as a few rows. The same
+    numbers as TfidfVectorizer.transform (sublinear tf, idf, L2), without its checks, which
+    cost more than the arithmetic for one short text."""
+
+    def __init__(self, vectorizer: TfidfVectorizer, profiles: sparse.csr_matrix):
+        self.analyze = vectorizer.build_analyzer()
+        self.vocabulary = vectorizer.vocabulary_
+        self.idf = np.asarray(vectorizer.idf_, dtype=np.float32)
+        self.profiles_t = sparse.csr_matrix(profiles.T)
+
+    def vector(self, text: str) -> _Vector:
+        counts = Counter(self.vocabulary[t] for t in self.analyze(text) if t in self.vocabulary)
+        if not counts:
+            return _Vector(np.array([], dtype=np.int64), np.array([], dtype=np.float32))
+        indices = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        tf = np.fromiter(counts.values(), dtype=np.float32, count=len(counts))
+        values = (1 + np.log(tf)) * self.idf[indices]
+        values /= np.linalg.norm(values)
+        order = np.argsort(indices)
+        return _Vector(indices[order], values[order].astype(np.float32))
+
+    def block(self, vector: _Vector) -> np.ndarray:
+        return self.profiles_t[vector.indices].toarray()
+
+
 class SuggestionModel:
     def __init__(
         self,
@@ -216,35 +261,53 @@ class SuggestionModel:
         self.reverse = reverse  # labels x REVERSE_CANDIDATES project ids, -1 past the end
         self.learned_from = learned_from
         self._terms = word.get_feature_names_out()
+        self._word = _Space(word, word_profiles)
+        self._char = _Space(char, char_profiles)
+        self._kinds: dict[str, np.ndarray] = {}
+        for i, label in enumerate(labels):
+            self._kinds.setdefault(label.kind, [])
+            self._kinds[label.kind].append(i)
+        self._kinds = {k: np.array(v) for k, v in self._kinds.items()}
 
     # Scoring --------------------------------------------------------------------------
 
-    def _neighbours(self, query: sparse.csr_matrix, skip: int | None):
-        """The most similar tagged projects: their rows and similarities, best first."""
-        if not self.neighbour_ids.size:
-            return np.array([], dtype=np.int64), np.array([], dtype=np.float32)
-        similarities = (query @ self.neighbours_t).toarray().ravel()
+    def _neighbours(self, query: _Vector, skip: int | None):
+        """The most similar tagged projects: their rows and similarities, best first. Only the
+        projects that share a word with the text are looked at."""
+        empty = np.array([], dtype=np.int64), np.array([], dtype=np.float32)
+        if not self.neighbour_ids.size or not query.indices.size:
+            return empty
+        row = sparse.csr_matrix(
+            (query.values, query.indices, [0, query.indices.size]),
+            shape=(1, self.neighbours_t.shape[0]),
+        )
+        found = (row @ self.neighbours_t).tocsr()
+        rows, similarities = found.indices, found.data
         if skip is not None:
-            similarities[self.neighbour_ids == skip] = 0
-        count = min(NEIGHBOURS, similarities.size)
+            keep = self.neighbour_ids[rows] != skip
+            rows, similarities = rows[keep], similarities[keep]
+        if not rows.size:
+            return empty
+        count = min(NEIGHBOURS, rows.size)
         top = np.argpartition(-similarities, count - 1)[:count]
-        top = top[np.argsort(-similarities[top])]
+        top = top[np.argsort(-similarities[top], kind="stable")]
         top = top[similarities[top] > 0]
-        return top, similarities[top]
+        return rows[top].astype(np.int64), similarities[top]
 
-    def scores(self, document: str, *, skip_project: int | None = None):
-        """Every label's score for the text, with what explains it: the text's word vector
-        and its nearest tagged projects."""
-        word_q = normalize(self.word.transform([document]))
-        char_q = normalize(self.char.transform([document]))
-        profile = (self.word_profiles @ word_q.T).toarray().ravel()
-        profile += (self.char_profiles @ char_q.T).toarray().ravel()
-        score = profile / 2
+    def scores(self, document: str, *, skip_project: int | None = None) -> Scored:
+        """Every label's score for the text, with what explains it: the text's words, their
+        weights in every profile, and its nearest tagged projects."""
+        word_q = self._word.vector(document)
+        char_q = self._char.vector(document)
+        word_block = self._word.block(word_q)  # the text's words x labels
+        word_score = word_q.values @ word_block
+        char_score = char_q.values @ self._char.block(char_q)
+        score = (word_score + char_score) / 2
         rows, similarities = self._neighbours(word_q, skip_project)
         if rows.size and NEIGHBOUR_WEIGHT:
             votes = similarities @ self.neighbour_tags[rows].toarray()
             score = score + NEIGHBOUR_WEIGHT * votes / similarities.sum()
-        return score, word_q, rows, similarities
+        return Scored(score, word_score, word_q, word_block, rows, similarities)
 
     def suggest(
         self,
@@ -258,8 +321,10 @@ class SuggestionModel:
         """The objectives and themes the text most likely serves, best first, at most
         `limits[kind]` of each kind, leaving out `exclude`, (kind, code) pairs."""
         limits = limits if limits is not None else {"objective": 5, "theme": 3}
-        score, word_q, rows, similarities = self.scores(document, skip_project=skip_project)
+        scored = self.scores(document, skip_project=skip_project)
+        score = scored.score
         excluded = {self.index[key] for key in exclude if key in self.index}
+        neighbour_tags = self.neighbour_tags[scored.rows].toarray() if scored.rows.size else None
         taken = dict.fromkeys(limits, 0)
         found = []
         for i in np.argsort(-score, kind="stable"):
@@ -275,25 +340,25 @@ class SuggestionModel:
                     code=label.code,
                     name=label.name,
                     score=round(float(score[i]), 3),
-                    words=self._matched_words(word_q, i),
-                    similar=self._similar(i, rows, similarities),
+                    words=self._matched_words(scored, i),
+                    similar=self._similar(i, scored, neighbour_tags),
                 )
             )
             if all(taken[k] >= limits[k] for k in limits):
                 break
         return found
 
-    def _matched_words(self, word_q: sparse.csr_matrix, i: int, count: int = 5) -> tuple:
+    def _matched_words(self, scored: Scored, i: int, count: int = 5) -> tuple:
         """The text's words that speak most for label i: weighty in the text and more in
         this label's profile than in the average profile of its kind (so a place or a donor
         that many projects name, whatever they serve, does not count as a reason)."""
-        terms = word_q.indices
+        terms = scored.word.indices
         if not terms.size:
             return ()
-        same_kind = [j for j, label in enumerate(self.labels) if label.kind == self.labels[i].kind]
-        columns = self.word_profiles[same_kind][:, terms].toarray()
-        specific = columns[same_kind.index(i)] - columns.mean(axis=0)
-        weights = word_q.data * specific
+        same_kind = self._kinds[self.labels[i].kind]
+        block = scored.word_block
+        specific = block[:, i] - block[:, same_kind].mean(axis=1)
+        weights = scored.word.values * specific
         # Words far behind the weightiest one are noise more than reason.
         floor = max(float(weights.max()) * WORD_FLOOR, 1e-9)
         order = [j for j in np.argsort(-weights) if weights[j] >= floor][: count * 2]
@@ -307,13 +372,14 @@ class SuggestionModel:
             words.append(str(term))
         return tuple(words[:count])
 
-    def _similar(self, i: int, rows, similarities, count: int = 3) -> tuple:
-        if not rows.size:
+    def _similar(self, i: int, scored: Scored, neighbour_tags, count: int = 3) -> tuple:
+        if neighbour_tags is None:
             return ()
-        tags = self.neighbour_tags[rows][:, i].toarray().ravel()
         return tuple(
             (int(self.neighbour_ids[row]), round(float(sim), 3))
-            for row, sim, tag in zip(rows, similarities, tags, strict=True)
+            for row, sim, tag in zip(
+                scored.rows, scored.similarities, neighbour_tags[:, i], strict=True
+            )
             if tag > 0
         )[:count]
 

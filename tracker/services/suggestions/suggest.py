@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import literal, select, union_all
 from sqlmodel import Session
 
 from tracker.models import (
@@ -79,33 +79,45 @@ class Suggestions:
         return [*self.objectives, *self.themes]
 
 
+def _pairs(session: Session, selects: list) -> set[tuple[str, str]]:
+    return {(kind, code) for kind, code in session.execute(union_all(*selects))}
+
+
+def _tag_selects(project_id: int) -> list:
+    return [
+        select(literal("objective"), Objective.code)
+        .join(ObjectiveTag, ObjectiveTag.objective_id == Objective.id)
+        .where(ObjectiveTag.project_id == project_id),
+        select(literal("theme"), Theme.code)
+        .join(ThemeTag, ThemeTag.theme_id == Theme.id)
+        .where(ThemeTag.project_id == project_id),
+    ]
+
+
+def _dismissal_selects(project_id: int) -> list:
+    return [
+        select(literal("objective"), Objective.code)
+        .join(SuggestionDismissal, SuggestionDismissal.objective_id == Objective.id)
+        .where(SuggestionDismissal.project_id == project_id),
+        select(literal("theme"), Theme.code)
+        .join(SuggestionDismissal, SuggestionDismissal.theme_id == Theme.id)
+        .where(SuggestionDismissal.project_id == project_id),
+    ]
+
+
 def _own_tags(session: Session, project_id: int) -> set[tuple[str, str]]:
-    found = set()
-    for model, item, column, kind in (
-        (ObjectiveTag, Objective, ObjectiveTag.objective_id, "objective"),
-        (ThemeTag, Theme, ThemeTag.theme_id, "theme"),
-    ):
-        for code in session.execute(
-            select(item.code).join(model, column == item.id).where(model.project_id == project_id)
-        ).scalars():
-            found.add((kind, code))
-    return found
+    return _pairs(session, _tag_selects(project_id))
 
 
 def dismissed(session: Session, project_id: int) -> set[tuple[str, str]]:
     """The suggestions dismissed for a project, as (kind, code)."""
-    found = set()
-    for item, column, kind in (
-        (Objective, SuggestionDismissal.objective_id, "objective"),
-        (Theme, SuggestionDismissal.theme_id, "theme"),
-    ):
-        for code in session.execute(
-            select(item.code)
-            .join(SuggestionDismissal, column == item.id)
-            .where(SuggestionDismissal.project_id == project_id)
-        ).scalars():
-            found.add((kind, code))
-    return found
+    return _pairs(session, _dismissal_selects(project_id))
+
+
+def left_out(session: Session, project_id: int) -> set[tuple[str, str]]:
+    """What is never suggested for a project: its own tags and what was dismissed for it,
+    in one query."""
+    return _pairs(session, [*_tag_selects(project_id), *_dismissal_selects(project_id)])
 
 
 def _views(session: Session, found: Sequence[Suggestion]) -> list[SuggestionView]:
@@ -172,7 +184,7 @@ def suggestions_for_project(
 ) -> Suggestions:
     """What the project most likely serves, leaving out its own tags and what was dismissed
     for it."""
-    exclude = _own_tags(session, project.id) | dismissed(session, project.id)
+    exclude = left_out(session, project.id)
     return _suggest(
         session,
         project_document(session, project),
