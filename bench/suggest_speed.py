@@ -168,7 +168,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         url = args.database or f"sqlite:///{Path(folder) / 'suggest-speed.db'}"
         began = time.perf_counter()
-        if not _has_projects(url):
+        reused = _has_projects(url)
+        if not reused:
             _portfolio(url, args.projects, args.seed)
         results["portfolio_seconds"] = round(time.perf_counter() - began, 1)
         engine = make_engine(url)
@@ -191,8 +192,13 @@ def main() -> None:
             "load_seconds": round(load_seconds, 2),
             "tagged_projects": report.projects,
         }
+        loaded = (
+            "the database's projects used as they are"
+            if reused
+            else f"{args.projects:,} projects loaded in {results['portfolio_seconds']} s"
+        )
         print(
-            f"{args.projects:,} projects loaded in {results['portfolio_seconds']} s; model trained "
+            f"{loaded}; model trained "
             f"in {report.seconds:.1f} s (the process peaked at {training_peak / 1e6:.0f} MB), "
             f"{report.size_bytes / 1e6:.1f} MB stored; loaded by a process in "
             f"{load_seconds:.2f} s, holding {held / 1e6:.1f} MB."

@@ -233,3 +233,27 @@ def test_the_screening_queue_walks_a_managers_unscreened_projects(framework):
         assert screening_queue(session=session, principal=manager, at="CT-1").project.code == (
             "CYB-1"
         )
+
+
+def test_the_scheduler_retrains_when_tags_change(framework):
+    from tracker.config import Settings
+    from tracker.scheduler import build_scheduler
+
+    scheduler = build_scheduler(engine=framework, settings=Settings(env="test"), blocking=False)
+    job = scheduler.get_job("suggestions.train")
+    assert job is not None and job.trigger.interval.total_seconds() == 60
+
+    def stored():
+        with session_scope(framework) as session:
+            row = store.stored_model(session)
+            return (row.id, row.projects) if row else None
+
+    job.func()
+    first = stored()
+    assert first is not None and first[1] == 0
+    job.func()
+    assert stored() == first  # nothing changed, nothing trained
+    with session_scope(framework) as session:
+        factories.objective_tag(session, factories.project(session), "2.5")
+    job.func()
+    assert stored()[1] == 1 and stored()[0] != first[0]
