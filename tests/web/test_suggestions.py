@@ -49,7 +49,7 @@ def test_the_project_page_suggests_above_the_tag_editor_for_its_editors(framewor
     assert "disrupt cybercrime" in first.select_one(".suggestion__why").get_text()
     select_ = first.select_one("select[name=significance]")
     assert select_.find("option", selected=True)["value"] == "significant"
-    assert first.select_one("button[id$=-add]").get_text(" ", strip=True).startswith("Add")
+    assert first.select_one("button[id$=-add]").get_text(" ", strip=True).startswith("Accept")
     # Viewers and managers of other programmes see no suggestions.
     for who in ("viewer", "manager_other"):
         assert _suggested(browser_for(who).get(f"/projects/{code}")) == []

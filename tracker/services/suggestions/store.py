@@ -180,13 +180,12 @@ def _framework_only(session: Session, engine: Engine) -> Current | None:
     return current
 
 
-def current_model(session: Session) -> Current | None:
+def current_model(session: Session, *, newest=None) -> Current | None:
     """The newest stored model (loaded now, or the one held while it loads), or the
-    framework-only model before any training; None without an active framework."""
+    framework-only model before any training; None without an active framework. `newest`:
+    the newest stored model's id and time, when the caller has read them."""
     engine = _engine_of(session)
-    newest = session.execute(
-        select(StoredModel.id, StoredModel.trained_at).order_by(StoredModel.id.desc()).limit(1)
-    ).first()
+    newest = newest or _newest(session)
     if newest is None:
         return _framework_only(session, engine)
     identity = (newest.id, newest.trained_at)
@@ -199,6 +198,21 @@ def current_model(session: Session) -> Current | None:
         _load_in_background(engine, identity)
         return older
     return _load(engine, identity) or _framework_only(session, engine)
+
+
+def trained_model(session: Session) -> Current | None:
+    """The newest stored model, as `current_model` gives it; None before any training."""
+    newest = _newest(session)
+    if newest is None:
+        return None
+    current = current_model(session, newest=newest)
+    return current if current is not None and current.trained_at is not None else None
+
+
+def _newest(session: Session):
+    return session.execute(
+        select(StoredModel.id, StoredModel.trained_at).order_by(StoredModel.id.desc()).limit(1)
+    ).first()
 
 
 def stored_model(session: Session) -> StoredModel | None:

@@ -247,12 +247,51 @@ def likely_projects(
 
 def likely_for_gaps(*, session: Session, gaps: Iterable, limit: int = 3) -> dict[str, list]:
     """For each gap of an objective that no project of its view serves, the active projects
-    most likely to serve it (by the gap's key); other gaps have none."""
-    found: dict[str, list] = {}
-    for gap in gaps:
-        if gap.kind != "uncovered_objective":
-            continue
-        code = dict(gap.about).get("objective")
-        if code and (projects := likely_projects(session=session, kind="objective", code=code)):
-            found[gap.key] = projects[:limit]
+    most likely to serve it (by the gap's key), leaving out those tagged with it or that
+    dismissed it; other gaps have none. Three queries whatever the number of gaps, and none
+    before a model is trained (the framework-only model ranks no project)."""
+    codes = {
+        gap.key: dict(gap.about).get("objective")
+        for gap in gaps
+        if gap.kind == "uncovered_objective" and dict(gap.about).get("objective")
+    }
+    current = store.trained_model(session) if codes else None
+    if current is None:
+        return {}
+    ranked = {key: current.model.likely_projects("objective", code) for key, code in codes.items()}
+    ids = sorted({pid for pids in ranked.values() for pid in pids})
+    if not ids:
+        return {}
+    active = {
+        p.id: p
+        for p in session.execute(
+            select(Project).where(Project.id.in_(ids), Project.status == "active")
+        ).scalars()
+    }
+    framework_id = active_framework_id(session)
+    taken = (
+        set(
+            session.execute(
+                union_all(
+                    select(ObjectiveTag.project_id, Objective.code)
+                    .join(Objective, Objective.id == ObjectiveTag.objective_id)
+                    .where(
+                        ObjectiveTag.project_id.in_(list(active)),
+                        Objective.framework_id == framework_id,
+                    ),
+                    select(SuggestionDismissal.project_id, Objective.code)
+                    .join(Objective, Objective.id == SuggestionDismissal.objective_id)
+                    .where(SuggestionDismissal.project_id.in_(list(active))),
+                )
+            ).all()
+        )
+        if active
+        else set()
+    )
+    found = {}
+    for key, pids in ranked.items():
+        code = codes[key]
+        chosen = [active[p] for p in pids if p in active and (p, code) not in taken][:limit]
+        if chosen:
+            found[key] = chosen
     return found
