@@ -20,7 +20,7 @@ from tracker.models import (
     ThemeStatement,
     ThemeTag,
 )
-from tracker.services.suggestions.model import Example, Label
+from tracker.services.suggestions.items import Example, Label
 from tracker.services.suggestions.text import document, evidence_for
 
 BATCH = 5_000  # projects read at a time

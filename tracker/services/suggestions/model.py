@@ -25,13 +25,14 @@ import json
 import random
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
+
+from tracker.services.suggestions.items import Example, Label, Suggestion
 
 FORMAT = 1  # a stored model of another format is not loaded; the next training replaces it
 
@@ -70,40 +71,6 @@ CHAR_SETTINGS = {
     "sublinear_tf": True,
     "dtype": np.float32,
 }
-
-
-@dataclass(frozen=True)
-class Label:
-    """An objective or theme as the model knows it."""
-
-    kind: str  # "objective" or "theme"
-    code: str
-    name: str
-    text: str  # its statement, or a theme's statements
-    context: str = ""  # an objective's goal statement
-
-    @property
-    def key(self) -> tuple[str, str]:
-        return (self.kind, self.code)
-
-
-@dataclass(frozen=True)
-class Example:
-    """A tagged project: its text and its tags, (kind, code) -> significance (2 or 1)."""
-
-    project_id: int
-    text: str
-    tags: dict[tuple[str, str], int] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class Suggestion:
-    kind: str
-    code: str
-    name: str
-    score: float
-    words: tuple[str, ...]  # what matched, weightiest first
-    similar: tuple[tuple[int, float], ...]  # (project id, similarity) of neighbours so tagged
 
 
 def _vectorizer(settings: dict, *, max_features: int | None = None, vocabulary=None):

@@ -22,6 +22,7 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
@@ -29,11 +30,14 @@ from sqlmodel import Session
 
 from tracker.models import SuggestionModel as StoredModel
 from tracker.services.suggestions import corpus
-from tracker.services.suggestions.model import SuggestionModel, train
 
 log = logging.getLogger(__name__)
 
 MAX_HELD = 4  # models a process holds at once (one per database it serves)
+
+
+if TYPE_CHECKING:
+    from tracker.services.suggestions.model import SuggestionModel
 
 
 @dataclass(frozen=True)
@@ -91,6 +95,8 @@ def _held_for(url: str) -> Current | None:
 def train_and_store(engine: Engine, *, force: bool = False) -> TrainReport | None:
     """Train on the portfolio as it is and store the model; None when nothing changed since
     the stored model (unless `force`) or there is no active framework."""
+    from tracker.services.suggestions.model import train
+
     began = time.perf_counter()
     with Session(engine) as session:
         print_ = corpus.fingerprint(session)
@@ -130,6 +136,8 @@ def train_and_store(engine: Engine, *, force: bool = False) -> TrainReport | Non
 
 
 def _load(engine: Engine, identity: tuple) -> Current | None:
+    from tracker.services.suggestions.model import SuggestionModel
+
     with Session(engine) as session:
         data = session.execute(
             select(StoredModel.data).where(StoredModel.id == identity[0])
@@ -166,6 +174,8 @@ def _load_in_background(engine: Engine, identity: tuple) -> None:
 
 
 def _framework_only(session: Session, engine: Engine) -> Current | None:
+    from tracker.services.suggestions.model import train
+
     framework = corpus.active_framework(session)
     if framework is None:
         return None

@@ -24,7 +24,7 @@ from tracker.models import (
 )
 from tracker.services.coverage.filters import active_framework_id
 from tracker.services.suggestions import store
-from tracker.services.suggestions.model import Suggestion
+from tracker.services.suggestions.items import Suggestion
 from tracker.services.suggestions.text import document, evidence_for
 
 LIMITS = {"objective": 5, "theme": 3}
