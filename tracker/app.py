@@ -37,6 +37,7 @@ from tracker.web import (
     project_forms,
     projects,
     reports,
+    suggestions,
     trends,
 )
 from tracker.web.errors import install_error_handlers
@@ -114,6 +115,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
         imports.router,
         project_forms.router,
         projects.router,
+        suggestions.router,
         heatmap.router,
         trends.router,
         reports.router,

@@ -331,6 +331,7 @@ def setup(
         demo_seed(projects=demo_projects, seed=2023, if_empty=True, today=None)
     coverage_rebuild(if_stale=True)
     history_rebuild(if_stale=True)
+    suggest("train")
     if demo_users and get_settings().env == "production":
         typer.echo("No demo accounts in production; create accounts with `tracker user add`.")
     elif demo_users:
@@ -344,6 +345,52 @@ def setup(
             typer.echo(
                 f"  {account.role:<8} {account.email:<22} password {account.password:<18}"
                 f"({account.full_name}{scope})"
+            )
+
+
+@app.command("suggest")
+def suggest(
+    what: Annotated[str, typer.Argument(metavar="train|CODE", help="train, or a project's code.")],
+) -> None:
+    """Train the suggestion model now (train), or print the suggestions for project CODE."""
+    from tracker.services.suggestions import store
+    from tracker.services.suggestions.suggest import suggestions_for_project
+
+    engine = engine_from_settings()
+    if what == "train":
+        report = store.train_and_store(engine)
+        if report is None:
+            with session_scope(engine) as session:
+                stored = store.stored_model(session)
+            if stored is None:
+                typer.echo("Suggestion model: no active framework, nothing to learn.")
+            else:
+                typer.echo("Suggestion model: up to date (nothing changed since it was trained).")
+            return
+        typer.echo(f"Suggestion model: {report}.")
+        return
+    from tracker.services.projects.detail import get_project
+
+    with session_scope(engine) as session:
+        try:
+            project = get_project(session=session, code=what)
+        except NotFound:
+            raise _fail(f"There is no project {what}.") from None
+        found = suggestions_for_project(session=session, project=project)
+        typer.echo(f"{project.code} {project.title}")
+        for title, items in (("Objectives", found.objectives), ("Themes", found.themes)):
+            typer.echo(f"{title}:")
+            if not items:
+                typer.echo("  none to suggest")
+            for item in items:
+                typer.echo(f"  {item.code:<6} {item.score:.3f}  {item.label}")
+                typer.echo(f"         {item.reason}")
+        if found.trained_at is None:
+            typer.echo("From the framework's statements alone: run `tracker suggest train`.")
+        else:
+            typer.echo(
+                f"Model trained {found.trained_at:%Y-%m-%d %H:%M} UTC "
+                f"on {found.learned_from:,} tagged projects."
             )
 
 

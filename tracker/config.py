@@ -130,6 +130,8 @@ class Settings(BaseSettings):
     oidc_timeout_seconds: float = Field(default=10, gt=0, le=120)
     # Passwords kept by the tracker; when false, only break-glass administrators use one.
     local_passwords: bool = True
+    # Tag suggestions: how often the scheduler looks for changed projects or tags to retrain.
+    suggest_train_seconds: int = Field(default=60, ge=10)
 
     @field_validator("database_url")
     @classmethod

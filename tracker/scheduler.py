@@ -1,7 +1,8 @@
 """The scheduler: enqueues digests when they fall due, sends the outbox, stores the weekly
 coverage snapshot, rebuilds the coverage cube when a change left it stale, clears expired
-sessions, and removes uploaded import files kept past their retention period
-(TRACKER_IMPORT_RETENTION_HOURS).
+sessions, removes uploaded import files kept past their retention period
+(TRACKER_IMPORT_RETENTION_HOURS), and retrains the suggestion model when projects, tags or
+the framework changed (every TRACKER_SUGGEST_TRAIN_SECONDS).
 
 Run exactly one: `tracker scheduler`, or inside the web app with TRACKER_EMBEDDED_SCHEDULER
 for single-process use. A second one started by mistake does no harm: every job is safe to
@@ -24,6 +25,7 @@ from tracker.services.accounts import sessions
 from tracker.services.coverage import cube
 from tracker.services.digests import outbox
 from tracker.services.exchange import retention
+from tracker.services.suggestions import store as suggestions
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,10 @@ def add_jobs(scheduler: BaseScheduler, *, engine: Engine, settings: Settings) ->
         purged = retention.purge(engine=engine)
         return str(purged) if purged else None
 
+    def train_suggestions():
+        report = suggestions.train_and_store(engine)
+        return f"suggestion model trained: {report}" if report else None
+
     jobs = {
         "digests.enqueue": (enqueue_and_send, 60),
         "digests.send": (send, 30),
@@ -88,6 +94,7 @@ def add_jobs(scheduler: BaseScheduler, *, engine: Engine, settings: Settings) ->
         "coverage.cube": (rebuild_cube, 60),
         "accounts.purge": (purge_sessions, 3600),
         "imports.retention": (purge_imports, 600),
+        "suggestions.train": (train_suggestions, settings.suggest_train_seconds),
     }
     for job_id, (job, seconds) in jobs.items():
         scheduler.add_job(

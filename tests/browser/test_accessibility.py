@@ -34,6 +34,7 @@ from tracker.services.demo import seed_demo_portfolio
 from tracker.services.digests.preview import preview
 from tracker.services.digests.subscriptions import unsubscribe_token
 from tracker.services.exchange.iati.read import import_iati
+from tracker.services.suggestions import store
 
 pytestmark = pytest.mark.browser
 
@@ -44,7 +45,7 @@ NOT_SWEPT = {"/docs"}
 # Who may open what (tests/web/test_permissions.py holds the whole table).
 ANONYMOUS_ONLY = {"/login"}  # signed in, it sends you on
 OPEN_TO_ALL = {"/invite/{token}", "/digests/unsubscribe/{token}"}
-EDITORS_ONLY = {"/projects/new", "/projects/{code}/edit"}
+EDITORS_ONLY = {"/projects/new", "/projects/{code}/edit", "/screening"}
 
 # Pages that need a query: the one the sweep opens.
 QUERIES = {"/gaps/about": "kind=uncovered_objective&objective=1.4"}
@@ -126,6 +127,9 @@ def _examples(engine, accounts, role: str) -> dict[str, dict[str, str]]:
             "message_id": message.id,
             "token": invite,
         }
+    # Suggestions as a trained model makes them: similar projects in their reasons, and the
+    # projects likely to serve a gap.
+    store.train_and_store(engine)
     unsubscribe = unsubscribe_token(Settings(env="test"), values["subscription_id"])
     return {"": values, "/digests/unsubscribe/{token}": {**values, "token": unsubscribe}}
 

@@ -99,6 +99,13 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/projects/{code}/tags"): PROJECT_POST,
     ("POST", "/projects/{code}/tags/remove"): PROJECT_POST,
     ("POST", "/projects/{code}/screen"): PROJECT_POST,
+    ("POST", "/projects/{code}/suggestions/accept"): PROJECT_POST,
+    ("POST", "/projects/{code}/suggestions/dismiss"): PROJECT_POST,
+    # The screening queue: people who edit projects (a manager sees their own programmes).
+    ("GET", "/screening"): (303, 403, 200, 200, 200, 303),
+    ("POST", "/screening/{code}/screened"): PROJECT_POST,
+    ("GET", "/api/v1/projects/{code}/suggestions"): API_READ,
+    ("POST", "/api/v1/suggestions"): (401, 200, 200, 200, 200, 200),
     ("GET", "/api/v1/projects"): API_READ,
     ("POST", "/api/v1/projects"): (401, 403, 403, 201, 201, 201),
     ("GET", "/api/v1/projects/{code}"): API_READ,
@@ -157,6 +164,15 @@ FORM_BODIES = {
     },
     "/projects/{code}/tags/remove": lambda v: {"kind": "objective", "code": "4.1", "version": v},
     "/projects/{code}/screen": lambda v: {"version": v},
+    "/projects/{code}/suggestions/accept": lambda v: {
+        "kind": "theme",
+        "code": "II",
+        "significance": "significant",
+        "version": v,
+    },
+    "/projects/{code}/suggestions/dismiss": {"kind": "objective", "code": "1.4"},
+    # Screened before the project is screened again through its own page: a version it has.
+    "/screening/{code}/screened": lambda v: {"version": v},
     "/projects/{code}/delete": lambda v: {"version": v},
     "/admin/users": {
         "email": "someone.new@example.org",
@@ -177,6 +193,7 @@ JSON_BODIES = {
     "/api/v1/targets": {"code": "GPG1", "min_active_projects": 1},
     "/api/v1/projects": {"code": "CYB-API-1", **PROJECT_FIELDS},
     "/api/v1/projects/{code}": lambda v: {"code": "CYB-API-0001", "version": v, **PROJECT_FIELDS},
+    "/api/v1/suggestions": {"title": "Ransomware", "summary": "Disrupt cybercrime."},
     "/api/v1/projects/{code}/tags": lambda v: {
         "version": v,
         "objectives": [{"code": "4.2", "significance": "principal"}],

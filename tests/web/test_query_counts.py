@@ -17,7 +17,9 @@ PAGES = {
     "/": 25,
     "/heatmap": 16,
     "/heatmap?rows=objectives&cols=countries&region=AFR&metric=budget": 16,
-    "/gaps": 20,
+    # With a trained suggestion model, 3 more: the active projects most likely to serve an
+    # objective nobody serves (the newest model, the candidates, their tags and dismissals).
+    "/gaps": 22,
     "/projects": 26,
     "/projects?goal=GPG4&sort=-budget": 26,
     "/framework": 20,

@@ -43,9 +43,10 @@ CodeInPath = Annotated[str, Path(description="The project's code", examples=["CY
 
 class ProjectCodeConvertor(Convertor[str]):
     """A project's code in an address: codes may hold a slash, so the rest of the path, but
-    for a last segment "tags", which names the project's tags."""
+    for a last segment "tags" or "suggestions", which name the project's tags and
+    suggestions."""
 
-    regex = r".+(?<!/tags)"
+    regex = r".+(?<!/tags)(?<!/suggestions)"
 
     def convert(self, value: str) -> str:
         return value

@@ -47,6 +47,7 @@ from tracker.models.portfolio import (
     ThemeTag,
 )
 from tracker.models.reference import CacheState, Country, Currency, Programme, Region
+from tracker.models.suggestions import SuggestionDismissal, SuggestionModel
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -86,6 +87,8 @@ __all__ = [
     "SDGTarget",
     "Significance",
     "Subscription",
+    "SuggestionDismissal",
+    "SuggestionModel",
     "Target",
     "Theme",
     "ThemeStatement",

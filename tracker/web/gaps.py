@@ -10,6 +10,7 @@ from tracker.services.coverage.gaps import find_gap, find_gaps, gap_leads, gap_q
 from tracker.services.coverage.params import FLOORS, GAP_KINDS, GapAboutParams, GapParams
 from tracker.services.errors import InputError
 from tracker.services.reference.lists import programmes_and_regions
+from tracker.services.suggestions.suggest import likely_for_gaps
 from tracker.web import htmx
 from tracker.web._params import query_params, read_query, url_with
 
@@ -39,6 +40,7 @@ def gaps(request: Request, session: SessionDep, principal: CurrentPrincipal) -> 
         "projects_url": lambda pairs: url_with(str(request.url_for("projects")), pairs),
         "gap_url": lambda gap: url_with(str(request.url_for("gap")), gap.about),
         "heatmap_url": None,
+        "likely": {},
     }
     status = 200
     try:
@@ -47,6 +49,7 @@ def gaps(request: Request, session: SessionDep, principal: CurrentPrincipal) -> 
         context["errors"], status = exc.errors, htmx.refusal_status(request)
     else:
         context["gaps"] = find_gaps(session=session, query=query)
+        context["likely"] = likely_for_gaps(session=session, gaps=context["gaps"])
         context["heatmap_url"] = url_with(
             str(request.url_for("heatmap")), query.coverage.url_params()
         )
@@ -73,6 +76,7 @@ def gap(request: Request, session: SessionDep, principal: CurrentPrincipal) -> H
         "can_edit": principal.is_admin or principal.is_manager,
         "is_admin": principal.is_admin,
         "panel": htmx.target(request) == "cell-panel",
+        "likely": likely_for_gaps(session=session, gaps=[found], limit=8) if found else {},
     }
     return htmx.render(
         request, page="gaps/about.html", fragment="gaps/_about.html", context=context

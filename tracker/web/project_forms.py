@@ -24,6 +24,7 @@ from tracker.services.projects.edit import (
 from tracker.services.projects.params import TagForm
 from tracker.services.projects.tagging import TagChange, mark_screened, remove_tag, set_tag
 from tracker.services.reference import lists as reference_lists
+from tracker.services.suggestions.suggest import suggestions_for_project
 from tracker.web import htmx
 from tracker.web._forms import see_other
 from tracker.web._params import read_form
@@ -32,6 +33,7 @@ from tracker.web.templating import templates
 
 router = APIRouter()
 EMPTY_PLACE_ROWS = 3
+PAGE_LIMITS = {"objective": 3, "theme": 2}  # suggestions a page shows, best first
 
 
 def _choices(session: Session, principal: Principal) -> dict:
@@ -174,11 +176,19 @@ def _tag_response(
             "coverage": project_coverage(session=session, project=detail.project),
             "can_edit": principal.can_edit_project(detail.project),
             "tag_choices": tag_choices(session),
+            "suggestions": project_suggestions(session, principal, detail.project),
             **context,
         },
         status_code=status,
     )
     return htmx.varies(response)
+
+
+def project_suggestions(session: Session, principal: Principal, project):
+    """What the project page offers above the tag editor: suggestions, for its editors."""
+    if not principal.can_edit_project(project):
+        return None
+    return suggestions_for_project(session=session, project=project, limits=PAGE_LIMITS)
 
 
 def tag_choices(session: Session) -> dict:

@@ -23,7 +23,7 @@ from tracker.services.reference.lists import (
 )
 from tracker.web import htmx
 from tracker.web._params import query_params, read_query, url_with
-from tracker.web.project_forms import tag_choices
+from tracker.web.project_forms import project_suggestions, tag_choices
 from tracker.web.templating import templates
 
 router = APIRouter()
@@ -89,6 +89,7 @@ def show_project(
             "coverage": project_coverage(session=session, project=detail.project),
             "can_edit": principal.can_edit_project(detail.project),
             "tag_choices": tag_choices(session),
+            "suggestions": project_suggestions(session, principal, detail.project),
             "notice": request.query_params.get("notice"),
         },
     )

@@ -21,6 +21,7 @@ ENTITY_TYPES = {
     "objective": "Objectives' SDG links",
     "sign_in": "Sign-ins",
     "group_mapping": "Group rules",
+    "suggestion": "Suggestions",
 }
 REFUSALS = {
     "no_sign_in_under_way": "the answer belonged to no sign-in under way in that browser",
@@ -132,6 +133,15 @@ def describe(event: AuditEvent) -> str:
         if before.get("rationale") != after.get("rationale"):
             changes.append("its rationale")
         return f"{who} changed the tag {subject}: " + ("; ".join(changes) or "no visible change")
+
+    if kind == "suggestion":
+        subject = _tag_subject(after)
+        if after.get("kind") == "theme":
+            subject = f"theme {subject}"
+        if action == "accept":
+            how = _significance(after.get("significance"))
+            return f"{who} accepted the suggestion {subject} as {how} for {key.split(' ')[0]}"
+        return f"{who} dismissed the suggestion {subject} for {key.split(' ')[0]}"
 
     if kind == "project":
         if action == "create":

@@ -33,6 +33,7 @@ from tracker.services.exchange.iati import read as iati
 from tracker.services.exchange.jobs import file_content
 from tracker.services.exchange.spreadsheet import read as spreadsheet
 from tracker.services.exchange.writer import WriteConflict, write_plans
+from tracker.services.suggestions.imports import import_suggestions
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +184,11 @@ def _check(engine: Engine, settings: Settings, job_id: int) -> None:
     status = "refused" if report.refused else "checked"
     # A file with problems cannot be imported: it goes now. A fine one waits for the commit,
     # and so does an IATI file that can be imported in part or at another level.
-    _finish(engine, job_id, status, report.public(), remove_file=not _worth_keeping(report))
+    public = report.public()
+    if report.ok or getattr(report, "importable", False):  # rows without tags: their words
+        with _reading_session(engine) as session:
+            public["suggestions"] = import_suggestions(session=session, plans=checked.plans)
+    _finish(engine, job_id, status, public, remove_file=not _worth_keeping(report))
 
 
 def _worth_keeping(report) -> bool:
@@ -234,6 +239,8 @@ def _commit(engine: Engine, settings: Settings, job_id: int) -> None:
     public = report.public()
     if job.skip_invalid:
         public["skipped"] = len(public.get("unmapped") or [])
+    if job.report and job.report.get("suggestions"):  # as the check listed them
+        public["suggestions"] = job.report["suggestions"]
     if written:  # resumed: the rows written before now read as updates
         public["creates"] = job.report.get("creates", public["creates"])
         public["updates"] = job.report.get("updates", public["updates"])
