@@ -107,8 +107,25 @@ def test_the_digest_that_arrives(framework, smtp_server, client_factory):
     gpg4 = next(r for r in rows if r.th and r.th.get_text(strip=True).startswith("GPG4"))
     assert all("style" in td.attrs for td in gpg4.find_all("td"))
     assert gpg4.find_all("td")[-1].get_text(strip=True) == "1"
+    # The trend by goal, as table cells (no SVG in email): a bar and its number for each week.
+    assert page.find("svg") is None
+    trend = page.select_one("table.digest-trend")
+    days = [th.get_text(strip=True) for th in trend.find_all("tr")[0].find_all("th")][1:-1]
+    assert len(days) == 8 and days[-1] == "Nov 1"
+    gpg4 = next(
+        r for r in trend.find_all("tr") if r.th and r.th.get_text(strip=True).startswith("GPG4")
+    )
+    bars = gpg4.select("td.digest-bar")
+    assert [b.div.get_text(strip=True) for b in bars] == ["0"] * 7 + ["1"]
+    tallest = bars[-1].find("td", attrs={"bgcolor": "#0b5cad"})
+    assert tallest["height"] == "36" and "width:20px" in tallest["style"]
+    assert bars[0].find("td", attrs={"bgcolor": "#0b5cad"}) is None
+    assert gpg4.find_all("td")[-1].get_text(strip=True) == "+1"
+    assert "ACTIVE PROJECTS BY GOAL, LAST 8 WEEKS (Sep 13 to Nov 1)" in text
+    assert "GPG4      0   0   0   0   0   0   0   1  (+1)" in text
     links = [a["href"] for a in page.find_all("a")]
     assert "http://tracker.example.org/heatmap" in links and unsubscribe in links
+    assert "http://tracker.example.org/trends" in links
 
     # The link works without signing in; following it (GET) changes nothing, POST does.
     client = client_factory()
