@@ -28,7 +28,7 @@ def _label(day, period: str) -> str:
     if period == "quarter":
         return f"Q{(day.month - 1) // 3 + 1} {day.year}"
     if period == "month":
-        return formats.format_day_month(day).split(" ")[-1] + f" {day.year % 100:02d}"
+        return formats.format_month(day)
     return formats.format_day_month(day)
 
 
