@@ -88,6 +88,9 @@ def test_monthly_axes_name_months_and_drill_downs_keep_the_comparison(viewer):
     drill = heatmap.select_one("a.expand")["href"]
     assert "goal=" in drill and "compare=2025-07-01" in drill and "as_of=2025-12-15" in drill
     assert "compare=2025-07-01" in heatmap.select_one("a.expand")["hx-get"]
+    # A cell's list of projects and the view's gaps have no comparison to show.
+    cell = heatmap.select_one("td.cell a")["href"]
+    assert "compare" not in cell and viewer.get(cell).status_code == 200
 
 
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils (pdftoppm) is missing")
