@@ -136,6 +136,11 @@ def format_day_month(value: date | datetime | None, *, locale: str = DEFAULT_LOC
     return babel_dates.format_skeleton("MMMd", day, locale=locale)
 
 
+def format_month(value: date | datetime, *, locale: str = DEFAULT_LOCALE) -> str:
+    """A month with its year, as a chart's axis names it: Jan 2026."""
+    return babel_dates.format_skeleton("yMMM", value, locale=locale)
+
+
 def format_datetime(
     value: datetime | None, *, zone: str = "UTC", locale: str = DEFAULT_LOCALE
 ) -> str:

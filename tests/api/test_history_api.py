@@ -72,6 +72,27 @@ def test_trends_page_draws_accessible_charts(viewer):
     assert viewer.get("/trends?period=fortnight").status_code == 400
 
 
+def test_monthly_axes_name_months_and_drill_downs_keep_the_comparison(viewer):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(
+        viewer.get("/trends?period=month&from=2025-01-01&to=2025-12-31").text, "lxml"
+    )
+    ticks = [t.text for t in page.select("#trend-projects svg text.chart__tick")]
+    assert "Jan 2025" in ticks and "Dec 2025" in ticks
+    assert not any(re.fullmatch(r"\d+ \d+", t) for t in ticks)
+    heatmap = BeautifulSoup(
+        viewer.get("/heatmap", params={"as_of": "2025-12-15", "compare": "2025-07-01"}).text,
+        "lxml",
+    )
+    drill = heatmap.select_one("a.expand")["href"]
+    assert "goal=" in drill and "compare=2025-07-01" in drill and "as_of=2025-12-15" in drill
+    assert "compare=2025-07-01" in heatmap.select_one("a.expand")["hx-get"]
+    # A cell's list of projects and the view's gaps have no comparison to show.
+    cell = heatmap.select_one("td.cell a")["href"]
+    assert "compare" not in cell and viewer.get(cell).status_code == 200
+
+
 @pytest.mark.skipif(not shutil.which("pdftoppm"), reason="poppler-utils (pdftoppm) is missing")
 def test_board_pack_pdf_opens_and_holds_the_heatmaps_figures(viewer, tmp_path):
     params = {"programme": "CYB", "as_of": "2025-12-15"}

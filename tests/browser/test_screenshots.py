@@ -16,6 +16,7 @@ from tests.browser.conftest import ARTIFACTS, settled, sign_in
 from tests.conftest import PASSWORD
 from tracker.db import session_scope
 from tracker.services.demo import seed_demo_portfolio
+from tracker.services.history import replay
 
 pytestmark = [pytest.mark.browser, pytest.mark.screenshots]
 
@@ -25,6 +26,8 @@ PAGES = {
     "gaps": "/gaps",
     "projects": "/projects?status=active&sort=-budget",
     "heatmap-sdg": "/heatmap?rows=sdg_targets&cols=regions&metric=budget",
+    "trends": "/trends",
+    "heatmap-compare": "/heatmap?compare=2026-01-01",
 }
 
 
@@ -33,6 +36,7 @@ def test_screenshots(framework, accounts, live_server, page, request):
         pytest.skip("screenshots come from one backend")
     with session_scope(framework) as session:
         seed_demo_portfolio(session=session, projects=300, seed=2023, today=date(2026, 11, 2))
+    replay.rebuild(framework)  # as `tracker setup` does: the demo's two years of history
     folder = Path(os.environ.get("TRACKER_SCREENSHOTS_DIR") or ARTIFACTS / "screenshots")
     folder.mkdir(parents=True, exist_ok=True)
     sign_in(page, live_server, accounts["manager_this"].email, PASSWORD)
@@ -43,6 +47,10 @@ def test_screenshots(framework, accounts, live_server, page, request):
             path=str(folder / f"{name}.png"), full_page=name != "heatmap-objectives-budget"
         )
         assert (folder / f"{name}.png").stat().st_size > 10_000
+    page.goto(f"{live_server}/")
+    charts = page.locator("section[aria-labelledby=by-goal]")
+    charts.screenshot(path=str(folder / "overview-charts.png"))
+    assert (folder / "overview-charts.png").stat().st_size > 50_000
     page.goto(f"{live_server}/projects?programme=CYB&status=active")
     page.locator("table.project-table tbody tr a").first.click()
     page.screenshot(path=str(folder / "project.png"), full_page=True)

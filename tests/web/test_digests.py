@@ -36,20 +36,29 @@ def _subscribe(client, **fields):
 
 def test_subscribe_and_preview(framework, browser_for, accounts):
     viewer = browser_for("viewer")
-    response = _subscribe(viewer, programmes=["CYB", "OEC"], region="AFR", quiet="skip")
+    response = _subscribe(
+        viewer, programmes=["CYB", "OEC"], region="AFR", quiet="skip", board_pack="monthly"
+    )
     assert response.status_code == 303
     with Session(framework) as session:
         subscription = session.exec(select(Subscription)).one()
-    assert (subscription.programmes, subscription.region, subscription.quiet) == (
-        ["CYB", "OEC"],
-        "AFR",
-        "skip",
-    )
+    assert (
+        subscription.programmes,
+        subscription.region,
+        subscription.quiet,
+        subscription.board_pack,
+    ) == (["CYB", "OEC"], "AFR", "skip", True)
     page = BeautifulSoup(viewer.get("/digests").text, "lxml")
     heading = page.select_one("section.subscription h3").get_text(" ", strip=True)
     assert heading == "Weekly digest of CYB, OEC, AFR"
     schedule = " ".join(page.select_one("section.subscription p").get_text(" ", strip=True).split())
-    assert schedule.startswith("Every Monday at 08:00 Europe/Paris. Next: ")
+    assert schedule.startswith(
+        "Every Monday at 08:00 Europe/Paris. With the board pack (PDF) in the first digest of"
+        " each month. Next: "
+    )
+    edit = page.select_one("section.subscription form")
+    chosen = edit.find("select", attrs={"name": "board_pack"}).find("option", selected=True)
+    assert chosen["value"] == "monthly"
     preview = viewer.get(f"/digests/{subscription.id}/preview")
     assert preview.status_code == 200
     assert "style-src 'self' 'unsafe-inline'" in preview.headers["content-security-policy"]
@@ -112,6 +121,7 @@ def test_a_preview_and_a_past_digest_lead_back_to_the_digests_page(
         ({"programmes": ["ZZ"]}, "programmes", "unknown programme ZZ"),
         ({"region": "ATL"}, "region", 'unknown region "ATL"'),
         ({"quiet": "shout"}, "quiet", "must be line"),
+        ({"board_pack": "weekly"}, "board_pack", "must be no or monthly"),
     ],
 )
 def test_bad_subscriptions_are_refused_beside_the_field(
@@ -147,7 +157,16 @@ HOSTILE = {
     "int64": str(2**63),
     "long": "x" * 5_000,
 }
-FIELDS = ("frequency", "weekday", "hour", "timezone", "programmes", "region", "quiet")
+FIELDS = (
+    "frequency",
+    "weekday",
+    "hour",
+    "timezone",
+    "programmes",
+    "region",
+    "quiet",
+    "board_pack",
+)
 
 
 def _post(client, path: str, data: dict, *, multipart: bool):

@@ -30,7 +30,9 @@ def build_message(
     html: str,
     message_id: str,
     unsubscribe_url: str,
+    attachment: tuple[str, bytes] | None = None,
 ) -> EmailMessage:
+    """A digest as an email: plain text and HTML, and an optional PDF (file name, bytes)."""
     # No folding below the RFC 5322 limit: a folded List-Unsubscribe URL becomes an encoded
     # word, which mail clients do not read as a link.
     message = EmailMessage(policy=policy.SMTP.clone(max_line_length=998))
@@ -45,6 +47,9 @@ def build_message(
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(text)
     message.add_alternative(html, subtype="html")
+    if attachment is not None:
+        name, data = attachment
+        message.add_attachment(data, maintype="application", subtype="pdf", filename=name)
     return message
 
 

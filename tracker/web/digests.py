@@ -85,6 +85,10 @@ def _page(request, session, principal, status=200, **context) -> HTMLResponse:
                     ("line", "Send one line saying nothing changed"),
                     ("skip", "Send nothing"),
                 ],
+                "board_pack": [
+                    ("no", "No"),
+                    ("monthly", "Yes: attach it to the first digest of each month"),
+                ],
             },
             "weekdays": WEEKDAYS,
             "form": context.pop("form", {}),
@@ -103,6 +107,7 @@ def _input(form: FormData) -> SubscriptionInput:
         programmes=text_fields(form, "programmes"),
         region=text_field(form, "region", ""),
         quiet=text_field(form, "quiet", "line"),
+        board_pack=text_field(form, "board_pack", "no"),
     )
 
 

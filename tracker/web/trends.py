@@ -28,14 +28,15 @@ def _label(day, period: str) -> str:
     if period == "quarter":
         return f"Q{(day.month - 1) // 3 + 1} {day.year}"
     if period == "month":
-        return formats.format_day_month(day).split(" ")[-1] + f" {day.year % 100:02d}"
+        return formats.format_month(day)
     return formats.format_day_month(day)
 
 
 def trend_charts(trend, *, currency: str) -> list[dict]:
     """One line chart per metric, a line per goal or objective, and the gap count."""
     labels = [_label(d, trend.period) for d in trend.days]
-    every = max(1, len(labels) // 8)
+    # The charts stand three abreast: about four names fit under each without touching.
+    every = max(1, -(-(len(labels) - 1) // 4))
     out = []
     for metric, title in METRICS:
         series = [

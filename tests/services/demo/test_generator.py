@@ -166,3 +166,83 @@ def test_demo_needs_the_framework(engine):
         session_scope(engine) as session,
     ):
         seed_demo_portfolio(session=session, projects=5, seed=1)
+
+
+def test_the_demo_history_is_in_the_audit_trail_and_rebuilds(framework):
+    """Two years of dated changes, recorded as the tracker records them; `history rebuild`
+    turns them into the projects' states on each day: a removed tag counted between its
+    addition and its removal, work counted active from the day it started."""
+    from sqlalchemy import and_, or_
+
+    from tracker.models import AuditEvent
+    from tracker.models.history import ObjectiveTagVersion, ProjectVersion
+    from tracker.services.history import replay
+
+    with session_scope(framework) as session:
+        seed_demo_portfolio(session=session, projects=150, seed=7, today=TODAY)
+    assert replay.rebuild(framework) > 150
+    with session_scope(framework) as session:
+        events = session.exec(select(AuditEvent).where(AuditEvent.project_id.is_not(None))).all()
+        actions = {(e.entity_type, e.action) for e in events}
+        assert {
+            ("project", "create"),
+            ("project", "update"),
+            ("project", "screen"),
+            ("objective_tag", "tag"),
+            ("objective_tag", "untag"),
+            ("theme_tag", "tag"),
+        } <= actions
+        days = [e.occurred_at.date() for e in events]
+        assert min(days) >= TODAY - timedelta(days=731) and max(days) < TODAY
+        objectives = dict(session.exec(select(Objective.code, Objective.id)).all())
+
+        def version_on(project_id, day):
+            return session.exec(
+                select(ProjectVersion).where(
+                    ProjectVersion.project_id == project_id,
+                    ProjectVersion.valid_from <= day,
+                    or_(ProjectVersion.valid_to.is_(None), ProjectVersion.valid_to > day),
+                )
+            ).first()
+
+        def tagged_on(project_id, code, day):
+            version = version_on(project_id, day)
+            return version is not None and (
+                session.exec(
+                    select(ObjectiveTagVersion.id).where(
+                        and_(
+                            ObjectiveTagVersion.version_id == version.id,
+                            ObjectiveTagVersion.objective_id == objectives[code],
+                        )
+                    )
+                ).first()
+                is not None
+            )
+
+        untags = [e for e in events if e.action == "untag"]
+        for removed in untags:
+            code = removed.before["code"]
+            [added] = [
+                e
+                for e in events
+                if e.action == "tag"
+                and e.project_id == removed.project_id
+                and (e.after or {}).get("code") == code
+            ]
+            between = added.occurred_at.date() + timedelta(days=1)
+            if between < removed.occurred_at.date():
+                assert tagged_on(removed.project_id, code, between)
+            assert not tagged_on(
+                removed.project_id, code, removed.occurred_at.date() + timedelta(days=1)
+            )
+        starts = [
+            e
+            for e in events
+            if e.action == "update" and e.after == {"status": "active"} and e.before
+        ]
+        assert starts
+        for started in starts:
+            day = started.occurred_at.date()
+            assert version_on(started.project_id, day).status == "active"
+            before = version_on(started.project_id, day - timedelta(days=1))
+            assert before is None or before.status == "pipeline"

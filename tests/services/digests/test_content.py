@@ -107,8 +107,25 @@ def test_the_digest_that_arrives(framework, smtp_server, client_factory):
     gpg4 = next(r for r in rows if r.th and r.th.get_text(strip=True).startswith("GPG4"))
     assert all("style" in td.attrs for td in gpg4.find_all("td"))
     assert gpg4.find_all("td")[-1].get_text(strip=True) == "1"
+    # The trend by goal, as table cells (no SVG in email): a bar and its number for each week.
+    assert page.find("svg") is None
+    trend = page.select_one("table.digest-trend")
+    days = [th.get_text(strip=True) for th in trend.find_all("tr")[0].find_all("th")][1:-1]
+    assert len(days) == 8 and days[-1] == "Nov 1"
+    gpg4 = next(
+        r for r in trend.find_all("tr") if r.th and r.th.get_text(strip=True).startswith("GPG4")
+    )
+    bars = gpg4.select("td.digest-bar")
+    assert [b.div.get_text(strip=True) for b in bars] == ["0"] * 7 + ["1"]
+    tallest = bars[-1].find("td", attrs={"bgcolor": "#0b5cad"})
+    assert tallest["height"] == "36" and "width:20px" in tallest["style"]
+    assert bars[0].find("td", attrs={"bgcolor": "#0b5cad"}) is None
+    assert gpg4.find_all("td")[-1].get_text(strip=True) == "+1"
+    assert "ACTIVE PROJECTS BY GOAL, LAST 8 WEEKS (Sep 13 to Nov 1)" in text
+    assert "GPG4      0   0   0   0   0   0   0   1  (+1)" in text
     links = [a["href"] for a in page.find_all("a")]
     assert "http://tracker.example.org/heatmap" in links and unsubscribe in links
+    assert "http://tracker.example.org/trends" in links
 
     # The link works without signing in; following it (GET) changes nothing, POST does.
     client = client_factory()
@@ -165,3 +182,51 @@ def test_a_scoped_digest_only_reports_its_scope(framework):
         )
     assert cyber.new_projects == ["CYB-2026-0500 Cyber fora advocacy"]
     assert terror.new_projects == [] and terror.quiet
+
+
+def test_the_board_pack_arrives_once_a_month(framework, smtp_server, tmp_path):
+    """A subscriber who chose the board pack finds it, a PDF of their scope, attached to the
+    first digest of the month; a week inside a month brings none."""
+    import subprocess
+
+    with session_scope(framework) as session:
+        director = factories.user(session, email="director@example.org", full_name="Dana Director")
+        for frequency, weekday, start in (
+            ("weekly", 6, datetime(2026, 10, 25, 8, tzinfo=UTC)),
+            ("daily", 0, datetime(2026, 11, 3, 8, tzinfo=UTC)),
+        ):
+            factories.subscription(
+                session,
+                director,
+                frequency=frequency,
+                weekday=weekday,
+                board_pack=True,
+                programmes=["CYB"],
+                created_at=datetime(2026, 9, 1, tzinfo=UTC),
+                last_period_end=start,
+            )
+    _activity(framework, NOW - timedelta(days=40))
+    settings = factories.digest_settings(framework, smtp_server)
+    assert outbox.enqueue_due(engine=framework, settings=settings, now=NOW) == 2
+    assert outbox.send_due(engine=framework, settings=settings, now=NOW).sent == 2
+
+    by_end = {m["Subject"].split(", 2026")[0]: m for m in smtp_server.messages}
+    monthly = by_end["Weekly portfolio digest, Nov 1"]
+    [pack] = list(monthly.iter_attachments())
+    assert pack.get_content_type() == "application/pdf"
+    assert pack.get_filename() == "board-pack-2026-11-01.pdf"
+    data = pack.get_content()
+    assert data.startswith(b"%PDF-")
+    (tmp_path / "pack.pdf").write_bytes(data)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(tmp_path / "pack.pdf"), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Page 1 of" in text and "CYB" in text
+    # The digest itself is still there, as text and HTML.
+    assert "Hello Dana Director," in monthly.get_body(("plain",)).get_content()
+    assert monthly.get_body(("html",)) is not None
+    inside = by_end["Daily portfolio digest, Nov 4"]
+    assert list(inside.iter_attachments()) == []

@@ -42,6 +42,9 @@ class CoverageQuery:
     goal_code: str | None = None
     # Coverage as it stood at the end of this day (UTC); None: now.
     as_of: date | None = None
+    # The day a view is compared with (the heatmap shows each figure's change since then); it
+    # does not change the figures, only what is shown beside them and the links.
+    compare: date | None = None
 
     def with_view(self, **changes) -> CoverageQuery:
         return replace(self, **changes)
@@ -60,6 +63,7 @@ class CoverageQuery:
             "floor": str(self.floor),
             "goal": self.goal_code or "",
             "as_of": self.as_of.isoformat() if self.as_of else "",
+            "compare": self.compare.isoformat() if self.compare else "",
         }
         values.update(overrides)
         pairs: list[tuple[str, str]] = []
@@ -136,6 +140,7 @@ def coverage_query(
         region_code=region_code,
         goal_code=params.goal,
         as_of=_past(getattr(params, "as_of", None)),
+        compare=getattr(params, "compare", None),
     )
 
 

@@ -120,7 +120,7 @@ def parse_gap_query(
 
 def view_params(query: CoverageQuery) -> list[tuple[str, str]]:
     """The view's parameters as the gaps page reads them (GapParams)."""
-    pairs = [(k, v) for k, v in query.url_params() if k not in ("cols", "metric")]
+    pairs = [(k, v) for k, v in query.url_params() if k not in ("cols", "metric", "compare")]
     if query.columns == "countries":
         pairs.append(("cols", "countries"))
     return pairs

@@ -19,7 +19,8 @@ def cell_params(
     query: CoverageQuery, row: Row | None, column: Column | None
 ) -> list[tuple[str, str]]:
     """Projects-list parameters for a cell; None for a total across rows or columns."""
-    base = [(k, v) for k, v in query.url_params() if k not in ("rows", "cols", "metric")]
+    # The day compared with is the heatmap's own: a list of projects has no change to show.
+    base = [(k, v) for k, v in query.url_params() if k not in ("rows", "cols", "metric", "compare")]
     if row is not None:
         base.append((row.level, row.code))
     if column is None:

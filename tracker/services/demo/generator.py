@@ -3,6 +3,13 @@
 The portfolio leaves deliberate gaps so that a new installation shows what the gap reports
 look like: the objectives in DEMO_GAP_OBJECTIVES have no project at all, and no project
 tagged to the environmental goal (GPG7) works in Europe.
+
+It also has two years of history, recorded in the audit trail as the tracker itself records
+changes, so that `tracker history rebuild` shows coverage moving: the portfolio in use two
+years ago was registered then (with its tags), later work is registered some weeks before it
+starts (as pipeline, turning active on its start date), projects end, are suspended or
+cancelled on their dates, some are screened weeks after registration, some gain a tag later and
+some lose one.
 """
 
 from __future__ import annotations
@@ -29,12 +36,14 @@ from tracker.models import (
     Theme,
     ThemeTag,
 )
-from tracker.services.audit.record import record
+from tracker.services.audit.record import record, tag_state
 from tracker.services.demo.catalogue import CATALOGUE, CODENAMES, CURRENCIES, DONORS, LineOfWork
 
 DEMO_GAP_OBJECTIVES = ("1.4", "3.4", "7.6")
 DEMO_GAP_GOAL = "GPG7"
 DEMO_GAP_REGION = "EUR"
+HISTORY_DAYS = 730  # how far back the demo portfolio's history goes
+ACTOR = "Demo data"
 
 # Countries where demo projects work, by region: places where such work really happens,
 # rather than every territory in ISO 3166.
@@ -149,14 +158,17 @@ def _make_project(
 
     text = {"place": place, "donor": donor, "codename": rng.choice(CODENAMES)}
     # Registered some weeks before the work starts, and never in the future: work that starts
-    # later was registered over the past two months, not all on one day.
-    registered = datetime.combine(
+    # later was registered over the past two months, not all on one day. Work older than the
+    # history was registered when the tracker came into use, two years ago, over a month.
+    first_day = today - timedelta(days=HISTORY_DAYS)
+    imported = start - timedelta(days=90) < first_day
+    registered = _at(
         min(
-            start - timedelta(days=rng.randint(14, 90)),
+            max(start - timedelta(days=rng.randint(14, 90)), first_day)
+            if not imported
+            else first_day + timedelta(days=rng.randint(0, 30)),
             today - timedelta(days=rng.randint(1, 60)),
-        ),
-        time(9, 0),
-        tzinfo=UTC,
+        )
     )
     project = Project(
         code=f"{programme_code}-{start.year}-{index + 1:04d}",
@@ -180,15 +192,14 @@ def _make_project(
         session.add(location)
 
     screening = rng.random()
-    tagged_at = min(
-        registered + timedelta(days=rng.randint(0, 10), hours=rng.randint(0, 7)),
-        datetime.combine(today, time(8, 0), tzinfo=UTC),
+    latest = _at(today - timedelta(days=1))
+    # Imported work came with its tags; new work is tagged within days of its registration.
+    tagged_at = (
+        registered
+        if imported
+        else min(registered + timedelta(days=rng.randint(0, 10), hours=rng.randint(0, 7)), latest)
     )
-    if screening >= 0.13:
-        _tag(session, ref, rng, project, line, tagged_at)
-    if screening >= 0.09:
-        # 9% are unscreened; the next 4% were screened and found not aligned (no tags).
-        project.screened_at = tagged_at if screening < 0.13 or rng.random() < 0.9 else None
+    status_then = _status_then(status, start, end, registered.date())
     record(
         session=session,
         actor=None,
@@ -196,10 +207,91 @@ def _make_project(
         entity_type="project",
         entity_key=project.code,
         project_id=project.id,
-        after={"code": project.code, "title": project.title, "status": project.status},
-        actor_label="Demo data",
+        after={"code": project.code, "title": project.title, "status": status_then},
+        actor_label=ACTOR,
         occurred_at=registered,
     )
+    if screening >= 0.13:
+        _tag(session, ref, rng, project, line, tagged_at, registered, latest)
+    # 9% are unscreened; the next 4% were screened and found not aligned (no tags). Some
+    # were screened weeks after they were tagged.
+    if screening >= 0.09 and (screening < 0.13 or rng.random() < 0.9):
+        later = rng.random() < 0.25 and not imported
+        project.screened_at = (
+            min(tagged_at + timedelta(days=rng.randint(7, 120)), latest) if later else tagged_at
+        )
+        if project.screened_at > registered:
+            _event(
+                session,
+                project,
+                "screen",
+                project.screened_at,
+                None,
+                {"screened_at": project.screened_at},
+            )
+    _status_changes(session, rng, project, status_then, registered, latest)
+
+
+def _at(day: date) -> datetime:
+    return datetime.combine(day, time(9, 0), tzinfo=UTC)
+
+
+def _event(session, project, action, when, before, after, entity_type="project", key=None):
+    record(
+        session=session,
+        actor=None,
+        action=action,
+        entity_type=entity_type,
+        entity_key=key or project.code,
+        project_id=project.id,
+        before=before,
+        after=after,
+        actor_label=ACTOR,
+        occurred_at=when,
+    )
+
+
+def _status_then(status: str, start: date, end: date, registered: date) -> str:
+    """The status a project had when it was registered."""
+    if status in (ProjectStatus.pipeline, ProjectStatus.cancelled) or start > registered:
+        return ProjectStatus.pipeline
+    if status == ProjectStatus.completed and end < registered:
+        return ProjectStatus.completed
+    return ProjectStatus.active
+
+
+def _status_changes(
+    session: Session,
+    rng: random.Random,
+    project: Project,
+    status: str,
+    registered: datetime,
+    latest: datetime,
+) -> None:
+    """From the status at registration to the present one, each change on its day: work
+    starts on its start date, ends the day after its end date, and is suspended or cancelled
+    on some day since."""
+    final = project.status
+    steps: list[tuple[datetime, str]] = []
+    if status == ProjectStatus.pipeline and final in (
+        ProjectStatus.active,
+        ProjectStatus.suspended,
+        ProjectStatus.completed,
+    ):
+        steps.append((max(_at(project.start_date), registered), ProjectStatus.active))
+    if final == ProjectStatus.completed:
+        steps.append((_at(project.end_date + timedelta(days=1)), ProjectStatus.completed))
+    elif final in (ProjectStatus.suspended, ProjectStatus.cancelled):
+        since = steps[-1][0] if steps else registered
+        span = max(1, (latest - since).days)
+        steps.append((since + timedelta(days=rng.randint(1, span)), final))
+    now = status
+    for when, new in steps:
+        when = min(max(when, registered + timedelta(hours=1)), latest)
+        if new == now:
+            continue
+        _event(session, project, "update", when, {"status": now}, {"status": new})
+        now = new
 
 
 def _dates(rng: random.Random, status: str, operation: bool, today: date) -> tuple[date, date]:
@@ -259,11 +351,40 @@ def _tag(
     project: Project,
     line: LineOfWork,
     tagged_at: datetime,
+    registered: datetime,
+    latest: datetime,
 ) -> None:
+    """The project's tags, added at `tagged_at` (each recorded when after the registration);
+    one in ten gains a significant objective later, one in ten had one that was removed."""
     significant = rng.sample(line.significant, rng.randint(1, len(line.significant)))
+    spare = sorted(set(line.significant) - set(significant))
+    later: dict[str, datetime] = {}
+    if spare and rng.random() < 0.3:
+        code = rng.choice(spare)
+        added = min(tagged_at + timedelta(days=rng.randint(20, 400)), latest)
+        if rng.random() < 0.5:
+            later[code] = added
+            significant.append(code)
+        else:
+            removed = min(added + timedelta(days=rng.randint(30, 300)), latest)
+            state = _objective_state(ref, code, Significance.significant, None)
+            key = f"{project.code} {code}"
+            _event(session, project, "tag", added, None, state, "objective_tag", key)
+            _event(session, project, "untag", removed, state, None, "objective_tag", key)
     share = Decimal(rng.choice((50, 60, 70, 80))) if rng.random() < 0.3 else None
     for code in line.principal:
         objective = ref.objectives[code]
+        if tagged_at > registered:
+            _event(
+                session,
+                project,
+                "tag",
+                tagged_at,
+                None,
+                _objective_state(ref, code, Significance.principal, share),
+                "objective_tag",
+                f"{project.code} {code}",
+            )
         session.add(
             ObjectiveTag(
                 project_id=project.id,
@@ -276,23 +397,55 @@ def _tag(
         )
     for code in sorted(significant):
         objective = ref.objectives[code]
+        when = later.get(code, tagged_at)
         session.add(
             ObjectiveTag(
                 project_id=project.id,
                 objective_id=objective.id,
                 significance=Significance.significant,
                 rationale=f"Also contributes to {code}: {objective.short_name}.",
-                tagged_at=tagged_at,
+                tagged_at=when,
             )
         )
+        if when > registered:
+            _event(
+                session,
+                project,
+                "tag",
+                when,
+                None,
+                _objective_state(ref, code, Significance.significant, None),
+                "objective_tag",
+                f"{project.code} {code}",
+            )
     for code in sorted(rng.sample(line.themes, rng.randint(1, len(line.themes)))):
+        significance = Significance.principal if rng.random() < 0.25 else Significance.significant
         session.add(
             ThemeTag(
                 project_id=project.id,
                 theme_id=ref.themes[code].id,
-                significance=Significance.principal
-                if rng.random() < 0.25
-                else Significance.significant,
+                significance=significance,
                 tagged_at=tagged_at,
             )
         )
+        if tagged_at > registered:
+            state = tag_state(
+                code=code,
+                name=ref.themes[code].name,
+                significance=int(significance),
+                budget_share=None,
+                rationale=None,
+            )
+            key = f"{project.code} {code}"
+            _event(session, project, "tag", tagged_at, None, state, "theme_tag", key)
+
+
+def _objective_state(ref: _Reference, code: str, significance: int, share) -> dict:
+    objective = ref.objectives[code]
+    return tag_state(
+        code=code,
+        name=objective.short_name,
+        significance=int(significance),
+        budget_share=share,
+        rationale=None,
+    )

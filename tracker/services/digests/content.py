@@ -12,6 +12,7 @@ from sqlmodel import Session
 
 from tracker.config import get_settings
 from tracker.models import AuditEvent, CoverageSnapshot, ObjectiveTag, Project, ThemeTag
+from tracker.models._base import utcnow
 from tracker.services.audit.describe import describe
 from tracker.services.coverage import compute_matrix, parse_coverage_query, sql
 from tracker.services.coverage.gaps import Gap, find_gaps, gaps_by_cell, parse_gap_query
@@ -26,6 +27,7 @@ STRUCTURAL_GAPS = (
     "unreached_sdg_target",
 )
 MAX_LINES = 15
+TREND_WEEKS = 8
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,9 @@ class Digest:
     heatmap_gaps: dict = field(default_factory=dict)  # (row key, column key): reasons
     # Active projects and attributed budget by SDG, counted as the heatmap's SDG view.
     sdgs: list = field(default_factory=list)
+    # Active projects by goal at the end of each of the last weeks (coverage over time).
+    trend_days: list[date] = field(default_factory=list)
+    trend: list[tuple[Any, list[int]]] = field(default_factory=list)  # (goal row, counts by day)
 
     @property
     def quiet(self) -> bool:
@@ -100,6 +105,27 @@ class Digest:
             or self.gaps_opened
             or self.gaps_closed
         )
+
+
+def goal_trend(
+    *, session: Session, scope: Scope, until: datetime, weeks: int = TREND_WEEKS
+) -> tuple[list[date], list[tuple[Any, list[int]]]]:
+    """Active projects by goal at the end of each of the last `weeks` weeks (ending on Sundays)
+    before the moment `until` (a period's end), from coverage over time, in the scope."""
+    from tracker.fields import read_params
+    from tracker.services.history.trends import TrendParams, build_trend
+
+    day = min((until - timedelta(microseconds=1)).date(), utcnow().date())
+    last = day - timedelta(days=(day.weekday() + 1) % 7)  # the Sunday ending the last week
+    first = last - timedelta(weeks=weeks - 1)
+    trend = build_trend(
+        session=session,
+        params=read_params(
+            TrendParams,
+            {"period": "week", "from": first.isoformat(), "to": last.isoformat(), **scope.params},
+        ),
+    )
+    return trend.days, [(s.row, [p.projects for p in s.points]) for s in trend.series]
 
 
 def _currency(currency: str | None) -> str:
@@ -284,6 +310,7 @@ def build_digest(
         query=parse_coverage_query(session=session, params={**scope.params, "rows": "sdgs"}),
     )
     digest.sdgs = [(row, by_sdg.row_total(row)) for row in by_sdg.rows]
+    digest.trend_days, digest.trend = goal_trend(session=session, scope=scope, until=period_end)
     digest.heatmap = compute_matrix(
         session=session,
         query=parse_coverage_query(session=session, params={**scope.params, "rows": "goals"}),

@@ -15,7 +15,8 @@ import secrets
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.engine import Engine
@@ -80,6 +81,31 @@ def period_of(subscription: Subscription, now: datetime) -> tuple[datetime, date
     return start, end
 
 
+def board_pack_due(subscription: Subscription, start: datetime, end: datetime) -> bool:
+    """A subscriber who chose the board pack receives it with the first digest of each month
+    (in their time zone): the one whose period reaches into a new month."""
+    if not subscription.board_pack:
+        return False
+    zone = ZoneInfo(subscription.timezone)
+    first, last = (
+        (t if t.tzinfo else t.replace(tzinfo=UTC)).astimezone(zone) for t in (start, end)
+    )
+    return (first.year, first.month) != (last.year, last.month)
+
+
+def board_pack_of(session: Session, scope: Scope) -> bytes:
+    """The board pack (PDF) of a subscriber's programmes and region, now."""
+    from tracker.fields import read_params
+    from tracker.services.coverage.params import CoverageParams
+    from tracker.services.reports.board_pack import build_board_pack
+
+    return build_board_pack(session=session, params=read_params(CoverageParams, scope.params)).pdf
+
+
+def board_pack_name(period_end: datetime) -> str:
+    return f"board-pack-{period_end.date().isoformat()}.pdf"
+
+
 def enqueue_due(*, engine: Engine, settings: Settings, now: datetime | None = None) -> int:
     """Write the digest of every subscription whose period has ended; returns how many."""
     now = now or utcnow()
@@ -108,6 +134,8 @@ def enqueue_due(*, engine: Engine, settings: Settings, now: datetime | None = No
             skip = digest.quiet and subscription.quiet == "skip"
             row = _outbox_row(settings, subscription, user, start, end, rendered, skip=skip)
             row.next_attempt_at = now
+            if not skip and board_pack_due(subscription, start, end):
+                row.attachment = board_pack_of(session, scope_of(subscription))
             session.add(row)
             subscription.last_period_end = end
             session.add(subscription)
@@ -223,6 +251,9 @@ def send_due(
                 html=row.body_html,
                 message_id=row.message_id,
                 unsubscribe_url=unsubscribe_url(settings, subscription),
+                attachment=(
+                    (board_pack_name(row.period_end), row.attachment) if row.attachment else None
+                ),
             )
             try:
                 mail.send(settings=settings, message=message)

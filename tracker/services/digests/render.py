@@ -46,6 +46,33 @@ class ShownFigure:
     change: str | None  # "+3 since Oct 26", None without an earlier figure
 
 
+BAR_HEIGHT = 36  # pixels of the tallest bar of a digest's trend
+
+
+@dataclass(frozen=True)
+class TrendRow:
+    """A goal's row of the digest's trend: its counts, each with the height of its bar (in
+    pixels, as table cells: email clients drop SVG), and the change over the weeks."""
+
+    code: str
+    label: str
+    bars: list[tuple[int, int]]  # (active projects, bar height)
+    change: int
+
+
+def trend_rows(digest: Digest) -> list[TrendRow]:
+    top = max((n for _, counts in digest.trend for n in counts), default=0)
+    return [
+        TrendRow(
+            row.code,
+            row.label,
+            [(n, round(n * BAR_HEIGHT / top) if top else 0) for n in counts],
+            counts[-1] - counts[0] if counts else 0,
+        )
+        for row, counts in digest.trend
+    ]
+
+
 @dataclass(frozen=True)
 class RenderedDigest:
     subject: str
@@ -146,6 +173,7 @@ def render_digest(
         "app": f"{base}/",
         "heatmap": f"{base}/heatmap" + (f"?{scope_query}" if scope_query else ""),
         "gaps": f"{base}/gaps" + (f"?{scope_query}" if scope_query else ""),
+        "trends": f"{base}/trends" + (f"?{scope_query}" if scope_query else ""),
         "projects": f"{base}/projects",
         "digests": f"{base}/digests",
         "unsubscribe": unsubscribe_url,
@@ -168,6 +196,8 @@ def render_digest(
         "gap_of": lambda row, column: digest.heatmap_gaps.get((row.key, column.key)),
         "cell_style": lambda value: CELL_STYLES[_step(value, top)],
         "subject": subject,
+        "trend_rows": trend_rows(digest),
+        "bar_height": BAR_HEIGHT,
     }
     return RenderedDigest(
         subject=subject,

@@ -20,6 +20,7 @@ from tracker.services.reference.lists import programme_names, region_names
 
 MAX_TIMEZONE_LENGTH = 64  # the column's width; the longest IANA name has 32 characters
 QUIET = ("line", "skip")
+BOARD_PACK = ("no", "monthly")
 _SIGNATURE = re.compile(r"[0-9a-f]{32}")
 
 
@@ -32,6 +33,7 @@ class SubscriptionInput:
     programmes: list[str] | None = None
     region: str = ""
     quiet: str = "line"
+    board_pack: str = "no"  # monthly: the board pack (PDF) with the first digest of each month
 
 
 def scope_of(subscription: Subscription) -> Scope:
@@ -108,6 +110,10 @@ def _validate(session: Session, data: SubscriptionInput) -> dict:
     region = _region(session, data.region, errors)
     if data.quiet not in QUIET:
         errors["quiet"] = "must be line (say so in one line) or skip (send nothing)"
+    if data.board_pack not in BOARD_PACK:
+        errors["board_pack"] = (
+            "must be no or monthly (the board pack with the month's first digest)"
+        )
     if errors:
         raise InputError(errors)
     return {
@@ -118,6 +124,7 @@ def _validate(session: Session, data: SubscriptionInput) -> dict:
         "programmes": programmes,
         "region": region,
         "quiet": data.quiet,
+        "board_pack": data.board_pack == "monthly",
     }
 
 

@@ -132,7 +132,7 @@ def build_board_pack(*, session: Session, params: CoverageParams | None = None) 
         ),
         "trend": trend,
         "trend_chart": charts.line_chart(
-            [formats.format_day_month(d) for d in trend.days],
+            [formats.format_month(d) for d in trend.days],
             [(s.row.code, [p.projects for p in s.points]) for s in trend.series],
             every=2,
         ),
