@@ -121,9 +121,11 @@ def trend_query(*, session: Session, params: TrendParams) -> tuple[CoverageQuery
     first = params.date_from or (last - timedelta(days=365))
     if first > last:
         raise InputError({"from": f"must not be after to ({last.isoformat()})"})
-    # Before the first day the history knows every figure is zero: the axis starts there.
-    known = session.execute(select(func.min(ProjectVersion.valid_from))).scalar()
-    first = min(max(first, known or last), last)
+    if len(period_ends(first, last, str(params.period))) > MAX_POINTS:
+        # Before the first day the history knows every figure is zero: a range too long for
+        # its period starts there instead.
+        known = session.execute(select(func.min(ProjectVersion.valid_from))).scalar()
+        first = min(max(first, known or last), last)
     coverage = coverage_query(
         session=session,
         params=CoverageParams.model_validate(
