@@ -35,11 +35,18 @@ def test_setup_twice_adds_only_what_is_missing(cli, database_url):
     first = cli.invoke(app, ["setup", "--demo-projects", "25"])
     assert first.exit_code == 0, first.output
     assert "Demo portfolio: added 25 projects" in first.output
+    assert "Weekly snapshots: 12 stored." in first.output  # the Overview's twelve weeks
     second = cli.invoke(app, ["setup", "--demo-projects", "25"])
     assert second.exit_code == 0, second.output
     assert "Reference data: already up to date." in second.output
     assert "Framework GPG-2023: already up to date, nothing changed." in second.output
     assert "projects already exist, nothing added" in second.output
+    assert "Weekly snapshots: 0 stored." in second.output
+    # The older weeks, when asked for (the scheduler stores them a few at a time).
+    older = cli.invoke(app, ["history", "rebuild", "--if-stale", "--weeks", "14"])
+    assert "Weekly snapshots: 2 stored." in older.output, older.output
+    refused = cli.invoke(app, ["history", "rebuild", "--weeks", "0"])
+    assert refused.exit_code == 2 and "--weeks" in refused.output, refused.output
     engine = make_engine(database_url)
     with session_scope(engine) as session:
         assert session.exec(select(func.count()).select_from(Project)).one() == 25

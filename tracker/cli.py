@@ -19,6 +19,7 @@ from tracker.services.demo.accounts import ensure_demo_users
 from tracker.services.demo.generator import DemoDataError, portfolio_is_empty
 from tracker.services.errors import InputError, NotFound
 from tracker.services.framework.loader import FrameworkFileError, load_framework
+from tracker.services.history.snapshots import MAX_WEEKS, OVERVIEW_WEEKS
 from tracker.services.reference.load import ReferenceDataError, load_reference_data
 
 DEFAULT_FRAMEWORK = PROJECT_ROOT / "seeds" / "frameworks" / "gpg-2023.yaml"
@@ -173,9 +174,13 @@ def history_rebuild(
     if_stale: Annotated[
         bool, typer.Option("--if-stale", help="Do nothing when the history is up to date.")
     ] = False,
+    weeks: Annotated[
+        int,
+        typer.Option(min=1, max=MAX_WEEKS, help="Weeks of snapshots to store, the latest first."),
+    ] = MAX_WEEKS,
 ) -> None:
     """Build coverage over time again from the audit trail and the projects' dates, then
-    store every missing weekly snapshot (up to two years)."""
+    store every missing weekly snapshot of the last WEEKS weeks (two years unless told)."""
     from tracker.services.digests.backfill import backfill as backfill_snapshots
     from tracker.services.history import follow, replay
 
@@ -187,7 +192,7 @@ def history_rebuild(
         typer.echo(f"Coverage over time: {versions} project versions built.")
     else:
         typer.echo("Coverage over time: up to date.")
-    typer.echo(f"Weekly snapshots: {backfill_snapshots(engine)} stored.")
+    typer.echo(f"Weekly snapshots: {backfill_snapshots(engine, weeks=weeks)} stored.")
 
 
 @report_app.command("board-pack")
@@ -330,7 +335,8 @@ def setup(
     if demo_projects:
         demo_seed(projects=demo_projects, seed=2023, if_empty=True, today=None)
     coverage_rebuild(if_stale=True)
-    history_rebuild(if_stale=True)
+    # The weeks the Overview shows; the scheduler stores the older ones a few at a time.
+    history_rebuild(if_stale=True, weeks=OVERVIEW_WEEKS)
     suggest("train")
     if demo_users and get_settings().env == "production":
         typer.echo("No demo accounts in production; create accounts with `tracker user add`.")

@@ -135,10 +135,11 @@ def _weeks(session: Session, dashboard: Dashboard, gaps_now: int) -> None:
     weekly snapshots, the fast path, where they are stored)."""
     from tracker.fields import read_params
     from tracker.models import CoverageSnapshot
+    from tracker.services.history.snapshots import OVERVIEW_WEEKS
     from tracker.services.history.trends import TrendParams, build_trend
 
     today = utcnow().date()
-    first = today - timedelta(weeks=11, days=today.weekday() + 1)
+    first = today - timedelta(weeks=OVERVIEW_WEEKS - 1, days=today.weekday() + 1)
     trend = build_trend(
         session=session,
         params=read_params(TrendParams, {"period": "week", "from": first.isoformat()}),

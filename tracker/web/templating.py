@@ -17,6 +17,7 @@ from tracker import formats
 from tracker.config import PROJECT_ROOT, get_settings
 from tracker.security import csrf_token
 from tracker.services.accounts.permissions import Principal
+from tracker.web import urls
 
 NO_VALUE = formats.NO_VALUE
 
@@ -60,6 +61,9 @@ def _time_zones(context: Context) -> tuple[tuple[str, str], ...]:
 
 formats.install(templates.env, locale_of=_locale, currency_of=_reporting_currency)
 templates.env.globals["csrf_token"] = _csrf_token
+templates.env.globals["url_for"] = pass_context(
+    lambda context, name, /, **params: urls.url_for(context["request"], name, **params)
+)
 templates.env.globals["principal"] = _principal
 templates.env.globals["reporting_currency"] = pass_context(_reporting_currency)
 templates.env.globals["time_zones"] = _time_zones

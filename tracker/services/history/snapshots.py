@@ -16,6 +16,7 @@ from tracker.models import CoverageSnapshot
 from tracker.services.coverage.cube.contribute import OWN
 
 MAX_WEEKS = 104
+OVERVIEW_WEEKS = 12  # the weeks of the Overview's sparklines and gap count
 
 
 def monday(day: date) -> date:
