@@ -14,7 +14,7 @@ BIN := $(VENV)/bin
 TRACKER_PORT ?= 8000
 export TRACKER_PORT
 
-.PHONY: run test lint format setup clean help screenshots fuzz coverage
+.PHONY: run test lint format setup clean help screenshots fuzz coverage messages catalogues
 
 help:
 	@echo "make run    install, migrate, load the framework and a demo portfolio, serve on :$(TRACKER_PORT)"
@@ -23,6 +23,7 @@ help:
 	@echo "make fuzz   Schemathesis at length, on SQLite and PostgreSQL"
 	@echo "make coverage  line coverage of tracker/services on SQLite and on PostgreSQL"
 	@echo "make screenshots  the README's screenshots, from Chromium"
+	@echo "make messages  gather the strings to translate into tracker/locale/*/messages.po"
 
 $(VENV)/.python-ok:
 	@if [ -z "$(PYTHON)" ]; then echo "Python 3.11 or newer is needed (python3 --version)"; exit 1; fi
@@ -44,7 +45,24 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-setup: $(VENV)/.installed-run
+# The message catalogues (French, Spanish, Arabic), compiled from their .po files; the .mo files
+# are built here, never committed. `make messages` gathers new strings into every .po (marked
+# untranslated until someone translates them; the tests say which).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard tracker/locale/*/LC_MESSAGES/messages.po))
+
+tracker/locale/%/LC_MESSAGES/messages.mo: tracker/locale/%/LC_MESSAGES/messages.po $(VENV)/.installed-run
+	@$(BIN)/pybabel -q compile -i $< -o $@ -l $*
+
+catalogues: $(CATALOGUES)
+
+messages: $(VENV)/.installed-run
+	$(BIN)/pybabel -q extract -F pyproject.toml -k N_ --no-location --sort-output \
+		--project "Portfolio Alignment Tracker" --copyright-holder "Portfolio Alignment Tracker" \
+		-o tracker/locale/messages.pot .
+	$(BIN)/pybabel -q update -i tracker/locale/messages.pot -d tracker/locale --no-location \
+		--no-wrap --ignore-obsolete
+
+setup: $(VENV)/.installed-run $(CATALOGUES)
 	$(BIN)/tracker setup --demo-projects 300
 
 # The key that signs sessions and links: made once, kept in var/secret_key (mode 600), so that
@@ -77,7 +95,7 @@ run: setup $(SECRET_KEY_FILE)
 	trap '' INT TERM; \
 	TRACKER_EMBEDDED_SCHEDULER=true exec $(BIN)/tracker serve --port $(TRACKER_PORT)
 
-test: $(VENV)/.installed-dev node_modules/.installed
+test: $(VENV)/.installed-dev node_modules/.installed $(CATALOGUES)
 	$(BIN)/pytest -n 2 --dist worksteal -m "not serial"
 	$(BIN)/pytest -p no:xdist -m serial
 

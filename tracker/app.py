@@ -33,6 +33,7 @@ from tracker.web import (
     health,
     heatmap,
     imports,
+    language,
     oidc,
     project_forms,
     projects,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     # limited as they arrive, then every answer gets its security headers, then OPTIONS is
     # answered.
     app.add_middleware(OptionsMiddleware)
+    app.add_middleware(language.RememberLanguage)
     app.add_middleware(
         SecurityMiddleware,
         secure_cookies=settings.secure_cookies,
@@ -108,6 +110,7 @@ def create_app(settings: Settings | None = None, *, engine: Engine | None = None
     for router in (
         health.router,
         auth.router,
+        language.router,
         oidc.router,
         dashboard.router,
         gaps.router,

@@ -3,7 +3,7 @@
 Pages and emails are written in one locale, which `locale_for` decides; every function here
 takes it as a keyword, so that a page or an email can be written in another language (French,
 Spanish, Arabic) without touching the places that format. Counted nouns go through gettext
-(`ngettext`): English plural rules now, a translation's own rules once one is installed.
+(`ngettext`) by each language's own plural rules.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from babel import numbers as babel_numbers
 from babel.support import NullTranslations
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
+
+from tracker import locales
 
 DEFAULT_LOCALE = "en"
 NO_VALUE = "\u2013"  # an en dash where there is no figure
@@ -45,18 +47,14 @@ Number = int | float | Decimal
 
 
 def locale_for(request: Any = None) -> str:
-    """The locale a page or an email is written in: the one place that decides it.
-
-    English for everyone until translations are installed; then this reads the reader's
-    choice (their account, or the request's Accept-Language)."""
-    return DEFAULT_LOCALE
+    """The locale a page or an email is written in: the request's language (see
+    tracker.locales), or English where there is no request."""
+    return locales.for_request(request)
 
 
-@lru_cache(maxsize=16)
 def translations(locale: str) -> NullTranslations:
-    """The message catalogue of a locale. None is installed yet: the English text as written,
-    with English plural rules."""
-    return NullTranslations()
+    """The message catalogue of a locale (English as written for English)."""
+    return locales.catalogue(locale)
 
 
 # Numbers

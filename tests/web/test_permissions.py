@@ -142,6 +142,8 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("DELETE", "/api/v1/projects/{code}"): (401, 403, 403, 204, 204, 204),
     # Last, as it ends the caller's session.
     ("POST", "/logout"): (303, 303, 303, 303, 303, 403),
+    # Anyone may choose a language (kept in the browser, and on the account when signed in).
+    ("POST", "/language"): (303, 303, 303, 303, 303, 403),
 }
 
 PROJECT_FIELDS = {
@@ -182,6 +184,7 @@ FORM_BODIES = {
     "/admin/users/{user_id}": {"full_name": "Viewer Renamed", "role": "viewer", "active": "true"},
     "/invite/{token}": {"password": "long enough password", "confirm": "does not match"},
     "/account/tokens": {"name": "script"},
+    "/language": {"lang": "fr", "next": "/"},
     "/admin/targets": {"code": "4.2", "min_active_projects": "2"},
     "/admin/sign-in/mappings": {"group": "tracker-staff", "role": "viewer"},
     "/digests": {"frequency": "weekly", "weekday": "0", "hour": "8", "timezone": "UTC"},

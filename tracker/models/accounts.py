@@ -40,6 +40,8 @@ class User(SQLModel, table=True):
     oidc_subject: str | None = Field(default=None, max_length=255)
     # A break-glass administrator signs in with a password even when passwords are off.
     break_glass: bool = Field(default=False, sa_column_kwargs={"server_default": "0"})
+    # The language the tracker speaks to this person (pages and digests); None: their browser's.
+    language: str | None = Field(default=None, max_length=8)
 
 
 class UserProgramme(SQLModel, table=True):

@@ -7,13 +7,14 @@ reporting currency of the app that serves the request.
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
-from tracker import formats
+from tracker import formats, locales
 from tracker.config import PROJECT_ROOT, get_settings
 from tracker.security import csrf_token
 from tracker.services.accounts.permissions import Principal
@@ -54,6 +55,29 @@ def _principal(request: Request) -> Principal | None:
     return getattr(request.state, "principal", None)
 
 
+def _language(request: Request) -> locales.Language:
+    return locales.LANGUAGES[formats.locale_for(request)]
+
+
+ROLE_NAMES = {
+    "viewer": locales.N_("Viewer"),
+    "manager": locales.N_("Manager"),
+    "admin": locales.N_("Administrator"),
+}
+
+
+@pass_context
+def _role_name(context: Context, role: str) -> str:
+    name = ROLE_NAMES.get(str(role))
+    return formats.gettext(name, locale=_locale(context)) if name else str(role)
+
+
+def _here_in_any_language(request: Request) -> str:
+    """This page's address without `?lang=`, for the language switcher to come back to."""
+    query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
+    return request.url.path + (f"?{urlencode(query)}" if query else "")
+
+
 @pass_context
 def _time_zones(context: Context) -> tuple[tuple[str, str], ...]:
     return formats.time_zone_choices(_locale(context))
@@ -67,3 +91,7 @@ templates.env.globals["url_for"] = pass_context(
 templates.env.globals["principal"] = _principal
 templates.env.globals["reporting_currency"] = pass_context(_reporting_currency)
 templates.env.globals["time_zones"] = _time_zones
+templates.env.globals["page_language"] = _language
+templates.env.globals["role_name"] = _role_name
+templates.env.globals["languages"] = tuple(locales.LANGUAGES.values())
+templates.env.globals["here_in_any_language"] = _here_in_any_language

@@ -10,6 +10,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import delete, update
 from sqlmodel import Session, func, select
 
+from tracker import locales
 from tracker.inputs import CONTROL, bad_character
 from tracker.models import ApiToken, InviteToken, Programme, Role, User, UserProgramme, UserSession
 from tracker.models._base import utcnow
@@ -442,3 +443,14 @@ def get_user(*, session: Session, user_id: int) -> User:
 
 def all_programmes(*, session: Session) -> list[Programme]:
     return list(session.exec(select(Programme).order_by(Programme.name)))
+
+
+def set_language(*, session: Session, user: User, code: str) -> None:
+    """Keep the language `code` ("en", "fr", "es", "ar") as the one the tracker speaks to
+    `user`, in pages and digests."""
+    language = locales.known(code)
+    if language is None or language != code:
+        allowed = ", ".join(locales.LANGUAGES)
+        raise InputError({"lang": f"must be one of {allowed}"})
+    user.language = language
+    session.add(user)

@@ -1,0 +1,119 @@
+"""Choosing the language: the switcher on every page, the account, the browser, `?lang=`."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlmodel import Session
+
+from tests.conftest import csrf_of
+from tracker.models import User
+
+
+def _html_tag(response) -> str:
+    return re.search(r"<html[^>]*>", response.text).group(0)
+
+
+def _heading(response) -> str:
+    return re.search(r"<h1[^>]*>(.*?)</h1>", response.text, re.S).group(1).strip()
+
+
+def test_a_browser_that_asks_for_french_reads_french_and_arabic_reads_right_to_left(client):
+    french = client.get("/login", headers={"Accept-Language": "fr-CH, fr;q=0.9, en;q=0.8"})
+    assert _html_tag(french) == '<html lang="fr" dir="ltr">'
+    assert "Aller au contenu" in french.text
+    arabic = client.get("/login", headers={"Accept-Language": "ar"})
+    assert _html_tag(arabic) == '<html lang="ar" dir="rtl">'
+    unknown = client.get("/login", headers={"Accept-Language": "de, it;q=0.5"})
+    assert _html_tag(unknown) == '<html lang="en" dir="ltr">'
+
+
+def test_the_switcher_is_a_labelled_form_on_every_page(browser_for):
+    viewer = browser_for("viewer")
+    page = viewer.get("/").text
+    assert '<label for="language-choice">Language</label>' in page
+    options = re.findall(r'<option value="(\w+)" lang="\w+"[^>]*>([^<]+)</option>', page)
+    assert options == [("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية")]
+
+
+def test_a_lang_link_works_and_the_browser_keeps_it(client):
+    first = client.get("/login?lang=es")
+    assert _html_tag(first) == '<html lang="es" dir="ltr">'
+    assert "lang=es" in first.headers["set-cookie"]
+    # The next page, with no ?lang=, goes on in Spanish; a browser asking for French does not
+    # override the choice.
+    assert _html_tag(client.get("/login", headers={"Accept-Language": "fr"})).startswith(
+        '<html lang="es"'
+    )
+    # The switcher comes back to this page without ?lang=, so that the choice can change.
+    assert 'name="next" value="/login"' in client.get("/login?lang=es").text
+
+
+def test_a_signed_in_person_s_choice_is_kept_on_their_account(
+    browser_for, accounts, engine, client_factory
+):
+    viewer = browser_for("viewer")
+    response = viewer.post(
+        "/language",
+        data={"lang": "ar", "next": "/heatmap?rows=goals", "csrf_token": csrf_of(viewer, "/")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/heatmap?rows=goals"
+    with Session(engine) as session:
+        assert session.get(User, accounts["viewer"].id).language == "ar"
+    # On another browser (no cookie), signed in as the same person: still Arabic.
+    viewer.cookies.delete("lang")
+    home = viewer.get("/")
+    assert _html_tag(home) == '<html lang="ar" dir="rtl">'
+    assert _heading(home) == "نظرة عامة"
+    # ?lang= reads one page in another language without changing the account.
+    assert _heading(viewer.get("/?lang=fr")) == "Vue d'ensemble"
+    with Session(engine) as session:
+        assert session.get(User, accounts["viewer"].id).language == "ar"
+
+
+def test_an_anonymous_choice_is_kept_in_the_browser(client):
+    response = client.post(
+        "/language",
+        data={"lang": "fr", "next": "/login", "csrf_token": csrf_of(client, "/login")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and "lang=fr" in response.headers["set-cookie"]
+    assert _html_tag(client.get("/login")) == '<html lang="fr" dir="ltr">'
+
+
+@pytest.mark.parametrize(
+    ("lang", "next_page"),
+    [
+        ("de", "/"),
+        ("", "/"),
+        ("fr\x00", "/"),
+        ("fr-CA", "/"),
+        ("f" * 50, "/"),
+    ],
+)
+def test_a_language_the_tracker_does_not_speak_is_refused_naming_the_field(
+    browser_for, accounts, engine, lang, next_page
+):
+    viewer = browser_for("viewer")
+    response = viewer.post(
+        "/language",
+        data={"lang": lang, "next": next_page, "csrf_token": csrf_of(viewer, "/")},
+        follow_redirects=False,
+    )
+    assert response.status_code == 400
+    assert "<strong>Lang</strong>: must" in response.text
+    assert "set-cookie" not in response.headers or "lang=" not in response.headers["set-cookie"]
+    with Session(engine) as session:
+        assert session.get(User, accounts["viewer"].id).language is None
+
+
+def test_the_page_to_come_back_to_is_on_this_site(client):
+    response = client.post(
+        "/language",
+        data={"lang": "es", "next": "https://evil.example/", "csrf_token": csrf_of(client)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303 and response.headers["location"] == "/"
