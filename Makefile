@@ -59,7 +59,7 @@ messages: $(VENV)/.installed-run
 	$(BIN)/pybabel -q extract -F pyproject.toml -k N_ --no-location --sort-output \
 		--project "Portfolio Alignment Tracker" --copyright-holder "Portfolio Alignment Tracker" \
 		-o tracker/locale/messages.pot .
-	$(BIN)/pybabel -q update -i tracker/locale/messages.pot -d tracker/locale --no-location \
+	$(BIN)/pybabel -q update -i tracker/locale/messages.pot -d tracker/locale \
 		--no-wrap --ignore-obsolete
 
 setup: $(VENV)/.installed-run $(CATALOGUES)

@@ -45,8 +45,6 @@ NOT_YET_TRANSLATED = {
     "gaps/_list.html",
     "gaps/about.html",
     "gaps/index.html",
-    "heatmap/_view.html",
-    "heatmap/index.html",
     "imports/_iati_report.html",
     "imports/_job.html",
     "imports/_suggestions.html",

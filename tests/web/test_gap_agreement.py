@@ -152,7 +152,7 @@ def test_the_heatmap_hatches_places_only(known, browser_for):
     viewer = browser_for("viewer")
     page = html.fromstring(viewer.get("/heatmap?rows=objectives").text)
     rows = {
-        tr.xpath("string(./th/span[@class='code'])"): tr
+        tr.xpath("string(./th//span[@class='code'])"): tr
         for tr in page.xpath('//table[contains(@class, "heatmap")]/tbody/tr')
     }
 
@@ -195,7 +195,7 @@ def test_a_theme_missing_from_a_region_is_not_a_gap_and_says_so(known, browser_f
     row = next(
         tr
         for tr in page.xpath('//table[contains(@class, "heatmap")]/tbody/tr')
-        if tr.xpath("string(./th/span[@class='code'])") == "III"
+        if tr.xpath("string(./th//span[@class='code'])") == "III"
     )
     cells = row.xpath("./td")
     assert "cell--gap" not in cells[1].get("class")  # Americas

@@ -6,6 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tracker.deps import CurrentPrincipal, SessionDep
+from tracker.formats import gettext, locale_for
+from tracker.locales import N_
 from tracker.services.coverage import compute_matrix, coverage_query
 from tracker.services.coverage.export import matrix_csv
 from tracker.services.coverage.gaps import (
@@ -19,9 +21,12 @@ from tracker.services.coverage.gaps import (
 from tracker.services.coverage.links import cell_params
 from tracker.services.coverage.params import (
     COLUMN_KINDS,
+    COLUMN_NOUNS,
     FLOORS,
     METRICS,
     ROW_KINDS,
+    ROW_NOUNS,
+    STATUS_NAMES,
     STATUSES,
     CoverageParams,
     Metric,
@@ -43,19 +48,26 @@ PAGE_METRICS = ("projects", "budget")
 LAST_REGION_COOKIE = "heatmap_region"
 
 
-def _options(session) -> dict:
+def _options(session, locale: str) -> dict:
+    """The choices of the page's selectors, in the page's language."""
+
+    def named(pairs) -> list[tuple[str, str]]:
+        return [(str(value), gettext(label, locale=locale)) for value, label in pairs]
+
     programmes, regions = programmes_and_regions(session=session)
     return {
-        "row_kinds": ROW_KINDS,
-        "column_kinds": COLUMN_KINDS,
-        "metrics": METRICS,
+        "row_kinds": dict(named(ROW_KINDS.items())),
+        "column_kinds": dict(named(COLUMN_KINDS.items())),
+        "metrics": dict(named(METRICS.items())),
+        "row_nouns": dict(named(ROW_NOUNS.items())),
+        "column_nouns": dict(named(COLUMN_NOUNS.items())),
         "options": {
-            "rows": list(ROW_KINDS.items()),
-            "columns": list(COLUMN_KINDS.items()),
-            "metrics": [(k, METRICS[k]) for k in PAGE_METRICS],
-            "regions": [("", "All regions")] + [(r.code, r.name) for r in regions],
-            "floors": [(str(k), v) for k, v in FLOORS.items()],
-            "statuses": [(s, s.capitalize()) for s in STATUSES],
+            "rows": named(ROW_KINDS.items()),
+            "columns": named(COLUMN_KINDS.items()),
+            "metrics": named((k, METRICS[k]) for k in PAGE_METRICS),
+            "regions": named([("", N_("All regions"))]) + [(r.code, r.name) for r in regions],
+            "floors": named(FLOORS.items()),
+            "statuses": named((s, STATUS_NAMES[s]) for s in STATUSES),
             "programmes": [(p.code, p.name) for p in programmes],
         },
         "region_codes": {r.code for r in regions},
@@ -80,7 +92,7 @@ def _page_params(request: Request, region_codes: set[str]) -> tuple[CoveragePara
 @router.get("/heatmap", response_class=HTMLResponse, name="heatmap")
 def heatmap(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
     params = query_params(request)
-    options = _options(session)
+    options = _options(session, locale_for(request))
     context = {
         "params": params,
         "errors": {},

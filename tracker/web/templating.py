@@ -18,6 +18,7 @@ from tracker import formats, locales
 from tracker.config import PROJECT_ROOT, get_settings
 from tracker.security import csrf_token
 from tracker.services.accounts.permissions import Principal
+from tracker.services.coverage.params import STATUS_NAMES
 from tracker.web import urls
 
 NO_VALUE = formats.NO_VALUE
@@ -72,6 +73,12 @@ def _role_name(context: Context, role: str) -> str:
     return formats.gettext(name, locale=_locale(context)) if name else str(role)
 
 
+@pass_context
+def _status_name(context: Context, status: str) -> str:
+    name = STATUS_NAMES.get(str(status))
+    return formats.gettext(name, locale=_locale(context)) if name else str(status)
+
+
 def _here_in_any_language(request: Request) -> str:
     """This page's address without `?lang=`, for the language switcher to come back to."""
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
@@ -93,5 +100,6 @@ templates.env.globals["reporting_currency"] = pass_context(_reporting_currency)
 templates.env.globals["time_zones"] = _time_zones
 templates.env.globals["page_language"] = _language
 templates.env.globals["role_name"] = _role_name
+templates.env.filters["status_name"] = _status_name
 templates.env.globals["languages"] = tuple(locales.LANGUAGES.values())
 templates.env.globals["here_in_any_language"] = _here_in_any_language

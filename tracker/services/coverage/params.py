@@ -29,40 +29,63 @@ from tracker.fields import (
     ProgrammeCode,
     RegionCode,
 )
+from tracker.locales import N_
 from tracker.models import ProjectStatus
 from tracker.models._base import utcnow
 
 ROW_KINDS = {
-    "goals": "Goals",
-    "objectives": "Objectives",
-    "themes": "Themes",
-    "sdgs": "SDGs",
-    "sdg_targets": "SDG targets",
+    "goals": N_("Goals"),
+    "objectives": N_("Objectives"),
+    "themes": N_("Themes"),
+    "sdgs": N_("SDGs"),
+    "sdg_targets": N_("SDG targets"),
 }
 COLUMN_KINDS = {
-    "regions": "Regions",
-    "countries": "Countries of a region",
-    "programmes": "Programmes",
-    "themes": "Themes",
-    "years": "Years",
+    "regions": N_("Regions"),
+    "countries": N_("Countries of a region"),
+    "programmes": N_("Programmes"),
+    "themes": N_("Themes"),
+    "years": N_("Years"),
+}
+# The same, as words in a sentence ("Projects by goals and regions").
+ROW_NOUNS = {
+    "goals": N_("goals"),
+    "objectives": N_("objectives"),
+    "themes": N_("themes"),
+    "sdgs": N_("SDGs"),
+    "sdg_targets": N_("SDG targets"),
+}
+COLUMN_NOUNS = {
+    "regions": N_("regions"),
+    "countries": N_("countries of a region"),
+    "programmes": N_("programmes"),
+    "themes": N_("themes"),
+    "years": N_("years"),
 }
 METRICS = {
-    "projects": "Projects",
-    "principal": "Principal projects",
-    "budget": "Attributed budget (EUR)",
+    "projects": N_("Projects"),
+    "principal": N_("Principal projects"),
+    "budget": N_("Attributed budget (EUR)"),
 }
 GAP_KINDS = {
-    "uncovered_objective": "Objectives no project serves",
-    "below_target": "Below target",
-    "empty_goal_region": "Goals with no project in a region",
-    "empty_objective_region": "Objectives with no project in a region",
-    "theme_without_project": "Themes no project serves",
-    "unreached_sdg_target": "SDG targets no project reaches",
-    "coverage_at_risk": "Coverage at risk",
-    "unscreened": "Projects not yet screened",
+    "uncovered_objective": N_("Objectives no project serves"),
+    "below_target": N_("Below target"),
+    "empty_goal_region": N_("Goals with no project in a region"),
+    "empty_objective_region": N_("Objectives with no project in a region"),
+    "theme_without_project": N_("Themes no project serves"),
+    "unreached_sdg_target": N_("SDG targets no project reaches"),
+    "coverage_at_risk": N_("Coverage at risk"),
+    "unscreened": N_("Projects not yet screened"),
 }
 STATUSES = tuple(s.value for s in ProjectStatus)
-FLOORS = {1: "Significant or principal", 2: "Principal only"}
+STATUS_NAMES = {
+    "pipeline": N_("Pipeline"),
+    "active": N_("Active"),
+    "completed": N_("Completed"),
+    "suspended": N_("Suspended"),
+    "cancelled": N_("Cancelled"),
+}
+FLOORS = {1: N_("Significant or principal"), 2: N_("Principal only")}
 MAX_FILTER_VALUES = 50
 MAX_PROJECTS_TARGET = 1_000_000
 
