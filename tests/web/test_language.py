@@ -117,3 +117,19 @@ def test_the_page_to_come_back_to_is_on_this_site(client):
         follow_redirects=False,
     )
     assert response.status_code == 303 and response.headers["location"] == "/"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        *("/", "/heatmap", "/heatmap?rows=objectives", "/projects", "/gaps", "/trends"),
+        *("/framework", "/digests", "/account", "/admin", "/admin/audit", "/screening"),
+    ],
+)
+def test_every_page_takes_lang_beside_its_own_parameters(browser_for, path):
+    admin = browser_for("admin")
+    joiner = "&" if "?" in path else "?"
+    response = admin.get(f"{path}{joiner}lang=ar")
+    assert response.status_code == 200, response.text[:300]
+    assert _html_tag(response) == '<html lang="ar" dir="rtl">'
+    assert "unknown parameter" not in response.text

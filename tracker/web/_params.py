@@ -19,17 +19,26 @@ from tracker.fields import read_params
 M = TypeVar("M", bound=BaseModel)
 
 
+# Every page takes ?lang=, the language to read it in (tracker.locales), besides its own.
+LANGUAGE = "lang"
+
+
+def _own(request: Request) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in request.query_params.multi_items() if k != LANGUAGE]
+
+
 def query_params(request: Request) -> dict[str, list[str]]:
     params: dict[str, list[str]] = {}
-    for key, value in request.query_params.multi_items():
+    for key, value in _own(request):
         params.setdefault(key, []).append(value)
     return params
 
 
 def read_query(request: Request, model: type[M]) -> M:
     """The query string as `model`: repeated names (status=active&status=completed) for its
-    lists, the last value for anything else; empty values count as not given."""
-    return read_params(model, request.query_params.multi_items())
+    lists, the last value for anything else; empty values count as not given. `lang` is every
+    page's, not the model's."""
+    return read_params(model, _own(request))
 
 
 def read_form(form: FormData, model: type[M], *, ignore: tuple[str, ...] = ("csrf_token",)) -> M:
