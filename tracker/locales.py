@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import logging
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +33,11 @@ DOMAIN = "messages"
 DEFAULT = "en"
 COOKIE = "lang"
 COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+# The language of the page being written, for the macros a template imports without its
+# context (they have no request to ask); set by `for_request`, in the thread that renders.
+PAGE_LANGUAGE: ContextVar[str] = ContextVar("page_language", default=DEFAULT)
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,7 @@ def for_request(request: Any) -> str:
     principal = getattr(state, "principal", None)
     kept = getattr(state, "locale", None)
     if kept is not None and kept[0] is principal:
+        PAGE_LANGUAGE.set(kept[1])
         return kept[1]
     code = (
         known(request.query_params.get("lang"))
@@ -133,4 +140,5 @@ def for_request(request: Any) -> str:
         or DEFAULT
     )
     state.locale = (principal, code)
+    PAGE_LANGUAGE.set(code)
     return code

@@ -27,7 +27,10 @@ templates = Jinja2Templates(directory=str(PROJECT_ROOT / "templates"))
 
 
 def _locale(context: Context) -> str:
-    return formats.locale_for(context.get("request"))
+    request = context.get("request")
+    if request is None:  # a macro imported without the page's context
+        return locales.PAGE_LANGUAGE.get()
+    return formats.locale_for(request)
 
 
 def _reporting_currency(context: Context) -> str:
@@ -73,6 +76,18 @@ def _role_name(context: Context, role: str) -> str:
     return formats.gettext(name, locale=_locale(context)) if name else str(role)
 
 
+KIND_NAMES = {
+    "capacity_building": locales.N_("Capacity building"),
+    "operation": locales.N_("Operation"),
+}
+
+
+@pass_context
+def _kind_name(context: Context, kind: str) -> str:
+    name = KIND_NAMES.get(str(kind))
+    return formats.gettext(name, locale=_locale(context)) if name else str(kind)
+
+
 @pass_context
 def _status_name(context: Context, status: str) -> str:
     name = STATUS_NAMES.get(str(status))
@@ -100,6 +115,7 @@ templates.env.globals["reporting_currency"] = pass_context(_reporting_currency)
 templates.env.globals["time_zones"] = _time_zones
 templates.env.globals["page_language"] = _language
 templates.env.globals["role_name"] = _role_name
+templates.env.globals["kind_name"] = _kind_name
 templates.env.filters["status_name"] = _status_name
 templates.env.globals["languages"] = tuple(locales.LANGUAGES.values())
 templates.env.globals["here_in_any_language"] = _here_in_any_language
