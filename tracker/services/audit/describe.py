@@ -216,6 +216,9 @@ def describe(event: AuditEvent) -> str:
         parts += [f"removed its link to {link}" for link in sorted(old - new)]
         return f"{who} changed the SDG links of {kind} {key}: " + "; ".join(parts or ["no change"])
 
+    if kind == "framework" and action == "translate":
+        return _translation_sentence(who, key, before, after)
+
     if kind == "framework":
         items = {k for k in (*before, *after) if k != "active"}
         removed = sum(1 for k in items if before.get(k) == {"removed": True})
@@ -234,6 +237,23 @@ def describe(event: AuditEvent) -> str:
         return f"{who} loaded framework {key}: " + ", ".join(parts or ["no change"])
 
     return f"{who} {action} {kind} {key}"
+
+
+def _translation_sentence(who: str, key: str, before: dict, after: dict) -> str:
+    """Sam Okafor loaded the fr translation of framework GPG-2023 (unofficial working
+    translation): 85 items added."""
+    (language, provenance), *_ = (after.get("translation") or {"": {}}).items()
+    kind = "official" if provenance.get("official") else "unofficial working translation"
+    items = [k for k in after if k != "translation"]
+    added = sum(1 for k in items if k not in before)
+    parts = [
+        f"{n} item{'' if n == 1 else 's'} {verb}"
+        for n, verb in ((added, "added"), (len(items) - added, "changed"))
+        if n
+    ]
+    return f"{who} loaded the {language} translation of framework {key} ({kind}): " + ", ".join(
+        parts or ["its description changed"]
+    )
 
 
 def changes(event: AuditEvent) -> list[tuple[str, str, str]]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import yaml
 from sqlmodel import Session, select
 
 from tracker.models import Framework, Goal, Objective, Theme, ThemeStatement, User
@@ -202,11 +203,14 @@ def shipped_translation_files(framework_file: Path) -> list[Path]:
 
 
 def load_shipped_translations(
-    *, session: Session, framework_file: Path, framework_code: str
+    *, session: Session, framework_file: Path
 ) -> list[TranslationLoadReport]:
-    """Load the shipped translations of a framework for the languages it has none of: a
-    translation already stored (official, or one an administrator loaded) is left alone."""
-    framework = session.exec(select(Framework).where(Framework.code == framework_code)).first()
+    """Load the translations shipped beside a framework file for the languages its framework
+    has none in: a translation already stored (official, or one an administrator loaded) is
+    left alone."""
+    raw = yaml.safe_load(framework_file.read_text(encoding="utf-8"))
+    code = raw.get("code") if isinstance(raw, dict) else None
+    framework = session.exec(select(Framework).where(Framework.code == code)).first()
     if framework is None:
         return []
     reports = []
