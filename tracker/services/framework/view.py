@@ -10,6 +10,7 @@ from tracker.models import SDG, Framework, Goal, Objective, Theme, ThemeStatemen
 from tracker.services.coverage import compute_matrix, parse_coverage_query
 from tracker.services.coverage.matrix import EMPTY, Cell
 from tracker.services.framework.sdg_links import LinkView, links_by_owner
+from tracker.services.framework.translations import LanguageStatus, completeness
 
 
 @dataclass
@@ -46,6 +47,8 @@ class FrameworkOverview:
     framework: Framework | None
     goals: list[GoalView]
     themes: list[ThemeView]
+    # French, Spanish and Arabic: where each translation comes from and what it lacks.
+    languages: list[LanguageStatus] = field(default_factory=list)
 
 
 def framework_overview(*, session: Session) -> FrameworkOverview:
@@ -109,7 +112,8 @@ def framework_overview(*, session: Session) -> FrameworkOverview:
             select(Theme).where(Theme.framework_id == framework.id).order_by(Theme.position)
         )
     ]
-    return FrameworkOverview(framework, list(goals.values()), themes)
+    languages = list(completeness(session=session, framework_id=framework.id).values())
+    return FrameworkOverview(framework, list(goals.values()), themes, languages)
 
 
 def framework_choices(*, session: Session) -> dict:
