@@ -241,7 +241,8 @@ def test_an_official_translation_replaces_the_working_one_and_stays(framework, t
             .order_by(AuditEvent.id.desc())
         ).first()
         assert describe(event) == (
-            "System loaded the fr translation of framework GPG-2023 (official): 85 items changed"
+            "System loaded the French translation of framework GPG-2023 (official): "
+            "85 items changed"
         )
     # The working translation never replaces the official one, from a file or from setup.
     before = _stored(framework)

@@ -9,6 +9,7 @@ from sqlmodel import Session, func, select
 
 from tracker.models import AuditEvent, User
 from tracker.models.portfolio import Significance
+from tracker.services.reference.languages import language_name
 
 ENTITY_TYPES = {
     "project": "Projects",
@@ -240,7 +241,7 @@ def describe(event: AuditEvent) -> str:
 
 
 def _translation_sentence(who: str, key: str, before: dict, after: dict) -> str:
-    """Sam Okafor loaded the fr translation of framework GPG-2023 (unofficial working
+    """Sam Okafor loaded the French translation of framework GPG-2023 (unofficial working
     translation): 85 items added."""
     (language, provenance), *_ = (after.get("translation") or {"": {}}).items()
     kind = "official" if provenance.get("official") else "unofficial working translation"
@@ -251,9 +252,9 @@ def _translation_sentence(who: str, key: str, before: dict, after: dict) -> str:
         for n, verb in ((added, "added"), (len(items) - added, "changed"))
         if n
     ]
-    return f"{who} loaded the {language} translation of framework {key} ({kind}): " + ", ".join(
-        parts or ["its description changed"]
-    )
+    named = language_name(language) or language
+    done = ", ".join(parts or ["its description changed"])
+    return f"{who} loaded the {named} translation of framework {key} ({kind}): {done}"
 
 
 def changes(event: AuditEvent) -> list[tuple[str, str, str]]:

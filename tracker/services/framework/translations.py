@@ -87,8 +87,8 @@ class LanguageStatus:
 
 
 def completeness(*, session: Session, framework_id: int) -> dict[str, LanguageStatus]:
-    """Per language (fr, es, ar), what of the framework has no words in it."""
-    framework = session.get(Framework, framework_id)
+    """Per language (fr, es, ar), where its translation comes from and what of the framework
+    has no words in it."""
     rows = [
         (kind, row)
         for kind, model in (
@@ -101,6 +101,11 @@ def completeness(*, session: Session, framework_id: int) -> dict[str, LanguageSt
             select(model).where(model.framework_id == framework_id).order_by(model.position)
         )
     ]
+    return language_statuses(session.get(Framework, framework_id), rows)
+
+
+def language_statuses(framework: Framework | None, rows) -> dict[str, LanguageStatus]:
+    """`completeness` of rows already read: (kind, row) pairs, kind as in FIELDS."""
     out = {}
     for language, name in LANGUAGES.items():
         provenance = (framework.translations or {}).get(language) if framework else None

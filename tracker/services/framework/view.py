@@ -10,7 +10,7 @@ from tracker.models import SDG, Framework, Goal, Objective, Theme, ThemeStatemen
 from tracker.services.coverage import compute_matrix, parse_coverage_query
 from tracker.services.coverage.matrix import EMPTY, Cell
 from tracker.services.framework.sdg_links import LinkView, links_by_owner
-from tracker.services.framework.translations import LanguageStatus, completeness
+from tracker.services.framework.translations import LanguageStatus, language_statuses
 
 
 @dataclass
@@ -67,6 +67,11 @@ def framework_overview(*, session: Session) -> FrameworkOverview:
 
     links = links_by_owner(session=session, framework_id=framework.id)
     sdg_of = {s.number: s for s in session.exec(select(SDG))}
+    rows: list[tuple[str, object]] = []  # every item read, for its languages' completeness
+    goal_rows = session.exec(
+        select(Goal).where(Goal.framework_id == framework.id).order_by(Goal.position)
+    ).all()
+    rows += [("goal", g) for g in goal_rows]
     goals = {
         g.id: GoalView(
             g.code,
@@ -76,13 +81,12 @@ def framework_overview(*, session: Session) -> FrameworkOverview:
             totals.get(f"goal:{g.id}", EMPTY),
             sdg_links=links.get(f"goal:{g.id}", []),
         )
-        for g in session.exec(
-            select(Goal).where(Goal.framework_id == framework.id).order_by(Goal.position)
-        )
+        for g in goal_rows
     }
     for objective in session.exec(
         select(Objective).where(Objective.framework_id == framework.id).order_by(Objective.position)
     ):
+        rows.append(("objective", objective))
         goals[objective.goal_id].objectives.append(
             ObjectiveView(
                 objective.code,
@@ -103,16 +107,19 @@ def framework_overview(*, session: Session) -> FrameworkOverview:
         .where(ThemeStatement.framework_id == framework.id)
         .order_by(ThemeStatement.position)
     ):
+        rows.append(("theme statement", statement))
         statements.setdefault(statement.theme_id, []).append((statement.code, statement.statement))
+    theme_rows = session.exec(
+        select(Theme).where(Theme.framework_id == framework.id).order_by(Theme.position)
+    ).all()
+    rows += [("theme", t) for t in theme_rows]
     themes = [
         ThemeView(
             t.code, t.name, statements.get(t.id, []), theme_totals.get(f"theme:{t.id}", EMPTY)
         )
-        for t in session.exec(
-            select(Theme).where(Theme.framework_id == framework.id).order_by(Theme.position)
-        )
+        for t in theme_rows
     ]
-    languages = list(completeness(session=session, framework_id=framework.id).values())
+    languages = list(language_statuses(framework, rows).values())
     return FrameworkOverview(framework, list(goals.values()), themes, languages)
 
 
