@@ -26,6 +26,7 @@ from tracker.models import (
 from tracker.services.audit.describe import describe
 from tracker.services.coverage.cube.read import fresh_state, state
 from tracker.services.coverage.cube.sync import MARKED_STALE, rebuild
+from tracker.services.framework.loader import load_framework
 from tracker.services.framework.translation_file import TranslationFileError
 from tracker.services.framework.translation_loader import load_translation
 from tracker.services.framework.translations import (
@@ -263,9 +264,18 @@ def test_localized_falls_back_to_the_english(framework):
         objective.translations = {}
         assert localized(objective, "statement", "ar") == (english, True)
         assert not is_translated(objective, "ar") and is_translated(objective, "en")
+        framework = session.exec(select(Framework)).one()
+        assert localized(framework, "name", "es") == ("Objetivos Policiales Mundiales", False)
         theme = session.exec(select(Theme).where(Theme.code == "I")).one()
         assert localized(theme, "name", "ar_EG") == ("تبادل البيانات والمعلومات", False)
         session.rollback()
+
+
+def test_loading_the_english_framework_again_keeps_its_translations(framework):
+    before = _stored(framework)
+    with session_scope(framework) as session:
+        assert not load_framework(session=session, path=GPG_FILE).changed
+    assert _stored(framework) == before
 
 
 def test_a_framework_item_without_words_shows_in_completeness(framework):
