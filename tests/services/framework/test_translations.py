@@ -34,6 +34,7 @@ from tracker.services.framework.translations import (
     is_translated,
     localized,
     sdg_completeness,
+    unofficial_note,
 )
 
 FILES = {lang: GPG_FILE.with_name(f"gpg-2023.{lang}.yaml") for lang in ("fr", "es", "ar")}
@@ -266,6 +267,9 @@ def test_localized_falls_back_to_the_english(framework):
         assert not is_translated(objective, "ar") and is_translated(objective, "en")
         framework = session.exec(select(Framework)).one()
         assert localized(framework, "name", "es") == ("Objetivos Policiales Mundiales", False)
+        assert unofficial_note(framework, "fr") == _shipped("fr")["note"]
+        assert unofficial_note(framework, "en-GB") is None
+        assert unofficial_note(framework, "de") is None
         theme = session.exec(select(Theme).where(Theme.code == "I")).one()
         assert localized(theme, "name", "ar_EG") == ("تبادل البيانات والمعلومات", False)
         session.rollback()

@@ -86,6 +86,16 @@ class LanguageStatus:
         return self.loaded and not self.missing
 
 
+def unofficial_note(framework: Framework | None, locale: str | None) -> str | None:
+    """What a page in this locale must say where it shows the framework's words: the note of
+    its working translation (in its language), or None where the text shown is official."""
+    language = language_of(locale)
+    provenance = (framework.translations or {}).get(language) if framework else None
+    if language == "en" or not provenance or provenance.get("official"):
+        return None
+    return provenance.get("note") or "Unofficial working translation."
+
+
 def completeness(*, session: Session, framework_id: int) -> dict[str, LanguageStatus]:
     """Per language (fr, es, ar), where its translation comes from and what of the framework
     has no words in it."""
