@@ -220,6 +220,16 @@ def test_content_that_is_not_a_translation(framework, content, expected):
     assert expected in str(caught.value)
 
 
+def test_a_file_that_cannot_be_read(framework, tmp_path):
+    for path, expected in (
+        (tmp_path / "none.yaml", "file not found"),
+        (tmp_path, "cannot be read"),
+    ):
+        with pytest.raises(TranslationFileError) as caught, session_scope(framework) as session:
+            load_translation(session=session, path=path)
+        assert str(caught.value).startswith(f"{path}: {expected}")
+
+
 def test_an_official_translation_replaces_the_working_one_and_stays(framework, tmp_path):
     data = _shipped("fr")
     data.update(official=True, source="INTERPOL, Objectifs mondiaux de police, 2024")

@@ -102,6 +102,9 @@ def load_translation(
             content = path.read_bytes()
         except FileNotFoundError:
             raise TranslationFileError(file, [Problem("", "file not found")]) from None
+        except OSError as exc:
+            reason = f"cannot be read ({exc.strerror or exc})"
+            raise TranslationFileError(file, [Problem("", reason)]) from None
     text = read_text(file, content)
     data = parse_translation(file, text, frameworks=stored_frameworks(session))
     framework = session.exec(select(Framework).where(Framework.code == data.framework)).one()
