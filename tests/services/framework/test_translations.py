@@ -302,6 +302,18 @@ def test_a_framework_item_without_words_shows_in_completeness(framework):
     assert not status["es"].complete and status["fr"].complete and status["ar"].complete
 
 
+def test_a_translation_made_before_the_english_changed_is_told_apart(framework):
+    with session_scope(framework) as session:
+        status = completeness(session=session, framework_id=_framework_id(session))
+        assert all(not s.outdated for s in status.values())
+        objective = session.exec(select(Objective).where(Objective.code == "6.3")).one()
+        objective.statement = "Support the identification of members of organized crime groups."
+    with session_scope(framework) as session:
+        status = completeness(session=session, framework_id=_framework_id(session))
+    assert [s.outdated for s in status.values()] == [["objective 6.3"]] * 3
+    assert all(s.complete for s in status.values())  # present, to be reviewed
+
+
 def test_sdgs_and_targets_have_the_un_titles_in_every_language(framework):
     with session_scope(framework) as session:
         assert sdg_completeness(session=session) == {"fr": [], "es": [], "ar": []}

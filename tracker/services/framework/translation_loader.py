@@ -29,6 +29,7 @@ from tracker.services.framework.translation_file import (
     parse_translation,
     read_text,
 )
+from tracker.services.framework.translations import english_digest
 
 PROVENANCE = ("name", "official", "source", "note", "version")
 
@@ -164,7 +165,8 @@ def _store_items(session, framework_id, data: TranslationIn, report, before, aft
     statements = _by_code(session, ThemeStatement, framework_id)
 
     def put(kind: str, row, words: dict[str, Any]) -> None:
-        wanted = {k: v for k, v in words.items() if v is not None} | {"official": official}
+        wanted = {k: v for k, v in words.items() if v is not None}
+        wanted |= {"official": official, "english": english_digest(kind, row)}
         had = row.translations.get(language)
         if had == wanted:
             return

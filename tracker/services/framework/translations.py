@@ -11,6 +11,7 @@ French, Spanish and Arabic (seeds/reference/sdgs.yaml), always official.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from sqlmodel import Session, select
@@ -27,6 +28,13 @@ FIELDS = {
 }
 # How an SDG's fields are named in its translations.
 SDG_FIELDS = {"name": "short", "title": "title"}
+
+
+def english_digest(kind: str, row) -> str:
+    """A fingerprint of an item's English words, kept with each translation of it, so that a
+    translation made before the English changed can be told apart."""
+    text = "\x1f".join(str(getattr(row, name) or "") for name in FIELDS[kind])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def language_of(locale: str | None) -> str:
@@ -80,6 +88,8 @@ class LanguageStatus:
     note: str | None = None
     loaded_at: str | None = None
     missing: list[str] = field(default_factory=list)  # "objective 1.3 statement"
+    # Items whose English changed after they were translated: "objective 1.3".
+    outdated: list[str] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -130,6 +140,8 @@ def language_statuses(framework: Framework | None, rows) -> dict[str, LanguageSt
             for name_of_field in FIELDS[kind]:
                 if getattr(row, name_of_field) and not words.get(name_of_field):
                     status.missing.append(f"{kind} {row.code} {name_of_field}")
+            if words.get("english") not in (None, english_digest(kind, row)):
+                status.outdated.append(f"{kind} {row.code}")
         out[language] = status
     return out
 
