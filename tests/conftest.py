@@ -42,6 +42,7 @@ from tracker.config import Settings
 from tracker.db import make_engine, session_scope
 from tracker.services import schema
 from tracker.services.framework.loader import load_framework
+from tracker.services.framework.translation_loader import load_shipped_translations
 from tracker.services.reference.load import load_reference_data
 
 # Providers of OpenID Connect sign-in for the tests (tests/oidc.py).
@@ -162,10 +163,11 @@ def drop_postgres_database(admin_url: str, url: str) -> None:
 
 
 # Each test starts from one of three levels: migrated and empty; with the reference data and the
-# framework; and with the test accounts too, the richest its fixtures ask for. The levels are
-# built once per test session (and per xdist worker). SQLite: a template file per level, which
-# each test copies. PostgreSQL: one database, whose tables are emptied and refilled from the
-# level's rows (kept in a schema of their own) before each test, in one transaction.
+# framework (and its shipped translations); and with the test accounts too, the richest its
+# fixtures ask for. The levels are built once per test session (and per xdist worker). SQLite:
+# a template file per level, which each test copies. PostgreSQL: one database, whose tables are
+# emptied and refilled from the level's rows (kept in a schema of their own) before each test,
+# in one transaction.
 LEVELS = ("empty", "framework", "accounts")
 
 
@@ -184,6 +186,8 @@ def _fill(url: str, level: str) -> None:
         if level == "framework":
             load_reference_data(session=session)
             load_framework(session=session, path=GPG_FILE)
+            # As `tracker setup` does: the working translations shipped beside it.
+            load_shipped_translations(session=session, framework_file=GPG_FILE)
         elif level == "accounts":
             _create_accounts(session)
     engine.dispose()

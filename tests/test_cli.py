@@ -13,6 +13,7 @@ from sqlmodel import func, select
 from typer.testing import CliRunner
 
 from tests import factories
+from tests.conftest import GPG_FILE
 from tests.files import spreadsheet_csv
 from tests.names import PROGRAMMES
 from tracker.cli import app
@@ -35,12 +36,18 @@ def test_setup_twice_adds_only_what_is_missing(cli, database_url):
     first = cli.invoke(app, ["setup", "--demo-projects", "25"])
     assert first.exit_code == 0, first.output
     assert "Demo portfolio: added 25 projects" in first.output
+    for language in ("French", "Spanish", "Arabic"):
+        assert (
+            f"{language} translation of GPG-2023 (unofficial working translation): stored 7 goals"
+            in first.output
+        )
     assert "Weekly snapshots: 12 stored." in first.output  # the Overview's twelve weeks
     second = cli.invoke(app, ["setup", "--demo-projects", "25"])
     assert second.exit_code == 0, second.output
     assert "Reference data: already up to date." in second.output
     assert "Framework GPG-2023: already up to date, nothing changed." in second.output
     assert "projects already exist, nothing added" in second.output
+    assert "translation of GPG-2023" not in second.output  # each language has one already
     assert "Weekly snapshots: 0 stored." in second.output
     # The older weeks, when asked for (the scheduler stores them a few at a time).
     older = cli.invoke(app, ["history", "rebuild", "--if-stale", "--weeks", "14"])
@@ -68,6 +75,37 @@ def test_framework_load_reports_problems_and_fails(cli, tmp_path):
     assert f"{path}: goals[0].objectives[0].code: must be text" in result.output
     assert f"{path}: goals[0].objectives[0].statement: required field is missing" in result.output
     assert f"{path}: goals[0].sdgs[0]: unknown SDG 99; allowed: 1 to 17" in result.output
+
+
+def test_framework_load_translation(cli, framework, tmp_path):
+    shipped = GPG_FILE.with_name("gpg-2023.es.yaml")
+    again = cli.invoke(app, ["framework", "load-translation", str(shipped)])
+    assert again.exit_code == 0, again.output
+    assert (
+        "Spanish translation of GPG-2023 (unofficial working translation): already up to date"
+        in again.output
+    )
+    official = tmp_path / "gpg-2023.es.official.yaml"
+    official.write_text(
+        shipped.read_text(encoding="utf-8").replace("official: false", "official: true"),
+        encoding="utf-8",
+    )
+    loaded = cli.invoke(app, ["framework", "load-translation", str(official)])
+    assert loaded.exit_code == 0, loaded.output
+    assert (
+        "Spanish translation of GPG-2023 (official): stored 7 goals, 38 objectives" in loaded.output
+    )
+    assert "it replaces the unofficial working translation" in loaded.output
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(
+        shipped.read_text(encoding="utf-8").replace('- code: "4.4"', '- code: "4.9"'),
+        encoding="utf-8",
+    )
+    refused = cli.invoke(app, ["framework", "load-translation", str(broken)])
+    assert refused.exit_code == 1
+    assert f"{broken} was not loaded; 2 problem(s):" in refused.output
+    assert f'{broken}: goals[3].objectives[3].code: unknown objective "4.9"' in refused.output
+    assert f'{broken}: goals[3].objectives: objective "4.4" is missing' in refused.output
 
 
 def test_db_check_passes_on_a_migrated_database(cli):

@@ -19,6 +19,10 @@ from tracker.services.demo.accounts import ensure_demo_users
 from tracker.services.demo.generator import DemoDataError, portfolio_is_empty
 from tracker.services.errors import InputError, NotFound
 from tracker.services.framework.loader import FrameworkFileError, load_framework
+from tracker.services.framework.translation_loader import (
+    load_shipped_translations,
+    load_translation,
+)
 from tracker.services.history.snapshots import MAX_WEEKS, OVERVIEW_WEEKS
 from tracker.services.reference.load import ReferenceDataError, load_reference_data
 
@@ -124,6 +128,32 @@ def framework_load(
     except FrameworkFileError as exc:
         raise _fail(f"{file} was not loaded; {len(exc.problems)} problem(s):\n{exc}") from None
     typer.echo(report.summary())
+
+
+@framework_app.command("load-translation")
+def framework_load_translation(
+    file: Annotated[Path, typer.Argument(help="A translation file of a loaded framework.")],
+) -> None:
+    """Validate a translation of the framework (French, Spanish or Arabic) and store it: every
+    goal, objective, theme and statement must be in it. An official translation replaces an
+    unofficial one."""
+    try:
+        with session_scope(engine_from_settings()) as session:
+            report = load_translation(session=session, path=file)
+    except FrameworkFileError as exc:
+        raise _fail(f"{file} was not loaded; {len(exc.problems)} problem(s):\n{exc}") from None
+    typer.echo(report.summary())
+
+
+def _load_shipped_translations(framework_file: Path) -> None:
+    """The working translations shipped beside a framework file, for languages without one."""
+    try:
+        with session_scope(engine_from_settings()) as session:
+            reports = load_shipped_translations(session=session, framework_file=framework_file)
+    except FrameworkFileError as exc:
+        raise _fail(f"A shipped translation was not loaded:\n{exc}") from None
+    for report in reports:
+        typer.echo(report.summary())
 
 
 @demo_app.command("seed")
@@ -332,6 +362,7 @@ def setup(
     db_upgrade("head")
     reference_load()
     framework_load(DEFAULT_FRAMEWORK, activate=False)
+    _load_shipped_translations(DEFAULT_FRAMEWORK)
     if demo_projects:
         demo_seed(projects=demo_projects, seed=2023, if_empty=True, today=None)
     coverage_rebuild(if_stale=True)

@@ -14,7 +14,7 @@ from sqlmodel import select
 from starlette.routing import Mount
 
 from tests import factories
-from tests.conftest import csrf_of
+from tests.conftest import GPG_FILE, csrf_of
 from tracker.config import Settings
 from tracker.db import session_scope
 from tracker.models import GroupMapping, Project, SDGLink
@@ -23,6 +23,7 @@ from tracker.services.accounts.tokens import create_api_token
 from tracker.services.coverage import targets
 from tracker.services.digests.subscriptions import unsubscribe_token
 
+SPANISH = GPG_FILE.with_name("gpg-2023.es.yaml")
 CALLERS = ["anonymous", "viewer", "manager_other", "manager_this", "admin", "api_token"]
 
 # Statuses in the order of CALLERS. 303 = sent to sign in (or on, after signing out).
@@ -58,6 +59,7 @@ ROUTES: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/framework/sdg-links"): ADMIN_POST_REDIRECT,
     ("POST", "/framework/sdg-links/{link_id}/confirm"): ADMIN_POST_REDIRECT,
     ("POST", "/framework/sdg-links/{link_id}/delete"): ADMIN_POST_REDIRECT,
+    ("POST", "/framework/translations"): ADMIN_POST_REDIRECT,
     ("POST", "/account/tokens"): (303, 201, 201, 201, 201, 403),
     # The token belongs to the administrator: anyone else is told there is no such token.
     ("POST", "/account/tokens/{token_id}/revoke"): (303, 404, 404, 404, 303, 403),
@@ -191,6 +193,10 @@ FORM_BODIES = {
     "/admin/imports": {"kind": "iati", "programme": "CYB"},
     "/admin/imports/{job_id}/level": {"level": "2"},
     "/digests/{subscription_id}": {"frequency": "daily", "hour": "7", "timezone": "Asia/Singapore"},
+}
+UPLOADS = {
+    "/admin/imports": {"file": ("activities.xml", b"<iati-activities/>")},
+    "/framework/translations": {"file": ("gpg-2023.es.yaml", SPANISH.read_bytes())},
 }
 JSON_BODIES = {
     "/api/v1/targets": {"code": "GPG1", "min_active_projects": 1},
@@ -330,11 +336,7 @@ def test_route_table(caller, fixtures, framework, browser_for, client_factory):
                 data["csrf_token"] = csrf_of(
                     client, "/login" if caller == "anonymous" else "/account"
                 )
-            files = (
-                {"file": ("activities.xml", b"<iati-activities/>")}
-                if template == "/admin/imports"
-                else None
-            )
+            files = UPLOADS.get(template)
             response = client.request(
                 method, path, data=data, files=files, headers=headers, follow_redirects=False
             )

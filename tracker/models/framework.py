@@ -41,6 +41,9 @@ class Framework(SQLModel, table=True):
     source: str | None = Field(default=None, max_length=500)
     active: bool = Field(default=False)
     loaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # Per language other than English (the official text), where its translation comes from:
+    # {"fr": {"name": ..., "official": false, "source": ..., "note": ..., "loaded_at": ...}}.
+    translations: dict = Field(default_factory=dict, sa_type=JSONDocument)
 
 
 class Goal(SQLModel, table=True):
@@ -55,6 +58,8 @@ class Goal(SQLModel, table=True):
     short_name: str = Field(max_length=120)
     statement: str = Field(sa_type=Text)
     position: int = Field(default=0)
+    # In other languages: {"fr": {"short_name": ..., "statement": ..., "official": false}}.
+    translations: dict = Field(default_factory=dict, sa_type=JSONDocument)
 
 
 class Objective(SQLModel, table=True):
@@ -74,6 +79,8 @@ class Objective(SQLModel, table=True):
     short_name: str | None = Field(default=None, max_length=120)
     statement: str = Field(sa_type=Text)
     position: int = Field(default=0)
+    # In other languages: {"fr": {"short_name": ..., "statement": ..., "official": false}}.
+    translations: dict = Field(default_factory=dict, sa_type=JSONDocument)
 
 
 class Theme(SQLModel, table=True):
@@ -87,6 +94,8 @@ class Theme(SQLModel, table=True):
     code: str = Field(max_length=20)
     name: str = Field(max_length=200)
     position: int = Field(default=0)
+    # Its name in other languages: {"fr": {"name": ..., "official": false}}.
+    translations: dict = Field(default_factory=dict, sa_type=JSONDocument)
 
 
 class ThemeStatement(SQLModel, table=True):
@@ -105,6 +114,8 @@ class ThemeStatement(SQLModel, table=True):
     code: str = Field(max_length=20)
     statement: str = Field(sa_type=Text)
     position: int = Field(default=0)
+    # Its words in other languages: {"fr": {"statement": ..., "official": false}}.
+    translations: dict = Field(default_factory=dict, sa_type=JSONDocument)
 
 
 class SDG(SQLModel, table=True):

@@ -6,12 +6,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
+from starlette.datastructures import UploadFile
 
 from tracker.deps import AdminPrincipal, CurrentPrincipal, FormDep, SessionDep
 from tracker.inputs import MAX_ID
 from tracker.services.errors import InputError
+from tracker.services.exchange.uploads import UploadRefused, clean_filename
 from tracker.services.framework import sdg_links
 from tracker.services.framework.params import SDGLinkCreate
+from tracker.services.framework.translation_file import MAX_FILE_BYTES, TranslationFileError
+from tracker.services.framework.translation_loader import load_translation
 from tracker.services.framework.view import framework_overview
 from tracker.web._forms import see_other
 from tracker.web._params import read_form, url_with
@@ -25,10 +29,13 @@ NOTICES = {
     "confirmed": "The link is confirmed.",
     "unlinked": "The link is removed.",
 }
+TRANSLATED = "The translation is loaded."
+SHOWN_PROBLEMS = 20  # of a refused translation file, listed on the page
 
 
 def _page(request, session, principal, status=200, **context) -> HTMLResponse:
     notice = request.query_params.get("notice", "")
+    context.setdefault("translation_notice", TRANSLATED if notice == "translated" else None)
     return templates.TemplateResponse(
         request,
         "framework/index.html",
@@ -74,6 +81,37 @@ def add_sdg_link(
         return _page(request, session, principal, 400, errors=exc.errors, form=shown)
     session.commit()
     return _back(request, "linked")
+
+
+@router.post("/framework/translations", response_class=HTMLResponse, name="load_translation")
+def upload_translation(
+    request: Request, session: SessionDep, principal: AdminPrincipal, form: FormDep
+) -> Response:
+    upload = form.get("file")
+    try:
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            raise UploadRefused({"file": "choose a translation file (.yaml)"})
+        filename = clean_filename(upload.filename)
+        content = upload.file.read(MAX_FILE_BYTES + 1)
+        load_translation(session=session, content=content, filename=filename, actor=principal.user)
+    except UploadRefused as exc:
+        return _page(request, session, principal, 400, translation_errors=exc.errors)
+    except TranslationFileError as exc:
+        session.rollback()
+        problems = [p.render(exc.file) for p in exc.problems]
+        more = len(problems) - SHOWN_PROBLEMS
+        message = f"{exc.file} was not loaded; {len(problems)} problem(s), listed below"
+        return _page(
+            request,
+            session,
+            principal,
+            400,
+            translation_errors={"file": message},
+            translation_problems=problems[:SHOWN_PROBLEMS]
+            + ([f"and {more} more"] if more > 0 else []),
+        )
+    session.commit()
+    return see_other(f"{request.url_for('framework')}?notice=translated#languages")
 
 
 @router.post("/framework/sdg-links/{link_id}/confirm", name="confirm_sdg_link")

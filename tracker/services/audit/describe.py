@@ -9,6 +9,7 @@ from sqlmodel import Session, func, select
 
 from tracker.models import AuditEvent, User
 from tracker.models.portfolio import Significance
+from tracker.services.reference.languages import language_name
 
 ENTITY_TYPES = {
     "project": "Projects",
@@ -216,6 +217,9 @@ def describe(event: AuditEvent) -> str:
         parts += [f"removed its link to {link}" for link in sorted(old - new)]
         return f"{who} changed the SDG links of {kind} {key}: " + "; ".join(parts or ["no change"])
 
+    if kind == "framework" and action == "translate":
+        return _translation_sentence(who, key, before, after)
+
     if kind == "framework":
         items = {k for k in (*before, *after) if k != "active"}
         removed = sum(1 for k in items if before.get(k) == {"removed": True})
@@ -234,6 +238,23 @@ def describe(event: AuditEvent) -> str:
         return f"{who} loaded framework {key}: " + ", ".join(parts or ["no change"])
 
     return f"{who} {action} {kind} {key}"
+
+
+def _translation_sentence(who: str, key: str, before: dict, after: dict) -> str:
+    """Sam Okafor loaded the French translation of framework GPG-2023 (unofficial working
+    translation): 85 items added."""
+    (language, provenance), *_ = (after.get("translation") or {"": {}}).items()
+    kind = "official" if provenance.get("official") else "unofficial working translation"
+    items = [k for k in after if k != "translation"]
+    added = sum(1 for k in items if k not in before)
+    parts = [
+        f"{n} item{'' if n == 1 else 's'} {verb}"
+        for n, verb in ((added, "added"), (len(items) - added, "changed"))
+        if n
+    ]
+    named = language_name(language) or language
+    done = ", ".join(parts or ["its description changed"])
+    return f"{who} loaded the {named} translation of framework {key} ({kind}): {done}"
 
 
 def changes(event: AuditEvent) -> list[tuple[str, str, str]]:

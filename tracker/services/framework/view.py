@@ -10,6 +10,7 @@ from tracker.models import SDG, Framework, Goal, Objective, Theme, ThemeStatemen
 from tracker.services.coverage import compute_matrix, parse_coverage_query
 from tracker.services.coverage.matrix import EMPTY, Cell
 from tracker.services.framework.sdg_links import LinkView, links_by_owner
+from tracker.services.framework.translations import LanguageStatus, language_statuses
 
 
 @dataclass
@@ -46,6 +47,8 @@ class FrameworkOverview:
     framework: Framework | None
     goals: list[GoalView]
     themes: list[ThemeView]
+    # French, Spanish and Arabic: where each translation comes from and what it lacks.
+    languages: list[LanguageStatus] = field(default_factory=list)
 
 
 def framework_overview(*, session: Session) -> FrameworkOverview:
@@ -64,6 +67,11 @@ def framework_overview(*, session: Session) -> FrameworkOverview:
 
     links = links_by_owner(session=session, framework_id=framework.id)
     sdg_of = {s.number: s for s in session.exec(select(SDG))}
+    rows: list[tuple[str, object]] = []  # every item read, for its languages' completeness
+    goal_rows = session.exec(
+        select(Goal).where(Goal.framework_id == framework.id).order_by(Goal.position)
+    ).all()
+    rows += [("goal", g) for g in goal_rows]
     goals = {
         g.id: GoalView(
             g.code,
@@ -73,13 +81,12 @@ def framework_overview(*, session: Session) -> FrameworkOverview:
             totals.get(f"goal:{g.id}", EMPTY),
             sdg_links=links.get(f"goal:{g.id}", []),
         )
-        for g in session.exec(
-            select(Goal).where(Goal.framework_id == framework.id).order_by(Goal.position)
-        )
+        for g in goal_rows
     }
     for objective in session.exec(
         select(Objective).where(Objective.framework_id == framework.id).order_by(Objective.position)
     ):
+        rows.append(("objective", objective))
         goals[objective.goal_id].objectives.append(
             ObjectiveView(
                 objective.code,
@@ -100,16 +107,20 @@ def framework_overview(*, session: Session) -> FrameworkOverview:
         .where(ThemeStatement.framework_id == framework.id)
         .order_by(ThemeStatement.position)
     ):
+        rows.append(("theme statement", statement))
         statements.setdefault(statement.theme_id, []).append((statement.code, statement.statement))
+    theme_rows = session.exec(
+        select(Theme).where(Theme.framework_id == framework.id).order_by(Theme.position)
+    ).all()
+    rows += [("theme", t) for t in theme_rows]
     themes = [
         ThemeView(
             t.code, t.name, statements.get(t.id, []), theme_totals.get(f"theme:{t.id}", EMPTY)
         )
-        for t in session.exec(
-            select(Theme).where(Theme.framework_id == framework.id).order_by(Theme.position)
-        )
+        for t in theme_rows
     ]
-    return FrameworkOverview(framework, list(goals.values()), themes)
+    languages = list(language_statuses(framework, rows).values())
+    return FrameworkOverview(framework, list(goals.values()), themes, languages)
 
 
 def framework_choices(*, session: Session) -> dict:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import and_, delete, event, func, insert, or_, select, text, tuple_
+from sqlalchemy import and_, delete, event, func, insert, inspect, or_, select, text, tuple_
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState
@@ -36,6 +36,8 @@ PROJECT_TABLES |= {"objective_tag": "project_id", "theme_tag": "project_id"}
 # Tables whose change can move every project's figures: the cube is rebuilt.
 GLOBAL_TABLES = frozenset({"currency", "framework", "goal", "objective", "theme"})
 GLOBAL_TABLES |= {"region", "country"}
+# Columns of those tables that move no figure: the framework's words in other languages.
+WORDING_ONLY = frozenset({"translations"})
 
 OLD = "coverage_cube_old"  # project id -> Member before this transaction's change
 NEW_PROJECTS = "coverage_cube_new"  # Project objects registered, not yet flushed
@@ -311,11 +313,17 @@ def before_flush(session: Session) -> None:
             else:
                 touched.add(pid)
         elif table in GLOBAL_TABLES and (
-            obj in session.new or obj in session.deleted or session.is_modified(obj)
+            obj in session.new or obj in session.deleted or _moves_figures(obj)
         ):
             mark_stale(session)
     if touched:
         _remember(session, touched)
+
+
+def _moves_figures(obj) -> bool:
+    """Whether a change to a row of a global table can move figures: any but its wording."""
+    changed = {attr.key for attr in inspect(obj).attrs if attr.history.has_changes()}
+    return bool(changed - WORDING_ONLY)
 
 
 def on_execute(state: ORMExecuteState) -> None:
