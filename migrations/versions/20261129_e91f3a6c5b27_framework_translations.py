@@ -1,7 +1,7 @@
 """framework translations
 
 Revision ID: e91f3a6c5b27
-Revises: c4e6a8b0d2f3
+Revises: d5f7a9c1e3b6
 Create Date: 2026-11-29 05:40:00
 
 The framework in other languages than its official English: each goal's, objective's, theme's
@@ -17,7 +17,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = 'e91f3a6c5b27'
-down_revision: str | None = 'c4e6a8b0d2f3'
+down_revision: str | None = 'd5f7a9c1e3b6'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
