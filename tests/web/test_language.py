@@ -133,3 +133,15 @@ def test_every_page_takes_lang_beside_its_own_parameters(browser_for, path):
     assert response.status_code == 200, response.text[:300]
     assert _html_tag(response) == '<html lang="ar" dir="rtl">'
     assert "unknown parameter" not in response.text
+
+
+def test_the_framework_reads_in_the_page_s_language_and_says_it_is_a_working_translation(
+    browser_for,
+):
+    viewer = browser_for("viewer")
+    french = viewer.get("/heatmap?rows=objectives&lang=fr").text
+    english = viewer.get("/heatmap?rows=objectives&lang=en").text
+    assert "Counter terrorism" in english and "Counter terrorism" not in french
+    assert 'class="translation-note"' in french and 'class="translation-note"' not in english
+    note = re.search(r'<p class="translation-note" lang="fr">([^<]+)</p>', french).group(1)
+    assert "non officielle" in note or "travail" in note, note

@@ -13,12 +13,14 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from sqlmodel import Session
 
 from tracker import formats, locales
 from tracker.config import PROJECT_ROOT, get_settings
 from tracker.security import csrf_token
 from tracker.services.accounts.permissions import Principal
 from tracker.services.coverage.params import STATUS_NAMES
+from tracker.services.framework.translations import framework_names
 from tracker.web import urls
 
 NO_VALUE = formats.NO_VALUE
@@ -63,6 +65,7 @@ def _language(request: Request) -> locales.Language:
     return locales.LANGUAGES[formats.locale_for(request)]
 
 
+NAMED_LEVELS = frozenset({"goal", "objective", "theme"})
 ROLE_NAMES = {
     "viewer": locales.N_("Viewer"),
     "manager": locales.N_("Manager"),
@@ -94,6 +97,28 @@ def _status_name(context: Context, status: str) -> str:
     return formats.gettext(name, locale=_locale(context)) if name else str(status)
 
 
+@pass_context
+def _in_language(context: Context, level: str, code: str, english: str) -> str:
+    """A goal's, objective's or theme's short name in the page's language (the English where
+    it has none); the framework's names are read once per page, and only in other languages."""
+    request = context.get("request")
+    locale = _locale(context)
+    if request is None or locale == locales.DEFAULT or level not in NAMED_LEVELS:
+        return english
+    names = getattr(request.state, "framework_names", None)
+    if names is None or names.language != locale:
+        with Session(request.app.state.engine) as session:
+            names = framework_names(session=session, locale=locale)
+        request.state.framework_names = names
+    return names.get(level, code, english)
+
+
+def _translation_note(request: Request) -> str | None:
+    """What the page must say if it showed the framework in a working translation."""
+    names = getattr(request.state, "framework_names", None)
+    return names.note if names is not None and names.names else None
+
+
 def _here_in_any_language(request: Request) -> str:
     """This page's address without `?lang=`, for the language switcher to come back to."""
     query = [(k, v) for k, v in request.query_params.multi_items() if k != "lang"]
@@ -115,6 +140,8 @@ templates.env.globals["reporting_currency"] = pass_context(_reporting_currency)
 templates.env.globals["time_zones"] = _time_zones
 templates.env.globals["page_language"] = _language
 templates.env.globals["role_name"] = _role_name
+templates.env.globals["in_language"] = _in_language
+templates.env.globals["translation_note"] = _translation_note
 templates.env.globals["kind_name"] = _kind_name
 templates.env.filters["status_name"] = _status_name
 templates.env.globals["languages"] = tuple(locales.LANGUAGES.values())

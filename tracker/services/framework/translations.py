@@ -159,3 +159,38 @@ def sdg_completeness(*, session: Session) -> dict[str, list[str]]:
             if not target.translations.get(language):
                 out[language].append(f"target {target.code}")
     return out
+
+
+@dataclass
+class Names:
+    """The short names of the active framework's goals, objectives and themes in a language,
+    by (level, code), and what a page showing them must say (a working translation's note)."""
+
+    language: str
+    names: dict[tuple[str, str], str] = field(default_factory=dict)
+    note: str | None = None
+
+    def get(self, level: str, code: str, english: str) -> str:
+        return self.names.get((level, code), english)
+
+
+def framework_names(*, session: Session, locale: str | None) -> Names:
+    """The framework's names in the locale's language (three small queries; none in English)."""
+    language = language_of(locale)
+    names = Names(language)
+    if language == "en":
+        return names
+    framework = session.exec(select(Framework).where(Framework.active)).first()
+    if framework is None:
+        return names
+    for level, model, name_field in (
+        ("goal", Goal, "short_name"),
+        ("objective", Objective, "short_name"),
+        ("theme", Theme, "name"),
+    ):
+        for row in session.exec(select(model).where(model.framework_id == framework.id)):
+            text, _official = localized(row, name_field, language)
+            if text:
+                names.names[(level, row.code)] = text
+    names.note = unofficial_note(framework, language)
+    return names
