@@ -644,6 +644,7 @@ def serve(
         workers=None if reload else (workers or settings.workers),
         reload=reload,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
     )
