@@ -6,13 +6,15 @@ the projects the cell counts, because both are built from the same SQL.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, exists, func, literal_column, or_, select, table, text
+from sqlalchemy import and_, exists, func, literal_column, or_, select, table, text, union
 from sqlmodel import Session
 
 from tracker.fields import allowed_names, read_params
@@ -329,36 +331,58 @@ def _conditions(session: Session, query: ProjectListQuery) -> list:
     return conditions
 
 
-# What PostgreSQL's trigram index (ix_project_search_trgm) holds: the same expression, written
-# the same way, or the planner cannot use it.
-SEARCHED = (
-    "project.code || ' ' || project.title || ' ' || coalesce(project.summary, '') || ' ' "
-    "|| coalesce(project.donor, '')"
+# What PostgreSQL's word index (project_search_words) holds: the same expression, written the
+# same way, or the planner cannot use it.
+WORDS = (
+    "to_tsvector('tracker_words'::regconfig, "
+    "project.title || ' ' || coalesce(project.summary, '') || ' ' || coalesce(project.donor, ''))"
 )
+# A word as both databases split text: letters and digits, between anything else.
+_WORD = re.compile(r"[^\W_]+")
 
 
-def _text_search(session: Session, words: str):
-    """The text anywhere in the code, title, summary or donor, ignoring case. PostgreSQL looks
-    it up in a trigram index of the four joined; SQLite, from three letters on, in an FTS5
-    trigram table; shorter text on SQLite is compared row by row."""
-    if session.get_bind().dialect.name == "sqlite" and len(words) >= 3:
-        phrase = '"' + words.replace('"', '""') + '"'
-        return Project.id.in_(
-            select(literal_column("rowid"))
-            .select_from(table("project_search"))
-            .where(text("project_search MATCH :phrase").bindparams(phrase=phrase))
-        )
+def search_words(typed: str) -> list[str]:
+    """The words of what a person typed, lower case, without accents, at most ten."""
+    folded = unicodedata.normalize("NFKD", typed.lower())
+    folded = "".join(c for c in folded if not unicodedata.combining(c))
+    return _WORD.findall(folded)[:10]
+
+
+def _text_search(session: Session, typed: str):
+    """Projects whose title, summary or donor has, for every word typed, a word that starts
+    with it (ignoring case and accents: "keny" finds Kenya, "cote" Côte d'Ivoire, "market"
+    markets), or whose code holds the text as typed ("2026-00", "P1"). PostgreSQL answers from
+    a tsvector index and a trigram index on the code; SQLite from two FTS5 tables, the code's
+    by trigrams from three letters on (shorter text is compared with each code)."""
+    words = search_words(typed)
     # % and _ are what the person typed, not wildcards (backslash is PostgreSQL's default
     # escape for LIKE; SQLite is told).
-    escaped = words.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    like = f"%{escaped}%"
+    escaped = typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    in_code = Project.code.ilike(f"%{escaped}%", escape="\\")
     if session.get_bind().dialect.name == "postgresql":
-        return text(f"({SEARCHED}) ILIKE :like").bindparams(like=like)
-    return or_(
-        *(
-            column.ilike(like, escape="\\")
-            for column in (Project.code, Project.title, Project.summary, Project.donor)
+        if not words:
+            return in_code
+        query = " & ".join(f"{word}:*" for word in words)
+        return or_(
+            text(f"{WORDS} @@ to_tsquery('tracker_words'::regconfig, :words)").bindparams(
+                words=query
+            ),
+            in_code,
         )
+    rows = []  # rowids from the FTS5 tables
+    if words:
+        rows.append(_fts5_rowids("project_search_words", " ".join(f'"{w}"*' for w in words)))
+    if len(typed) >= 3:
+        rows.append(_fts5_rowids("project_search", '"' + typed.replace('"', '""') + '"'))
+        return Project.id.in_(union(*rows) if len(rows) > 1 else rows[0])
+    return or_(Project.id.in_(rows[0]), in_code) if rows else in_code
+
+
+def _fts5_rowids(name: str, match: str):
+    return (
+        select(literal_column("rowid"))
+        .select_from(table(name))
+        .where(text(f"{name} MATCH :{name}").bindparams(**{name: match}))
     )
 
 
