@@ -252,22 +252,25 @@ def run_backend(
         engine.dispose()
         return results
     content = _csv_rows(10_000)
-    with session_scope(engine) as session:
-        began = time.perf_counter()
-        report = import_spreadsheet(
-            session=session,
-            filename="import.csv",
-            content=content,
-            principal=admin,
-            settings=Settings(env="test"),
-            commit=True,
-        )
-        assert report.committed, report.public()["problems"][:3]
-        m["10,000-row CSV import (check and commit)"] = {
-            "median_ms": round((time.perf_counter() - began) * 1000, 1),
-            "p95_ms": None,
-            "n": 1,
-        }
+    for commit, name in ((False, "checked"), (True, "checked and committed")):
+        with session_scope(engine) as session:
+            began = time.perf_counter()
+            report = import_spreadsheet(
+                session=session,
+                filename="import.csv",
+                content=content,
+                principal=admin,
+                settings=Settings(env="test"),
+                commit=commit,
+            )
+            assert report.ok, report.public()["problems"][:3]
+            if commit:
+                session.commit()  # the cube's and history's upkeep happen here: counted
+            m[f"10,000-row CSV import, {name}"] = {
+                "median_ms": round((time.perf_counter() - began) * 1000, 1),
+                "p95_ms": None,
+                "n": 1,
+            }
     results["peak_memory_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
     engine.dispose()
     return results
