@@ -154,3 +154,27 @@ def test_each_row_names_its_objectives_and_themes_principal_first(framework):
     # The codes of its objectives alone, as GET /projects gives them.
     assert (tagged.principal, tagged.significant) == (["1.1", "4.2"], ["5.2"])
     assert untagged.tags == []
+
+
+def test_a_page_of_many_found_projects_walks_the_codes(framework, monkeypatch):
+    """Past WALK_CODES_FROM projects found, a page in code order is made another way on
+    SQLite (walking the codes); it holds the same projects in the same order."""
+    from tracker.services.projects import listing
+
+    with session_scope(framework) as session:
+        for n in (5, 3, 9, 1, 7):
+            factories.project(session, code=f"CYB-2026-000{n}", title=f"Markets in Kenya {n}")
+        factories.project(session, code="CYB-2026-0002", title="Asset recovery")
+    expected = ["CYB-2026-0001", "CYB-2026-0003", "CYB-2026-0005", "CYB-2026-0007", "CYB-2026-0009"]
+    monkeypatch.setattr(listing, "PAGE_SIZE", 2)
+    for walk_from in (1_000, 2):
+        monkeypatch.setattr(listing, "WALK_CODES_FROM", walk_from)
+        with Session(framework) as session:
+            pages = []
+            for page in (1, 2, 3):
+                query = parse_project_list_query(
+                    session=session, params={"q": "kenya", "page": str(page)}
+                )
+                found = list_projects(session=session, query=query)
+                pages += [row.code for row in found.rows]
+        assert (found.total, pages) == (5, expected), walk_from

@@ -55,6 +55,7 @@ SORTS = {
     "updated": Project.updated_at,
 }
 PLACES = ("global", "whole-region", "elsewhere")
+WALK_CODES_FROM = 1_000  # projects found, from which a page in code order walks the codes
 
 
 @dataclass(frozen=True)
@@ -258,12 +259,12 @@ def parse_project_list_query(
     return project_list_query(session=session, params=read_params(ProjectListParams, params))
 
 
-def _conditions(session: Session, query: ProjectListQuery) -> list:
+def _conditions(session: Session, query: ProjectListQuery, *, by_code: bool = False) -> list:
     coverage = query.coverage
     floor = coverage.floor
     conditions = []
     if query.text:
-        conditions.append(_text_search(session, query.text))
+        conditions.append(_text_search(session, query.text, by_code=by_code))
     if query.objective:
         conditions.append(
             exists(
@@ -342,13 +343,18 @@ def search_words(typed: str) -> list[str]:
     return _WORD.findall(folded)[:10]
 
 
-def _text_search(session: Session, typed: str):
+def _text_search(session: Session, typed: str, *, by_code: bool = False):
     """Projects whose title, summary or donor has, for every word typed, a word that starts
     with it (ignoring case and accents: "keny" finds Kenya, "cote" Côte d'Ivoire, "market"
     markets), or whose code holds the text as typed ("2026-00", "P1"). PostgreSQL answers from
     the project's words (a generated tsvector column, migration a6af6e3dc84c) with their GIN
     index, and a trigram index on the code; SQLite from two FTS5 tables, the code's
-    by trigrams from three letters on (shorter text is compared with each code)."""
+    by trigrams from three letters on (shorter text is compared with each code).
+
+    `by_code`, on SQLite, for a page of many projects in code order: the projects are walked
+    in code order and each looked for among those found (`id + 0` keeps SQLite from starting
+    from the found ones, which it would all fetch and sort for one page: 26 ms instead of
+    186 ms for a third of 100,000 projects)."""
     words = search_words(typed)
     # % and _ are what the person typed, not wildcards (backslash is PostgreSQL's default
     # escape for LIKE; SQLite is told).
@@ -367,10 +373,11 @@ def _text_search(session: Session, typed: str):
     rows = []  # rowids from the FTS5 tables
     if words:
         rows.append(_fts5_rowids("project_search_words", " ".join(f'"{w}"*' for w in words)))
+    project_id = Project.id + 0 if by_code else Project.id
     if len(typed) >= 3:
         rows.append(_fts5_rowids("project_search", '"' + typed.replace('"', '""') + '"'))
-        return Project.id.in_(union(*rows) if len(rows) > 1 else rows[0])
-    return or_(Project.id.in_(rows[0]), in_code) if rows else in_code
+        return project_id.in_(union(*rows) if len(rows) > 1 else rows[0])
+    return or_(project_id.in_(rows[0]), in_code) if rows else in_code
 
 
 def _fts5_rowids(name: str, match: str):
@@ -412,6 +419,8 @@ def list_projects(*, session: Session, query: ProjectListQuery) -> ProjectPage:
     _prefer_indexes(session, query)
     fp = sql.filtered_projects(query.coverage, extra=_conditions(session, query))
     total = session.execute(select(func.count()).select_from(fp)).scalar_one()
+    if query.text and query.sort == "code" and total > WALK_CODES_FROM:
+        fp = sql.filtered_projects(query.coverage, extra=_conditions(session, query, by_code=True))
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(query.page, pages)
     budget_eur = Project.budget_amount * Currency.rate_to_reporting  # None without a budget
