@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session, func, select
 
 from tests import factories
 from tracker.db import session_scope
@@ -178,3 +178,20 @@ def test_a_page_of_many_found_projects_walks_the_codes(framework, monkeypatch):
                 found = list_projects(session=session, query=query)
                 pages += [row.code for row in found.rows]
         assert (found.total, pages) == (5, expected), walk_from
+
+
+def test_a_search_alone_is_counted_as_the_list_counts_it(framework):
+    """SQLite counts a search with no other filter in its FTS5 tables; the count is the
+    list's, whatever the text."""
+    from tracker.services.coverage import sql
+    from tracker.services.projects import listing
+
+    with session_scope(framework) as session:
+        for n, title in enumerate(("Markets in Kenya", "Kenya border", "Asset recovery")):
+            factories.project(session, code=f"FCAC-2026-010{n}", title=title)
+    with Session(framework) as session:
+        for typed in ("kenya", "KEN", "2026-010", "ke", "asset kenya", "-", "nowhere"):
+            query = parse_project_list_query(session=session, params={"q": typed})
+            fp = sql.filtered_projects(query.coverage, extra=listing._conditions(session, query))
+            counted = session.exec(select(func.count()).select_from(fp)).one()
+            assert list_projects(session=session, query=query).total == counted, typed
