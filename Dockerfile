@@ -1,23 +1,34 @@
 # The tracker's image: the web app, the scheduler and the one-shot migration all run from it.
+# The package is built as a wheel and installed like any other (not editable, no source tree
+# on sys.path); its templates, static files, seeds and migrations live in /app (TRACKER_HOME).
+FROM python:3.11-slim AS wheel
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1
+WORKDIR /src
+COPY pyproject.toml README.md ./
+COPY tracker ./tracker
+RUN pip wheel --no-deps --wheel-dir /wheels .
+
 FROM python:3.11-slim AS base
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    TRACKER_HOME=/app
 
 WORKDIR /app
 RUN groupadd --system tracker && useradd --system --gid tracker --home /app tracker
 
-COPY pyproject.toml README.md alembic.ini ./
-COPY tracker ./tracker
+COPY --from=wheel /wheels /wheels
+RUN pip install /wheels/*.whl && rm -rf /wheels
+
+COPY alembic.ini ./
 COPY migrations ./migrations
 COPY templates ./templates
 COPY static ./static
 COPY seeds ./seeds
-# Installed in place: the package finds its templates, static files, seeds and migrations
-# beside it, in /app.
-RUN pip install -e . && chown -R tracker:tracker /app
+# The tracker writes nothing beside its files but var/ (SQLite, the secret key of `make run`).
+RUN mkdir -p /app/var && chown tracker:tracker /app/var
 
 USER tracker
 EXPOSE 8000

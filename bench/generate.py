@@ -1,5 +1,6 @@
 """Load a synthetic portfolio fast: N projects with about 4 objective tags, 1.5 theme tags and
-2 places each, by bulk inserts on SQLite and COPY on PostgreSQL.
+2 places each, titles and summaries that differ as real ones do (bench/texts.py), by bulk
+inserts on SQLite and COPY on PostgreSQL.
 
     .venv/bin/python -m bench.generate --projects 100000 --database sqlite:///var/bench.db
 """
@@ -15,6 +16,7 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bench.texts import title_and_summary
 from tracker.db import make_engine
 from tracker.models import (
     Country,
@@ -73,6 +75,7 @@ def _rows(session: Session, projects: int, seed: int, start_id: int):
     themes = session.execute(select(Theme.id).where(Theme.framework_id == fid)).scalars().all()
     programmes = session.execute(select(Programme.id)).scalars().all()
     countries = session.execute(select(Country.id)).scalars().all()
+    names = session.execute(select(Country.name).order_by(Country.name)).scalars().all()
     regions = session.execute(select(Region.id)).scalars().all()
     currencies = [
         c
@@ -86,19 +89,20 @@ def _rows(session: Session, projects: int, seed: int, start_id: int):
         pid = start_id + n
         start = date(2022, 1, 1) + timedelta(days=rng.randint(0, 1500))
         end = start + timedelta(days=rng.randint(90, 1500))
+        title, summary, donor = title_and_summary(rng, names)
         tables["project"].append(
             (
                 pid,
                 f"BENCH-{pid:07d}",
-                f"Synthetic project {pid}",
-                "Generated for the benchmark.",
+                title[:200],
+                summary,
                 "capacity_building",
                 rng.choice(STATUSES),
                 start,
                 end,
                 rng.randint(10, 5000) * 1000,
                 rng.choice(currencies),
-                "Bench donor",
+                donor,
                 rng.choice(programmes),
                 now if rng.random() < 0.8 else None,
                 1,

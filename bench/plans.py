@@ -21,7 +21,7 @@ from tracker.services.projects.listing import _conditions, parse_project_list_qu
 
 def statements(session: Session) -> dict[str, object]:
     heatmap = parse_coverage_query(session=session, params={})
-    search = parse_project_list_query(session=session, params={"q": "Synthetic project 4242"})
+    search = parse_project_list_query(session=session, params={"q": "trafficking kenya"})
     listed = parse_project_list_query(session=session, params={"objective": "4.2"})
     one = sql.filtered_projects(
         parse_coverage_query(session=session, params={"status": "any"}), extra=[Project.id == 1]

@@ -638,13 +638,16 @@ def export(
     ] = None,
 ) -> None:
     """Write projects with their tags as CSV or XLSX, or as IATI 2.03 XML."""
-    from tracker.services.exchange.iati.write import export_iati
+    from tracker.services.exchange.iati.write import iati_chunks
     from tracker.services.exchange.spreadsheet.write import project_rows, to_csv, to_xlsx
 
     with session_scope(engine_from_settings()) as session:
-        if kind == "iati":
-            data = export_iati(session=session, settings=get_settings(), codes=code)
-        elif kind == "projects":
+        if kind == "iati":  # written as it is made, a few hundred activities at a time
+            with file.open("wb") as out:
+                for chunk in iati_chunks(session=session, settings=get_settings(), codes=code):
+                    out.write(chunk)
+            return
+        if kind == "projects":
             rows = project_rows(session=session, codes=code)
             data = to_xlsx(rows) if file.suffix.lower() == ".xlsx" else to_csv(rows)
         else:
@@ -681,6 +684,7 @@ def serve(
         workers=None if reload else (workers or settings.workers),
         reload=reload,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         log_level=settings.log_level.lower(),
         timeout_graceful_shutdown=settings.graceful_shutdown_seconds,
     )

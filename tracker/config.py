@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -13,7 +15,10 @@ from babel.numbers import is_currency
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Where the templates, static files, seeds and migrations are: beside the package in a source
+# checkout; TRACKER_HOME where the package is installed on its own (the image installs a wheel
+# and keeps them in /app).
+PROJECT_ROOT = Path(os.environ.get("TRACKER_HOME") or Path(__file__).resolve().parent.parent)
 PLACEHOLDER_SECRET = "dev-only-change-me"
 
 
@@ -63,6 +68,10 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     workers: int = 1
+    # Addresses (or networks, CIDR) whose X-Forwarded-For and X-Forwarded-Proto are believed:
+    # the reverse proxy's alone. Anyone else's are ignored, so nobody can pose as another
+    # address (login throttling counts by address) or claim https.
+    forwarded_allow_ips: str = "127.0.0.1"
     # The address people reach the tracker at; links in emails and invitations use it.
     base_url: str = ""
     # Host names the tracker answers to, comma-separated ("*.example.org" allowed); by default
@@ -141,6 +150,25 @@ class Settings(BaseSettings):
             if value.startswith(prefix):
                 return "postgresql+psycopg://" + value[len(prefix) :]
         return value
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _forwarded_networks(cls, value: str) -> str:
+        entries = [part.strip() for part in value.split(",") if part.strip()]
+        for entry in entries:
+            if entry == "*":
+                raise ValueError(
+                    "must name the reverse proxy's addresses or networks, not *: with * "
+                    "anyone can claim any address"
+                )
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f'"{entry[:60]}" is not an IP address or network (such as 172.30.0.10 or '
+                    "172.30.0.0/24)"
+                ) from None
+        return ",".join(entries)
 
     @field_validator("reporting_currency")
     @classmethod

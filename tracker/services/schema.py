@@ -12,11 +12,17 @@ from sqlmodel import SQLModel
 import tracker.models  # noqa: F401
 from tracker.config import PROJECT_ROOT
 
+SEARCH_WORDS = "search_words"  # PostgreSQL: project's words, a generated tsvector column
+
 
 def outside_models(obj, name, type_, reflected, compare_to) -> bool:
-    """Objects the migrations make by hand for searching (SQLite's FTS5 table and its shadow
-    tables, PostgreSQL's trigram indexes): not described by the models, so not compared."""
-    return not (name and (name.startswith("project_search") or name.endswith("_trgm")))
+    """Objects the migrations make by hand for searching (SQLite's FTS5 tables and their shadow
+    tables, PostgreSQL's words column and its index, trigram indexes): not described by the
+    models, so not compared."""
+    return not (
+        name
+        and (name.startswith("project_search") or name.endswith("_trgm") or name == SEARCH_WORDS)
+    )
 
 
 def alembic_config(database_url: str) -> Config:

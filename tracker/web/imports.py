@@ -13,7 +13,7 @@ from typing import Annotated
 
 import anyio
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, Response, StreamingResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import ClientDisconnect
@@ -30,7 +30,7 @@ from tracker.deps import (
 from tracker.security import BodyTooLarge
 from tracker.services.errors import InputError, NotFound
 from tracker.services.exchange import jobs, runner
-from tracker.services.exchange.iati.write import export_iati
+from tracker.services.exchange.iati.write import iati_file
 from tracker.services.exchange.params import ImportCommit, ImportLevel
 from tracker.services.exchange.spreadsheet.write import (
     project_rows,
@@ -60,6 +60,16 @@ def _download(data: bytes, name: str) -> Response:
     kind = name.rsplit(".", 1)[1]
     return Response(
         data,
+        media_type=TYPES[kind],
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+def _stream(chunks, name: str) -> StreamingResponse:
+    """A download sent as it is made."""
+    kind = name.rsplit(".", 1)[1]
+    return StreamingResponse(
+        chunks,
         media_type=TYPES[kind],
         headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
@@ -304,6 +314,7 @@ def export_projects(
     request: Request,
     kind: str,
     session: SessionDep,
+    engine: EngineDep,
     settings: SettingsDep,
     principal: CurrentPrincipal,
 ) -> Response:
@@ -313,8 +324,8 @@ def export_projects(
     query = parse_project_list_query(session=session, params=query_params(request))
     codes = list_project_codes(session=session, query=query)
     if kind == "xml":
-        return _download(
-            export_iati(session=session, settings=settings, codes=codes), "projects-iati.xml"
+        return _stream(
+            iati_file(engine=engine, settings=settings, codes=codes), "projects-iati.xml"
         )
     rows = project_rows(session=session, codes=codes)
     if kind == "xlsx":

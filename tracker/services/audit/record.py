@@ -14,14 +14,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert
 from sqlmodel import Session
 
 from tracker.models import AuditEvent, Project, User
 from tracker.models._base import utcnow
+from tracker.services.rows import insert_rows
 
 SYSTEM_ACTOR = "System"
-INSERT_ROWS = 2_000  # events per INSERT statement in a batch
 # A project's own fields in its events; then come its programme, manager and places.
 PROJECT_FIELDS = (
     "code",
@@ -233,6 +232,5 @@ class EventBatch:
         self.add(tag_change(project, kind, item_code, before, after))
 
     def write(self, session: Session) -> None:
-        for start in range(0, len(self.rows), INSERT_ROWS):
-            session.execute(insert(AuditEvent), self.rows[start : start + INSERT_ROWS])
+        insert_rows(session, AuditEvent.__table__, self.rows)
         self.rows = []

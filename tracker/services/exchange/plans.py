@@ -135,8 +135,7 @@ class ProjectPlan:
 
 def places_of(lookups: project_edit.Lookups, locations) -> list[str]:
     """The places as the project's audit events show them (`place_label`)."""
-    codes = {id: code for code, id in lookups.countries.items()}
-    region_codes = {id: code for code, id in lookups.regions.items()}
+    codes, region_codes = lookups.country_codes, lookups.region_codes
     return [
         place_label(codes[country_id] if country_id is not None else region_codes[region_id], pct)
         for country_id, region_id, pct in locations

@@ -11,9 +11,10 @@ WriteConflict, naming it.
 from __future__ import annotations
 
 from datetime import UTC, datetime, time
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import Session, select
 
 from tracker.models import (
@@ -32,15 +33,18 @@ from tracker.models import (
 from tracker.models._base import utcnow
 from tracker.services.accounts.permissions import Principal
 from tracker.services.audit.record import EventBatch, place_label, project_state, tag_state
+from tracker.services.coverage.cube.sync import note_created
 from tracker.services.exchange.plans import Catalogue, Item, ProjectPlan, TagPlan
 from tracker.services.projects.edit import last_change
 from tracker.services.projects.tagging import item_name
+from tracker.services.rows import insert_rows, next_ids
 
 TAGS = {
     "objective": (ObjectiveTag, ObjectiveTag.objective_id, Objective),
     "theme": (ThemeTag, ThemeTag.theme_id, Theme),
 }
 IN_CHUNK = 1_000  # ids in one IN (...) list
+INSERT_ROWS = 1_000  # new projects in one INSERT statement (SQLite)
 
 
 class WriteConflict(RuntimeError):
@@ -65,36 +69,41 @@ def write_plans(
     for chunk in _chunks(ids):
         session.execute(delete(ProjectLocation).where(ProjectLocation.project_id.in_(chunk)))
 
-    projects: list[tuple[ProjectPlan, Project]] = []
-    for plan in plans:
-        project = stored.get(plan.existing.id) if plan.existing else None
-        projects.append((plan, _project(plan, project, principal, now)))
-    session.add_all([p for _, p in projects])
-    session.flush()  # gives new projects their ids
+    # Changed projects on the session, as the forms change them; new ones as rows, with their
+    # ids known before the tags and places that name them.
+    changed = [(p, _project(p, stored[p.existing.id], principal, now)) for p in plans if p.existing]
+    created = _create_projects(session, [p for p in plans if not p.existing], principal, now)
+    projects = changed + created
+    session.flush()
 
+    # New places and tags go in as rows, many at once (tracker.services.rows):
+    # the flush above has let the coverage cube note what the changed projects brought
+    # before, and the cube reads what they bring now at the commit.
+    rows: dict[type, list[dict]] = {ProjectLocation: [], ObjectiveTag: [], ThemeTag: []}
     events = EventBatch(principal.user, now)
     for plan, project in projects:
-        for country_id, region_id, pct in plan.locations:
-            session.add(
-                ProjectLocation(
-                    id=None,
-                    project_id=project.id,
-                    country_id=country_id,
-                    region_id=region_id,
-                    percentage=pct,
-                )
-            )
+        rows[ProjectLocation] += [
+            {
+                "project_id": project.id,
+                "country_id": country_id,
+                "region_id": region_id,
+                "percentage": pct,
+            }
+            for country_id, region_id, pct in plan.locations
+        ]
         events.project(project, before.get(project.id), _snapshot_of(plan, project, catalogue))
         for kind in TAGS:
             wanted = plan.objectives if kind == "objective" else plan.themes
             if wanted is not None:
                 _replace_tags(
-                    session, events, kind, project, wanted, tags[kind].get(project.id, {})
+                    session, events, kind, project, wanted, tags[kind].get(project.id, {}), rows
                 )
         if plan.sdgs is not None:
             _replace_sdgs(session, project, plan.sdgs, sdgs.get(project.id, {}))
         _add_iati_rows(session, plan, project, titles)
     session.flush()
+    for model, new in rows.items():
+        insert_rows(session, model.__table__, new)
     events.write(session)
 
 
@@ -143,12 +152,54 @@ def _stored_projects(session: Session, plans: list[ProjectPlan]) -> dict[int, Pr
     return stored
 
 
-def _project(plan: ProjectPlan, project: Project | None, principal: Principal, now) -> Project:
+def _create_projects(
+    session: Session, plans: list[ProjectPlan], principal: Principal, now
+) -> list[tuple[ProjectPlan, SimpleNamespace]]:
+    """Insert the new projects in a few statements; each as the rows after it and its audit
+    events need it (an object with the project's columns). The coverage cube is told of them,
+    as it is of projects registered one by one."""
+    if not plans:
+        return []
+    blank = {c.name: None for c in Project.__table__.columns if c.name != "id"}
+    rows = []
+    for plan in plans:
+        row = {**blank, **_project(plan, None, principal, now, build=dict)}
+        rows.append(row)
+    if session.get_bind().dialect.name == "postgresql":
+        for row, project_id in zip(
+            rows, next_ids(session, Project.__table__, len(rows)), strict=True
+        ):
+            row["id"] = project_id
+        insert_rows(session, Project.__table__, rows)
+    else:  # SQLite: one writer at a time; the ids come back with the codes
+        table = Project.__table__
+        ids: dict[str, int] = {}
+        for start in range(0, len(rows), INSERT_ROWS):
+            ids.update(
+                (code, project_id)
+                for project_id, code in session.connection().execute(
+                    insert(table).returning(table.c.id, table.c.code),
+                    rows[start : start + INSERT_ROWS],
+                )
+            )
+        for row in rows:
+            row["id"] = ids[row["code"]]
+    note_created(session, [row["id"] for row in rows])
+    return [(plan, SimpleNamespace(**row)) for plan, row in zip(plans, rows, strict=True)]
+
+
+def _project(
+    plan: ProjectPlan, project: Project | None, principal: Principal, now, build=Project
+) -> Project:
     values = dict(plan.values)
     if project is None:
         if values["manager_id"] is None and principal.is_manager:
             values["manager_id"] = principal.user.id
-        project = Project(**values, version=1, created_at=now, updated_at=now)
+        project = build(**values, version=1, created_at=now, updated_at=now)
+        if build is dict:  # a row of the table
+            if plan.screened:
+                project["screened_at"] = datetime.combine(plan.screened, time(12), tzinfo=UTC)
+            return project
     else:
         for name, value in values.items():
             setattr(project, name, value)
@@ -232,9 +283,10 @@ def _payload(item: Item, significance, share, rationale) -> dict[str, Any]:
 
 
 def _replace_tags(
-    session, events: EventBatch, kind, project, wanted: list[TagPlan], stored
+    session, events: EventBatch, kind, project, wanted: list[TagPlan], stored, rows
 ) -> None:
-    """Make the project's tags of one kind exactly these. A tag the file keeps keeps its
+    """Make the project's tags of one kind exactly these: new ones as rows to insert (in
+    `rows`), changed and removed ones on the session. A tag the file keeps keeps its
     rationale (the spreadsheet has no column for it)."""
     model, column, _ = TAGS[kind]
     stored = dict(stored)
@@ -256,9 +308,8 @@ def _replace_tags(
             "tagged_by_id": events.actor.id if events.actor else None,
             "tagged_at": events.occurred_at,
         }
-        if tag is None:  # every field given: SQLModel then calls no default factory
-            ids = {"id": None, "project_id": project.id, column.key: plan.item.id}
-            session.add(model(**ids, **values))
+        if tag is None:
+            rows[model].append({"project_id": project.id, column.key: plan.item.id, **values})
         else:
             for name, value in values.items():
                 setattr(tag, name, value)

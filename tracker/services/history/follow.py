@@ -72,6 +72,12 @@ def _follow(session: Session) -> None:
     now = current_states(session, ids)
     before = open_versions(session, ids)
     moved: dict = {}
+    # Written together after the loop, in a few statements whatever the number of projects
+    # (an import changes thousands in one transaction).
+    closed: list[int] = []
+    dropped: list[int] = []
+    added: list[tuple] = []
+    reaches_back: date | None = None
     for pid in sorted(ids):
         version, was = before.get(pid, (None, None))
         is_now = now.get(pid)
@@ -84,24 +90,26 @@ def _follow(session: Session) -> None:
             changes.contribution(new[pid], pid, is_now.screened, amounts, 1)
         changes.add_on(moved, day, amounts)
         if version is not None:
-            if version.valid_from >= day:
-                versions.drop_version(session, version.id)
-            else:
-                versions.close_version(session, version.id, day)
+            (dropped if version.valid_from >= day else closed).append(version.id)
         if is_now is None:
             continue
         if version is None and new.get(pid) is not None:
             spans = earlier_spans(is_now, day)
             if spans:
-                snapshots.forget_after(session, spans[0][0])
+                reaches_back = min(reaches_back or spans[0][0], spans[0][0])
             for start, end, status in spans:
-                versions.add_version(session, pid, is_now.with_status(status), start, end)
+                added.append((pid, is_now.with_status(status), start, end))
                 member = replace(new[pid], status=status)
                 for when, sign in ((start, 1), (end, -1)):
                     span: dict = {}
                     changes.contribution(member, pid, is_now.screened, span, sign)
                     changes.add_on(moved, when, span)
-        versions.add_version(session, pid, is_now, day, None)
+        added.append((pid, is_now, day, None))
+    if reaches_back is not None:
+        snapshots.forget_after(session, reaches_back)
+    versions.drop_versions(session, dropped)
+    versions.close_versions(session, closed, day)
+    versions.add_versions(session, added)
     changes.append(session, moved)
 
 

@@ -15,6 +15,7 @@ from tracker.models import (
 )
 from tracker.services.coverage.cube.contribute import OWN
 from tracker.services.history.state import State
+from tracker.services.rows import insert_rows, next_ids
 
 INSERT_ROWS = 2_000
 CHILDREN = (ObjectiveTagVersion, ThemeTagVersion, LocationVersion)
@@ -67,6 +68,63 @@ def add_version(
         if rows:
             session.execute(insert(model), rows, execution_options=OWN)
     return version_id
+
+
+def add_versions(session: Session, versions: list[tuple[int, State, date, date | None]]) -> None:
+    """Store many versions, (project id, state, from, to), and their tags and places in a few
+    statements; the database gives the ids, so other writers may add versions meanwhile."""
+    if not versions:
+        return
+    if session.get_bind().dialect.name == "postgresql":
+        ids = next_ids(session, ProjectVersion.__table__, len(versions))
+    else:  # one writer at a time: the ids an INSERT returns
+        ids = _inserted_ids(session, versions)
+    parents: list[dict] = []
+    children: dict[type, list[dict]] = {model: [] for model in CHILDREN}
+    for version_id, version in zip(ids, versions, strict=True):
+        parents.append({"id": version_id, **_values(*version)})
+        for model, rows in _children(version_id, version[1]).items():
+            children[model].extend(rows)
+    if session.get_bind().dialect.name == "postgresql":
+        insert_rows(session, ProjectVersion.__table__, parents)
+    for model, rows in children.items():
+        insert_rows(session, model.__table__, rows)
+
+
+def _inserted_ids(session: Session, versions) -> list[int]:
+    """SQLite: insert the versions, and their ids in the same order."""
+    connection = session.connection()  # the ORM's bulk insert takes a statement per row here
+    table = ProjectVersion.__table__
+    # A project's versions in one call start on different days: (project, from) names one.
+    found: dict[tuple, int] = {}
+    for begin in range(0, len(versions), INSERT_ROWS):
+        part = versions[begin : begin + INSERT_ROWS]
+        for version_id, project_id, valid_from in connection.execute(
+            insert(table).returning(table.c.id, table.c.project_id, table.c.valid_from),
+            [_values(*version) for version in part],
+        ):
+            found[(project_id, valid_from)] = version_id
+    return [found[(project_id, valid_from)] for project_id, _, valid_from, _ in versions]
+
+
+def close_versions(session: Session, version_ids: list[int], day: date) -> None:
+    for begin in range(0, len(version_ids), INSERT_ROWS):
+        session.execute(
+            update(ProjectVersion)
+            .where(ProjectVersion.id.in_(version_ids[begin : begin + INSERT_ROWS]))
+            .values(valid_to=day),
+            execution_options=OWN,
+        )
+
+
+def drop_versions(session: Session, version_ids: list[int]) -> None:
+    for begin in range(0, len(version_ids), INSERT_ROWS):
+        chunk = version_ids[begin : begin + INSERT_ROWS]
+        for model in CHILDREN:
+            session.execute(delete(model).where(model.version_id.in_(chunk)), execution_options=OWN)
+        session.execute(
+            delete(ProjectVersion).where(ProjectVersion.id.in_(chunk)), execution_options=OWN
+        )
 
 
 def close_version(session: Session, version_id: int, day: date) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 from pydantic import ValidationError
@@ -118,6 +119,14 @@ class Lookups:
     programmes: dict[str, Programme]
     countries: dict[str, int]
     regions: dict[str, int]
+
+    @cached_property
+    def country_codes(self) -> dict[int, str]:
+        return {id: code for code, id in self.countries.items()}
+
+    @cached_property
+    def region_codes(self) -> dict[int, str]:
+        return {id: code for code, id in self.regions.items()}
 
     @classmethod
     def load(cls, session: Session) -> Lookups:

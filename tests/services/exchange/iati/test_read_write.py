@@ -236,3 +236,29 @@ def test_publishers_files_come_back_from_the_export_with_sectors_links_and_langu
     again = _import(framework, xml, commit=True)
     assert again.committed and not again.unmapped
     assert _iati_state(framework) == before
+
+
+def test_the_export_streams_a_few_activities_at_a_time(framework, monkeypatch):
+    """The file comes in pieces, each of CHUNK activities read after the one before was
+    written; joined, they are the same valid file, with every project once, in code order."""
+    from tracker.services.demo import seed_demo_portfolio
+    from tracker.services.exchange.iati import write
+
+    with session_scope(framework) as session:
+        seed_demo_portfolio(session=session, projects=7, seed=3, today=date(2026, 11, 2))
+    monkeypatch.setattr(write, "CHUNK", 3)
+    with Session(framework) as session:
+        codes = sorted(session.exec(select(Project.code)))
+        pieces = list(write.iati_chunks(session=session, settings=SETTINGS))
+        some = b"".join(write.iati_chunks(session=session, settings=SETTINGS, codes=codes[2:6]))
+    assert len(pieces) == 1 + 3 + 1  # the opening, three pieces of at most 3, the closing
+    document = etree.fromstring(b"".join(pieces))
+    assert SCHEMA.validate(document), SCHEMA.error_log.last_error
+    identifiers = [a.findtext("iati-identifier") for a in document.findall("iati-activity")]
+    assert identifiers == codes
+    chosen = etree.fromstring(some)
+    assert [a.findtext("iati-identifier") for a in chosen] == codes[2:6]
+    streamed = etree.fromstring(
+        b"".join(write.iati_file(engine=framework, settings=SETTINGS, codes=None))
+    )
+    assert [a.findtext("iati-identifier") for a in streamed] == codes

@@ -223,6 +223,12 @@ def _created(session: Session) -> set[int]:
     return created
 
 
+def note_created(session: Session, project_ids) -> None:
+    """Projects registered in this transaction by rows written outside the ORM (an import's
+    bulk insert): at the commit the cube adds what they contribute, as for those it saw."""
+    session.info.setdefault(CREATED, set()).update(project_ids)
+
+
 def _remember(session: Session, project_ids) -> None:
     """Compute the contributions of projects about to change, before they change."""
     old = session.info.setdefault(OLD, {})

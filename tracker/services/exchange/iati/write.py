@@ -5,6 +5,7 @@ related-activity links), and the language of titles and summaries that are not i
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import timedelta
 
 from lxml import etree
@@ -45,11 +46,67 @@ def _narrative(parent, text: str, language: str | None = None) -> None:
     etree.SubElement(parent, "narrative", attributes).text = text
 
 
+CHUNK = 500  # projects read, written out and let go at a time
+
+
 def export_iati(*, session: Session, settings: Settings, codes: list[str] | None = None) -> bytes:
-    query = select(Project).order_by(Project.code)
+    """The projects (all, or those with these codes) as one IATI file, in memory: for a
+    test, a command or a small export. `iati_chunks` gives the same file piece by piece."""
+    return b"".join(iati_chunks(session=session, settings=settings, codes=codes))
+
+
+def iati_chunks(
+    *, session: Session, settings: Settings, codes: list[str] | None = None
+) -> Iterator[bytes]:
+    """The IATI file of the projects, in pieces of a few hundred activities: the projects,
+    their places, tags and sectors are read CHUNK projects at a time, so that an export of
+    100,000 projects streams without the file or the portfolio held in memory."""
+    generated = utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")
+    yield (
+        b"<?xml version='1.0' encoding='UTF-8'?>\n"
+        + f'<iati-activities version="2.03" generated-datetime="{generated}">\n'.encode()
+    )
+    framework_id = active_framework_id(session)
+    for projects in _project_chunks(session, codes):
+        activities = _activities(session, settings, projects, framework_id)
+        yield b"".join(
+            etree.tostring(activity, encoding="UTF-8", pretty_print=True) for activity in activities
+        )
+    yield b"</iati-activities>\n"
+
+
+def iati_file(*, engine, settings: Settings, codes: list[str] | None) -> Iterator[bytes]:
+    """`iati_chunks` in a session of its own, for a response that is sent after the request's
+    session has closed."""
+    with Session(engine) as session:
+        yield from iati_chunks(session=session, settings=settings, codes=codes)
+
+
+def _project_chunks(session: Session, codes: list[str] | None) -> Iterator[list[Project]]:
+    """The projects in code order, CHUNK at a time: of the codes given (none given: all), or
+    after the last code of the chunk before."""
     if codes:
-        query = query.where(Project.code.in_(codes))
-    projects = list(session.exec(query))
+        wanted = sorted(set(codes))
+        for start in range(0, len(wanted), CHUNK):
+            part = wanted[start : start + CHUNK]
+            yield list(
+                session.exec(select(Project).where(Project.code.in_(part)).order_by(Project.code))
+            )
+        return
+    after = None
+    while True:
+        query = select(Project).order_by(Project.code).limit(CHUNK)
+        if after is not None:
+            query = query.where(Project.code > after)
+        projects = list(session.exec(query))
+        if not projects:
+            return
+        after = projects[-1].code
+        yield projects
+
+
+def _activities(session: Session, settings: Settings, projects: list[Project], framework_id):
+    """The iati-activity elements of these projects."""
     ids = [p.id for p in projects]
     places = defaultdict(list)
     for loc, country, region in session.exec(
@@ -72,7 +129,7 @@ def export_iati(*, session: Session, settings: Settings, codes: list[str] | None
     # The SDGs each budget reaches, as the SDG views count it: tags of vocabulary 2 (SDGs) and
     # 3 (targets), and, since tags carry no percentage, sectors of vocabulary 7 (SDG goals)
     # and 8 (SDG targets) with percentages that add up to 100 in each.
-    reached = sdgs.contributions(session, ids, active_framework_id(session))
+    reached = sdgs.contributions(session, ids, framework_id)
     sdg_sectors: dict[int, list[tuple[str, str, str]]] = {}
     for project_id, items in reached.items():
         by_goal: dict[str, float] = defaultdict(float)
@@ -91,14 +148,9 @@ def export_iati(*, session: Session, settings: Settings, codes: list[str] | None
     sectors = sectors_by_project(session=session, project_ids=ids)
     related = related_by_project(session=session, project_ids=ids)
 
-    root = etree.Element(
-        "iati-activities",
-        version="2.03",
-        **{"generated-datetime": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ")},
-    )
+    activities = []
     for p in projects:
-        activity = etree.SubElement(
-            root,
+        activity = etree.Element(
             "iati-activity",
             {
                 "{http://www.w3.org/XML/1998/namespace}lang": "en",
@@ -180,7 +232,8 @@ def export_iati(*, session: Session, settings: Settings, codes: list[str] | None
             _budget(activity, p)
         for link in related.get(p.id, []):
             etree.SubElement(activity, "related-activity", ref=link.ref, type=str(link.relation))
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        activities.append(activity)
+    return activities
 
 
 def _budget(activity, p: Project) -> None:
