@@ -1,7 +1,7 @@
 """project search by words
 
 Revision ID: a6af6e3dc84c
-Revises: c4e6a8b0d2f3
+Revises: e91f3a6c5b27
 Create Date: 2026-11-29 05:00:00
 
 Searching projects finds words (each word typed matches the start of a word of the title,
@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "a6af6e3dc84c"
-down_revision: str | None = "c4e6a8b0d2f3"
+down_revision: str | None = "e91f3a6c5b27"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
