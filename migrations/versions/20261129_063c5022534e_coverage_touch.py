@@ -1,0 +1,36 @@
+"""coverage touch
+
+Revision ID: 063c5022534e
+Revises: c4e6a8b0d2f3
+Create Date: 2026-11-29 04:45:00
+
+The projects whose coverage each transaction changed, so that every process's attribution
+index reloads those projects alone (on PostgreSQL with the writing transaction's id).
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = '063c5022534e'
+down_revision: str | None = 'c4e6a8b0d2f3'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    postgresql = op.get_bind().dialect.name == 'postgresql'
+    op.create_table('coverage_touch',
+    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
+    sa.Column('project_id', sa.Integer(), nullable=True),
+    sa.Column('xid', sa.BigInteger(), nullable=True,
+              server_default=sa.text('txid_current()') if postgresql else None),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_coverage_touch'))
+    )
+    op.create_index('ix_coverage_touch_xid', 'coverage_touch', ['xid'], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index('ix_coverage_touch_xid', table_name='coverage_touch')
+    op.drop_table('coverage_touch')
