@@ -29,8 +29,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_coverage_touch'))
     )
     op.create_index('ix_coverage_touch_xid', 'coverage_touch', ['xid'], unique=False)
+    # The indexes' first epoch: until the cube is next rebuilt, every process loads once.
+    op.execute(
+        "INSERT INTO cache_state (key, token) VALUES ('coverage_index', 'first') "
+        "ON CONFLICT (key) DO NOTHING"
+    )
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM cache_state WHERE key = 'coverage_index'")
     op.drop_index('ix_coverage_touch_xid', table_name='coverage_touch')
     op.drop_table('coverage_touch')

@@ -14,6 +14,19 @@ ROW_KINDS = ("goals", "objectives", "themes")
 COLUMN_KINDS = ("regions", "programmes", "themes")
 ANY_COLUMN = "*"  # row totals and the grand total do not depend on the columns
 
+__all__ = [
+    "ANY_COLUMN",
+    "COLUMN_KINDS",
+    "FLOORS",
+    "OWN",
+    "ROW_KINDS",
+    "TOTAL",
+    "UNIT",
+    "Member",
+    "contribute",
+    "members",
+]
+
 
 # What one project brings to coverage (tracker.services.coverage.index.attribution).
 Member = Attribution

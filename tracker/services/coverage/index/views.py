@@ -1,0 +1,191 @@
+"""Any view of goals, objectives or themes (against regions, a region's countries, programmes,
+themes or years; any status, programme, region, dates and significance) from the columns.
+
+The same pairs as the SQL of `sql.py` (each project's rows and columns with their shares),
+made and summed with numpy: a view of 100,000 projects is a few passes over arrays of a few
+hundred thousand numbers. Budgets are summed in ten-thousandths, each project's part rounded
+as the coverage cube rounds it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+import numpy as np
+
+from tracker.services.coverage import sql
+from tracker.services.coverage.filters import CoverageQuery
+from tracker.services.coverage.index.columnar import NO_DAY, STATUSES, Columns
+from tracker.services.coverage.index.pairs import (
+    PRINCIPAL,
+    UNIT,
+    Sums,
+    cross,
+    pair_key,
+    part,
+    summed_by,
+    units,
+    with_catch_all,
+)
+
+ROWS = {"goals": "goal", "objectives": "obj", "themes": "theme"}
+LEVEL = {"goal": "goal", "obj": "objective", "theme": "theme"}
+
+
+@dataclass
+class IndexFigures:
+    cells: dict
+    row_totals: dict
+    column_totals: dict
+    total: tuple[int, int, Decimal]
+    years: list[int] | None = None
+
+
+def serves(query: CoverageQuery) -> bool:
+    return query.rows in ROWS and query.as_of is None and query.floor in (1, 2)
+
+
+def in_filter(columns: Columns, query: CoverageQuery) -> np.ndarray:
+    """Which projects the view's filters keep."""
+    mask = columns.alive.copy()
+    if query.statuses:
+        wanted = [STATUSES.index(s) for s in query.statuses if s in STATUSES]
+        mask &= np.isin(columns.status, wanted)
+    if query.programme_ids:
+        mask &= np.isin(columns.programme, list(query.programme_ids))
+    if query.date_from:
+        mask &= (columns.end != NO_DAY) & (columns.end >= query.date_from.toordinal())
+    if query.date_to:
+        mask &= (columns.start != NO_DAY) & (columns.start <= query.date_to.toordinal())
+    if query.region_id is not None:
+        places = columns.live("place")
+        there = (places["region"] == query.region_id) | (places["own"] == query.region_id)
+        reaches = np.zeros(columns.size, dtype=bool)
+        reaches[places["pos"][there]] = True
+        mask &= reaches
+    return mask
+
+
+def figures(columns: Columns, query: CoverageQuery) -> IndexFigures:
+    mask = in_filter(columns, query)
+    leaf = ROWS[query.rows]
+    floor = query.floor
+    years = _years(columns, mask) if query.columns == "years" else None
+    cols = _columns(columns, query, mask, years)
+    out = IndexFigures({}, {}, {}, (0, 0, Decimal(0)), years)
+    levels = [leaf, "goal"] if leaf == "obj" else [leaf]
+    for level in levels:
+        rows = _keep(columns.live(f"{level}{floor}"), mask)
+        _cells(columns, rows, cols, LEVEL[level], out)
+    rows = _keep(columns.live(f"{leaf}{floor}"), mask)
+    _totals(columns, rows, cols, out)
+    return out
+
+
+def _keep(table: dict, mask: np.ndarray) -> dict:
+    keep = mask[table["pos"]]
+    return {k: v[keep] for k, v in table.items()}
+
+
+def _money(amount: int) -> Decimal:
+    return Decimal(int(amount)) / UNIT
+
+
+def _cells(columns: Columns, rows: dict, cols: dict, level: str, out: IndexFigures) -> None:
+    i, j = cross(rows["pos"], cols["pos"])
+    pos = rows["pos"][i]
+    key, base = pair_key(rows["item"][i], cols["col"][j])
+    sums = Sums(key, rows["sig"][i] == PRINCIPAL, units(columns, pos, rows["w"][i], cols["w"][j]))
+    for k, n, p, b in sums.items():
+        row, col = part(k, base)
+        out.cells[(f"{level}:{row}", col)] = (n, p, _money(b))
+    sums = Sums(rows["item"], rows["sig"] == PRINCIPAL, units(columns, rows["pos"], rows["w"]))
+    for row, n, p, b in sums.items():
+        out.row_totals[f"{level}:{row}"] = (n, p, _money(b))
+
+
+def _totals(columns: Columns, rows: dict, cols: dict, out: IndexFigures) -> None:
+    """Column totals and the grand total, of the projects with a row at the floor."""
+    significance = np.zeros(columns.size, dtype=np.int64)
+    np.maximum.at(significance, rows["pos"], rows["sig"])
+    aligned = significance > 0
+    keep = aligned[cols["pos"]]
+    pos, col, w = cols["pos"][keep], cols["col"][keep], cols["w"][keep]
+    sums = Sums(col, significance[pos] == PRINCIPAL, units(columns, pos, w))
+    for col_id, n, p, b in sums.items():
+        out.column_totals[int(col_id)] = (n, p, _money(b))
+    everyone = np.flatnonzero(aligned)
+    out.total = (
+        len(everyone),
+        int((significance[everyone] == PRINCIPAL).sum()),
+        _money(int(units(columns, everyone).sum())),
+    )
+
+
+def _columns(columns: Columns, query: CoverageQuery, mask, years) -> dict[str, np.ndarray]:
+    """(pos, col, w) of the projects in the filter, sorted by pos; one per (pos, col)."""
+    kind = query.columns
+    if kind == "programmes":
+        pos = np.flatnonzero(mask)
+        return {"pos": pos, "col": columns.programme[pos], "w": np.ones(len(pos))}
+    if kind == "themes":
+        table = columns.live(f"theme{query.floor}")
+        return with_catch_all(columns, mask, table, "item", sql.NO_THEME)
+    if kind == "years":
+        return _year_pairs(columns, mask, years or [])
+    if kind == "regions":
+        return with_catch_all(columns, mask, columns.live("region"), "item", sql.GLOBAL)
+    places = _keep(columns.live("place"), mask)
+    region = query.region_id
+    col = np.where(
+        (places["country"] != 0) & (places["region"] == region),
+        places["country"],
+        np.where(places["own"] == region, sql.WHOLE_REGION, sql.ELSEWHERE),
+    )
+    located = summed_by(places["pos"], col, places["w"])
+    located["item"] = located.pop("col")
+    return with_catch_all(columns, mask, located, "item", sql.GLOBAL)
+
+
+def _dated(columns: Columns, mask) -> np.ndarray:
+    return mask & (columns.start != NO_DAY) & (columns.end != NO_DAY)
+
+
+def _years(columns: Columns, mask) -> list[int]:
+    dated = _dated(columns, mask)
+    if not dated.any():
+        return []
+    low = date.fromordinal(int(columns.start[dated].min())).year
+    high = date.fromordinal(int(columns.end[dated].max())).year
+    return list(range(low, high + 1))
+
+
+def _year_pairs(columns: Columns, mask, years: list[int]) -> dict[str, np.ndarray]:
+    """Each dated project's share of days in each year it runs; undated ones apart."""
+    dated = np.flatnonzero(_dated(columns, mask))
+    undated = np.flatnonzero(mask & ~_dated(columns, mask))
+    if years:
+        firsts = np.array([date(y, 1, 1).toordinal() for y in [*years, years[-1] + 1]])
+        start, end = columns.start[dated], columns.end[dated]
+        y0 = np.searchsorted(firsts, start, "right") - 1
+        y1 = np.searchsorted(firsts, end, "right") - 1
+        count = y1 - y0 + 1
+        pos = np.repeat(dated, count)
+        index = np.repeat(y0, count) + (
+            np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+        )
+        s, e = columns.start[pos], columns.end[pos]
+        overlap = np.minimum(e, firsts[index + 1] - 1) - np.maximum(s, firsts[index]) + 1
+        w = overlap / (e - s + 1)
+        col = np.array(years)[index]
+    else:
+        pos, col, w = (np.zeros(0, dtype=np.int64),) * 2 + (np.zeros(0),)
+    pos = np.concatenate([pos, undated])
+    order = np.argsort(pos, kind="stable")
+    return {
+        "pos": pos[order],
+        "col": np.concatenate([col, np.full(len(undated), sql.UNDATED)])[order],
+        "w": np.concatenate([w, np.ones(len(undated))])[order],
+    }
