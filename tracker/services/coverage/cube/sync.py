@@ -107,9 +107,9 @@ def _lock_projects(session: Session, project_ids) -> None:
         cache.note_change(session)
 
 
-def rebuild(engine: Engine) -> int:
-    """Compute the whole cube again from the tables, in a transaction of its own; returns the
-    number of projects it holds.
+def rebuild(engine: Engine, *, with_history: bool = True) -> int:
+    """Compute the whole cube again from the tables, in a transaction of its own, and then
+    (unless told not to) coverage over time; returns the number of projects it holds.
 
     Writers carry on meanwhile: on PostgreSQL the rebuild reads one snapshot, replaces the rows
     that snapshot holds, and keeps the rows that writers append after it, which are exactly the
@@ -124,7 +124,8 @@ def rebuild(engine: Engine) -> int:
                     session.execute(text("SET LOCAL statement_timeout = 0"), execution_options=OWN)
                 count = _rebuild(session)
                 session.commit()
-            _rebuild_history(engine)
+            if with_history:
+                _rebuild_history(engine)
             return count
         except OperationalError as exc:
             if not _is_serialization_failure(exc) or attempt == 4:
