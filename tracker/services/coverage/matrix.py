@@ -226,7 +226,7 @@ def _compute(session: Session, query: CoverageQuery, extra: list | None) -> Matr
         return _from_cube(session, query, figures)
     if extra is None and _indexed(session, query):
         columns = store.columns(session, query.framework_id)
-        return _from_cube(session, query, index.figures(columns, query))
+        return _from_cube(session, query, index.figures(columns, query, session))
     return compute_from_tables(session, query, extra)
 
 
@@ -238,9 +238,14 @@ def _indexed(session: Session, query: CoverageQuery) -> bool:
 
 def _from_cube(session: Session, query: CoverageQuery, figures) -> Matrix:
     """The matrix from summed figures: the cube's, a day's, or the attribution index's."""
-    matrix = Matrix(query=query, rows=_rows(session, query), columns=[])
+    matrix = Matrix(query=query, rows=[], columns=[])
     matrix.cells = {key: Cell(*value) for key, value in figures.cells.items()}
     matrix.row_totals = {key: Cell(*value) for key, value in figures.row_totals.items()}
+    if query.rows in sdgs.SDG_ROWS:
+        present = set(matrix.row_totals)
+        matrix.rows = [Row(*row) for row in sdgs.rows(session, query, present=present)]
+    else:
+        matrix.rows = _rows(session, query)
     matrix.column_totals = {key: Cell(*value) for key, value in figures.column_totals.items()}
     matrix.total = Cell(*figures.total)
     years = getattr(figures, "years", None)

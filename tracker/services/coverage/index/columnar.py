@@ -201,7 +201,7 @@ def build(projects, places, objectives, themes) -> Columns:
         "own": loc[:, 3],
         "w": w,
     }
-    columns.entries["region"] = _summed(pos, loc[:, 2], w, None)
+    columns.entries["region"] = summed(pos, loc[:, 2], w, None)
     for name, rows in (("obj", objectives), ("theme", themes)):
         tags = _array(rows, 5, np.int64)
         tags = tags[np.isin(tags[:, 0], pid)]
@@ -256,7 +256,7 @@ def _split(pos: np.ndarray, share: np.ndarray, principal: np.ndarray | None) -> 
         return np.where(n_given < n, some, np.where(total > 0, scaled, all_zero))
 
 
-def _summed(pos, key, w, sig) -> dict[str, np.ndarray]:
+def summed(pos, key, w, sig) -> dict[str, np.ndarray]:
     """Entries summed by (project, key), in the entries' order within each: weights added one
     after another, the highest significance kept."""
     if not len(pos):
@@ -288,7 +288,7 @@ def _sequential_sums(w: np.ndarray, starts: np.ndarray) -> np.ndarray:
 
 
 def _goals(objectives: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    return _summed(objectives["pos"], objectives["goal"], objectives["w"], objectives["sig"])
+    return summed(objectives["pos"], objectives["goal"], objectives["w"], objectives["sig"])
 
 
 def concat(parts: list[Columns]) -> Columns:

@@ -14,6 +14,7 @@ from datetime import date
 from decimal import Decimal
 
 import numpy as np
+from sqlmodel import Session
 
 from tracker.services.coverage import sql
 from tracker.services.coverage.filters import CoverageQuery
@@ -29,8 +30,10 @@ from tracker.services.coverage.index.pairs import (
     units,
     with_catch_all,
 )
+from tracker.services.coverage.index.sdg_rows import sdg_tables
 
 ROWS = {"goals": "goal", "objectives": "obj", "themes": "theme"}
+SDG_ROWS = ("sdgs", "sdg_targets")
 LEVEL = {"goal": "goal", "obj": "objective", "theme": "theme"}
 
 
@@ -44,7 +47,11 @@ class IndexFigures:
 
 
 def serves(query: CoverageQuery) -> bool:
-    return query.rows in ROWS and query.as_of is None and query.floor in (1, 2)
+    return (
+        (query.rows in ROWS or query.rows in SDG_ROWS)
+        and query.as_of is None
+        and (query.floor in (1, 2))
+    )
 
 
 def in_filter(columns: Columns, query: CoverageQuery) -> np.ndarray:
@@ -68,17 +75,24 @@ def in_filter(columns: Columns, query: CoverageQuery) -> np.ndarray:
     return mask
 
 
-def figures(columns: Columns, query: CoverageQuery) -> IndexFigures:
+def figures(columns: Columns, query: CoverageQuery, session: Session) -> IndexFigures:
     mask = in_filter(columns, query)
-    leaf = ROWS[query.rows]
-    floor = query.floor
     years = _years(columns, mask) if query.columns == "years" else None
     cols = _columns(columns, query, mask, years)
     out = IndexFigures({}, {}, {}, (0, 0, Decimal(0)), years)
+    if query.rows in SDG_ROWS:
+        by_sdg, by_target, targets = sdg_tables(session, columns, query, mask)
+        _cells(columns, by_sdg, cols, lambda n: f"sdg:{n}", out)
+        if query.rows == "sdg_targets":
+            _cells(columns, by_target, cols, lambda t: f"sdg_target:{targets.codes[t]}", out)
+        _totals(columns, by_target, cols, out)
+        return out
+    leaf = ROWS[query.rows]
+    floor = query.floor
     levels = [leaf, "goal"] if leaf == "obj" else [leaf]
     for level in levels:
         rows = _keep(columns.live(f"{level}{floor}"), mask)
-        _cells(columns, rows, cols, LEVEL[level], out)
+        _cells(columns, rows, cols, lambda i, level=LEVEL[level]: f"{level}:{i}", out)
     rows = _keep(columns.live(f"{leaf}{floor}"), mask)
     _totals(columns, rows, cols, out)
     return out
@@ -93,17 +107,17 @@ def _money(amount: int) -> Decimal:
     return Decimal(int(amount)) / UNIT
 
 
-def _cells(columns: Columns, rows: dict, cols: dict, level: str, out: IndexFigures) -> None:
+def _cells(columns: Columns, rows: dict, cols: dict, name, out: IndexFigures) -> None:
     i, j = cross(rows["pos"], cols["pos"])
     pos = rows["pos"][i]
     key, base = pair_key(rows["item"][i], cols["col"][j])
     sums = Sums(key, rows["sig"][i] == PRINCIPAL, units(columns, pos, rows["w"][i], cols["w"][j]))
     for k, n, p, b in sums.items():
         row, col = part(k, base)
-        out.cells[(f"{level}:{row}", col)] = (n, p, _money(b))
+        out.cells[(name(row), col)] = (n, p, _money(b))
     sums = Sums(rows["item"], rows["sig"] == PRINCIPAL, units(columns, rows["pos"], rows["w"]))
     for row, n, p, b in sums.items():
-        out.row_totals[f"{level}:{row}"] = (n, p, _money(b))
+        out.row_totals[name(row)] = (n, p, _money(b))
 
 
 def _totals(columns: Columns, rows: dict, cols: dict, out: IndexFigures) -> None:
