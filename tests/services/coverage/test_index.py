@@ -111,3 +111,22 @@ def test_the_cube_rebuilt_from_the_columns_equals_every_project_added_one_by_one
     cube.rebuild(built)
     with Session(built) as session:
         assert cube.differences(session) == []
+
+
+AS_OF = ["2024-06-01", "2025-01-15", "2025-07-01", "2025-10-05", "2025-12-15"]
+
+
+def test_views_as_of_a_day_from_the_versions_equal_the_tables(framework):
+    from tests.services.history import portfolio as history
+
+    history.build(framework)
+    views = [
+        {"rows": "objectives", "cols": "countries", "region": "AFR"},
+        {"rows": "goals", "cols": "years", "status": "any"},
+        {"rows": "sdg_targets", "cols": "regions", "floor": "2"},
+        {"rows": "themes", "cols": "programmes", "region": "EUR", "from": "2025-01-01"},
+    ]
+    with Session(framework) as session:
+        for day, view in itertools.product(AS_OF, views):
+            query = parse_coverage_query(session=session, params={**view, "as_of": day})
+            _same(compute_matrix(session=session, query=query), compute_from_tables(session, query))

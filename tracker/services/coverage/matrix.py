@@ -225,7 +225,7 @@ def _compute(session: Session, query: CoverageQuery, extra: list | None) -> Matr
     if extra is None and (figures := cube.read(session, query)) is not None:
         return _from_cube(session, query, figures)
     if extra is None and _indexed(session, query):
-        columns = store.columns(session, query.framework_id)
+        columns = store.columns(session, query.framework_id, versions=query.as_of is not None)
         return _from_cube(session, query, index.figures(columns, query, session))
     return compute_from_tables(session, query, extra)
 

@@ -27,14 +27,16 @@ import numpy as np
 from sqlalchemy import Float, Integer, cast, func, literal, select, type_coerce
 from sqlmodel import Session
 
-from tracker.models import Country, Currency, Objective, Theme
+from tracker.models import Country, Currency, Objective, ProjectVersion, Theme
 from tracker.models.portfolio import ProjectStatus
 from tracker.services.coverage import sql
+from tracker.services.history.tables import tables_of_versions
 
 FLOORS = (1, 2)
 STATUSES = tuple(s.value for s in ProjectStatus)
 NO_DAY = -1
 NO_SHARE = -1
+OPEN = 10**8  # the end of a version that still holds
 CHUNK = 500
 OWN = {"coverage_cube": True}  # coverage's own reads, which its hooks let pass
 ENTRY_TABLES = ("obj1", "obj2", "goal1", "goal2", "theme1", "theme2", "place", "region")
@@ -50,6 +52,9 @@ class Columns:
     budget: np.ndarray
     alive: np.ndarray
     entries: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    # Per position, for versions of projects: `project`, `valid_from`, `valid_to` (ordinals;
+    # OPEN while a version holds).
+    meta: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -303,6 +308,8 @@ def concat(parts: list[Columns]) -> Columns:
         budget=np.concatenate([c.budget for c in parts]),
         alive=np.concatenate([c.alive for c in parts]),
     )
+    for key in parts[0].meta:
+        out.meta[key] = np.concatenate([c.meta[key] for c in parts])
     for name in ENTRY_TABLES:
         out.entries[name] = {
             key: np.concatenate(
@@ -320,7 +327,8 @@ def patched(columns: Columns, changed: Columns, ids) -> Columns:
     """`columns` with the projects of `ids` replaced by what `changed` holds of them (missing
     there: deleted). Positions of replaced projects are retired, and dropped once they are a
     quarter of all."""
-    retire = np.isin(columns.pid, np.fromiter(ids, dtype=np.int64))
+    owner = columns.meta.get("project", columns.pid)
+    retire = np.isin(owner, np.fromiter(ids, dtype=np.int64))
     out = concat([replace(columns, alive=columns.alive & ~retire), changed])
     if out.alive.sum() < 0.75 * out.size:
         out = compacted(out)
@@ -339,8 +347,39 @@ def compacted(columns: Columns) -> Columns:
         end=columns.end[keep],
         budget=columns.budget[keep],
         alive=np.ones(len(keep), dtype=bool),
+        meta={key: value[keep] for key, value in columns.meta.items()},
     )
     for name in ENTRY_TABLES:
         table = columns.live(name)
         out.entries[name] = {**table, "pos": renumber[table["pos"]]}
     return out
+
+
+def read_versions(session: Session, framework_id: int, project_ids=None) -> Columns:
+    """Every version of every project (or of `project_ids`) as columns of its own, with the
+    project it belongs to and the days it held."""
+    V = ProjectVersion
+    dialect = sql.Dialect(session.get_bind().dialect.name)
+    statement = select(
+        V.id,
+        V.project_id,
+        _ordinal(dialect, V.valid_from),
+        func.coalesce(_ordinal(dialect, V.valid_to), NO_DAY),
+    ).order_by(V.id)
+    meta = _array(_fetch(session, statement, V.project_id, project_ids), 4, np.int64)
+    ids = None if project_ids is None else meta[:, 0].tolist()
+    columns = read_columns(session, framework_id, ids, tables_of_versions())
+    found = np.searchsorted(meta[:, 0], columns.pid) if len(meta) else columns.pid * 0
+    known = (found < len(meta)) & (meta[np.minimum(found, len(meta) - 1), 0] == columns.pid)
+    if not len(meta):
+        known = np.zeros(columns.size, dtype=bool)
+    found = np.minimum(found, max(len(meta) - 1, 0))
+    columns.alive &= known
+    rows = meta[found] if len(meta) else np.zeros((columns.size, 4), dtype=np.int64)
+    valid_to = rows[:, 3]
+    columns.meta = {
+        "project": np.where(known, rows[:, 1], -1),
+        "valid_from": rows[:, 2],
+        "valid_to": np.where(valid_to == NO_DAY, OPEN, valid_to),
+    }
+    return columns

@@ -25,7 +25,13 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from tracker.services.coverage import cache
-from tracker.services.coverage.index.columnar import OWN, Columns, patched, read_columns
+from tracker.services.coverage.index.columnar import (
+    OWN,
+    Columns,
+    patched,
+    read_columns,
+    read_versions,
+)
 
 EPOCH_KEY = "coverage_index"
 PENDING = ("coverage_cube_old", "coverage_cube_new", "coverage_cube_created")
@@ -61,16 +67,18 @@ def usable(session: Session) -> bool:
     return not (session.new or session.dirty or session.deleted)
 
 
-def columns(session: Session, framework_id: int) -> Columns:
-    """Every project's columns as of now."""
-    url = str(session.get_bind().url)
+def columns(session: Session, framework_id: int, *, versions: bool = False) -> Columns:
+    """Every project's columns as of now; with `versions`, every version of every project
+    (coverage over time), with the days each held."""
+    key = (str(session.get_bind().url), versions)
+    read = read_versions if versions else read_columns
     with _lock:
-        index = _indexes.get(url)
-        index = _refresh(session, framework_id, index)
+        index = _indexes.get(key)
+        index = _refresh(session, framework_id, index, read)
         if index is not None:
-            _indexes[url] = index
+            _indexes[key] = index
             return index.columns
-    return read_columns(session, framework_id)
+    return read(session, framework_id)
 
 
 def forget() -> None:
@@ -100,20 +108,20 @@ def _touched(session: Session, postgresql: bool, since) -> list:
     return session.execute(statement, {"since": since or 0}, execution_options=OWN).scalars().all()
 
 
-def _refresh(session: Session, framework_id: int, index: _Index | None) -> _Index | None:
+def _refresh(session: Session, framework_id: int, index: _Index | None, read) -> _Index | None:
     postgresql = cache.is_postgresql(session)
     epoch, position = _position(session, postgresql)
     if epoch is None:
         return None  # no epoch (a database emptied by hand): read afresh every time
     if index is None or index.epoch != epoch or index.framework_id != framework_id:
-        return _Index(epoch, framework_id, position, read_columns(session, framework_id))
+        return _Index(epoch, framework_id, position, read(session, framework_id))
     if position == index.position:
         return index
     ids = _touched(session, postgresql, index.position)
     if None in ids:
-        return _Index(epoch, framework_id, position, read_columns(session, framework_id))
+        return _Index(epoch, framework_id, position, read(session, framework_id))
     if ids:
-        changed = read_columns(session, framework_id, ids)
+        changed = read(session, framework_id, ids)
         index.columns = patched(index.columns, changed, ids)
     index.position = position
     return index

@@ -57,6 +57,9 @@ def serves(query: CoverageQuery) -> bool:
 def in_filter(columns: Columns, query: CoverageQuery) -> np.ndarray:
     """Which projects the view's filters keep."""
     mask = columns.alive.copy()
+    if query.as_of is not None and "valid_from" in columns.meta:
+        day = query.as_of.toordinal()
+        mask &= (columns.meta["valid_from"] <= day) & (columns.meta["valid_to"] > day)
     if query.statuses:
         wanted = [STATUSES.index(s) for s in query.statuses if s in STATUSES]
         mask &= np.isin(columns.status, wanted)
