@@ -5,7 +5,8 @@ Revises: c4e6a8b0d2f3
 Create Date: 2026-11-29 04:45:00
 
 The projects whose coverage each transaction changed, so that every process's attribution
-index reloads those projects alone (on PostgreSQL with the writing transaction's id).
+index reloads those projects alone (on PostgreSQL with the writing transaction's id); the
+writing transaction of each change of coverage over time, for each process's copy of them.
 """
 
 from collections.abc import Sequence
@@ -29,6 +30,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_coverage_touch'))
     )
     op.create_index('ix_coverage_touch_xid', 'coverage_touch', ['xid'], unique=False)
+    with op.batch_alter_table('coverage_change') as batch:
+        batch.add_column(sa.Column('xid', sa.BigInteger(), nullable=True,
+                         server_default=sa.text('txid_current()') if postgresql else None))
+    op.create_index('ix_coverage_change_xid', 'coverage_change', ['xid'], unique=False)
     # The indexes' first epoch: until the cube is next rebuilt, every process loads once.
     op.execute(
         "INSERT INTO cache_state (key, token) VALUES ('coverage_index', 'first') "
@@ -38,5 +43,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM cache_state WHERE key = 'coverage_index'")
+    op.drop_index('ix_coverage_change_xid', table_name='coverage_change')
+    with op.batch_alter_table('coverage_change') as batch:
+        batch.drop_column('xid')
     op.drop_index('ix_coverage_touch_xid', table_name='coverage_touch')
     op.drop_table('coverage_touch')

@@ -43,6 +43,7 @@ class _Index:
     framework_id: int
     position: object  # the last touch id (SQLite) or snapshot (PostgreSQL) read at
     columns: Columns
+    anchor: tuple | None = None  # the newest touch row seen, which must stay as it was
 
 
 _indexes: dict[str, _Index] = {}
@@ -108,18 +109,47 @@ def _touched(session: Session, postgresql: bool, since) -> list:
     return session.execute(statement, {"since": since or 0}, execution_options=OWN).scalars().all()
 
 
+def newest(session: Session, table: str, column: str) -> tuple | None:
+    """The newest row of an append-only table, (id, xid, a column)."""
+    row = session.execute(
+        text(f"SELECT id, xid, {column} FROM {table} ORDER BY id DESC LIMIT 1"),
+        execution_options=OWN,
+    ).first()
+    return tuple(row) if row else None
+
+
+def still_there(session: Session, table: str, column: str, anchor: tuple | None) -> bool:
+    """Whether the newest row seen is still there as it was: rows are only ever appended, so
+    one gone (a database restored from a copy while processes ran) means reading afresh."""
+    if anchor is None:
+        return True
+    row = session.execute(
+        text(f"SELECT id, xid, {column} FROM {table} WHERE id = :id"),
+        {"id": anchor[0]},
+        execution_options=OWN,
+    ).first()
+    return row is not None and tuple(row) == anchor
+
+
 def _refresh(session: Session, framework_id: int, index: _Index | None, read) -> _Index | None:
     postgresql = cache.is_postgresql(session)
     epoch, position = _position(session, postgresql)
     if epoch is None:
         return None  # no epoch (a database emptied by hand): read afresh every time
-    if index is None or index.epoch != epoch or index.framework_id != framework_id:
-        return _Index(epoch, framework_id, position, read(session, framework_id))
+    if (
+        index is None
+        or index.epoch != epoch
+        or index.framework_id != framework_id
+        or not still_there(session, "coverage_touch", "project_id", index.anchor)
+    ):
+        anchor = newest(session, "coverage_touch", "project_id")
+        return _Index(epoch, framework_id, position, read(session, framework_id), anchor)
     if position == index.position:
         return index
     ids = _touched(session, postgresql, index.position)
+    index.anchor = newest(session, "coverage_touch", "project_id")
     if None in ids:
-        return _Index(epoch, framework_id, position, read(session, framework_id))
+        return _Index(epoch, framework_id, position, read(session, framework_id), index.anchor)
     if ids:
         changed = read(session, framework_id, ids)
         index.columns = patched(index.columns, changed, ids)
