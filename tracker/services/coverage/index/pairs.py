@@ -65,19 +65,31 @@ def summed_by(pos: np.ndarray, key: np.ndarray, w: np.ndarray) -> dict[str, np.n
 class Sums:
     """Projects, principal projects and budget units summed by a whole-number key."""
 
+    DENSE = 1 << 22  # keys spanning fewer values are counted in place, without sorting
+
     def __init__(self, key: np.ndarray, principal: np.ndarray, amount: np.ndarray):
         if not len(key):
             self.keys = key
             self.projects = self.principal = self.amount = np.zeros(0, dtype=np.int64)
             return
-        self.keys, inverse = np.unique(key, return_inverse=True)
-        size = len(self.keys)
-        self.projects = np.bincount(inverse, minlength=size).astype(np.int64)
-        self.principal = np.bincount(
-            inverse, weights=principal.astype(np.float64), minlength=size
-        ).astype(np.int64)
+        low = int(key.min())
+        span = int(key.max()) - low + 1
+        if span <= self.DENSE:
+            inverse, size = key - low, span
+        else:
+            self.keys, inverse = np.unique(key, return_inverse=True)
+            size = len(self.keys)
+        projects = np.bincount(inverse, minlength=size)
+        top = np.bincount(inverse, weights=principal.astype(np.float64), minlength=size)
         # Whole numbers below 2**53 add exactly in floating point.
-        self.amount = np.bincount(inverse, weights=amount, minlength=size).astype(np.int64)
+        budget = np.bincount(inverse, weights=amount, minlength=size)
+        if span <= self.DENSE:
+            present = np.flatnonzero(projects)
+            self.keys = present + low
+            projects, top, budget = projects[present], top[present], budget[present]
+        self.projects = projects.astype(np.int64)
+        self.principal = top.astype(np.int64)
+        self.amount = budget.astype(np.int64)
 
     def items(self):
         return zip(
