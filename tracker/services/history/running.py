@@ -37,6 +37,14 @@ class _Copy:
     anchor: tuple | None = None
 
 
+def _with_figures(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The columns with `figure`: a small whole number per (rows, row id, column), numbering
+    the sorted `figures` (kept as an array of their full keys)."""
+    key = (columns["rows"] * ROW_IDS + columns["row_id"]) * COLUMNS + columns["col_id"] + OFFSET
+    figures = np.unique(key)
+    return {**columns, "figure": np.searchsorted(figures, key), "figures": figures}
+
+
 _copies: dict[str, _Copy] = {}
 _lock = threading.Lock()
 
@@ -105,12 +113,13 @@ def changes(session: Session) -> dict[str, np.ndarray]:
         ):
             anchor = newest(session, "coverage_change", "budget")
             position, columns = _read(session, None)
-            copy = _copies[url] = _Copy(epoch, position, columns, anchor)
+            copy = _copies[url] = _Copy(epoch, position, _with_figures(columns), anchor)
         else:
             copy.anchor = newest(session, "coverage_change", "budget")
             position, more = _read(session, copy.position)
             if len(more["day"]):
-                copy.columns = {k: np.concatenate([v, more[k]]) for k, v in copy.columns.items()}
+                joined = {k: np.concatenate([copy.columns[k], v]) for k, v in more.items()}
+                copy.columns = _with_figures(joined)
             copy.position = position
         return copy.columns
 
@@ -123,22 +132,51 @@ def _selected(columns, rows, programme_ids, until: int) -> np.ndarray:
     return np.flatnonzero(keep)
 
 
-def _key(columns, chosen, by_programme: bool) -> np.ndarray:
-    key = columns["rows"][chosen] * (1 << 20) + columns["row_id"][chosen]
-    key = key * (1 << 12) + columns["col_id"][chosen] + OFFSET
-    if by_programme:
-        key = key * (1 << 20) + columns["programme"][chosen]
-    return key
+ROW_IDS = 1 << 14
+COLUMNS = 1 << 8
+PROGRAMMES = 1 << 12
 
 
-def _unkey(key: int, by_programme: bool) -> tuple:
-    programme = None
+def _dense(columns, chosen, by_programme: bool) -> tuple[np.ndarray, list[tuple]]:
+    """A small whole number per figure of the chosen rows, and each number's figure."""
+    if not by_programme and "figure" in columns:
+        figure = columns["figure"][chosen]
+        present = np.flatnonzero(np.bincount(figure, minlength=len(columns["figures"])))
+        lookup = np.zeros(len(columns["figures"]), dtype=np.int64)
+        lookup[present] = np.arange(len(present))
+        names = []
+        for k in columns["figures"][present].tolist():
+            k, col = divmod(k, COLUMNS)
+            rows, row = divmod(k, ROW_IDS)
+            names.append((ROWS[rows], row, col - OFFSET))
+        return lookup[figure], names
+    row_id, col_id = columns["row_id"][chosen], columns["col_id"][chosen] + OFFSET
+    key = (columns["rows"][chosen] * ROW_IDS + row_id) * COLUMNS + col_id
     if by_programme:
-        key, programme = divmod(key, 1 << 20)
-    key, col = divmod(key, 1 << 12)
-    rows, row_id = divmod(key, 1 << 20)
-    out = (ROWS[rows], row_id, col - OFFSET)
-    return (*out, programme) if by_programme else out
+        key = key * PROGRAMMES + columns["programme"][chosen]
+    fits = len(key) == 0 or (
+        row_id.max() < ROW_IDS
+        and col_id.max() < COLUMNS
+        and (not by_programme or columns["programme"][chosen].max() < PROGRAMMES)
+    )
+    if fits and len(key):
+        seen = np.bincount(key)
+        present = np.flatnonzero(seen)
+        lookup = np.zeros(len(seen), dtype=np.int64)
+        lookup[present] = np.arange(len(present))
+        inverse = lookup[key]
+    else:
+        present, inverse = np.unique(key, return_inverse=True)
+    names = []
+    for k in present.tolist():
+        programme = None
+        if by_programme:
+            k, programme = divmod(k, PROGRAMMES)
+        k, col = divmod(k, COLUMNS)
+        rows, row = divmod(k, ROW_IDS)
+        name = (ROWS[rows], row, col - OFFSET)
+        names.append((*name, programme) if by_programme else name)
+    return inverse, names
 
 
 def _sum(values: np.ndarray, inverse: np.ndarray, size: int) -> np.ndarray:
@@ -152,14 +190,14 @@ def sums_at(
     """As `changes.sums_at`: each figure at the end of `day`, where there are projects."""
     columns = changes(session)
     chosen = _selected(columns, rows, programme_ids, day.toordinal())
-    keys, inverse = np.unique(_key(columns, chosen, by_programme), return_inverse=True)
+    inverse, names = _dense(columns, chosen, by_programme)
     sums = [
-        _sum(columns[f][chosen], inverse, len(keys))
+        _sum(columns[f][chosen], inverse, len(names))
         for f in ("projects", "principal", "budget", "id_sum")
     ]
     return {
-        _unkey(k, by_programme): (n, p, b, i)
-        for k, n, p, b, i in zip(keys.tolist(), *(s.tolist() for s in sums), strict=True)
+        name: (n, p, b, i)
+        for name, n, p, b, i in zip(names, *(s.tolist() for s in sums), strict=True)
         if n > 0
     }
 
@@ -168,21 +206,23 @@ def running(session: Session, days: list[date], *, rows, programme_ids=()) -> li
     """Each day's figures, keyed (rows, row id, column), summed in one pass."""
     columns = changes(session)
     chosen = _selected(columns, rows, programme_ids, days[-1].toordinal())
-    chosen = chosen[np.argsort(columns["day"][chosen], kind="stable")]
-    keys, inverse = np.unique(_key(columns, chosen, False), return_inverse=True)
-    ends = np.searchsorted(columns["day"][chosen], [d.toordinal() for d in days], "right")
-    names = [_unkey(k, False) for k in keys.tolist()]
-    totals = [np.zeros(len(keys), dtype=np.int64) for _ in range(3)]
-    out, begin = [], 0
-    for end in ends.tolist():
-        part = chosen[begin:end]
-        for total, f in zip(totals, ("projects", "principal", "budget"), strict=True):
-            total += _sum(columns[f][part], inverse[begin:end], len(keys))
-        begin = end
+    inverse, names = _dense(columns, chosen, False)
+    # Which point each change counts from: the first day at or after it.
+    point = np.searchsorted(np.array([d.toordinal() for d in days]), columns["day"][chosen])
+    size = len(names)
+    by_point = [
+        np.bincount(
+            point * size + inverse, weights=columns[f][chosen], minlength=size * len(days)
+        ).reshape(len(days), size)
+        for f in ("projects", "principal", "budget")
+    ]
+    totals = [np.cumsum(b, axis=0).astype(np.int64) for b in by_point]
+    out = []
+    for k in range(len(days)):
         out.append(
             {
                 name: (n, p, b)
-                for name, n, p, b in zip(names, *(t.tolist() for t in totals), strict=True)
+                for name, n, p, b in zip(names, *(t[k].tolist() for t in totals), strict=True)
                 if n or p or b
             }
         )

@@ -47,11 +47,8 @@ class IndexFigures:
 
 
 def serves(query: CoverageQuery) -> bool:
-    return (
-        (query.rows in ROWS or query.rows in SDG_ROWS)
-        and query.as_of is None
-        and (query.floor in (1, 2))
-    )
+    """Any view of goals, objectives, themes, SDGs or SDG targets, now or as of a day."""
+    return (query.rows in ROWS or query.rows in SDG_ROWS) and query.floor in (1, 2)
 
 
 def in_filter(columns: Columns, query: CoverageQuery) -> np.ndarray:
@@ -206,3 +203,25 @@ def _year_pairs(columns: Columns, mask, years: list[int]) -> dict[str, np.ndarra
         "col": np.concatenate([col, np.full(len(undated), sql.UNDATED)])[order],
         "w": np.concatenate([w, np.ones(len(undated))])[order],
     }
+
+
+def alone(columns: Columns, query: CoverageQuery) -> list[tuple[int, int, int, int]]:
+    """(objective, region, project, its end as an ordinal) for every objective-by-region cell
+    of the view that exactly one project covers."""
+    mask = in_filter(columns, query)
+    rows = _keep(columns.live(f"obj{query.floor}"), mask)
+    cols = _columns(columns, query.with_view(columns="regions"), mask, None)
+    i, j = cross(rows["pos"], cols["pos"])
+    placed = cols["col"][j] > 0
+    i, j = i[placed], j[placed]
+    key, base = pair_key(rows["item"][i], cols["col"][j])
+    keys, first, count = np.unique(key, return_index=True, return_counts=True)
+    single = count == 1
+    pos = rows["pos"][i][first[single]]
+    owner = columns.meta.get("project", columns.pid)[pos]
+    return [
+        (*part(k, base), int(p), int(end))
+        for k, p, end in zip(
+            keys[single].tolist(), owner.tolist(), columns.end[pos].tolist(), strict=True
+        )
+    ]
