@@ -40,7 +40,7 @@ from tracker.services.accounts.permissions import Principal
 from tracker.services.accounts.users import create_user
 from tracker.services.coverage import cube, parse_coverage_query
 from tracker.services.coverage.filters import active_framework_id
-from tracker.services.coverage.index.columnar import read_columns
+from tracker.services.coverage.index.columnar import read_columns, read_versions
 from tracker.services.coverage.matrix import _compute, compute_from_tables
 from tracker.services.exchange.spreadsheet.columns import COLUMNS, EXAMPLE
 from tracker.services.exchange.spreadsheet.read import import_spreadsheet
@@ -170,6 +170,9 @@ def run_backend(
         framework_id = active_framework_id(session)
         m["attribution index loaded from nothing (once per process)"] = _time(
             lambda: read_columns(session, framework_id), 3
+        )
+        m["index of project versions loaded from nothing (once per process)"] = _time(
+            lambda: read_versions(session, framework_id), 1
         )
         m["plain SQL aggregate goals x regions (floor)"] = _time(
             lambda: session.execute(text(PLAIN_SQL)).all(), repeat
