@@ -519,11 +519,8 @@ def _at_risk_from_index(session, coverage: CoverageQuery, today: date) -> list[t
         i: (code, name)
         for i, code, name in session.execute(select(Region.id, Region.code, Region.name))
     }
-    codes = dict(
-        session.execute(
-            select(Project.id, Project.code).where(Project.id.in_({c[2] for c in cells}))
-        )
-    )
+    wanted = Project.id.in_({c[2] for c in cells})
+    codes = dict(session.execute(select(Project.id, Project.code).where(wanted)).all())
     found = [
         (oid, *objectives[oid], rid, *regions[rid], codes[pid], date.fromordinal(end))
         for oid, rid, pid, end in cells
