@@ -17,6 +17,7 @@ import os
 import platform
 import re
 import resource
+import socket
 import statistics
 import threading
 import time
@@ -82,7 +83,13 @@ def _time(fn, repeat: int, *, timed: bool = False) -> dict:
     return _stats(samples)
 
 
-def _database(backend: str, work: Path) -> str:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database(backend: str, work: Path, name: str = "tracker_bench") -> str:
     if backend == "sqlite":
         path = work / "bench.db"
         for suffix in ("", "-wal", "-shm"):
@@ -94,14 +101,14 @@ def _database(backend: str, work: Path) -> str:
     admin = Settings(database_url=admin).database_url
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        connection.execute(text('DROP DATABASE IF EXISTS "tracker_bench" WITH (FORCE)'))
-        connection.execute(text('CREATE DATABASE "tracker_bench"'))
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
     engine.dispose()
-    return make_url(admin).set(database="tracker_bench").render_as_string(hide_password=False)
+    return make_url(admin).set(database=name).render_as_string(hide_password=False)
 
 
 def _server(engine, url: str):
-    port = 8765
+    port = _free_port()  # another run (or server) on this machine may hold any fixed one
     app = create_app(Settings(database_url=url, env="test", port=port), engine=engine)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -133,9 +140,15 @@ def _csv_rows(n: int) -> bytes:
 
 
 def run_backend(
-    backend: str, projects: int, repeat: int, work: Path, *, with_import: bool = True
+    backend: str,
+    projects: int,
+    repeat: int,
+    work: Path,
+    *,
+    with_import: bool = True,
+    database: str = "tracker_bench",
 ) -> dict:
-    url = _database(backend, work)
+    url = _database(backend, work, database)
     schema.upgrade(database_url=url)
     engine = make_engine(url)
     with session_scope(engine) as session:
@@ -329,6 +342,9 @@ def main() -> None:
     parser.add_argument(
         "--no-import", action="store_true", help="leave out the 10,000-row import (minutes)"
     )
+    parser.add_argument(
+        "--database", default="tracker_bench", help="the PostgreSQL database to (re)create"
+    )
     args = parser.parse_args()
     work = ROOT / "var"
     work.mkdir(exist_ok=True)
@@ -346,7 +362,12 @@ def main() -> None:
     for backend in args.backends.split(","):
         print(f"\n== {backend}: loading {args.projects:,} projects", flush=True)
         result = run_backend(
-            backend, args.projects, args.repeat, work, with_import=not args.no_import
+            backend,
+            args.projects,
+            args.repeat,
+            work,
+            with_import=not args.no_import,
+            database=args.database,
         )
         result["targets"] = verdicts(result["measures"])
         report["backends"][backend] = result
