@@ -159,7 +159,7 @@ def _dense(columns, chosen, by_programme: bool) -> tuple[np.ndarray, list[tuple]
         and col_id.max() < COLUMNS
         and (not by_programme or columns["programme"][chosen].max() < PROGRAMMES)
     )
-    if fits and len(key):
+    if fits and len(key) and key.max() < (1 << 22):  # few enough to count in place
         seen = np.bincount(key)
         present = np.flatnonzero(seen)
         lookup = np.zeros(len(seen), dtype=np.int64)
