@@ -14,11 +14,18 @@ OFFSET = 16  # column keys go down to -6 (sql's catch-all columns): shifted to b
 
 def cross(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Every (i, j) with a[i] == b[j], for `a` and `b` sorted: the pairs of one project's
-    entries of two tables."""
-    lo = np.searchsorted(b, a, "left")
-    count = np.searchsorted(b, a, "right") - lo
+    entries of two tables (positions are small whole numbers: counted, not searched)."""
+    if not len(a) or not len(b):
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty
+    size = int(max(a[-1], b[-1])) + 1
+    per = np.bincount(b, minlength=size)
+    first = np.cumsum(per) - per
+    count = per[a]
+    lo = first[a]
     i = np.repeat(np.arange(len(a)), count)
-    within = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    total = int(count.sum())
+    within = np.arange(total) - np.repeat(np.cumsum(count) - count, count)
     return i, np.repeat(lo, count) + within
 
 

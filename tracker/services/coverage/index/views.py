@@ -107,14 +107,47 @@ def _money(amount: int) -> Decimal:
     return Decimal(int(amount)) / UNIT
 
 
+def _numbered(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values, and each value's place among them."""
+    if not len(values):
+        return values, values
+    low = int(values.min())
+    seen = np.bincount(values - low)
+    present = np.flatnonzero(seen)
+    place = np.zeros(len(seen), dtype=np.int64)
+    place[present] = np.arange(len(present))
+    return present + low, place[values - low]
+
+
 def _cells(columns: Columns, rows: dict, cols: dict, name, out: IndexFigures) -> None:
-    i, j = cross(rows["pos"], cols["pos"])
-    pos = rows["pos"][i]
-    key, base = pair_key(rows["item"][i], cols["col"][j])
-    sums = Sums(key, rows["sig"][i] == PRINCIPAL, units(columns, pos, rows["w"][i], cols["w"][j]))
-    for k, n, p, b in sums.items():
-        row, col = part(k, base)
-        out.cells[(name(row), col)] = (n, p, _money(b))
+    """Each cell's projects, principal projects and budget: sparse products of the projects'
+    rows and columns (every project's pairs, summed without being listed one by one)."""
+    from scipy import sparse  # with the first view outside the cube, not when the app starts
+
+    row_ids, row_of = _numbered(rows["item"])
+    col_ids, col_of = _numbered(cols["col"])
+    if len(row_ids) and len(col_ids):
+        shape = (columns.size, len(row_ids))
+
+        def by_row(values):
+            return sparse.csr_matrix((values, (rows["pos"], row_of)), shape=shape).T.tocsr()
+
+        by_col = sparse.csr_matrix(
+            (np.ones(len(col_of)), (cols["pos"], col_of)), shape=(columns.size, len(col_ids))
+        )
+        weighted = sparse.csr_matrix(
+            (cols["w"], (cols["pos"], col_of)), shape=(columns.size, len(col_ids))
+        )
+        budget = columns.budget[rows["pos"]] * UNIT * rows["w"]
+        projects = (by_row(np.ones(len(row_of))) @ by_col).toarray()
+        principal = (by_row((rows["sig"] == PRINCIPAL).astype(np.float64)) @ by_col).toarray()
+        amount = (by_row(budget) @ weighted).toarray()
+        for r, c in zip(*np.nonzero(projects), strict=True):
+            out.cells[(name(int(row_ids[r])), int(col_ids[c]))] = (
+                round(projects[r, c]),
+                round(principal[r, c]),
+                _money(round(amount[r, c])),
+            )
     sums = Sums(rows["item"], rows["sig"] == PRINCIPAL, units(columns, rows["pos"], rows["w"]))
     for row, n, p, b in sums.items():
         out.row_totals[name(row)] = (n, p, _money(b))
