@@ -12,11 +12,12 @@ from sqlmodel import Session
 
 from tracker.models import AuditEvent, ProjectVersion
 from tracker.models._base import utcnow
+from tracker.services.coverage import cache
 from tracker.services.coverage.filters import CoverageQuery
 from tracker.services.coverage.gaps import Gap, find_gaps, view_gap_query
 from tracker.services.coverage.index import store
 from tracker.services.coverage.index.columnar import STATUSES
-from tracker.services.coverage.matrix import EMPTY, Cell, Matrix, compute_matrix
+from tracker.services.coverage.matrix import EMPTY, Cell, Matrix, _query_key, compute_matrix
 from tracker.services.history.asof import end_of
 from tracker.services.history.tables import valid_on
 
@@ -84,7 +85,13 @@ def compare(
     *, session: Session, query: CoverageQuery, since: date, matrix: Matrix | None = None
 ) -> Comparison:
     """The view of `query` (now, or as of its day) beside the same view at the end of
-    `since`."""
+    `since`; kept in the coverage cache until coverage next changes."""
+    today = utcnow().date()
+    key = ("comparison", _query_key(query), query.goal_code, since, today)
+    return cache.cached(session, key, lambda: _compare(session, query, since, matrix))
+
+
+def _compare(session: Session, query: CoverageQuery, since: date, matrix: Matrix | None):
     day = query.as_of or utcnow().date()
     earlier_query = query.with_view(as_of=since if since < utcnow().date() else None)
     matrix = matrix or compute_matrix(session=session, query=query)

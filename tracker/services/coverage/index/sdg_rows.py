@@ -16,7 +16,7 @@ from tracker.models import ProjectSDGTag
 from tracker.services.coverage import sdgs, sql
 from tracker.services.coverage.filters import CoverageQuery
 from tracker.services.coverage.index.columnar import Columns, summed
-from tracker.services.coverage.index.pairs import cross
+from tracker.services.coverage.index.pairs import PRINCIPAL
 
 
 class Targets:
@@ -46,37 +46,77 @@ def sdg_tables(
     pos, item, sig, w = pos[~mine], item[~mine], sig[~mine], w[~mine]
 
     links = session.execute(select(*sdgs.objective_links(query).c).order_by("objective_id")).all()
-    lo = np.array([r[0] for r in links], dtype=np.int64)
-    ln = np.array([r[1] for r in links], dtype=np.int64)
-    lt = np.array([targets.of(r[2] if r[2] is not None else str(r[1])) for r in links], np.int64)
-    lw = np.array([float(r[3]) for r in links], dtype=np.float64)
-    order = np.argsort(item, kind="stable")
-    i, j = cross(item[order], lo)
-    i = order[i]
-    lonely = ~np.isin(item, lo)
     none = targets.of(sdgs.NO_TARGET)
-    parts = [
-        (pos[i], ln[j], lt[j], sig[i], w[i] * lw[j]),
-        (
-            pos[lonely],
-            np.full(int(lonely.sum()), sdgs.NO_SDG),
-            np.full(int(lonely.sum()), none),
-            sig[lonely],
-            w[lonely],
-        ),
+    linked = {r[0] for r in links}
+    # Each objective's links, and "No SDG link" for an objective without any.
+    objectives = sorted(set(item.tolist()) | linked)
+    place = {o: i for i, o in enumerate(objectives)}
+    triples = [
+        (place[r[0]], r[1], targets.of(r[2] if r[2] is not None else str(r[1])), float(r[3]))
+        for r in links
     ]
+    triples += [(place[o], sdgs.NO_SDG, none, 1.0) for o in objectives if o not in linked]
+    parts = [_through_links(columns.size, pos, item, sig, w, place, triples, by) for by in (1, 2)]
     rows = []
     for p, (significance, codes) in own.items():
         for code in codes:
             number = int(code.split(".")[0])
             rows.append((p, number, targets.of(code), significance, 1.0 / len(codes)))
-    if rows:
-        parts.append(tuple(np.array(col) for col in zip(*rows, strict=True)))
-    p, number, target, significance, weight = (
-        np.concatenate([part[k] for part in parts]).astype(np.float64 if k == 4 else np.int64)
-        for k in range(5)
+    out = []
+    for k, part in enumerate(parts):
+        if rows:
+            extra = [(r[0], r[1 + k], r[3], r[4]) for r in rows]
+            part = [np.concatenate([part[i], np.array([e[i] for e in extra])]) for i in range(4)]
+            out.append(summed(part[0].astype(np.int64), part[1].astype(np.int64), part[3], part[2]))
+        else:
+            order = np.argsort(part[0], kind="stable")
+            out.append(
+                {
+                    "pos": part[0][order],
+                    "item": part[1][order],
+                    "w": part[3][order],
+                    "sig": part[2][order],
+                }
+            )
+    return out[0], out[1], targets
+
+
+def _through_links(size, pos, item, sig, w, place, triples, by: int):
+    """(pos, row, significance, weight) per project and SDG (by=1) or target (by=2): the
+    product of the projects' objective shares and the objectives' links."""
+    from scipy import sparse
+
+    link_rows = np.array([t[0] for t in triples], dtype=np.int64)
+    link_keys = np.array([t[by] for t in triples], dtype=np.int64)
+    link_w = np.array([t[3] for t in triples], dtype=np.float64)
+    keys, key_of = np.unique(link_keys, return_inverse=True)
+    shape = (len(place), len(keys))
+    weights = sparse.csr_matrix((link_w, (link_rows, key_of)), shape=shape)
+    reach = sparse.csr_matrix((np.ones(len(link_rows)), (link_rows, key_of)), shape=shape)
+    column = np.array([place[i] for i in item.tolist()], dtype=np.int64)
+    tags = (size, len(place))
+    share = sparse.csr_matrix((w, (pos, column)), shape=tags) @ weights
+    principal = (
+        sparse.csr_matrix(((sig == PRINCIPAL).astype(np.float64), (pos, column)), shape=tags)
+        @ reach
     )
-    return summed(p, number, weight, significance), summed(p, target, weight, significance), targets
+    tagged = sparse.csr_matrix((np.ones(len(pos)), (pos, column)), shape=tags) @ reach
+    tagged = tagged.tocoo()
+    top = _at(principal, tagged) > 0
+    amount = _at(share, tagged)
+    return (
+        tagged.row.astype(np.int64),
+        keys[tagged.col],
+        np.where(top, PRINCIPAL, 1).astype(np.int64),
+        amount,
+    )
+
+
+def _at(matrix, where) -> np.ndarray:
+    """The values of a sparse matrix at the places of another's entries, in their order."""
+    values = matrix.tocsr()[where.row, where.col]
+    values = values.toarray() if hasattr(values, "toarray") else np.asarray(values)
+    return values.ravel().astype(np.float64)
 
 
 def _own_tags(session: Session, columns: Columns, pos, sig) -> dict[int, tuple[int, list[str]]]:
