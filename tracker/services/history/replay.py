@@ -328,6 +328,11 @@ def rebuild(engine: Engine) -> int:
         if engine.dialect.name == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             session.execute(text("SET LOCAL statement_timeout = 0"), execution_options=OWN)
+            # Between its statements the rebuild works in Python for minutes at 100,000
+            # projects: the transaction is busy, not idle, and must not be ended as idle.
+            session.execute(
+                text("SET LOCAL idle_in_transaction_session_timeout = 0"), execution_options=OWN
+            )
         count = rebuild_in(session)
         session.commit()
     return count
