@@ -2,7 +2,9 @@
 with signed-in people browsing and tagging for a minute while an administrator imports a
 spreadsheet of thousands of new projects through the pages. It reports throughput and
 latency, the import's batches and the longest any request waited while they were written, and
-checks that nothing failed, no update was lost and the coverage cube still equals a recount.
+checks that nothing failed, no update was lost, the coverage cube still equals a recount and
+every worker's attribution index (kept up to date from what the others wrote) gives the same
+views as a worker started afresh afterwards.
 
     .venv/bin/python -m bench.load --seconds 60 --users 8 --import-rows 5000
 """
@@ -205,6 +207,8 @@ class User(threading.Thread):
                         [
                             "/heatmap",
                             "/heatmap?rows=objectives",
+                            "/heatmap?rows=objectives&cols=countries&region=AFR",
+                            "/heatmap?cols=years&metric=budget",
                             "/gaps",
                             f"/projects/{code}",
                             "/projects?q=Synthetic",
@@ -242,6 +246,41 @@ class User(threading.Thread):
         return response
 
 
+INDEX_VIEWS = [
+    "/api/v1/coverage?rows=objectives&cols=countries&region=AFR&metric=budget",
+    "/api/v1/coverage?rows=objectives&cols=years",
+    "/api/v1/coverage?rows=sdg_targets&region=EUR&floor=2",
+]
+
+
+def _signed_in(base: str) -> httpx.Client:
+    client = httpx.Client(base_url=base, timeout=120)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)[1]
+    client.post(
+        "/login", data={"email": "load0@example.org", "password": PASSWORD, "csrf_token": token}
+    )
+    return client
+
+
+def _index_differences(url: str, bases: list[str]) -> int:
+    """Views from the attribution index that differ between the workers that followed every
+    change and one started afresh now (which reads every project anew): 0 when exact."""
+    fresh = _start(url, 8803)
+    try:
+        with _signed_in("http://127.0.0.1:8803") as client:
+            expected = {path: client.get(path).json() for path in INDEX_VIEWS}
+        wrong = 0
+        for base in bases:
+            with _signed_in(base) as client:
+                for path in INDEX_VIEWS:
+                    for _ in range(6):  # each of the instance's workers, most likely
+                        wrong += client.get(path).json() != expected[path]
+        return wrong
+    finally:
+        fresh.terminate()
+        fresh.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -272,6 +311,7 @@ def main() -> None:
             user.join()
         if importer:
             importer.join()
+        index_differences = _index_differences(url, bases)
     finally:
         for process in instances:
             process.terminate()
@@ -310,6 +350,7 @@ def main() -> None:
         # Every accepted change carries a new rationale, so each one must be in the trail.
         "lost_updates": tagged - events,
         "coverage_cube_cells_wrong": cube_differences,
+        "index_views_wrong": index_differences,
     }
     if importer:
         during = [
@@ -333,7 +374,7 @@ def main() -> None:
     out = ROOT / "bench" / "results" / f"load-{time.strftime('%Y%m%dT%H%M%S')}.json"
     out.write_text(json.dumps(result, indent=2))
     print(f"wrote {out.relative_to(ROOT)}")
-    if errors or result["lost_updates"] != 0 or cube_differences:
+    if errors or result["lost_updates"] != 0 or cube_differences or index_differences:
         raise SystemExit("the load test found errors, lost updates or a wrong coverage cube")
     if importer and importer.status != "committed":
         raise SystemExit(f"the import ended {importer.status}")

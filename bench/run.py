@@ -2,8 +2,9 @@
 
     .venv/bin/python -m bench.run --projects 100000
 
-Prints the median and 95th percentile of each measure with its target, and writes the same
-as JSON under bench/results/ so that runs can be compared.
+Prints the median and 95th percentile of each measure with its target and its ratio to the
+plain SQL aggregate measured in the same run (and DuckDB's, when installed), and writes the
+same as JSON under bench/results/ so that runs can be compared.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import os
 import platform
 import re
 import resource
+import socket
 import statistics
 import threading
 import time
@@ -28,6 +30,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
+from bench.coverage_views import duckdb_floor, measure_history, measure_views
 from bench.generate import generate
 from tracker.app import create_app
 from tracker.config import Settings
@@ -37,10 +40,13 @@ from tracker.services import schema
 from tracker.services.accounts.permissions import Principal
 from tracker.services.accounts.users import create_user
 from tracker.services.coverage import cube, parse_coverage_query
+from tracker.services.coverage.filters import active_framework_id
+from tracker.services.coverage.index.columnar import read_columns, read_versions
 from tracker.services.coverage.matrix import _compute, compute_from_tables
 from tracker.services.exchange.spreadsheet.columns import COLUMNS, EXAMPLE
 from tracker.services.exchange.spreadsheet.read import import_spreadsheet
 from tracker.services.framework.loader import load_framework
+from tracker.services.history import replay
 from tracker.services.projects.tagging import TagChange, remove_tag, set_tag
 from tracker.services.reference.load import load_reference_data
 
@@ -87,7 +93,13 @@ def _time(fn, repeat: int, *, timed: bool = False) -> dict:
     return _stats(samples)
 
 
-def _database(backend: str, work: Path) -> str:
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database(backend: str, work: Path, name: str = "tracker_bench") -> str:
     if backend == "sqlite":
         path = work / "bench.db"
         for suffix in ("", "-wal", "-shm"):
@@ -108,7 +120,8 @@ def _database(backend: str, work: Path) -> str:
 
 
 def _server(engine, url: str):
-    port = int(os.environ.get("BENCH_PORT", "8765"))
+    # BENCH_PORT if given; otherwise a free one: another run (or server) may hold any fixed one.
+    port = int(os.environ["BENCH_PORT"]) if os.environ.get("BENCH_PORT") else _free_port()
     app = create_app(Settings(database_url=url, env="test", port=port), engine=engine)
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -140,9 +153,15 @@ def _csv_rows(n: int) -> bytes:
 
 
 def run_backend(
-    backend: str, projects: int, repeat: int, work: Path, *, with_import: bool = True
+    backend: str,
+    projects: int,
+    repeat: int,
+    work: Path,
+    *,
+    with_import: bool = True,
+    database: str = "tracker_bench",
 ) -> dict:
-    url = _database(backend, work)
+    url = _database(backend, work, database)
     schema.upgrade(database_url=url)
     engine = make_engine(url)
     with session_scope(engine) as session:
@@ -160,32 +179,49 @@ def run_backend(
     began = time.perf_counter()
     counts = generate(engine=engine, projects=projects, rebuild=False)
     loaded = time.perf_counter()
-    cube.rebuild(engine)
+    cube.rebuild(engine, with_history=False)
+    rebuilt = time.perf_counter()
+    replay.rebuild(engine)
     results: dict = {
         "load_s": round(loaded - began, 1),
-        "cube_rebuild_s": round(time.perf_counter() - loaded, 1),
+        "cube_rebuild_s": round(rebuilt - loaded, 1),
+        "history_rebuild_s": round(time.perf_counter() - rebuilt, 1),
+        "load_average": os.getloadavg(),
         "rows": counts,
         "measures": {},
     }
     m = results["measures"]
 
     with Session(engine) as session:
-        for rows, metric in (
-            ("goals", "projects"),
-            ("goals", "budget"),
-            ("objectives", "projects"),
-            ("objectives", "budget"),
-        ):
-            query = parse_coverage_query(session=session, params={"rows": rows, "metric": metric})
-            m[f"matrix {rows} x regions ({metric}), from the tables"] = _time(
-                lambda q=query: compute_from_tables(session, q), repeat
-            )
-            m[f"matrix {rows} x regions ({metric}), from the cube"] = _time(
-                lambda q=query: _compute(session, q, None), repeat
-            )
+        framework_id = active_framework_id(session)
+        m["attribution index loaded from nothing (once per process)"] = _time(
+            lambda: read_columns(session, framework_id), 3
+        )
+        m["index of project versions loaded from nothing (once per process)"] = _time(
+            lambda: read_versions(session, framework_id), 1
+        )
         m["plain SQL aggregate goals x regions (floor)"] = _time(
             lambda: session.execute(text(PLAIN_SQL)).all(), repeat
         )
+        query = parse_coverage_query(session=session, params={"rows": "goals"})
+        m["matrix goals x regions, from the tables (before the index)"] = _time(
+            lambda: compute_from_tables(session, query), 1
+        )
+        for rows, metric in (("goals", "projects"), ("objectives", "budget")):
+            query = parse_coverage_query(session=session, params={"rows": rows, "metric": metric})
+            m[f"matrix {rows} x regions ({metric}), from the cube"] = _time(
+                lambda q=query: _compute(session, q, None), repeat
+            )
+        for params in (
+            {"cols": "countries", "region": "AFR"},
+            {"rows": "objectives", "cols": "years"},
+        ):
+            query = parse_coverage_query(session=session, params=params)
+            name = f"matrix {query.rows} x {query.columns}, from the index (in process)"
+            m[name] = _time(lambda q=query: _compute(session, q, None), repeat)
+    duck = duckdb_floor(engine, repeat, _stats)
+    if duck is not None:
+        m["DuckDB plain aggregate goals x regions (same rows, in memory)"] = duck
 
     admin = Principal(
         user=User(id=None, email="b@x", full_name="Bench", role="admin"),
@@ -226,6 +262,8 @@ def run_backend(
             return time.perf_counter() - began
 
         m["heatmap page after a write"] = _time(after_write, repeat, timed=True)
+        m |= measure_views(get, tag_change, repeat, _stats)
+        m |= measure_history(get, tag_change, repeat, _stats)
         m["tag change committed, cube updated"] = _stats(writes)
         searches = []
         for kind, words in SEARCHES.items():
@@ -282,13 +320,25 @@ TARGETS = {
     "project search": ("abs", 50),
     "gaps page": ("abs", 300),
     "dashboard": ("abs", 300),
+    "trends page, cold (after a write)": ("floor", 1.5),
+    "trends page, warm": ("abs", 300),
+    "two-date comparison (heatmap compared with a year ago), cold (after a write)": ("floor", 1.5),
+    "two-date comparison (heatmap compared with a year ago), warm": ("abs", 300),
 }
+FLOOR = "plain SQL aggregate goals x regions (floor)"
+DUCK = "DuckDB plain aggregate goals x regions (same rows, in memory)"
 
 
 def verdicts(measures: dict) -> dict:
-    floor = measures["plain SQL aggregate goals x regions (floor)"]["median_ms"]
+    floor = measures[FLOOR]["median_ms"]
+    targets = dict(TARGETS)
+    for name in measures:
+        if name.startswith("view "):
+            targets[name] = ("floor", 1.0)  # every view at or below the plain aggregate
     out = {}
-    for name, (kind, value) in TARGETS.items():
+    for name, (kind, value) in targets.items():
+        if name not in measures:
+            continue
         target = value if kind == "abs" else round(floor * value, 1)
         got = measures[name]["median_ms"]
         out[name] = {
@@ -296,7 +346,10 @@ def verdicts(measures: dict) -> dict:
             "median_ms": got,
             "met": got <= target,
             "times_target": round(got / target, 2),
+            "times_floor": round(got / floor, 3),
         }
+        if DUCK in measures:
+            out[name]["times_duckdb"] = round(got / measures[DUCK]["median_ms"], 2)
     return out
 
 
@@ -312,6 +365,9 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite,postgresql")
     parser.add_argument(
         "--no-import", action="store_true", help="leave out the 10,000-row import (minutes)"
+    )
+    parser.add_argument(
+        "--database", default="tracker_bench", help="the PostgreSQL database to (re)create"
     )
     args = parser.parse_args()
     work = ROOT / "var"
@@ -330,22 +386,30 @@ def main() -> None:
     for backend in args.backends.split(","):
         print(f"\n== {backend}: loading {args.projects:,} projects", flush=True)
         result = run_backend(
-            backend, args.projects, args.repeat, work, with_import=not args.no_import
+            backend,
+            args.projects,
+            args.repeat,
+            work,
+            with_import=not args.no_import,
+            database=args.database,
         )
         result["targets"] = verdicts(result["measures"])
         report["backends"][backend] = result
         print(f"loaded in {result['load_s']} s: {result['rows']}")
         print(f"coverage cube rebuilt in {result['cube_rebuild_s']} s")
-        print(f"{'measure':58} {'median ms':>10} {'p95 ms':>10}")
+        print(f"coverage over time rebuilt in {result['history_rebuild_s']} s")
+        print(f"load average at the start: {result['load_average']}")
+        floor = result["measures"][FLOOR]["median_ms"]
+        print(f"{'measure':78} {'median ms':>10} {'p95 ms':>10} {'x floor':>8}")
         for name, value in result["measures"].items():
             p95 = value["p95_ms"] if value["p95_ms"] is not None else ""
-            print(f"{name:58} {value['median_ms']:>10} {p95:>10}")
+            ratio = round(value["median_ms"] / floor, 2)
+            print(f"{name:78} {value['median_ms']:>10} {p95:>10} {ratio:>8}")
         print("targets:")
         for name, verdict in result["targets"].items():
             state = "met" if verdict["met"] else f"MISSED by {verdict['times_target']}x"
-            print(
-                f"  {name:56} {verdict['median_ms']:>8} ms vs {verdict['target_ms']:>8} ms  {state}"
-            )
+            got, target = verdict["median_ms"], verdict["target_ms"]
+            print(f"  {name:76} {got:>8} ms vs {target:>8} ms  {state}")
         print(f"peak memory {result['peak_memory_mb']} MB")
         out.write_text(json.dumps(report, indent=2))  # after each backend: nothing lost
         print(f"\nwrote {out.relative_to(ROOT)}")

@@ -13,7 +13,7 @@ from tracker.models.accounts import (
     UserSession,
 )
 from tracker.models.audit import AuditEvent
-from tracker.models.coverage import CoverageCell
+from tracker.models.coverage import CoverageCell, CoverageTouch
 from tracker.models.digests import CoverageSnapshot, OutboxMessage, Subscription
 from tracker.models.framework import (
     SDG,
@@ -59,6 +59,7 @@ __all__ = [
     "CoverageCell",
     "CoverageChange",
     "CoverageSnapshot",
+    "CoverageTouch",
     "Currency",
     "Framework",
     "Goal",

@@ -43,3 +43,21 @@ class CoverageCell(SQLModel, table=True):
     projects: int = Field(sa_column=Column(Integer, nullable=False))
     principal: int = Field(sa_column=Column(Integer, nullable=False))
     budget: int = Field(sa_column=Column(BigInteger, nullable=False))
+
+
+class CoverageTouch(SQLModel, table=True):
+    """A project whose coverage changed, one row per project and changing transaction (no
+    project: every project, as after a currency rate or framework change). Each process's
+    attribution index reads the rows it has not seen and reloads those projects alone. On
+    PostgreSQL `xid` is the writing transaction, so that a reader can tell exactly which
+    transactions committed since it last looked, whatever order their ids were taken in."""
+
+    __tablename__ = "coverage_touch"
+    __table_args__ = (Index("ix_coverage_touch_xid", "xid"),)
+
+    id: int | None = Field(
+        default=None,
+        sa_column=Column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True),
+    )
+    project_id: int | None = Field(default=None, sa_column=Column(Integer, nullable=True))
+    xid: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

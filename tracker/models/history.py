@@ -86,7 +86,10 @@ class CoverageChange(SQLModel, table=True):
     ids, so that a figure of one project names it."""
 
     __tablename__ = "coverage_change"
-    __table_args__ = (Index("ix_coverage_change_rows_day", "rows", "day"),)
+    __table_args__ = (
+        Index("ix_coverage_change_rows_day", "rows", "day"),
+        Index("ix_coverage_change_xid", "xid"),
+    )
 
     id: int | None = Field(
         default=None,
@@ -101,3 +104,6 @@ class CoverageChange(SQLModel, table=True):
     principal: int = Field(sa_column=Column(Integer, nullable=False))
     budget: int = Field(sa_column=Column(BigInteger, nullable=False))
     id_sum: int = Field(sa_column=Column(BigInteger, nullable=False))
+    # PostgreSQL: the writing transaction, so that each process's copy of the changes reads
+    # exactly the rows committed since it last looked (tracker.services.history.running).
+    xid: int | None = Field(default=None, sa_column=Column(BigInteger, nullable=True))

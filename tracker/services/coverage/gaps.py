@@ -44,6 +44,8 @@ from tracker.models import (
 )
 from tracker.services.coverage import cache, sdgs, sql
 from tracker.services.coverage.filters import CoverageQuery, coverage_query
+from tracker.services.coverage.index import store
+from tracker.services.coverage.index import views as index_views
 from tracker.services.coverage.matrix import Cell, Column, Matrix, Row, _query_key, compute_matrix
 from tracker.services.coverage.params import GAP_KINDS, GapAboutParams, GapParams
 from tracker.services.coverage.targets import TargetView, list_targets
@@ -427,6 +429,37 @@ def _targets(session: Session, coverage: CoverageQuery) -> list[TargetView]:
 
 def _at_risk(session, coverage: CoverageQuery, link, today: date, gap) -> list[Gap]:
     """Objective-by-region cells that one active project alone covers, ending within 90 days."""
+    if coverage.framework_id is not None and store.usable(session):
+        found = _at_risk_from_index(session, coverage, today)
+    else:
+        found = session.execute(_at_risk_statement(session, coverage, today)).all()
+    gaps = []
+    for oid, objective, name, rid, region_code, region_name, project, end in found:
+        gaps.append(
+            gap(
+                "coverage_at_risk",
+                f"{objective} {name} in {region_name}",
+                formats.gettext(
+                    "Only %(project)s covers it, and it ends on %(day)s.",
+                    project=project,
+                    day=formats.format_date(end),
+                ),
+                [
+                    *[p for p in link if p[0] != "region"],
+                    ("objective", objective),
+                    ("region", region_code),
+                ],
+                row=f"objective:{oid}",
+                column=rid,
+                objective=objective,
+                place=region_code,
+            )
+        )
+    return gaps
+
+
+def _at_risk_statement(session, coverage: CoverageQuery, today: date):
+    """The cells one project alone covers, ending within 90 days, joined from the tables."""
     dialect = sql.Dialect(session.get_bind().dialect.name)
     Project = sql.tables_for(coverage).project
     fp = sql.filtered_projects(coverage)
@@ -440,7 +473,7 @@ def _at_risk(session, coverage: CoverageQuery, link, today: date, gap) -> list[G
         .having(func.count(distinct(rp.c.project_id)) == 1)
         .subquery()
     )
-    stmt = (
+    return (
         select(
             Objective.id,
             Objective.code,
@@ -463,29 +496,37 @@ def _at_risk(session, coverage: CoverageQuery, link, today: date, gap) -> list[G
         )
         .order_by(Project.end_date, Objective.code, Region.code)
     )
-    gaps = []
-    for oid, objective, name, rid, region_code, region_name, project, end in session.execute(stmt):
-        gaps.append(
-            gap(
-                "coverage_at_risk",
-                f"{objective} {name} in {region_name}",
-                formats.gettext(
-                    "Only %(project)s covers it, and it ends on %(day)s.",
-                    project=project,
-                    day=formats.format_date(end),
-                ),
-                [
-                    *[p for p in link if p[0] != "region"],
-                    ("objective", objective),
-                    ("region", region_code),
-                ],
-                row=f"objective:{oid}",
-                column=rid,
-                objective=objective,
-                place=region_code,
+
+
+def _at_risk_from_index(session, coverage: CoverageQuery, today: date) -> list[tuple]:
+    """The same cells from the attribution index (of the projects, or of their versions as of
+    the view's day), then the few names read by id."""
+    columns = store.columns(session, coverage.framework_id, versions=coverage.as_of is not None)
+    last = (today + timedelta(days=AT_RISK_DAYS)).toordinal()
+    cells = [c for c in index_views.alone(columns, coverage) if 0 <= c[3] <= last]
+    if not cells:
+        return []
+    Project = sql.tables_for(coverage).project
+    objectives = {
+        i: (code, name)
+        for i, code, name in session.execute(
+            select(Objective.id, Objective.code, Objective.short_name).where(
+                Objective.id.in_({c[0] for c in cells})
             )
         )
-    return gaps
+    }
+    regions = {
+        i: (code, name)
+        for i, code, name in session.execute(select(Region.id, Region.code, Region.name))
+    }
+    wanted = Project.id.in_({c[2] for c in cells})
+    codes = dict(session.execute(select(Project.id, Project.code).where(wanted)).all())
+    found = [
+        (oid, *objectives[oid], rid, *regions[rid], codes[pid], date.fromordinal(end))
+        for oid, rid, pid, end in cells
+        if oid in objectives and rid in regions and pid in codes
+    ]
+    return sorted(found, key=lambda r: (r[7], r[1], r[4]))
 
 
 def _unscreened(session, coverage: CoverageQuery, link, gap) -> list[Gap]:

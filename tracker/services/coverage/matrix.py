@@ -11,6 +11,8 @@ from sqlmodel import Session
 from tracker.models import Country, Goal, Objective, Programme, Region, Theme
 from tracker.services.coverage import cache, cube, sdgs, sql
 from tracker.services.coverage.filters import CoverageQuery
+from tracker.services.coverage.index import store
+from tracker.services.coverage.index import views as index
 
 ZERO = Decimal(0)
 
@@ -222,16 +224,32 @@ def _compute(session: Session, query: CoverageQuery, extra: list | None) -> Matr
             return _from_cube(session, query, figures)
     if extra is None and (figures := cube.read(session, query)) is not None:
         return _from_cube(session, query, figures)
+    if extra is None and _indexed(session, query):
+        columns = store.columns(session, query.framework_id, versions=query.as_of is not None)
+        return _from_cube(session, query, index.figures(columns, query, session))
     return compute_from_tables(session, query, extra)
 
 
-def _from_cube(session: Session, query: CoverageQuery, figures: cube.Figures) -> Matrix:
-    matrix = Matrix(query=query, rows=_rows(session, query), columns=[])
+def _indexed(session: Session, query: CoverageQuery) -> bool:
+    """Whether the attribution index answers this view (any view of goals, objectives or
+    themes now, in a session without changes of its own waiting)."""
+    return query.framework_id is not None and index.serves(query) and store.usable(session)
+
+
+def _from_cube(session: Session, query: CoverageQuery, figures) -> Matrix:
+    """The matrix from summed figures: the cube's, a day's, or the attribution index's."""
+    matrix = Matrix(query=query, rows=[], columns=[])
     matrix.cells = {key: Cell(*value) for key, value in figures.cells.items()}
     matrix.row_totals = {key: Cell(*value) for key, value in figures.row_totals.items()}
+    if query.rows in sdgs.SDG_ROWS:
+        present = set(matrix.row_totals)
+        matrix.rows = [Row(*row) for row in sdgs.rows(session, query, present=present)]
+    else:
+        matrix.rows = _rows(session, query)
     matrix.column_totals = {key: Cell(*value) for key, value in figures.column_totals.items()}
     matrix.total = Cell(*figures.total)
-    matrix.columns = _columns(session, query, matrix.column_totals, None)
+    years = getattr(figures, "years", None)
+    matrix.columns = _columns(session, query, matrix.column_totals, years)
     return matrix
 
 

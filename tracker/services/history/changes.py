@@ -20,6 +20,8 @@ from sqlmodel import Session
 from tracker.models import CoverageChange
 from tracker.services.coverage import sql
 from tracker.services.coverage.cube.contribute import OWN, UNIT, Member
+from tracker.services.coverage.index import store
+from tracker.services.history import running
 
 FLOOR = 1
 TOTAL = 0
@@ -118,7 +120,14 @@ def sums_at(
     by_programme: bool = False,
 ) -> dict[tuple, tuple[int, int, int, int]]:
     """Each figure at the end of `day`: (rows, row id, column[, programme]) to
-    (projects, principal, budget in ten-thousandths, id sum), where there are projects."""
+    (projects, principal, budget in ten-thousandths, id sum), where there are projects.
+
+    Summed from this process's copy of the changes (`running`), unless the session holds
+    changes of its own not yet committed."""
+    if store.usable(session):
+        return running.sums_at(
+            session, day, rows=rows, programme_ids=programme_ids, by_programme=by_programme
+        )
     c = CoverageChange
     keys = [c.rows, c.row_id, c.col_id] + ([c.programme_id] if by_programme else [])
     stmt = (

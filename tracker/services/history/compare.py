@@ -6,14 +6,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+import numpy as np
 from sqlalchemy import and_, func, select
 from sqlmodel import Session
 
 from tracker.models import AuditEvent, ProjectVersion
 from tracker.models._base import utcnow
+from tracker.services.coverage import cache
 from tracker.services.coverage.filters import CoverageQuery
 from tracker.services.coverage.gaps import Gap, find_gaps, view_gap_query
-from tracker.services.coverage.matrix import EMPTY, Cell, Matrix, compute_matrix
+from tracker.services.coverage.index import store
+from tracker.services.coverage.index.columnar import STATUSES
+from tracker.services.coverage.matrix import EMPTY, Cell, Matrix, _query_key, compute_matrix
 from tracker.services.history.asof import end_of
 from tracker.services.history.tables import valid_on
 
@@ -81,7 +85,13 @@ def compare(
     *, session: Session, query: CoverageQuery, since: date, matrix: Matrix | None = None
 ) -> Comparison:
     """The view of `query` (now, or as of its day) beside the same view at the end of
-    `since`."""
+    `since`; kept in the coverage cache until coverage next changes."""
+    today = utcnow().date()
+    key = ("comparison", _query_key(query), query.goal_code, since, today)
+    return cache.cached(session, key, lambda: _compare(session, query, since, matrix))
+
+
+def _compare(session: Session, query: CoverageQuery, since: date, matrix: Matrix | None):
     day = query.as_of or utcnow().date()
     earlier_query = query.with_view(as_of=since if since < utcnow().date() else None)
     matrix = matrix or compute_matrix(session=session, query=query)
@@ -118,10 +128,40 @@ def _listed(session: Session, day: date, ids_stmt) -> Projects:
 
 
 def _started_and_ended(session, query, since: date, day: date) -> tuple[Projects, Projects]:
+    if query.framework_id is not None and store.usable(session):
+        columns = store.columns(session, query.framework_id, versions=True)
+        before, after = _active_ids(columns, since, query), _active_ids(columns, day, query)
+        started = np.setdiff1d(after, before).tolist()
+        ended = np.setdiff1d(before, after).tolist()
+        return _listed_ids(session, day, started), _listed_ids(session, since, ended)
     before, after = _active_on(since, query), _active_on(day, query)
     started = after.where(ProjectVersion.project_id.not_in(before))
     ended = before.where(ProjectVersion.project_id.not_in(after))
     return _listed(session, day, started), _listed(session, since, ended)
+
+
+def _active_ids(columns, day: date, query: CoverageQuery) -> np.ndarray:
+    """Ids of the projects active at the end of `day` (of the query's programmes), from the
+    index of project versions."""
+    ordinal = day.toordinal()
+    mask = columns.alive & (columns.meta["valid_from"] <= ordinal)
+    mask &= columns.meta["valid_to"] > ordinal
+    mask &= columns.status == STATUSES.index("active")
+    if query.programme_ids:
+        mask &= np.isin(columns.programme, list(query.programme_ids))
+    return np.unique(columns.meta["project"][mask])
+
+
+def _listed_ids(session: Session, day: date, ids: list[int]) -> Projects:
+    v = ProjectVersion
+    codes: list[str] = []
+    for start in range(0, len(ids), 5_000):
+        chunk = ids[start : start + 5_000]
+        codes += session.execute(
+            select(v.code).where(valid_on(day), v.project_id.in_(chunk))
+        ).scalars()
+    shown = sorted(codes)[:LISTED]
+    return Projects([(code, code) for code in shown], len(ids))
 
 
 def _retagged(session, query, since: date, day: date) -> Projects:

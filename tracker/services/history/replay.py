@@ -36,6 +36,7 @@ from tracker.models import (
 )
 from tracker.services.coverage.cube.contribute import OWN, members
 from tracker.services.coverage.filters import active_framework_id
+from tracker.services.coverage.index import store
 from tracker.services.history import changes, versions
 from tracker.services.history.follow import STALE, fresh_state, set_state
 from tracker.services.history.state import State, current_states, earlier_spans
@@ -327,6 +328,11 @@ def rebuild(engine: Engine) -> int:
         if engine.dialect.name == "postgresql":
             session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             session.execute(text("SET LOCAL statement_timeout = 0"), execution_options=OWN)
+            # Between its statements the rebuild works in Python for minutes at 100,000
+            # projects: the transaction is busy, not idle, and must not be ended as idle.
+            session.execute(
+                text("SET LOCAL idle_in_transaction_session_timeout = 0"), execution_options=OWN
+            )
         count = rebuild_in(session)
         session.commit()
     return count
@@ -336,6 +342,7 @@ def rebuild_in(session: Session) -> int:
     framework_id = active_framework_id(session)
     versions.drop_all(session)
     session.execute(delete(CoverageChange), execution_options=OWN)
+    store.new_epoch(session)  # every process reads the versions and changes again
     if framework_id is None or session.execute(select(Framework.id).limit(1)).first() is None:
         set_state(session, STALE)
         return 0

@@ -25,10 +25,12 @@ from tracker.services.coverage import cache
 from tracker.services.coverage.cube.contribute import UNIT
 from tracker.services.coverage.filters import CoverageQuery, coverage_query
 from tracker.services.coverage.gaps import Gap, GapQuery, find_gaps, view_gap_query
+from tracker.services.coverage.index import store
 from tracker.services.coverage.matrix import Cell, Matrix, Row, _from_cube, _query_key
 from tracker.services.coverage.params import CoverageParams, Programmes, RegionCode, past_day
 from tracker.services.errors import InputError
 from tracker.services.history import changes, follow
+from tracker.services.history import running as daily_sums
 from tracker.services.history.asof import figures_at
 
 PERIODS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
@@ -205,6 +207,8 @@ def _matrices(session: Session, whole: CoverageQuery, days: list[date], today: d
 
 def _running(session: Session, whole: CoverageQuery, days: list[date], rows) -> list[dict]:
     """Each day's figures, keyed like `changes.sums_at`, from one pass over the changes."""
+    if store.usable(session):
+        return daily_sums.running(session, days, rows=rows, programme_ids=whole.programme_ids)
     from sqlalchemy import func, select
 
     from tracker.models import CoverageChange as C

@@ -19,11 +19,14 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState
 from sqlmodel import Session
 
-from tracker.models import CacheState, CoverageCell, Project
+from tracker.models import CacheState, CoverageCell, CoverageTouch, Project
 from tracker.services.coverage import cache
 from tracker.services.coverage.cube.contribute import OWN, contribute, members
 from tracker.services.coverage.cube.read import STALE, STATE_KEY, fresh_state, is_fresh
 from tracker.services.coverage.filters import active_framework_id
+from tracker.services.coverage.index import store
+from tracker.services.coverage.index.columnar import read_columns
+from tracker.services.coverage.index.cube_rows import cube_rows
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +109,9 @@ def _lock_projects(session: Session, project_ids) -> None:
         cache.note_change(session)
 
 
-def rebuild(engine: Engine) -> int:
-    """Compute the whole cube again from the tables, in a transaction of its own; returns the
-    number of projects it holds.
+def rebuild(engine: Engine, *, with_history: bool = True) -> int:
+    """Compute the whole cube again from the tables, in a transaction of its own, and then
+    (unless told not to) coverage over time; returns the number of projects it holds.
 
     Writers carry on meanwhile: on PostgreSQL the rebuild reads one snapshot, replaces the rows
     that snapshot holds, and keeps the rows that writers append after it, which are exactly the
@@ -123,7 +126,8 @@ def rebuild(engine: Engine) -> int:
                     session.execute(text("SET LOCAL statement_timeout = 0"), execution_options=OWN)
                 count = _rebuild(session)
                 session.commit()
-            _rebuild_history(engine)
+            if with_history:
+                _rebuild_history(engine)
             return count
         except OperationalError as exc:
             if not _is_serialization_failure(exc) or attempt == 4:
@@ -149,17 +153,27 @@ def _rebuild(session: Session) -> int:
     cache.note_change(session)
     framework_id = active_framework_id(session)
     session.execute(delete(CoverageCell), execution_options=OWN)
+    store.new_epoch(session)
     if framework_id is None:
         _set_state(session, STALE)
         return 0
-    anyone = session.execute(select(Project.id).limit(1), execution_options=OWN).first()
-    everyone = members(session, framework_id) if anyone else {}
-    amounts: dict = {}
-    for member in everyone.values():
-        contribute(member, amounts, 1)
-    _append(session, amounts)
+    columns = read_columns(session, framework_id)
+    rows = cube_rows(columns)
+    for start in range(0, len(rows), APPEND_ROWS):
+        session.execute(
+            insert(CoverageCell.__table__), rows[start : start + APPEND_ROWS], execution_options=OWN
+        )
     _set_state(session, fresh_state(framework_id))
-    return len(everyone)
+    return int(columns.alive.sum())
+
+
+def _touch(session: Session, project_ids) -> None:
+    """Tell every process's attribution index which projects changed (None: every one)."""
+    session.execute(
+        insert(CoverageTouch.__table__),
+        [{"project_id": pid} for pid in sorted(project_ids, key=lambda p: (p is None, p))],
+        execution_options=OWN,
+    )
 
 
 def refresh(engine: Engine) -> int | None:
@@ -261,6 +275,7 @@ def _settle(session: Session) -> None:
     remembered_with = info.get(FRAMEWORK, framework_id)
     if info.get(MARKED_STALE) or framework_id is None or remembered_with != framework_id:
         _set_state(session, STALE)
+        _touch(session, [None])
         info[REBUILD] = True
         info[HISTORY_STALE] = True  # coverage over time is built again with the cube
         return
@@ -280,6 +295,7 @@ def _settle(session: Session) -> None:
         if pid in new:
             contribute(new[pid], delta, 1)
     _append(session, delta)
+    _touch(session, ids)
     info[HISTORY_MEMBERS] = (ids, old, new)  # for coverage over time (history.follow)
     for key in (OLD, NEW_PROJECTS, CREATED, FRAMEWORK):
         info.pop(key, None)
