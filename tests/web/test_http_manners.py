@@ -68,13 +68,17 @@ def test_invitation_links_use_the_base_url_not_the_host_header(client_factory, a
 
 
 @pytest.mark.parametrize(
-    ("typed", "found"), [("100%", ["PCT-1"]), ("a_b", ["UND-1"]), ("%", ["PCT-1"])]
+    ("typed", "found"),
+    [("a_b", ["OTH-1", "UND-1"]), ("%", []), ("100%", ["OTH-1", "PCT-1"]), ("_", [])],
 )
-def test_search_takes_percent_and_underscore_literally(framework, browser_for, typed, found):
+def test_search_takes_percent_and_underscore_as_no_wildcard(framework, browser_for, typed, found):
+    """Search looks for words (each typed word starts a word of the title): % and _ part words
+    as any punctuation does, never stand for any characters, and alone look for nothing."""
     with session_scope(framework) as session:
         factories.project(session, code="PCT-1", title="Reach 100% of units")
         factories.project(session, code="UND-1", title="Name a_b here")
         factories.project(session, code="OTH-1", title="Reach 1000 officers, a-b")
+        factories.project(session, code="AXB-1", title="Name axb here")  # a_b as a wildcard
     viewer = browser_for("viewer")
     page = BeautifulSoup(viewer.get("/projects", params={"q": typed}).text, "lxml")
     codes = [c.get_text(strip=True) for c in page.select("table tbody th .code")]

@@ -47,7 +47,7 @@ def test_a_lang_link_works_and_the_browser_keeps_it(client):
         '<html lang="es"'
     )
     # The switcher comes back to this page without ?lang=, so that the choice can change.
-    assert 'name="next" value="/login"' in client.get("/login?lang=es").text
+    assert 'name="back" value="/login"' in client.get("/login?lang=es").text
 
 
 def test_a_signed_in_person_s_choice_is_kept_on_their_account(
@@ -56,7 +56,7 @@ def test_a_signed_in_person_s_choice_is_kept_on_their_account(
     viewer = browser_for("viewer")
     response = viewer.post(
         "/language",
-        data={"lang": "ar", "next": "/heatmap?rows=goals", "csrf_token": csrf_of(viewer, "/")},
+        data={"lang": "ar", "back": "/heatmap?rows=goals", "csrf_token": csrf_of(viewer, "/")},
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -77,7 +77,7 @@ def test_a_signed_in_person_s_choice_is_kept_on_their_account(
 def test_an_anonymous_choice_is_kept_in_the_browser(client):
     response = client.post(
         "/language",
-        data={"lang": "fr", "next": "/login", "csrf_token": csrf_of(client, "/login")},
+        data={"lang": "fr", "back": "/login", "csrf_token": csrf_of(client, "/login")},
         follow_redirects=False,
     )
     assert response.status_code == 303 and "lang=fr" in response.headers["set-cookie"]
@@ -100,7 +100,7 @@ def test_a_language_the_tracker_does_not_speak_is_refused_naming_the_field(
     viewer = browser_for("viewer")
     response = viewer.post(
         "/language",
-        data={"lang": lang, "next": next_page, "csrf_token": csrf_of(viewer, "/")},
+        data={"lang": lang, "back": next_page, "csrf_token": csrf_of(viewer, "/")},
         follow_redirects=False,
     )
     assert response.status_code == 400
@@ -113,7 +113,7 @@ def test_a_language_the_tracker_does_not_speak_is_refused_naming_the_field(
 def test_the_page_to_come_back_to_is_on_this_site(client):
     response = client.post(
         "/language",
-        data={"lang": "es", "next": "https://evil.example/", "csrf_token": csrf_of(client)},
+        data={"lang": "es", "back": "https://evil.example/", "csrf_token": csrf_of(client)},
         follow_redirects=False,
     )
     assert response.status_code == 303 and response.headers["location"] == "/"

@@ -125,7 +125,7 @@ def test_a_group_change_changes_the_role_at_the_next_sign_in(oidc_client, oidc_p
     later = oidc_client()
     assert sign_in_with(later, oidc_provider, sub).status_code == 303
     assert _user(framework, sub).role == "admin"
-    assert _role_shown(later) == "Admin"
+    assert _role_shown(later) == "Administrator"
     [change] = _events(framework, entity_type="user", action="update")
     assert change.before == {"role": "viewer"} and change.after == {"role": "admin"}
     assert change.actor_label == f"Groups at {LABEL}"

@@ -186,7 +186,7 @@ FORM_BODIES = {
     "/admin/users/{user_id}": {"full_name": "Viewer Renamed", "role": "viewer", "active": "true"},
     "/invite/{token}": {"password": "long enough password", "confirm": "does not match"},
     "/account/tokens": {"name": "script"},
-    "/language": {"lang": "fr", "next": "/"},
+    "/language": {"lang": "fr", "back": "/"},
     "/admin/targets": {"code": "4.2", "min_active_projects": "2"},
     "/admin/sign-in/mappings": {"group": "tracker-staff", "role": "viewer"},
     "/digests": {"frequency": "weekly", "weekday": "0", "hour": "8", "timezone": "UTC"},

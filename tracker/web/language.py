@@ -37,7 +37,7 @@ def choose_language(
         context = {"title": "The language was not changed", "status": 400, "errors": exc.errors}
         return templates.TemplateResponse(request, "errors/error.html", context, status_code=400)
     session.commit()
-    response = see_other(safe_next(text_field(form, "next", max_length=2000)))
+    response = see_other(safe_next(text_field(form, "back", max_length=2000)))
     response.set_cookie(
         locales.COOKIE,
         code,
