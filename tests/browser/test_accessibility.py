@@ -311,3 +311,42 @@ def test_on_a_phone_the_heatmap_scrolls_in_its_box_with_its_headers_in_view(
     assert abs(state["columnHeadAtTop"]) <= 2, state  # and the header row at the top
     assert state["opaque"], state  # the cells pass beneath them, hidden
     assert state["pageWidth"] <= 390, state
+
+
+LANGUAGE_PAGES = ("/", "/heatmap", "/heatmap?rows=objectives&cols=countries&region=AFR")
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_the_translated_pages_are_accessible_in_every_language(
+    width, framework, accounts, live_server, chromium
+):
+    """The Overview, the heatmap and a project's page with its tag editor in French, Spanish
+    and Arabic (right to left): axe-core finds nothing, nothing is wider than the window, and
+    Arabic pages read from the right."""
+    with session_scope(framework) as session:
+        seed_demo_portfolio(session=session, projects=20, seed=2023, today=date(2026, 11, 2))
+        project = session.exec(select(Project).order_by(Project.code)).first().code
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    context.add_init_script(path=str(axe_script()))
+    page = context.new_page()
+    sign_in(page, live_server, accounts["manager_this"].email, PASSWORD)
+    problems = {}
+    try:
+        for language in ("fr", "es", "ar"):
+            for path in (*LANGUAGE_PAGES, f"/projects/{project}"):
+                joiner = "&" if "?" in path else "?"
+                response = page.goto(f"{live_server}{path}{joiner}lang={language}")
+                assert response is not None and response.status == 200, path
+                html = page.locator("html")
+                assert html.get_attribute("lang") == language
+                assert html.get_attribute("dir") == ("rtl" if language == "ar" else "ltr")
+                if language == "ar":
+                    # Right to left: the page's heading starts at the right of the main column.
+                    box = page.locator("main h1").bounding_box()
+                    main = page.locator("main").bounding_box()
+                    assert main["x"] + main["width"] - (box["x"] + box["width"]) < 40, path
+                if found := _check(page, width):
+                    problems[f"{path} in {language}"] = found
+    finally:
+        context.close()
+    assert not problems, problems
