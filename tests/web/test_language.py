@@ -145,3 +145,21 @@ def test_the_framework_reads_in_the_page_s_language_and_says_it_is_a_working_tra
     assert 'class="translation-note"' in french and 'class="translation-note"' not in english
     note = re.search(r'<p class="translation-note" lang="fr">([^<]+)</p>', french).group(1)
     assert "non officielle" in note or "travail" in note, note
+
+
+def test_sdg_names_are_the_united_nations_own_in_each_language(browser_for, framework):
+    from tests import factories
+    from tracker.db import session_scope
+
+    with session_scope(framework) as session:
+        project = factories.project(session, code="CYB-SDG-1", title="Cyber")
+        factories.objective_tag(session, project, "4.1", significance=2)
+    viewer = browser_for("viewer")
+    french = viewer.get("/projects/CYB-SDG-1?lang=fr").text
+    spanish = viewer.get("/projects/CYB-SDG-1?lang=es").text
+    assert "ODD 16 Paix, justice et institutions efficaces" in french, re.findall(
+        r"ODD 16[^;<]*", french
+    )
+    assert "ODS 16 Paz, justicia e instituciones fuertes" in spanish, re.findall(
+        r"ODS 16[^;<]*", spanish
+    )

@@ -65,7 +65,7 @@ def _language(request: Request) -> locales.Language:
     return locales.LANGUAGES[formats.locale_for(request)]
 
 
-NAMED_LEVELS = frozenset({"goal", "objective", "theme"})
+NAMED_LEVELS = frozenset({"goal", "objective", "theme", "sdg"})
 ROLE_NAMES = {
     "viewer": locales.N_("Viewer"),
     "manager": locales.N_("Manager"),
@@ -116,7 +116,7 @@ def _in_language(context: Context, level: str, code: str, english: str) -> str:
 def _translation_note(request: Request) -> str | None:
     """What the page must say if it showed the framework in a working translation."""
     names = getattr(request.state, "framework_names", None)
-    return names.note if names is not None and names.names else None
+    return names.note if names is not None and names.shown else None
 
 
 def _here_in_any_language(request: Request) -> str:

@@ -163,34 +163,46 @@ def sdg_completeness(*, session: Session) -> dict[str, list[str]]:
 
 @dataclass
 class Names:
-    """The short names of the active framework's goals, objectives and themes in a language,
-    by (level, code), and what a page showing them must say (a working translation's note)."""
+    """The short names of the active framework's goals, objectives and themes, and of the SDGs,
+    in a language, by (level, code), and what a page showing them must say (a working
+    translation's note)."""
 
     language: str
     names: dict[tuple[str, str], str] = field(default_factory=dict)
     note: str | None = None
+    shown: bool = False  # a name of the framework's (not an SDG's) was given in the language
 
     def get(self, level: str, code: str, english: str) -> str:
-        return self.names.get((level, code), english)
+        text = self.names.get((level, code))
+        if text is None:
+            return english
+        self.shown = self.shown or level != "sdg"
+        return text
 
 
 def framework_names(*, session: Session, locale: str | None) -> Names:
-    """The framework's names in the locale's language (three small queries; none in English)."""
+    """The framework's and the SDGs' names in the locale's language (four small queries; none
+    in English)."""
     language = language_of(locale)
     names = Names(language)
     if language == "en":
         return names
     framework = session.exec(select(Framework).where(Framework.active)).first()
-    if framework is None:
-        return names
     for level, model, name_field in (
         ("goal", Goal, "short_name"),
         ("objective", Objective, "short_name"),
         ("theme", Theme, "name"),
     ):
+        if framework is None:
+            break
         for row in session.exec(select(model).where(model.framework_id == framework.id)):
             text, _official = localized(row, name_field, language)
             if text:
                 names.names[(level, row.code)] = text
     names.note = unofficial_note(framework, language)
+    # The SDGs' short names: the United Nations' own, official in every language.
+    for sdg in session.exec(select(SDG)):
+        text, _official = localized(sdg, "name", language)
+        if text:
+            names.names[("sdg", str(sdg.number))] = text
     return names
