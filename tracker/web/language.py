@@ -11,7 +11,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker import locales
 from tracker.deps import FormDep, OptionalPrincipal, SessionDep
-from tracker.services.accounts.users import set_language
+from tracker.services.accounts.users import checked_language, set_language
 from tracker.services.errors import InputError
 from tracker.web._form_data import text_field
 from tracker.web._forms import safe_next, see_other
@@ -27,11 +27,9 @@ def choose_language(
     """Keep the language chosen on the account of the person signed in, and in the browser
     (a cookie) for pages read before signing in; then back to the page it was chosen on."""
     try:
-        code = text_field(form, "lang", max_length=8)
+        code = checked_language(text_field(form, "lang", max_length=8))
         if principal is not None:
             set_language(session=session, user=principal.user, code=code)
-        elif locales.known(code) != code:
-            raise InputError({"lang": f"must be one of {', '.join(locales.LANGUAGES)}"})
     except InputError as exc:
         session.rollback()
         context = {"title": "The language was not changed", "status": 400, "errors": exc.errors}

@@ -73,28 +73,22 @@ ROLE_NAMES = {
 }
 
 
-@pass_context
-def _role_name(context: Context, role: str) -> str:
-    name = ROLE_NAMES.get(str(role))
-    return formats.gettext(name, locale=_locale(context)) if name else str(role)
-
-
 KIND_NAMES = {
     "capacity_building": locales.N_("Capacity building"),
     "operation": locales.N_("Operation"),
 }
 
 
-@pass_context
-def _kind_name(context: Context, kind: str) -> str:
-    name = KIND_NAMES.get(str(kind))
-    return formats.gettext(name, locale=_locale(context)) if name else str(kind)
+def _named(names: dict[str, str]):
+    """A template function giving a value's name from `names` in the page's language (the
+    value itself where it has none)."""
 
+    @pass_context
+    def name(context: Context, value) -> str:
+        english = names.get(str(value))
+        return formats.gettext(english, locale=_locale(context)) if english else str(value)
 
-@pass_context
-def _status_name(context: Context, status: str) -> str:
-    name = STATUS_NAMES.get(str(status))
-    return formats.gettext(name, locale=_locale(context)) if name else str(status)
+    return name
 
 
 @pass_context
@@ -139,10 +133,10 @@ templates.env.globals["principal"] = _principal
 templates.env.globals["reporting_currency"] = pass_context(_reporting_currency)
 templates.env.globals["time_zones"] = _time_zones
 templates.env.globals["page_language"] = _language
-templates.env.globals["role_name"] = _role_name
+templates.env.globals["role_name"] = _named(ROLE_NAMES)
 templates.env.globals["in_language"] = _in_language
 templates.env.globals["translation_note"] = _translation_note
-templates.env.globals["kind_name"] = _kind_name
-templates.env.filters["status_name"] = _status_name
+templates.env.globals["kind_name"] = _named(KIND_NAMES)
+templates.env.filters["status_name"] = _named(STATUS_NAMES)
 templates.env.globals["languages"] = tuple(locales.LANGUAGES.values())
 templates.env.globals["here_in_any_language"] = _here_in_any_language

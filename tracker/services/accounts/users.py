@@ -445,12 +445,16 @@ def all_programmes(*, session: Session) -> list[Programme]:
     return list(session.exec(select(Programme).order_by(Programme.name)))
 
 
+def checked_language(code: str) -> str:
+    """`code` if it is exactly one of the tracker's languages ("en", "fr", "es", "ar"), or a
+    refusal naming the field."""
+    if locales.known(code) != code:
+        raise InputError({"lang": f"must be one of {', '.join(locales.LANGUAGES)}"})
+    return code
+
+
 def set_language(*, session: Session, user: User, code: str) -> None:
-    """Keep the language `code` ("en", "fr", "es", "ar") as the one the tracker speaks to
-    `user`, in pages and digests."""
-    language = locales.known(code)
-    if language is None or language != code:
-        allowed = ", ".join(locales.LANGUAGES)
-        raise InputError({"lang": f"must be one of {allowed}"})
-    user.language = language
+    """Keep the language `code` as the one the tracker speaks to `user`, in pages and
+    digests."""
+    user.language = checked_language(code)
     session.add(user)
