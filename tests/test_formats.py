@@ -3,6 +3,7 @@ in one locale decided in one place, and the same in templates as in code."""
 
 from __future__ import annotations
 
+import pickle
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
@@ -171,3 +172,27 @@ def test_templates_follow_the_currency_and_locale_they_are_given():
     assert _environment(locale="fr").from_string("{{ n | number }}").render(n=1000) == (
         "1\u202f000"
     )
+
+
+def test_a_text_is_its_english_and_is_said_in_the_page_language():
+    gaps = formats.Text("Gaps")
+    assert gaps == "Gaps" and isinstance(gaps, str)
+    assert formats.said(gaps, locale="fr") == "Lacunes"
+    assert formats.said(gaps, locale="ar") == "الفجوات"
+    assert formats.said("Gaps", locale="fr") == "Gaps"  # a plain str is shown as it is
+
+    active = formats.Text("Active")
+    counted = formats.Text.counted(
+        "%(num)s %(status)s project", "%(num)s %(status)s projects", 1204, status=active
+    )
+    assert counted == "1,204 Active projects"
+    assert formats.said(counted, locale="fr") == "1\u202f204 projets Actif"
+    assert pickle.loads(pickle.dumps(counted)).in_locale("es") == counted.in_locale("es")
+
+
+def test_a_text_rendered_by_a_template_is_in_the_template_language():
+    env = Environment()
+    formats.install(env, locale_of=lambda context: context["lang"], currency_of=lambda c: "EUR")
+    page = env.from_string("{{ message|said }}")
+    assert page.render(message=formats.Text("Gaps"), lang="es") == "Brechas"
+    assert page.render(message="As written", lang="es") == "As written"

@@ -210,6 +210,78 @@ def ngettext(
     return text % {"num": format_number(n, locale=locale), **values}
 
 
+class Text(str):
+    """A sentence written in Python that a person reads, sayable in every language.
+
+    It is the English sentence as a plain `str` (for logs, the API, English pages and anything
+    that compares it), and remembers its message and values so that a page or an email in
+    another language says it in that language: `said(text, locale=...)`, or `{{ text|said }}`
+    in a template. Mark the message for the catalogues with `N_`:
+
+        Text(N_("at most %(most)s characters"), most=500)
+        Text.counted(N_("%(num)s project"), N_("%(num)s projects"), 3)
+
+    Values that are Texts are said in the same language; whole numbers are written in the
+    locale's digits and grouping."""
+
+    message: str
+    plural: str | None
+    n: int | None
+    values: dict[str, Any]
+
+    def __new__(cls, message: str, /, **values: Any) -> Text:
+        text = super().__new__(cls, _fill(message, values, DEFAULT_LOCALE))
+        text.message, text.plural, text.n, text.values = message, None, None, values
+        return text
+
+    @classmethod
+    def counted(cls, singular: str, plural: str, n: int, /, **values: Any) -> Text:
+        values = {"num": n, **values}
+        english = _fill(singular if n == 1 else plural, values, DEFAULT_LOCALE)
+        text = super().__new__(cls, english)
+        text.message, text.plural, text.n, text.values = singular, plural, n, values
+        return text
+
+    def __reduce__(self):  # kept in caches and queues as what it is, not as its English
+        return (_rebuild, (self.message, self.plural, self.n, self.values))
+
+    def in_locale(self, locale: str) -> str:
+        if locale == DEFAULT_LOCALE:
+            return str(self)
+        catalogue = translations(locale)
+        if self.plural is None:
+            message = catalogue.gettext(self.message)
+        else:
+            message = catalogue.ngettext(self.message, self.plural, self.n)
+        return _fill(message, self.values, locale)
+
+
+def _rebuild(message, plural, n, values) -> Text:
+    if plural is None:
+        return Text(message, **values)
+    rest = {k: v for k, v in values.items() if k != "num"}
+    return Text.counted(message, plural, n, **rest)
+
+
+def _fill(message: str, values: dict[str, Any], locale: str) -> str:
+    if not values:
+        return message
+    return message % {name: _value(value, locale) for name, value in values.items()}
+
+
+def _value(value: Any, locale: str) -> Any:
+    if isinstance(value, Text):
+        return value.in_locale(locale)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return format_number(value, locale=locale)
+    return value
+
+
+def said(value: Any, *, locale: str = DEFAULT_LOCALE) -> Any:
+    """`value` in the locale if it is a Text; anything else as it is."""
+    return value.in_locale(locale) if isinstance(value, Text) else value
+
+
 # Templates
 
 
@@ -225,7 +297,8 @@ def install(
 
     Filters: number, percent (of a share), percentage (of 100); money, money_exact and
     money_named (in the reporting currency unless one is given); day, day_month, when (a moment,
-    in UTC unless a zone is given), hour, weekday. In templates,
+    in UTC unless a zone is given), hour, weekday; said (a `Text` written in Python, in the
+    page's language). In templates,
     `ngettext("%(num)s project", "%(num)s projects", n)` formats the number too."""
 
     def with_locale(function):
@@ -267,6 +340,7 @@ def install(
         when=when,
         hour=with_locale(format_hour),
         weekday=with_locale(weekday_name),
+        said=with_locale(said),
     )
 
     @pass_context
