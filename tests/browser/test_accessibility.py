@@ -22,6 +22,7 @@ from sqlmodel import select
 from tests import factories
 from tests.browser.axe import axe_script, describe, violations
 from tests.browser.conftest import settled, sign_in
+from tests.browser.layout import layout_problems
 from tests.conftest import PASSWORD
 from tests.import_jobs import checked_iati_job
 from tests.routes import api_routes
@@ -321,8 +322,9 @@ def test_the_translated_pages_are_accessible_in_every_language(
     width, framework, accounts, live_server, chromium
 ):
     """The Overview, the heatmap and a project's page with its tag editor in French, Spanish
-    and Arabic (right to left): axe-core finds nothing, nothing is wider than the window, and
-    Arabic pages read from the right."""
+    and Arabic (right to left): axe-core finds nothing, nothing is wider than the window, no
+    text is drawn over other text or cut off by its box, and Arabic pages read from the
+    right."""
     with session_scope(framework) as session:
         seed_demo_portfolio(session=session, projects=20, seed=2023, today=date(2026, 11, 2))
         project = session.exec(select(Project).order_by(Project.code)).first().code
@@ -345,8 +347,28 @@ def test_the_translated_pages_are_accessible_in_every_language(
                     box = page.locator("main h1").bounding_box()
                     main = page.locator("main").bounding_box()
                     assert main["x"] + main["width"] - (box["x"] + box["width"]) < 40, path
-                if found := _check(page, width):
+                found = _check(page, width) + layout_problems(page)
+                if found:
                     problems[f"{path} in {language}"] = found
     finally:
         context.close()
     assert not problems, problems
+
+
+def test_the_layout_check_finds_text_over_text_and_text_cut_off(chromium):
+    page = chromium.new_page()
+    try:
+        page.set_content(
+            "<p>Objectifs spécifiques</p><p style='position:relative;top:-2em'>Lacunes</p>"
+            "<div style='width:3em;overflow:hidden;white-space:nowrap'>Pays d'une région</div>"
+            "<details><summary>Les chiffres</summary><p style='margin-top:-2em'>GPG1</p></details>"
+            "<div style='height:2em;overflow:auto'><p>un</p><p>deux</p><p>trois</p></div>"
+            "<p>quatre</p>"
+        )
+        problems = layout_problems(page)
+    finally:
+        page.close()
+    assert problems == [
+        "text drawn over other text: 'Objectifs spécifiques' (p) over 'Lacunes' (p)",
+        "text cut off by its box: div",
+    ]
