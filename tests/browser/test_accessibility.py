@@ -3,8 +3,8 @@ axe-core finds no violation of any impact, and nothing makes the page wider than
 (a wide table scrolls inside its own box, .table-scroll).
 
 The pages come from the app's route table: every GET route that answers with HTML, a
-parametrised one with an example (from `_examples`), so a new page is swept as soon as it is
-served. /docs has a sweep of its own (tests/browser/test_docs.py). One browser; one context per
+parametrised one with an example (from `tests.pages.examples`), so a new page is swept as soon
+as it is served. /docs has a sweep of its own (tests/browser/test_docs.py). One browser; one context per
 role and width, each a test of its own so that xdist spreads them; the pages in sequence.
 """
 
@@ -15,8 +15,6 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from fastapi.responses import HTMLResponse
-from fastapi.routing import APIRoute
 from sqlmodel import select
 
 from tests import factories
@@ -25,126 +23,16 @@ from tests.browser.conftest import settled, sign_in
 from tests.browser.layout import layout_problems
 from tests.conftest import PASSWORD
 from tests.import_jobs import checked_iati_job
-from tests.routes import api_routes
-from tracker.app import create_app
+from tests.pages import EXAMPLE_KEYS, ROLES, examples, html_pages, may_open, paths
 from tracker.config import Settings
 from tracker.db import session_scope
-from tracker.models import Programme, Project, User
-from tracker.services.accounts import users
+from tracker.models import Project
 from tracker.services.demo import seed_demo_portfolio
-from tracker.services.digests.preview import preview
-from tracker.services.digests.subscriptions import unsubscribe_token
 from tracker.services.exchange.iati.read import import_iati
-from tracker.services.suggestions import store
 
 pytestmark = pytest.mark.browser
 
-ROLES = {"anonymous": None, "viewer": "viewer", "manager": "manager_this", "admin": "admin"}
 WIDTHS = (1366, 390)
-
-NOT_SWEPT = {"/docs"}
-# Who may open what (tests/web/test_permissions.py holds the whole table).
-ANONYMOUS_ONLY = {"/login"}  # signed in, it sends you on
-OPEN_TO_ALL = {"/invite/{token}", "/digests/unsubscribe/{token}"}
-EDITORS_ONLY = {"/projects/new", "/projects/{code}/edit", "/screening"}
-
-# Pages that need a query: the one the sweep opens.
-QUERIES = {"/gaps/about": "kind=uncovered_objective&objective=1.4"}
-# More views of the pages that have several.
-MORE_VIEWS = {
-    "/heatmap": [
-        "/heatmap?rows=objectives&cols=regions",
-        "/heatmap?rows=objectives&goal=GPG4&cols=regions",
-        "/heatmap?rows=goals&cols=countries",
-        "/heatmap?rows=goals&cols=countries&region=AFR",
-        "/heatmap?rows=themes&cols=programmes&metric=budget",
-        "/heatmap?rows=sdg_targets&cols=regions&metric=budget",
-        "/heatmap?compare=2026-01-01&as_of=2026-06-30",
-    ],
-    "/trends": ["/trends?goal=GPG4&period=quarter&region=AFR"],
-    "/projects": ["/projects?status=active&sort=-budget"],
-    "/gaps": ["/gaps?region=EUR"],
-}
-
-EXAMPLE_KEYS = ("code", "user_id", "job_id", "subscription_id", "message_id", "token")
-
-
-def html_pages() -> list[str]:
-    """The path templates of every GET route that answers with a page."""
-    app = create_app(Settings(database_url="sqlite://", env="test"))
-    return sorted(
-        path
-        for path, route in api_routes(app.routes)
-        if isinstance(route, APIRoute)
-        and "GET" in route.methods
-        and route.response_class is HTMLResponse
-        and path not in NOT_SWEPT
-    )
-
-
-def may_open(role: str, template: str) -> bool:
-    if template in OPEN_TO_ALL:
-        return True
-    if role == "anonymous":
-        return template in ANONYMOUS_ONLY
-    if template in ANONYMOUS_ONLY:
-        return False
-    if template.startswith("/admin"):
-        return role == "admin"
-    if template in EDITORS_ONLY:
-        return role in ("admin", "manager")
-    return True
-
-
-def _examples(engine, accounts, role: str) -> dict[str, dict[str, str]]:
-    """A small demo portfolio, and values for the path parameters, per page (things of the
-    role's own where a page is personal)."""
-    with session_scope(engine) as session:
-        seed_demo_portfolio(session=session, projects=40, seed=2023, today=date(2026, 11, 2))
-        cybercrime = session.exec(select(Programme).where(Programme.code == "CYB")).one()
-        project = session.exec(
-            select(Project).where(Project.programme_id == cybercrime.id).order_by(Project.code)
-        ).first()
-        invited = factories.user(session, email="invited@example.org", full_name="Invited")
-        invite = users.issue_invite(session=session, user=invited, valid_days=7)
-        me = session.get(User, accounts[ROLES[role] or "viewer"].id)
-        subscription = factories.subscription(session, me)
-        # A past digest as it was sent: the one the preview shows.
-        digest = preview(session=session, settings=Settings(env="test"), subscription=subscription)
-        message = factories.outbox_message(
-            session,
-            subscription,
-            status="sent",
-            subject=digest.subject,
-            body_html=digest.html,
-            body_text=digest.text,
-        )
-        job = factories.import_job(session, session.get(User, accounts["admin"].id))
-        values = {
-            "code": project.code,
-            "user_id": accounts["viewer"].id,
-            "job_id": job.id,
-            "subscription_id": subscription.id,
-            "message_id": message.id,
-            "token": invite,
-        }
-    # Suggestions as a trained model makes them: similar projects in their reasons, and the
-    # projects likely to serve a gap.
-    store.train_and_store(engine)
-    unsubscribe = unsubscribe_token(Settings(env="test"), values["subscription_id"])
-    return {"": values, "/digests/unsubscribe/{token}": {**values, "token": unsubscribe}}
-
-
-def _paths(role: str, examples: dict[str, dict[str, str]]) -> list[tuple[str, str]]:
-    """(path template, path) of every page the role may open, in the order they are swept."""
-    paths = []
-    for template in html_pages():
-        if not may_open(role, template):
-            continue
-        path = template.format(**examples.get(template, examples[""]))
-        paths.append((template, f"{path}?{QUERIES[template]}" if template in QUERIES else path))
-        paths += [(template, view) for view in MORE_VIEWS.get(template, [])]
-    return paths
 
 
 OVERFLOW = """() => {
@@ -179,7 +67,7 @@ def _check(page, width: int) -> list[str]:
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_is_accessible(role, width, framework, accounts, live_server, chromium):
-    examples = _examples(framework, accounts, role)
+    example = examples(framework, accounts, role)
     context = chromium.new_context(viewport={"width": width, "height": 900})
     # axe-core on every page before it loads: the pages are many, and this spares fetching it
     # into each one (Playwright's scripts run outside the pages' own script policy).
@@ -191,7 +79,7 @@ def test_every_page_is_accessible(role, width, framework, accounts, live_server,
         sign_in(page, live_server, accounts[ROLES[role]].email, PASSWORD)
     problems: dict[str, list[str]] = {}
     try:
-        for template, path in _paths(role, examples):
+        for template, path in paths(role, example):
             response = page.goto(f"{live_server}{path}")
             assert response is not None and response.status == 200, (path, response.status)
             # Checked once, with every disclosure open: what a closed one shows (its summary)
@@ -265,7 +153,7 @@ def test_every_page_has_an_example_and_someone_who_may_open_it():
     assert {"/", "/heatmap", "/projects/{code}", "/admin/users/{user_id}"} <= set(pages)
     for template in pages:
         wanted = set(re.findall(r"\{(\w+)\}", template))
-        assert wanted <= set(EXAMPLE_KEYS), f"{template}: _examples has no {wanted}"
+        assert wanted <= set(EXAMPLE_KEYS), f"{template}: tests.pages.examples has no {wanted}"
         assert any(may_open(role, template) for role in ROLES), template
 
 

@@ -1,0 +1,231 @@
+"""Every word a page shows is marked for translation, whether a template or Python wrote it.
+
+The pages are rendered in a pseudo-language: French's catalogue is replaced by one that wraps
+every message it is asked for in ⟦ and ⟧. Whatever a page then shows outside the brackets was
+never asked of the catalogue, so it would stay English in every language, unless it is:
+- data, set apart as names are (`<bdi>`, `<code>`), or words in a language of their own
+  (an element whose `lang` says which: the language switcher's names), or
+- figures, dates and the words the locale's own formats write (Babel's month names, "k" and
+  "M" in compact money), codes (GPG1, 16.4, AFR) and the names of formats (CSV, IATI).
+
+Pages whose templates are listed in tests/test_translations.py as not yet translated, and pages
+listed in NOT_YET_MARKED here, are expected to fail: the lists may only shrink.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from html.parser import HTMLParser
+
+import pytest
+from babel import Locale
+from babel.support import NullTranslations
+
+from tests.conftest import sign_in
+from tests.pages import ROLES, examples, paths
+from tracker import locales
+
+OPEN, CLOSE = "\u27e6", "\u27e7"
+PSEUDO = "fr"  # the language whose catalogue the pseudo-language stands in for
+
+# Pages (path templates) that still show words no catalogue was asked for; may only shrink.
+NOT_YET_MARKED = {
+    "/",
+    "/account",
+    "/admin",
+    "/admin/audit",
+    "/admin/imports",
+    "/admin/imports/{job_id}",
+    "/admin/outbox",
+    "/admin/sign-in",
+    "/admin/targets",
+    "/admin/users",
+    "/admin/users/{user_id}",
+    "/digests",
+    "/digests/{subscription_id}/preview",
+    "/digests/archive/{message_id}",
+    "/digests/unsubscribe/{token}",
+    "/framework",
+    "/gaps",
+    "/gaps/about",
+    "/heatmap",
+    "/invite/{token}",
+    "/login",
+    "/projects",
+    "/projects/{code}",
+    "/projects/{code}/edit",
+    "/projects/new",
+    "/screening",
+    "/trends",
+}
+
+WORD = re.compile(r"[^\W\d_]{2,}")
+# Data and what is not words: left out of the check with everything inside them.
+# A page's <title> is left out too: it repeats its heading, or names the project it shows.
+SET_APART = {"bdi", "code", "kbd", "samp", "script", "style", "template", "svg", "noscript"}
+SET_APART |= {"title"}
+NAMES = {"CSV", "PDF", "XLSX", "IATI", "JSON", "API", "OpenAPI", "HTMX", "UTC", "ISO", "SDG"}
+READ_ATTRIBUTES = ("title", "aria-label", "alt", "placeholder")
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+
+
+class Pseudo(NullTranslations):
+    def gettext(self, message):
+        return f"{OPEN}{message}{CLOSE}"
+
+    def ngettext(self, singular, plural, n):
+        return f"{OPEN}{singular if n == 1 else plural}{CLOSE}"
+
+    def pgettext(self, context, message):
+        return self.gettext(message)
+
+    def npgettext(self, context, singular, plural, n):
+        return self.ngettext(singular, plural, n)
+
+
+@lru_cache(maxsize=1)
+def locale_words() -> frozenset[str]:
+    """The words Babel itself writes in the locale: month and day names, era, currency names,
+    compact number units, the time zone's name."""
+    locale = Locale.parse(PSEUDO)
+    words: set[str] = set()
+
+    def gather(value) -> None:
+        if isinstance(value, str):
+            words.update(WORD.findall(value))
+        elif hasattr(value, "values"):
+            for inner in value.values():
+                gather(inner)
+
+    for names in (locale.months, locale.days, locale.quarters, locale.eras, locale.currencies):
+        gather(names)
+    gather(locale._data["currency_names_plural"])  # "200 000,00 euros"
+    for patterns in locale.compact_decimal_formats.values():
+        for plurals in patterns.values():
+            for pattern in plurals.values():
+                words.update(WORD.findall("".join(pattern.prefix + pattern.suffix)))
+    return frozenset(words | {"TU", "UTC"})
+
+
+def unmarked(text: str, depth: int = 0) -> tuple[list[str], int]:
+    """The words of `text` outside the pseudo-language's brackets (not codes, not names), and
+    how deep inside brackets its end is: a message may hold markup, so that its brackets open
+    in one piece of text and close in another."""
+    outside = []
+    for character in text:
+        if character == OPEN:
+            depth += 1
+        elif character == CLOSE:
+            depth = max(depth - 1, 0)
+        outside.append(character if depth == 0 and character != CLOSE else " ")
+    found = []
+    for token in "".join(outside).split():
+        if any(ch.isdigit() for ch in token) or "@" in token or "/" in token:
+            continue  # a figure, a code (GPG1, 16.4), a date, an address or a path
+        for word in WORD.findall(token):
+            if word in NAMES or word in locale_words():
+                continue
+            if word.isupper() and len(word) <= 4:
+                continue  # a code: AFR, EUR, CYB
+            found.append(word)
+    return found, depth
+
+
+class Reader(HTMLParser):
+    """The words a page shows outside the brackets, with where they are."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.open: list[tuple[str, bool]] = []  # (tag, set apart)
+        self.found: list[str] = []
+        self.depth = 0  # inside how many brackets the text read so far ends
+
+    @property
+    def apart(self) -> bool:
+        return bool(self.open) and self.open[-1][1]
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        apart = (
+            self.apart or tag in SET_APART or (attributes.get("lang") is not None and tag != "html")
+        )
+        if not apart:
+            for name in READ_ATTRIBUTES:
+                if attributes.get(name) and (words := unmarked(attributes[name])[0]):
+                    self.found.append(f"<{tag} {name}>: {' '.join(words)}")
+        if tag not in VOID:
+            self.open.append((tag, apart))
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in VOID:
+            self.open.pop()
+
+    def handle_endtag(self, tag):
+        for at in range(len(self.open) - 1, -1, -1):
+            if self.open[at][0] == tag:
+                del self.open[at:]
+                break
+
+    def handle_data(self, data):
+        if self.apart:
+            return
+        words, self.depth = unmarked(data, self.depth)
+        if words:
+            where = self.open[-1][0] if self.open else "?"
+            self.found.append(f"<{where}>: {' '.join(words)}")
+
+
+def words_outside(html: str) -> list[str]:
+    reader = Reader()
+    reader.feed(html)
+    return reader.found
+
+
+def test_the_check_finds_words_no_catalogue_was_asked_for():
+    page = (
+        f"<html lang='fr'><title>Overview</title><h1>Gaps</h1>"
+        f"<p>{OPEN}%(n)s projects{CLOSE} GPG1 AFR 27,6 M € 3 nov. 2026 CSV</p>"
+        "<p><bdi>Border security</bdi> <span lang='ar'>العربية</span></p>"
+        f"<a title='Open it' href='/'>{OPEN}Open{CLOSE}</a><script>var x = 'words';</script>"
+        f"<p>{OPEN}<a href='/heatmap'>Open the heatmap</a> to compare{CLOSE} and more</p>"
+    )
+    assert words_outside(page) == ["<h1>: Gaps", "<a title>: Open it", "<p>: and more"]
+
+
+@pytest.fixture
+def pseudo_language(monkeypatch):
+    real = locales.catalogue
+
+    def catalogue(code):
+        return Pseudo() if code == PSEUDO else real(code)
+
+    monkeypatch.setattr(locales, "catalogue", catalogue)
+
+
+@pytest.mark.parametrize("role", ("anonymous", "admin"))
+def test_every_page_asks_the_catalogue_for_every_word(
+    role, framework, accounts, client, pseudo_language
+):
+    example = examples(framework, accounts, role)
+    if ROLES[role]:
+        assert sign_in(client, accounts[ROLES[role]].email).status_code == 303
+    found: dict[str, dict[str, list[str]]] = {}  # template: path: words
+    for template, path in paths(role, example):
+        joiner = "&" if "?" in path else "?"
+        response = client.get(f"{path}{joiner}lang={PSEUDO}")
+        assert response.status_code == 200, (path, response.status_code)
+        if words := words_outside(response.text):
+            found.setdefault(template, {})[path] = words[:8]
+    problems = {
+        path: words
+        for template, views in found.items()
+        if template not in NOT_YET_MARKED
+        for path, words in views.items()
+    }
+    opened = {template for template, _ in paths(role, example)}
+    now_marked = sorted((opened & NOT_YET_MARKED) - set(found))
+    report = "\n".join(f"{path}\n  " + "\n  ".join(words) for path, words in problems.items())
+    assert not problems, report
+    assert not now_marked, f"take these off NOT_YET_MARKED, they are marked now: {now_marked}"
