@@ -196,3 +196,7 @@ def test_a_text_rendered_by_a_template_is_in_the_template_language():
     page = env.from_string("{{ message|said }}")
     assert page.render(message=formats.Text("Gaps"), lang="es") == "Brechas"
     assert page.render(message="As written", lang="es") == "As written"
+    plain = env.from_string("<p title='{{ message }}'>{{ message }}</p>")
+    assert plain.render(message=formats.Text("Gaps"), lang="fr") == (
+        "<p title='Lacunes'>Lacunes</p>"
+    )

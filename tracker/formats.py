@@ -298,7 +298,7 @@ def install(
     Filters: number, percent (of a share), percentage (of 100); money, money_exact and
     money_named (in the reporting currency unless one is given); day, day_month, when (a moment,
     in UTC unless a zone is given), hour, weekday; said (a `Text` written in Python, in the
-    page's language). In templates,
+    page's language: `{{ text }}` says it so too). In templates,
     `ngettext("%(num)s project", "%(num)s projects", n)` formats the number too."""
 
     def with_locale(function):
@@ -353,5 +353,11 @@ def install(
         text = translations(locale_of(context)).ngettext(singular, plural, n)
         return text.replace("%(num)s", format_number(n, locale=locale_of(context)))
 
+    # A Text written into a template is said in the page's language, with or without |said.
+    @pass_context
+    def finalize(context: Context, value):
+        return value.in_locale(locale_of(context)) if isinstance(value, Text) else value
+
+    env.finalize = finalize
     env.add_extension("jinja2.ext.i18n")
     env.install_gettext_callables(_gettext, _ngettext, newstyle=True)
