@@ -4,8 +4,9 @@ axe-core finds no violation of any impact, and nothing makes the page wider than
 
 The pages come from the app's route table: every GET route that answers with HTML, a
 parametrised one with an example (from `tests.pages.examples`), so a new page is swept as soon
-as it is served. /docs has a sweep of its own (tests/browser/test_docs.py). One browser; one context per
-role and width, each a test of its own so that xdist spreads them; the pages in sequence.
+as it is served. /docs has a sweep of its own (tests/browser/test_docs.py). One browser; one
+context per role and width, each a test of its own so that xdist spreads them; the pages in
+sequence.
 """
 
 from __future__ import annotations

@@ -163,3 +163,24 @@ def test_sdg_names_are_the_united_nations_own_in_each_language(browser_for, fram
     assert "ODS 16 Paz, justicia e instituciones fuertes" in spanish, re.findall(
         r"ODS 16[^;<]*", spanish
     )
+
+
+def test_statements_and_sdg_targets_read_in_the_page_s_language(browser_for, framework):
+    from tests import factories
+    from tracker.db import session_scope
+
+    with session_scope(framework) as session:
+        project = factories.project(session, code="FIN-SDG-1", title="Assets")
+        factories.objective_tag(session, project, "5.1", significance=2)
+    viewer = browser_for("viewer")
+    english = viewer.get("/heatmap?rows=sdg_targets&metric=budget&lang=en").text
+    french = viewer.get("/heatmap?rows=sdg_targets&metric=budget&lang=fr").text
+    # 16.4's short title and its official text, the United Nations' own in French.
+    assert "Significantly reduce illicit financial and arms flows" in english
+    assert "Réduire nettement les flux financiers illicites et le trafic d’armes" in french
+    assert "Significantly reduce illicit financial" not in french
+    # An objective's statement (the row's title) in the working translation.
+    objectives = viewer.get("/heatmap?rows=objectives&lang=es").text
+    row = r'<th scope="row" title="([^"]+)">\s*<bdi><span class="code">1.1<'
+    statement = re.search(row, objectives)
+    assert statement and "terroris" in statement.group(1) and " the " not in statement.group(1)

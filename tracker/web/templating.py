@@ -65,7 +65,7 @@ def _language(request: Request) -> locales.Language:
     return locales.LANGUAGES[formats.locale_for(request)]
 
 
-NAMED_LEVELS = frozenset({"goal", "objective", "theme", "sdg"})
+NAMED_LEVELS = frozenset({"goal", "objective", "theme", "sdg", "sdg_target"})
 ROLE_NAMES = {
     "viewer": locales.N_("Viewer"),
     "manager": locales.N_("Manager"),
@@ -92,9 +92,11 @@ def _named(names: dict[str, str]):
 
 
 @pass_context
-def _in_language(context: Context, level: str, code: str, english: str) -> str:
-    """A goal's, objective's or theme's short name in the page's language (the English where
-    it has none); the framework's names are read once per page, and only in other languages."""
+def _in_language(context: Context, level: str, code: str, english: str, part: str = "name") -> str:
+    """A goal's, objective's, theme's, SDG's or SDG target's short name (or, with
+    part="statement", its statement or official title) in the page's language, the English
+    where it has none; the framework's names are read once per page, and only in other
+    languages."""
     request = context.get("request")
     locale = _locale(context)
     if request is None or locale == locales.DEFAULT or level not in NAMED_LEVELS:
@@ -104,6 +106,8 @@ def _in_language(context: Context, level: str, code: str, english: str) -> str:
         with Session(request.app.state.engine) as session:
             names = framework_names(session=session, locale=locale)
         request.state.framework_names = names
+    if part == "statement":
+        return names.statement(level, code, english)
     return names.get(level, code, english)
 
 

@@ -49,6 +49,23 @@ def test_short_titles_are_the_first_clause():
     assert len(short_title("word " * 40)) <= 80
 
 
+def test_short_titles_in_the_other_languages_leave_the_date_out():
+    """The UN's texts of 16.4, as the seed holds them (French and Spanish decomposed, NFD)."""
+    french = "D\u2019ici a\u0300 2030, re\u0301duire nettement les flux financiers illicites et le "
+    french += "trafic d\u2019armes, renforcer les activite\u0301s de re\u0301cupe\u0301ration"
+    assert short_title(french, "fr") == (
+        "R\u00e9duire nettement les flux financiers illicites et le trafic d\u2019armes"
+    )
+    spanish = "De aqui\u0301 a 2030, reducir significativamente las corrientes financieras y de "
+    spanish += "armas ili\u0301citas, fortalecer la recuperacio\u0301n"
+    assert short_title(spanish, "es") == (
+        "Reducir significativamente las corrientes financieras y de armas il\u00edcitas"
+    )
+    arabic = "الحد بقدر كبير من التدفقات غير المشروعة للأموال والأسلحة، وتعزيز استرداد الأصول "
+    arabic += "المسروقة وإعادتها، بحلول عام 2030"
+    assert short_title(arabic, "ar") == "الحد بقدر كبير من التدفقات غير المشروعة للأموال والأسلحة"
+
+
 def test_the_command_writes_the_seed_and_refuses_a_wrong_folder(tmp_path):
     source = tmp_path / "source"
     source.mkdir()

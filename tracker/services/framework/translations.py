@@ -18,6 +18,7 @@ from sqlmodel import Session, select
 
 from tracker.models import SDG, Framework, Goal, Objective, SDGTarget, Theme, ThemeStatement
 from tracker.services.framework.translation_file import LANGUAGES
+from tracker.services.reference.sdg_source import short_title
 
 # The fields each kind of item has in every language.
 FIELDS = {
@@ -26,6 +27,7 @@ FIELDS = {
     "theme": ("name",),
     "theme statement": ("statement",),
 }
+SDG_LEVELS = frozenset({"sdg", "sdg_target"})
 # How an SDG's fields are named in its translations.
 SDG_FIELDS = {"name": "short", "title": "title"}
 
@@ -169,6 +171,7 @@ class Names:
 
     language: str
     names: dict[tuple[str, str], str] = field(default_factory=dict)
+    statements: dict[tuple[str, str], str] = field(default_factory=dict)  # and SDG titles
     note: str | None = None
     shown: bool = False  # a name of the framework's (not an SDG's) was given in the language
 
@@ -176,13 +179,21 @@ class Names:
         text = self.names.get((level, code))
         if text is None:
             return english
-        self.shown = self.shown or level != "sdg"
+        self.shown = self.shown or level not in SDG_LEVELS
+        return text
+
+    def statement(self, level: str, code: str, english: str) -> str:
+        text = self.statements.get((level, code))
+        if text is None:
+            return english
+        self.shown = self.shown or level not in SDG_LEVELS
         return text
 
 
 def framework_names(*, session: Session, locale: str | None) -> Names:
-    """The framework's and the SDGs' names in the locale's language (four small queries; none
-    in English)."""
+    """The framework's and the SDGs' names and statements in the locale's language (five small
+    queries; none in English). An SDG target's short name in another language is the first
+    clause of its official text in that language, as the English one is."""
     language = language_of(locale)
     names = Names(language)
     if language == "en":
@@ -199,10 +210,22 @@ def framework_names(*, session: Session, locale: str | None) -> Names:
             text, _official = localized(row, name_field, language)
             if text:
                 names.names[(level, row.code)] = text
+            if level != "theme":
+                text, _official = localized(row, "statement", language)
+                if text:
+                    names.statements[(level, row.code)] = text
     names.note = unofficial_note(framework, language)
-    # The SDGs' short names: the United Nations' own, official in every language.
+    # The SDGs' and their targets' names: the United Nations' own, official in every language.
     for sdg in session.exec(select(SDG)):
         text, _official = localized(sdg, "name", language)
         if text:
             names.names[("sdg", str(sdg.number))] = text
+        text, _official = localized(sdg, "title", language)
+        if text:
+            names.statements[("sdg", str(sdg.number))] = text
+    for target in session.exec(select(SDGTarget)):
+        official = target.translations.get(language)
+        if isinstance(official, str) and official:
+            names.names[("sdg_target", target.code)] = short_title(official, language)
+            names.statements[("sdg_target", target.code)] = official
     return names

@@ -12,6 +12,7 @@ word before 80 characters.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import yaml
@@ -27,7 +28,16 @@ SOURCE_NOTE = (
 SHORT_TITLE_LENGTH = 80
 SHORT_CLAUSE = 35  # a first clause shorter than this takes the next one too
 _TARGET_KEY = re.compile(r"^(\d+)-([0-9a-z]+)-title$")
-_LEADING_DATE = re.compile(r"^By \d{4}, ", re.IGNORECASE)
+# How each language says "By 2030," (at the start, or at the end in Arabic), and separates
+# clauses and sentences, in the UN's official texts.
+_DATE = {
+    "en": re.compile(r"^By \d{4}, ", re.IGNORECASE),
+    "fr": re.compile(r"^D[’']ici (?:à|a) \d{4}, ", re.IGNORECASE),
+    "es": re.compile(r"^(?:De aquí|Para) (?:a )?\d{4}, ", re.IGNORECASE),
+    "ar": re.compile(r"[،,]? ?بحلول (?:عام )?\d{4}[.،]?$"),
+}
+_COMMA = {"ar": "، "}
+_SEMICOLON = {"ar": "؛ "}
 
 
 def _read(source: Path, language: str, name: str) -> dict[str, str]:
@@ -35,15 +45,20 @@ def _read(source: Path, language: str, name: str) -> dict[str, str]:
     return {str(k): " ".join(str(v).split()) for k, v in data.items()}
 
 
-def short_title(text: str) -> str:
-    """The first clause of an official target text, at most SHORT_TITLE_LENGTH characters."""
-    text = _LEADING_DATE.sub("", text).split("; ")[0].rstrip(".")
-    parts = text.split(", ")
+def short_title(text: str, language: str = "en") -> str:
+    """The first clause of an official target text, at most SHORT_TITLE_LENGTH characters, in
+    the text's language (the date the target is due by left out)."""
+    text = unicodedata.normalize("NFC", " ".join(text.split()))
+    if date := _DATE.get(language):
+        text = date.sub("", text.rstrip("."))
+    text = text.split(_SEMICOLON.get(language, "; "))[0].split("; ")[0].rstrip(".")
+    comma = _COMMA.get(language, ", ")
+    parts = text.split(comma)
     clause = parts[0]
     for part in parts[1:]:
         if len(clause) >= SHORT_CLAUSE:
             break
-        clause += ", " + part
+        clause += comma + part
     if len(clause) > SHORT_TITLE_LENGTH:
         clause = clause[: SHORT_TITLE_LENGTH - 1].rsplit(" ", 1)[0] + "…"
     return clause[:1].upper() + clause[1:]
