@@ -8,6 +8,8 @@ from decimal import Decimal
 from sqlalchemy import Numeric, case, distinct, func, select, type_coerce
 from sqlmodel import Session
 
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.models import Country, Goal, Objective, Programme, Region, Theme
 from tracker.services.coverage import cache, cube, sdgs, sql
 from tracker.services.coverage.filters import CoverageQuery
@@ -343,7 +345,7 @@ def _columns(session, query: CoverageQuery, totals: dict[int, Cell], years) -> l
             select(Region.id, Region.code, Region.name).order_by(Region.position)
         )
         return [Column(i, code, name) for i, code, name in regions] + [
-            Column(sql.GLOBAL, "global", "Global")
+            Column(sql.GLOBAL, "global", Text(N_("Global")))
         ]
     if kind == "programmes":
         chosen = select(Programme.id, Programme.code, Programme.name).order_by(Programme.name)
@@ -358,12 +360,12 @@ def _columns(session, query: CoverageQuery, totals: dict[int, Cell], years) -> l
         )
         columns = [Column(i, code, f"{code} {name}") for i, code, name in themes]
         if sql.NO_THEME in totals:
-            columns.append(Column(sql.NO_THEME, "none", "No theme"))
+            columns.append(Column(sql.NO_THEME, "none", Text(N_("No theme"))))
         return columns
     if kind == "years":
         columns = [Column(y, str(y), str(y)) for y in years or []]
         if sql.UNDATED in totals:
-            columns.append(Column(sql.UNDATED, "undated", "Undated"))
+            columns.append(Column(sql.UNDATED, "undated", Text(N_("Undated"))))
         return columns
     # Countries of one region: those where the filtered projects work, then the rest.
     present = [key for key in totals if key > 0]
@@ -373,10 +375,10 @@ def _columns(session, query: CoverageQuery, totals: dict[int, Cell], years) -> l
         .order_by(Country.name)
     )
     columns = [Column(i, code, name) for i, code, name in countries]
-    columns.append(Column(sql.WHOLE_REGION, "whole-region", "Whole region"))
+    columns.append(Column(sql.WHOLE_REGION, "whole-region", Text(N_("Whole region"))))
     for key, code, label in (
-        (sql.ELSEWHERE, "elsewhere", "Elsewhere"),
-        (sql.GLOBAL, "global", "Global"),
+        (sql.ELSEWHERE, "elsewhere", Text(N_("Elsewhere"))),
+        (sql.GLOBAL, "global", Text(N_("Global"))),
     ):
         if key in totals:
             columns.append(Column(key, code, label))

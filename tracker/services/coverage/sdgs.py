@@ -33,6 +33,8 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.selectable import CTE
 
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.models import SDG, Objective, ProjectSDGTag, SDGLink, SDGTarget
 from tracker.services.coverage import sql
 from tracker.services.coverage.filters import CoverageQuery
@@ -225,8 +227,8 @@ def rows(session, query: CoverageQuery, present: set[str]) -> list:
                     (
                         f"sdg_target:{code}",
                         str(number),
-                        "The SDG as a whole (no target named)",
-                        "Links to the whole SDG, without a target",
+                        Text(N_("The SDG as a whole (no target named)")),
+                        Text(N_("Links to the whole SDG, without a target")),
                         "sdg_target",
                         str(number),
                     )
@@ -237,7 +239,11 @@ def rows(session, query: CoverageQuery, present: set[str]) -> list:
                 (
                     f"sdg_target:{code}",
                     code,
-                    target.short_title if target else "Not a target of the reference list",
+                    (
+                        target.short_title
+                        if target
+                        else Text(N_("Not a target of the reference list"))
+                    ),
                     target.title if target else code,
                     "sdg_target",
                     str(number),
@@ -247,14 +253,21 @@ def rows(session, query: CoverageQuery, present: set[str]) -> list:
     if f"{level}:{none}" in present or f"sdg:{NO_SDG}" in present:
         if query.rows == "sdg_targets":
             out.append(
-                (f"sdg:{NO_SDG}", "none", "No SDG link", "Objectives linked to no SDG", "sdg", None)
+                (
+                    f"sdg:{NO_SDG}",
+                    "none",
+                    Text(N_("No SDG link")),
+                    Text(N_("Objectives linked to no SDG")),
+                    "sdg",
+                    None,
+                )
             )
         out.append(
             (
                 f"{level}:{none}",
                 "none",
-                "No SDG link",
-                "Budget of objectives that neither they nor their goal link to an SDG",
+                Text(N_("No SDG link")),
+                Text(N_("Budget of objectives that neither they nor their goal link to an SDG")),
                 level,
                 None,
             )
