@@ -200,3 +200,33 @@ def test_a_text_rendered_by_a_template_is_in_the_template_language():
     assert plain.render(message=formats.Text("Gaps"), lang="fr") == (
         "<p title='Lacunes'>Lacunes</p>"
     )
+
+
+def test_names_sort_as_each_language_sorts_them():
+    french = ["Zambie", "Émirats arabes unis", "Eswatini", "egypte", "Éthiopie", "Afrique du Sud"]
+    assert formats.sort_names(french, locale="fr") == [
+        "Afrique du Sud",
+        "egypte",
+        "Émirats arabes unis",
+        "Eswatini",
+        "Éthiopie",
+        "Zambie",
+    ]
+    spanish = ["Ñandú", "Nuñez", "Noruega", "Nuno", "Namibia"]
+    assert formats.sort_names(spanish, locale="es") == [
+        "Namibia",
+        "Noruega",
+        "Nuno",
+        "Nuñez",
+        "Ñandú",
+    ]
+    arabic = ["مصر", "تونس", "بنين", "أنغولا"]
+    assert formats.sort_names(arabic, locale="ar") == ["أنغولا", "بنين", "تونس", "مصر"]
+
+
+def test_a_template_sorts_names_in_its_language():
+    env = Environment()
+    formats.install(env, locale_of=lambda context: context["lang"], currency_of=lambda c: "EUR")
+    page = env.from_string("{{ places | sorted_names(1) | map(attribute=1) | join(', ') }}")
+    places = [("ET", "Éthiopie"), ("ZM", "Zambie"), ("EG", "Égypte"), ("DZ", "Algérie")]
+    assert page.render(places=places, lang="fr") == "Algérie, Égypte, Éthiopie, Zambie"
