@@ -122,6 +122,11 @@ def _change(figure: Figure, since: str, currency: str, locale: str) -> str | Non
             return formats.gettext("no change since %(since)s", locale=locale, since=since)
         amount = _amount(figure, abs(delta), currency, locale)
     sign = "+" if delta > 0 else "\u2212"
+    if locales.direction(locale) == "rtl":
+        # A left-to-right mark keeps the sign before its number in a line read from the right
+        # (as CLDR writes Arabic's own signs), and the amount's leading right-to-left mark
+        # would part them again.
+        sign, amount = "\u200e" + sign, amount.lstrip("\u200f")
     return formats.gettext(
         "%(sign)s%(amount)s since %(since)s", locale=locale, sign=sign, amount=amount, since=since
     )
