@@ -487,4 +487,7 @@ def test_a_refusal_on_the_page_is_said_in_its_language(framework, browser_for):
     assert response.status_code == 400
     page = BeautifulSoup(response.text, "lxml")
     assert page.find("label", attrs={"for": "hour"}).get_text(strip=True) == "Hora"
-    assert field_error(response.text, "hour")
+    assert "debe ser una hora de 0 a 23" in field_error(response.text, "hour")
+    # Where a refusal names what was typed, that stays as it was typed.
+    response = _subscribe(viewer, timezone="Mars/Olympus")
+    assert "zona horaria desconocida «Mars/Olympus»" in field_error(response.text, "timezone")
