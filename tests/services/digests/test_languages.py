@@ -15,7 +15,6 @@ from sqlmodel import select
 from tests import factories
 from tests.factories import NOW
 from tracker.db import session_scope
-from tracker.services.coverage import cache
 from tracker.services.digests import outbox
 from tracker.services.digests.content import Scope, take_snapshot
 
@@ -23,10 +22,6 @@ from tracker.services.digests.content import Scope, take_snapshot
 def _arrived(framework, smtp_server, language: str | None):
     """The digest a subscriber in `language` (None: never chose one) receives for a week in
     which a project was registered and tagged: (subject, text, html page)."""
-    if framework.dialect.name == "postgresql":
-        # Putting the database back to its level leaves the coverage version where the last
-        # test left it: move it on, or the snapshot reads that test's cached gaps.
-        cache.advance(framework)
     with session_scope(framework) as session:
         reader = factories.user(
             session, email="reader@example.org", full_name="Dana Director", language=language
