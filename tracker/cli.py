@@ -71,12 +71,25 @@ class _Tracker(TyperGroup):
     def main(self, *args, **kwargs):
         global LANG
         try:
-            LANG = locales.from_environment(os.environ)
+            LANG = _language()
         except locales.UnknownLanguage as exc:
             typer.secho(str(exc), fg=typer.colors.RED, err=True)
             sys.exit(2)
         _translate_help(self)
         return super().main(*args, **kwargs)
+
+
+def _language() -> str:
+    """The terminal's language, or TRACKER_LANGUAGE from the environment or, as any setting may
+    be, from a line of .env in the working directory."""
+    environ = dict(os.environ)
+    if not (environ.get(locales.ENVIRONMENT_VARIABLE) or "").strip():
+        from dotenv import dotenv_values  # what pydantic-settings reads .env with
+
+        chosen = dotenv_values(".env").get(locales.ENVIRONMENT_VARIABLE)
+        if chosen:
+            environ[locales.ENVIRONMENT_VARIABLE] = chosen
+    return locales.from_environment(environ)
 
 
 HELP_OPTION = N_("Show this message and exit.")
