@@ -84,13 +84,16 @@ def test_help_in_arabic_and_in_french(cli):
     assert "الأطر الاستراتيجية." in arabic.output  # a group's help, in the list of commands
     assert "عرض هذه الرسالة والخروج." in arabic.output  # --help's own
     assert "Strategic frameworks." not in arabic.output
+    assert "─ الأوامر ─" in arabic.output and "─ Commands ─" not in arabic.output  # Typer's words
     french = cli.invoke(app, ["framework", "load", "--help"], env={**UNSET, **FRENCH})
     assert french.exit_code == 0, french.output
     assert "Valider un fichier de cadre" in french.output
     assert "En faire le cadre actif." in french.output  # an option's help
     assert "Un fichier YAML de cadre." in french.output  # an argument's help
+    assert "[obligatoire]" in french.output and "[required]" not in french.output
     english = cli.invoke(app, ["framework", "load", "--help"], env={**UNSET, "LANG": "C"})
     assert "Make this the active framework." in english.output
+    assert "─ Options ─" in english.output and "[required]" in english.output
 
 
 def test_the_load_reports_in_french(cli):

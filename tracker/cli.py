@@ -76,6 +76,7 @@ class _Tracker(TyperGroup):
             typer.secho(str(exc), fg=typer.colors.RED, err=True)
             sys.exit(2)
         _translate_help(self)
+        _say_typers_words()
         return super().main(*args, **kwargs)
 
 
@@ -93,6 +94,25 @@ def _language() -> str:
 
 
 HELP_OPTION = N_("Show this message and exit.")
+# The words Typer writes around the help: its panels' titles and the notes after an option.
+TYPER_WORDS = {
+    "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
+    "OPTIONS_PANEL_TITLE": N_("Options"),
+    "COMMANDS_PANEL_TITLE": N_("Commands"),
+    "DEFAULT_STRING": N_("[default: {}]"),
+    "REQUIRED_LONG_STRING": N_("[required]"),
+}
+
+
+def _say_typers_words() -> None:
+    """Typer keeps them in its module (read as it writes the help): set for this run."""
+    try:
+        from typer import rich_utils
+    except ImportError:  # without Rich, Typer writes click's plain help
+        return
+    for name, message in TYPER_WORDS.items():
+        if isinstance(getattr(rich_utils, name, None), str):
+            setattr(rich_utils, name, formats.gettext(message, locale=LANG))
 
 
 def _translate_help(command: click.Command) -> None:
