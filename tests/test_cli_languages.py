@@ -190,3 +190,33 @@ def test_the_command_itself_reads_the_terminals_language():
     assert result.returncode == 0, result.stderr
     assert "Crear una cuenta." in result.stdout
     assert "Cuentas." in result.stdout
+
+
+def test_reports_said_in_each_language_and_english_as_before():
+    from tracker.formats import listed, said
+    from tracker.services.framework.loader import FrameworkLoadReport
+    from tracker.services.reference.load import LoadReport
+
+    report = FrameworkLoadReport("GPG-2023", activated=True)
+    report.created.update({"goal": 7, "objective": 1})
+    report.updated.update({"theme": 2})
+    summary = report.summary()
+    assert (
+        summary
+        == "Framework GPG-2023: created 7 goals, 1 objective; updated 2 themes; made active."
+    )
+    assert said(summary, locale="fr") == (
+        "Cadre GPG-2023 : ajout de 7 objectifs, 1 objectif spécifique ; mise à jour de 2 thèmes "
+        "; désormais actif."
+    )
+    assert said(summary, locale="ar") == (
+        "الإطار GPG-2023: إنشاء 7 أهداف، هدف فرعي واحد (1)؛ تحديث موضوعين (2)؛ أصبح الإطار النشط."
+    )
+    reference = LoadReport()
+    for _ in range(3):
+        reference.count("country", created=False)
+    assert reference.summary() == "Reference data: updated 3 countries."
+    assert (
+        said(reference.summary(), locale="es") == "Datos de referencia: actualización de 3 países."
+    )
+    assert said(listed(["a", "b", "c"]), locale="ar") == "a، b، c"
