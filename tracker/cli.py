@@ -94,13 +94,16 @@ def _language() -> str:
 
 
 HELP_OPTION = N_("Show this message and exit.")
-# The words Typer writes around the help: its panels' titles and the notes after an option.
+# The words Typer writes around the help (its panels' titles, the notes after an option) and
+# around a refused command line (click's own sentence in it stays English).
 TYPER_WORDS = {
     "ARGUMENTS_PANEL_TITLE": N_("Arguments"),
     "OPTIONS_PANEL_TITLE": N_("Options"),
     "COMMANDS_PANEL_TITLE": N_("Commands"),
     "DEFAULT_STRING": N_("[default: {}]"),
     "REQUIRED_LONG_STRING": N_("[required]"),
+    "ERRORS_PANEL_TITLE": N_("Error"),
+    "ABORTED_TEXT": N_("Aborted."),
 }
 
 
