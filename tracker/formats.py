@@ -242,7 +242,7 @@ class Text(str):
     in a template. Mark the message for the catalogues with `N_`:
 
         Text(N_("at most %(most)s characters"), most=500)
-        Text.counted(N_("%(num)s project"), N_("%(num)s projects"), 3)
+        Text.counted("%(num)s project", "%(num)s projects", 3)  # extracted as a plural
 
     Values that are Texts are said in the same language; whole numbers are written in the
     locale's digits and grouping."""
