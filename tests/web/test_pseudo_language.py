@@ -50,8 +50,6 @@ NOT_YET_MARKED = {
     "/gaps",
     "/gaps/about",
     "/heatmap",
-    "/invite/{token}",
-    "/login",
     "/projects",
     "/projects/{code}",
     "/projects/{code}/edit",

@@ -7,8 +7,11 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from tracker.deps import CurrentPrincipal, EditorPrincipal, FormDep, HXRequest, SessionDep
+from tracker.formats import Text
 from tracker.inputs import canonical_id
+from tracker.locales import N_
 from tracker.services.accounts.permissions import Principal, require_can_edit
+from tracker.services.coverage.params import STATUS_NAMES
 from tracker.services.errors import Conflict, InputError
 from tracker.services.framework.view import framework_choices
 from tracker.services.projects.detail import get_project, project_coverage, project_detail
@@ -21,7 +24,7 @@ from tracker.services.projects.edit import (
     form_input,
     update_project,
 )
-from tracker.services.projects.params import TagForm
+from tracker.services.projects.params import KIND_NAMES, TagForm
 from tracker.services.projects.tagging import TagChange, mark_screened, remove_tag, set_tag
 from tracker.services.reference import lists as reference_lists
 from tracker.services.suggestions.suggest import suggestions_for_project
@@ -40,18 +43,15 @@ def _choices(session: Session, principal: Principal) -> dict:
     programmes, _ = reference_lists.programmes_and_regions(session=session)
     managers = reference_lists.project_managers(session=session)
     return {
-        "programmes": [("", "Choose…")]
+        "programmes": [("", Text(N_("Choose…")))]
         + [(p.code, p.name) for p in programmes if principal.can_edit_programme(p.id)],
         "currencies": [("", "–")]
         + [(c, c) for c in reference_lists.currency_codes(session=session)],
         "places": reference_lists.project_places(session=session),
-        "managers": [("", "Nobody in particular")]
+        "managers": [("", Text(N_("Nobody in particular")))]
         + [(u.email, f"{u.full_name} ({u.email})") for u in managers],
-        "kinds": [("capacity_building", "Capacity building"), ("operation", "Operation")],
-        "statuses": [
-            (s, s.capitalize())
-            for s in ("pipeline", "active", "completed", "suspended", "cancelled")
-        ],
+        "kinds": [(k, Text(v)) for k, v in KIND_NAMES.items()],
+        "statuses": [(s, Text(name)) for s, name in STATUS_NAMES.items()],
     }
 
 

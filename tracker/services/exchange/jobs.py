@@ -11,6 +11,7 @@ from sqlalchemy import exists, update
 from sqlmodel import Session, select
 
 from tracker.config import Settings
+from tracker.locales import N_
 from tracker.models import ImportJob, Programme, User
 from tracker.models._base import utcnow
 from tracker.models.imports import ImportUpload
@@ -21,8 +22,8 @@ from tracker.services.exchange.spreadsheet import read as spreadsheet
 from tracker.services.exchange.uploads import Upload
 
 KINDS = {
-    "spreadsheet": "Projects spreadsheet (CSV or XLSX)",
-    "iati": "IATI activities (XML, versions 2.01 to 2.03)",
+    "spreadsheet": N_("Projects spreadsheet (CSV or XLSX)"),
+    "iati": N_("IATI activities (XML, versions 2.01 to 2.03)"),
 }
 FILE_TYPES = {"spreadsheet": ("csv", "xlsx"), "iati": ("xml",)}
 RUNNING = ("checking", "committing")
