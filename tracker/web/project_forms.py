@@ -134,7 +134,7 @@ def update(
     except Conflict as exc:
         project = get_project(session=session, code=code)
         return _form_page(
-            request, session, principal, data, project=project, status=409, conflict=str(exc)
+            request, session, principal, data, project=project, status=409, conflict=exc.args[0]
         )
     session.commit()
     return see_other(str(request.url_for("project", code=project.code)) + "?notice=saved")
@@ -155,7 +155,7 @@ def delete(
     except Conflict as exc:
         # Rendered here, while the session can still reload what the rollback expired.
         session.rollback()
-        return error_page(request, 409, "Someone else changed this first", str(exc))
+        return error_page(request, 409, Text(N_("Someone else changed this first")), exc.args[0])
     session.commit()
     return see_other(str(request.url_for("projects")) + f"?q={code}")
 
@@ -224,7 +224,8 @@ def _apply(request, session, principal, code, hx, change, *, saved, form_key="",
             request, session, principal, code, hx, status=400, errors=errors, attempted=attempted
         )
     except Conflict as exc:
-        return _tag_response(request, session, principal, code, hx, status=409, conflict=str(exc))
+        conflict = exc.args[0] if exc.args and isinstance(exc.args[0], Text) else str(exc)
+        return _tag_response(request, session, principal, code, hx, status=409, conflict=conflict)
     session.commit()
     return _tag_response(request, session, principal, code, hx, saved=saved)
 
@@ -262,7 +263,12 @@ def tag(
             expected_version=_version(data.version),
             principal=principal,
         ),
-        saved=f"Saved {change.kind} {change.code}.",
+        saved=Text(
+            N_("Saved objective %(code)s.")
+            if change.kind == "objective"
+            else N_("Saved theme %(code)s."),
+            code=change.code,
+        ),
         form_key=f"{change.kind}:{change.code}",
         attempted=change,
     )
@@ -295,7 +301,12 @@ def untag(
             expected_version=_version(data.version),
             principal=principal,
         ),
-        saved=f"Removed {data.kind} {data.code}.",
+        saved=Text(
+            N_("Removed objective %(code)s.")
+            if data.kind == "objective"
+            else N_("Removed theme %(code)s."),
+            code=data.code,
+        ),
     )
 
 
@@ -324,5 +335,5 @@ def screen(
             expected_version=_version(data.version),
             principal=principal,
         ),
-        saved="Marked as screened.",
+        saved=Text(N_("Marked as screened.")),
     )

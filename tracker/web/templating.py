@@ -18,6 +18,7 @@ from sqlmodel import Session
 from tracker import formats, locales
 from tracker.config import PROJECT_ROOT, get_settings
 from tracker.kept_text import restore
+from tracker.refusals import said_refusal
 from tracker.security import csrf_token
 from tracker.services.accounts.permissions import Principal
 from tracker.services.coverage.params import STATUS_NAMES
@@ -212,7 +213,7 @@ def _reported(context: Context, english, kept=None) -> str:
     kept it as a Text, else as it was written."""
     text = restore(kept)
     if text is None:
-        return formats.said(english, locale=_locale(context)) if english is not None else ""
+        return formats.said(said_refusal(english), locale=_locale(context)) if english else ""
     return text.in_locale(_locale(context))
 
 
@@ -222,6 +223,15 @@ def _score(context: Context, value) -> str:
     from babel.numbers import format_decimal
 
     return format_decimal(value, format="0.00", locale=_locale(context))
+
+
+@pass_context
+def _refusal(context: Context, message) -> str:
+    """What a refused field is told, in the page's language: a Text, or one of the refusals
+    the field checks write in English (tracker.refusals)."""
+    if message is None:
+        return ""
+    return formats.said(said_refusal(message), locale=_locale(context))
 
 
 def _capitalize_first(value) -> str:
@@ -255,4 +265,5 @@ templates.env.globals["language_label"] = _language_label
 templates.env.globals["import_status"] = _named(IMPORT_STATUSES)
 templates.env.globals["reported"] = _reported
 templates.env.globals["score"] = _score
+templates.env.globals["refusal"] = _refusal
 templates.env.filters["capitalize_first"] = _capitalize_first

@@ -15,7 +15,10 @@ from decimal import Decimal, InvalidOperation
 from sqlmodel import Session
 
 from tracker.config import Settings
+from tracker.formats import Text
 from tracker.inputs import CONTROL, bad_character
+from tracker.kept_text import keep
+from tracker.locales import N_
 from tracker.services.accounts.permissions import Principal
 from tracker.services.errors import InputError
 from tracker.services.exchange.files import (
@@ -65,6 +68,10 @@ class Problem:
         value = f' "{self.value[:60]}"' if self.value else ""
         return f"row {self.row}, column {self.column}{value}: {self.message}"
 
+    def public(self) -> dict:
+        """As a report keeps it: the message in English, and as a Text for pages to say."""
+        return {**self.__dict__, "message": str(self.message), "text": keep(self.message)}
+
 
 @dataclass
 class ImportReport:
@@ -91,7 +98,7 @@ class ImportReport:
             "rows": self.rows,
             "creates": self.creates,
             "updates": self.updates,
-            "problems": [p.__dict__ for p in self.problems],
+            "problems": [p.public() for p in self.problems],
             "problem_count": self.problem_count,
             "refused": self.refused,
             "committed": self.committed,
@@ -161,19 +168,25 @@ def read_table(*, filename: str, content: bytes, settings: Settings) -> Table:
 def _decimal(text: str, *, limit: Decimal, example: str) -> tuple[Decimal | None, str | None]:
     """A number typed in a cell, in ASCII digits, at least 0, at most `limit`, with cents."""
     if not text.isascii():
-        return None, f"{ASCII_NUMBER}, such as {example}"
+        return None, Text(
+            N_("must be written with the digits 0 to 9, such as %(example)s"), example=example
+        )
     try:
         number = Decimal(text.replace(",", "").replace(" ", "").strip())
     except InvalidOperation:
-        return None, f'"{printable(text, 40)}" is not a number; use digits, such as {example}'
+        return None, Text(
+            N_('"%(value)s" is not a number; use digits, such as %(example)s'),
+            value=printable(text, 40),
+            example=example,
+        )
     if not number.is_finite():
-        return None, f"must be a number, such as {example}"
+        return None, Text(N_("must be a number, such as %(example)s"), example=example)
     if number < 0:
-        return None, "must not be negative"
+        return None, Text(N_("must not be negative"))
     if number > limit:
-        return None, f"must be at most {plain(limit)}"
+        return None, Text(N_("must be at most %(most)s"), most=plain(limit))
     if number != number.quantize(Decimal("0.01")):
-        return None, "may have at most two decimal places"
+        return None, Text(N_("may have at most two decimal places"))
     return number.quantize(Decimal("0.01")), None
 
 
@@ -187,8 +200,12 @@ def _tags(kind: str, text: str, n: int, catalogue: Catalogue, problems: list) ->
                     n,
                     column,
                     printable(parsed, 100),
-                    "write each tag as a code, principal or significant, "
-                    "and an optional share: 4.2 principal 60",
+                    Text(
+                        N_(
+                            "write each tag as a code, principal or significant, "
+                            "and an optional share: 4.2 principal 60"
+                        )
+                    ),
                 )
             )
             continue
@@ -202,8 +219,19 @@ def _tags(kind: str, text: str, n: int, catalogue: Catalogue, problems: list) ->
                     n,
                     column,
                     shown,
-                    f'unknown {kind} "{printable(code, 20)}"; use a code of the framework such as '
-                    f"{example}",
+                    Text(
+                        N_(
+                            'unknown objective "%(value)s"; use a code of the framework such as '
+                            "%(example)s"
+                        )
+                        if kind == "objective"
+                        else N_(
+                            'unknown theme "%(value)s"; use a code of the framework such as '
+                            "%(example)s"
+                        ),
+                        value=printable(code, 20),
+                        example=example,
+                    ),
                 )
             )
             continue
@@ -211,10 +239,14 @@ def _tags(kind: str, text: str, n: int, catalogue: Catalogue, problems: list) ->
         if share_text is not None:
             share, error = _decimal(share_text, limit=Decimal(100), example="40")
             if error:
-                problems.append(Problem(n, column, shown, f"budget share {error}"))
+                problems.append(
+                    Problem(n, column, shown, Text(N_("budget share %(problem)s"), problem=error))
+                )
                 continue
         if code in seen:
-            problems.append(Problem(n, column, shown, f'"{code}" is listed twice'))
+            problems.append(
+                Problem(n, column, shown, Text(N_('"%(code)s" is listed twice'), code=code))
+            )
             continue
         seen.add(code)
         total += share or 0
@@ -225,7 +257,7 @@ def _tags(kind: str, text: str, n: int, catalogue: Catalogue, problems: list) ->
                 n,
                 column,
                 printable(text, 100),
-                f"budget shares add up to {plain(total)}%; at most 100",
+                Text(N_("budget shares add up to %(total)s%%; at most 100"), total=plain(total)),
             )
         )
     return plans
@@ -237,7 +269,13 @@ def _places(text: str, n: int, problems: list) -> list[project_edit.LocationInpu
         if pct is not None and not pct.isascii():
             problems.append(
                 Problem(
-                    n, "locations", printable(text, 100), f"{place}: the percentage {ASCII_NUMBER}"
+                    n,
+                    "locations",
+                    printable(text, 100),
+                    Text(
+                        N_("%(place)s: the percentage must be written with the digits 0 to 9"),
+                        place=place,
+                    ),
                 )
             )
             pct = None
@@ -295,7 +333,7 @@ def _project(
                     n,
                     "manager",
                     printable(manager, 100),
-                    "must be the email of an active manager or administrator",
+                    Text(N_("must be the email of an active manager or administrator")),
                 )
             )
             return None
@@ -309,13 +347,23 @@ def _check_row(n, values, catalogue, principal, session, seen) -> tuple[list, Pr
     code = values.get("code", "")
     if code in seen:
         problems.append(
-            Problem(n, "code", printable(code), f"already in row {seen[code]}; a code appears once")
+            Problem(
+                n,
+                "code",
+                printable(code),
+                Text(N_("already in row %(row)s; a code appears once"), row=seen[code]),
+            )
         )
     seen.setdefault(code, n)
     existing, allowed = catalogue.stored(code, principal)
     if not allowed:
         problems.append(
-            Problem(n, "code", printable(code), "you cannot change projects of this programme")
+            Problem(
+                n,
+                "code",
+                printable(code),
+                Text(N_("you cannot change projects of this programme")),
+            )
         )
     valid = _project(n, values, catalogue, principal, session, problems)
     objectives = _tags("objective", values.get("objectives", ""), n, catalogue, problems)
@@ -330,7 +378,7 @@ def _check_row(n, values, catalogue, principal, session, seen) -> tuple[list, Pr
                     n,
                     "screened",
                     printable(values["screened"]),
-                    "must be a date such as 2026-03-12, or empty",
+                    Text(N_("must be a date such as 2026-03-12, or empty")),
                 )
             )
     if bad:  # a cell with a NUL byte is reported once, as that
