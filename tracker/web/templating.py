@@ -198,13 +198,26 @@ def _field_label(context: Context, field) -> str:
     return formats.gettext(english, locale=_locale(context))
 
 
+LANGUAGE_NAMES = {
+    "en": locales.N_("English"),
+    "fr": locales.N_("French"),
+    "es": locales.N_("Spanish"),
+    "ar": locales.N_("Arabic"),
+}
+
+
 @pass_context
 def _language_label(context: Context, code: str) -> str:
     """A language's name in the page's language: French, français, francés, الفرنسية."""
-    try:
-        return locales.babel_locale(code).get_display_name(_locale(context)) or code
-    except (ValueError, TypeError, LookupError):
-        return code
+    locale = _locale(context)
+    if code in LANGUAGE_NAMES:
+        name = formats.gettext(LANGUAGE_NAMES[code], locale=locale)
+    else:
+        try:
+            name = locales.babel_locale(code).get_display_name(locale) or code
+        except (ValueError, TypeError, LookupError):
+            name = code
+    return name[:1].upper() + name[1:]
 
 
 @pass_context
