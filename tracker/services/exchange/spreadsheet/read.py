@@ -49,6 +49,7 @@ from tracker.services.exchange.writer import write_plans
 from tracker.services.projects import edit as project_edit
 from tracker.services.projects.edit import plain
 from tracker.services.projects.tagging import SIGNIFICANCE
+from tracker.wording import joined
 
 Progress = Callable[[int, int], None]
 MAX_PROBLEMS = 1_000  # problems a report lists; it counts them all
@@ -100,7 +101,8 @@ class ImportReport:
             "updates": self.updates,
             "problems": [p.public() for p in self.problems],
             "problem_count": self.problem_count,
-            "refused": self.refused,
+            "refused": str(self.refused) if self.refused is not None else None,
+            "refused_text": keep(self.refused),
             "committed": self.committed,
         }
 
@@ -115,7 +117,7 @@ def _kind(filename: str, content: bytes) -> str:
     if name.endswith((".csv", ".txt")):
         return "csv"
     raise FileRefused(
-        "use the CSV or XLSX template: the file's name ends neither in .csv nor .xlsx"
+        Text(N_("use the CSV or XLSX template: the file's name ends neither in .csv nor .xlsx"))
     )
 
 
@@ -123,21 +125,36 @@ def _check_header(header: list[str]) -> None:
     unknown = [h for h in header if h and h not in COLUMNS]
     missing = [c for c in REQUIRED if c not in header]
     twice = sorted({h for h in header if h and header.count(h) > 1})
-    parts = []
+    parts: list = []
     if unknown:
-        more = f" and {len(unknown) - 10:,} more" if len(unknown) > 10 else ""
-        if len(header) >= MAX_COLUMNS:
-            more += (
-                f" (the header has more than {MAX_COLUMNS} columns; "
-                f"the template has {len(COLUMNS)})"
+        listed = ", ".join(unknown[:10])
+        if len(unknown) > 10:
+            listed = Text(
+                N_("%(columns)s and %(count)s more"), columns=listed, count=len(unknown) - 10
             )
-        parts.append(f"unknown column {', '.join(unknown[:10])}{more}")
+        if len(header) >= MAX_COLUMNS:
+            listed = Text(
+                N_(
+                    "%(columns)s (the header has more than %(most)s columns; the template has "
+                    "%(count)s)"
+                ),
+                columns=listed,
+                most=MAX_COLUMNS,
+                count=len(COLUMNS),
+            )
+        parts.append(Text(N_("unknown column %(columns)s"), columns=listed))
     if missing:
-        parts.append(f"missing column {', '.join(missing)}")
+        parts.append(Text(N_("missing column %(columns)s"), columns=", ".join(missing)))
     if twice:
-        parts.append(f"column {', '.join(twice)} appears twice")
+        parts.append(Text(N_("column %(columns)s appears twice"), columns=", ".join(twice)))
     if parts:
-        raise FileRefused("; ".join(parts) + f". The columns are: {', '.join(COLUMNS)}")
+        raise FileRefused(
+            Text(
+                N_("%(problems)s. The columns are: %(columns)s"),
+                problems=joined(parts),
+                columns=", ".join(COLUMNS),
+            )
+        )
 
 
 def inspect_file(*, filename: str, content: bytes, settings: Settings) -> None:
@@ -455,7 +472,7 @@ def check_file(
     try:
         table = read_table(filename=filename, content=content, settings=settings)
     except FileRefused as exc:
-        return ImportReport(refused=str(exc)), [], None
+        return ImportReport(refused=exc.args[0] if exc.args else str(exc)), [], None
     return check_rows(session=session, table=table, principal=principal, progress=progress)
 
 
