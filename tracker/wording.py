@@ -21,3 +21,12 @@ def joined(items: list[Any], *, commas: bool = False) -> Any:
     if commas:
         return Text(N_("%(first)s, %(rest)s"), first=items[0], rest=rest)
     return Text(N_("%(first)s; %(rest)s"), first=items[0], rest=rest)
+
+
+def ngettext(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a counted message for the catalogues as one message with its plural (pybabel's
+    `ngettext` keyword), for `Text.counted`, which finds its translation only so:
+
+        Text.counted(*wording.ngettext("%(num)s minute", "%(num)s minutes"), n)
+    """
+    return singular, plural

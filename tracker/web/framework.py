@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from tracker import wording
 from tracker.deps import AdminPrincipal, CurrentPrincipal, FormDep, SessionDep
 from tracker.formats import Text
 from tracker.inputs import MAX_ID
@@ -103,8 +104,10 @@ def upload_translation(
         problems = [p.render(exc.file) for p in exc.problems]
         more = len(problems) - SHOWN_PROBLEMS
         message = Text.counted(
-            N_("%(file)s was not loaded; %(num)s problem, listed below"),
-            N_("%(file)s was not loaded; %(num)s problems, listed below"),
+            *wording.ngettext(
+                "%(file)s was not loaded; %(num)s problem, listed below",
+                "%(file)s was not loaded; %(num)s problems, listed below",
+            ),
             len(problems),
             file=exc.file,
         )

@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, func, select
 
+from tracker import wording
 from tracker.formats import Text
 from tracker.locales import N_
 from tracker.models import AuditEvent, User
@@ -383,10 +384,16 @@ def _translation_sentence(who: str, key: str, before: dict, after: dict) -> Text
     added = sum(1 for k in items if k not in before)
     parts = []
     if added:
-        parts.append(Text.counted(N_("%(num)s item added"), N_("%(num)s items added"), added))
+        parts.append(
+            Text.counted(*wording.ngettext("%(num)s item added", "%(num)s items added"), added)
+        )
     if len(items) - added:
         changed = len(items) - added
-        parts.append(Text.counted(N_("%(num)s item changed"), N_("%(num)s items changed"), changed))
+        parts.append(
+            Text.counted(
+                *wording.ngettext("%(num)s item changed", "%(num)s items changed"), changed
+            )
+        )
     if language in LANGUAGES:
         named = Text(LANGUAGES[language])
     else:

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import and_, exists, func, literal_column, or_, select, table, text, union
 from sqlmodel import Session
 
+from tracker import wording
 from tracker.fields import allowed_names, read_params
 from tracker.formats import Text
 from tracker.locales import N_
@@ -584,8 +585,7 @@ def describe_filters(*, session: Session, query: ProjectListQuery) -> list[Text 
         listed = ", ".join(programmes.get(c, c) for c in coverage.programme_codes)
         words.append(
             Text.counted(
-                N_("programme %(names)s"),
-                N_("programmes %(names)s"),
+                *wording.ngettext("programme %(names)s", "programmes %(names)s"),
                 len(coverage.programme_codes),
                 names=listed,
             )

@@ -71,6 +71,10 @@ class IatiReport:
             "grouped": self.grouped,
             "titles": self.titles,
             "hierarchy": self.hierarchy,
+            # The messages above as Texts, in the same order, for pages to say them.
+            "unmapped_texts": [keep(u["reason"]) for u in self.unmapped],
+            "note_texts": [keep(n["note"]) for n in self.notes],
+            "grouped_texts": [keep(g["note"]) for g in self.grouped],
             "refused": str(self.refused) if self.refused is not None else None,
             "refused_text": keep(self.refused),
             "committed": self.committed,

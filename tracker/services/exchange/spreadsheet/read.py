@@ -70,8 +70,9 @@ class Problem:
         return f"row {self.row}, column {self.column}{value}: {self.message}"
 
     def public(self) -> dict:
-        """As a report keeps it: the message in English, and as a Text for pages to say."""
-        return {**self.__dict__, "message": str(self.message), "text": keep(self.message)}
+        """As a report keeps it: the message in English (ImportReport keeps it as a Text beside,
+        in problem_texts, for pages to say)."""
+        return {**self.__dict__, "message": str(self.message)}
 
 
 @dataclass
@@ -100,6 +101,7 @@ class ImportReport:
             "creates": self.creates,
             "updates": self.updates,
             "problems": [p.public() for p in self.problems],
+            "problem_texts": [keep(p.message) for p in self.problems],
             "problem_count": self.problem_count,
             "refused": str(self.refused) if self.refused is not None else None,
             "refused_text": keep(self.refused),
