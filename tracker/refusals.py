@@ -60,6 +60,10 @@ MESSAGES = (
     N_("%(place)s is listed twice"),
     N_("give a percentage for every place, or for none (then the budget splits equally)"),
     N_("percentages must add up to 100; they add up to %(total)s"),
+    # The targets' refusals (tracker.services.coverage.targets).
+    N_('unknown goal or objective "%(value)s"; use a code such as GPG1 or 4.2'),
+    N_('unknown region "%(value)s"; allowed: %(allowed)s, or none'),
+    N_("give a minimum number of active projects, a minimum budget, or both"),
 )
 # What follows a refusal's own words, said after them.
 ENDINGS = (

@@ -194,3 +194,44 @@ def test_a_user_form_refusal_in_arabic(framework, browser_for):
     assert "توجد مشكلة" in summary
     assert "الاسم الكامل: مطلوب" in summary
     assert "البريد الإلكتروني: يجب أن يكون عنوان بريد إلكتروني مثل ana.costa@example.org" in summary
+
+
+def test_a_target_refused_in_french(framework, browser_for):
+    admin = browser_for("admin")
+    data = {"code": "4.2", "region": "", "min_active_projects": "", "min_budget_eur": ""}
+    response = _post(admin, "/admin/targets?lang=fr", data, "/admin/targets?lang=fr")
+    assert response.status_code == 400
+    summary = _text(_page(response).select_one(".error-summary"))
+    assert "indiquez un nombre minimum de projets actifs, un budget minimum, ou les deux" in summary
+
+
+def test_an_imports_row_problems_in_spanish(framework, browser_for):
+    from tests.files import spreadsheet_csv
+    from tests.waiting import wait_until
+    from tracker.services.exchange.spreadsheet.columns import EXAMPLE
+
+    admin = browser_for("admin")
+    content = spreadsheet_csv([{**EXAMPLE, "budget_amount": "lots"}])
+    response = admin.post(
+        "/admin/imports",
+        data={"kind": "spreadsheet", "csrf_token": csrf_of(admin, "/admin/imports")},
+        files={"file": ("projects.csv", content)},
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    location = response.headers["location"]
+
+    def finished():
+        page = _page(admin.get(f"{location}?lang=es"))
+        return page if page.find("progress") is None else None
+
+    page = wait_until(finished, interval=0.05, what="the import to finish")
+    text = _text(page.body)
+    assert "1 problema; no se escribió nada" in text
+    cells = [_text(td) for td in page.select("tbody tr")[0].find_all("td")]
+    assert cells[:3] == ["2", "budget_amount", "lots"]
+    assert cells[3] == "«lots» no es un número; use cifras, por ejemplo 250000.50"
+    # The same report in English, as it was written.
+    english = _page(admin.get(f"{location}?lang=en"))
+    cells = [_text(td) for td in english.select("tbody tr")[0].find_all("td")]
+    assert cells[3] == '"lots" is not a number; use digits, such as 250000.50'
