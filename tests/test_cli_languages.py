@@ -130,7 +130,8 @@ def test_refusals_in_spanish(cli, tmp_path):
     )
     assert refused.exit_code == 1
     assert "No se creó la cuenta:" in refused.output
-    assert "programmes: unknown programme NOPE" in refused.output  # the field, as written
+    # The field as written, and the service's refusal in Spanish too.
+    assert "programmes: programa desconocido: NOPE" in refused.output
     missing = cli.invoke(
         app,
         ["user", "set-password", "nobody@example.org"],

@@ -35,7 +35,10 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from tracker.formats import Text as Sentence
 from tracker.inputs import MAX_ID, bad_character
+from tracker.locales import N_
+from tracker.refusals import said_refusal
 from tracker.services.errors import InputError
 
 M = TypeVar("M", bound=BaseModel)
@@ -450,6 +453,8 @@ def input_error(exc: ValidationError) -> InputError:
         inner = [str(p + 1) if isinstance(p, int) else str(p) for p in loc[1:]]
         # An item of a list of values is named by its list; one of a list of records by its
         # number and field too ("2 percentage: ...").
-        prefix = " ".join(inner) + ": " if len(inner) > 1 else ""
-        errors.setdefault(name, prefix + error["msg"])
+        message = said_refusal(error["msg"])
+        if len(inner) > 1:
+            message = Sentence(N_("%(where)s: %(problem)s"), where=" ".join(inner), problem=message)
+        errors.setdefault(name, message)
     return InputError(errors)

@@ -6,6 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tracker.deps import AdminPrincipal, FormDep, SessionDep, SettingsDep
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.services.accounts import users
 from tracker.services.accounts.params import UserInvite, UserUpdate
 from tracker.services.audit import describe as audit_log
@@ -204,7 +206,7 @@ def audit_trail(request: Request, session: SessionDep, principal: AdminPrincipal
             "result": result,
             "describe": audit_log.describe,
             "changes": audit_log.changes,
-            "entity_types": audit_log.ENTITY_TYPES,
+            "entity_types": {k: Text(v) for k, v in audit_log.ENTITY_TYPES.items()},
             "actor_options": [(str(u.id), u.full_name) for u in audit_log.actors(session=session)],
             "filters": shown,
             "errors": errors,
@@ -216,8 +218,9 @@ def audit_trail(request: Request, session: SessionDep, principal: AdminPrincipal
 def _target_scopes(session) -> list[tuple[str, list[tuple[str, str]]]]:
     """What a target may be for, grouped: the goals, then each goal's objectives."""
     framework = framework_options(session=session)
-    return [("Goals", framework.goals)] + [
-        (f"Objectives of {goal}", objectives) for goal, objectives in framework.objectives
+    return [(Text(N_("Goals")), framework.goals)] + [
+        (Text(N_("Objectives of %(goal)s"), goal=goal), objectives)
+        for goal, objectives in framework.objectives
     ]
 
 
@@ -229,7 +232,7 @@ def _targets_page(request, session, status=200, **context) -> HTMLResponse:
         {
             "targets": target_service.list_targets(session=session),
             "scope_options": _target_scopes(session),
-            "region_options": [("", "Everywhere")] + [(r.code, r.name) for r in regions],
+            "region_options": [("", Text(N_("Everywhere")))] + [(r.code, r.name) for r in regions],
             "form": context.pop("form", {}),
             **context,
         },

@@ -7,6 +7,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tracker.deps import AdminPrincipal, FormDep, SessionDep, SettingsDep
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.services.accounts import users
 from tracker.services.accounts.oidc import roles
 from tracker.services.accounts.oidc.params import GroupMappingCreate
@@ -29,8 +31,8 @@ def _page(request, session, settings, status=200, **context) -> HTMLResponse:
             "settings": settings,
             "rules": roles.rules(session=session, settings=settings),
             "role_names": ROLE_NAMES,
-            "role_options": list(ROLE_NAMES.items()),
-            "programme_options": [("", "None (not a manager rule)")]
+            "role_options": [(role, Text(name)) for role, name in ROLE_NAMES.items()],
+            "programme_options": [("", Text(N_("None (not a manager rule)")))]
             + [(p.code, f"{p.name} ({p.code})") for p in users.all_programmes(session=session)],
             "form": context.pop("form", {"role": "viewer"}),
             **context,

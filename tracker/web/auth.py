@@ -6,7 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from tracker.deps import FormDep, OptionalPrincipal, SessionDep, SettingsDep
+from tracker.formats import Text
 from tracker.inputs import bad_character
+from tracker.locales import N_
 from tracker.security import SESSION_COOKIE, is_https
 from tracker.services.accounts import auth, sessions, users
 from tracker.services.accounts.oidc.logout import provider_logout_url as provider_logout
@@ -18,7 +20,9 @@ from tracker.web.templating import templates
 
 router = APIRouter()
 
-WRONG_CREDENTIALS = "The email address or password is not right. Check them and try again."
+WRONG_CREDENTIALS = Text(
+    N_("The email address or password is not right. Check them and try again.")
+)
 
 
 def _login_page(request: Request, status: int = 200, **context) -> HTMLResponse:
@@ -55,9 +59,9 @@ def login_form(request: Request, principal: OptionalPrincipal, next: str | None 
         return see_other(safe_next(next))
     notice = None
     if request.query_params.get("signed_out"):
-        notice = "You have signed out."
+        notice = Text(N_("You have signed out."))
     elif request.query_params.get("password_set"):
-        notice = "Your password is set. Sign in with it now."
+        notice = Text(N_("Your password is set. Sign in with it now."))
     return _login_page(request, next=safe_next(next, ""), notice=notice, email="")
 
 
@@ -94,7 +98,10 @@ def login(request: Request, form: FormDep, session: SessionDep, settings: Settin
         response = _login_page(
             request,
             429,
-            error=f"Too many failed sign-in attempts. Wait {exc.wait_text} and try again.",
+            error=Text(
+                N_("Too many failed sign-in attempts. Wait %(wait)s and try again."),
+                wait=exc.wait_said,
+            ),
             **context,
         )
         response.headers["Retry-After"] = str(exc.retry_after_seconds)
@@ -136,9 +143,14 @@ def _passwords_off(request: Request, settings) -> HTMLResponse:
     return error_page(
         request,
         403,
-        "Passwords are switched off",
-        f"People sign in to the tracker with {settings.oidc_button_label}, not with a "
-        "password; this link sets none. Go to the sign-in page and use that button.",
+        Text(N_("Passwords are switched off")),
+        Text(
+            N_(
+                "People sign in to the tracker with %(provider)s, not with a password; this "
+                "link sets none. Go to the sign-in page and use that button."
+            ),
+            provider=settings.oidc_button_label,
+        ),
     )
 
 

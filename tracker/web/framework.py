@@ -8,8 +8,11 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
+from tracker import wording
 from tracker.deps import AdminPrincipal, CurrentPrincipal, FormDep, SessionDep
+from tracker.formats import Text
 from tracker.inputs import MAX_ID
+from tracker.locales import N_
 from tracker.services.errors import InputError
 from tracker.services.exchange.uploads import UploadRefused, clean_filename
 from tracker.services.framework import sdg_links
@@ -25,11 +28,11 @@ router = APIRouter()
 
 LinkId = Annotated[int, Path(ge=1, le=MAX_ID)]
 NOTICES = {
-    "linked": "The link is added.",
-    "confirmed": "The link is confirmed.",
-    "unlinked": "The link is removed.",
+    "linked": Text(N_("The link is added.")),
+    "confirmed": Text(N_("The link is confirmed.")),
+    "unlinked": Text(N_("The link is removed.")),
 }
-TRANSLATED = "The translation is loaded."
+TRANSLATED = Text(N_("The translation is loaded."))
 SHOWN_PROBLEMS = 20  # of a refused translation file, listed on the page
 
 
@@ -90,7 +93,7 @@ def upload_translation(
     upload = form.get("file")
     try:
         if not isinstance(upload, UploadFile) or not upload.filename:
-            raise UploadRefused({"file": "choose a translation file (.yaml)"})
+            raise UploadRefused({"file": Text(N_("choose a translation file (.yaml)"))})
         filename = clean_filename(upload.filename)
         content = upload.file.read(MAX_FILE_BYTES + 1)
         load_translation(session=session, content=content, filename=filename, actor=principal.user)
@@ -100,7 +103,14 @@ def upload_translation(
         session.rollback()
         problems = [p.render(exc.file) for p in exc.problems]
         more = len(problems) - SHOWN_PROBLEMS
-        message = f"{exc.file} was not loaded; {len(problems)} problem(s), listed below"
+        message = Text.counted(
+            *wording.ngettext(
+                "%(file)s was not loaded; %(num)s problem, listed below",
+                "%(file)s was not loaded; %(num)s problems, listed below",
+            ),
+            len(problems),
+            file=exc.file,
+        )
         return _page(
             request,
             session,
@@ -108,7 +118,7 @@ def upload_translation(
             400,
             translation_errors={"file": message},
             translation_problems=problems[:SHOWN_PROBLEMS]
-            + ([f"and {more} more"] if more > 0 else []),
+            + ([Text(N_("and %(count)s more"), count=more)] if more > 0 else []),
         )
     session.commit()
     return see_other(f"{request.url_for('framework')}?notice=translated#languages")

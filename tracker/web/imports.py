@@ -27,6 +27,8 @@ from tracker.deps import (
     SessionDep,
     SettingsDep,
 )
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.security import BodyTooLarge
 from tracker.services.errors import InputError, NotFound
 from tracker.services.exchange import jobs, runner
@@ -174,8 +176,8 @@ def _imports_page(
     programmes, _ = programmes_and_regions(session=session)
     context = {
         "jobs": jobs.recent_jobs(session=session),
-        "kinds": list(jobs.KINDS.items()),
-        "programmes": [("", "Choose…")] + [(p.code, p.name) for p in programmes],
+        "kinds": [(k, Text(v)) for k, v in jobs.KINDS.items()],
+        "programmes": [("", Text(N_("Choose…")))] + [(p.code, p.name) for p in programmes],
         "errors": errors or {},
         "max_size": megabytes(request.app.state.settings.import_max_bytes),
         "chosen": {

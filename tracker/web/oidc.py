@@ -9,6 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from tracker.deps import FormDep, OptionalPrincipal, SessionDep, SettingsDep
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.services.accounts.oidc import flow, logout, people
 from tracker.services.accounts.oidc.params import BackChannelLogout, ProviderAnswer, SignInStart
 from tracker.services.accounts.oidc.refusals import ProviderUnavailable, SignInRefused
@@ -27,9 +29,9 @@ NOT_SET_UP = "sign-in with an organisation account"
 
 def _refused_page(request: Request, refusal: SignInRefused) -> HTMLResponse:
     title = (
-        "The sign-in service is not answering"
+        Text(N_("The sign-in service is not answering"))
         if isinstance(refusal, ProviderUnavailable)
-        else "You could not be signed in"
+        else Text(N_("You could not be signed in"))
     )
     return templates.TemplateResponse(
         request,

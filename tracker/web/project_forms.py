@@ -7,8 +7,11 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from tracker.deps import CurrentPrincipal, EditorPrincipal, FormDep, HXRequest, SessionDep
+from tracker.formats import Text
 from tracker.inputs import canonical_id
+from tracker.locales import N_
 from tracker.services.accounts.permissions import Principal, require_can_edit
+from tracker.services.coverage.params import STATUS_NAMES
 from tracker.services.errors import Conflict, InputError
 from tracker.services.framework.view import framework_choices
 from tracker.services.projects.detail import get_project, project_coverage, project_detail
@@ -21,7 +24,7 @@ from tracker.services.projects.edit import (
     form_input,
     update_project,
 )
-from tracker.services.projects.params import TagForm
+from tracker.services.projects.params import KIND_NAMES, TagForm
 from tracker.services.projects.tagging import TagChange, mark_screened, remove_tag, set_tag
 from tracker.services.reference import lists as reference_lists
 from tracker.services.suggestions.suggest import suggestions_for_project
@@ -40,18 +43,15 @@ def _choices(session: Session, principal: Principal) -> dict:
     programmes, _ = reference_lists.programmes_and_regions(session=session)
     managers = reference_lists.project_managers(session=session)
     return {
-        "programmes": [("", "Choose…")]
+        "programmes": [("", Text(N_("Choose…")))]
         + [(p.code, p.name) for p in programmes if principal.can_edit_programme(p.id)],
         "currencies": [("", "–")]
         + [(c, c) for c in reference_lists.currency_codes(session=session)],
         "places": reference_lists.project_places(session=session),
-        "managers": [("", "Nobody in particular")]
+        "managers": [("", Text(N_("Nobody in particular")))]
         + [(u.email, f"{u.full_name} ({u.email})") for u in managers],
-        "kinds": [("capacity_building", "Capacity building"), ("operation", "Operation")],
-        "statuses": [
-            (s, s.capitalize())
-            for s in ("pipeline", "active", "completed", "suspended", "cancelled")
-        ],
+        "kinds": [(k, Text(v)) for k, v in KIND_NAMES.items()],
+        "statuses": [(s, Text(name)) for s, name in STATUS_NAMES.items()],
     }
 
 
@@ -134,7 +134,7 @@ def update(
     except Conflict as exc:
         project = get_project(session=session, code=code)
         return _form_page(
-            request, session, principal, data, project=project, status=409, conflict=str(exc)
+            request, session, principal, data, project=project, status=409, conflict=exc.args[0]
         )
     session.commit()
     return see_other(str(request.url_for("project", code=project.code)) + "?notice=saved")
@@ -155,7 +155,7 @@ def delete(
     except Conflict as exc:
         # Rendered here, while the session can still reload what the rollback expired.
         session.rollback()
-        return error_page(request, 409, "Someone else changed this first", str(exc))
+        return error_page(request, 409, Text(N_("Someone else changed this first")), exc.args[0])
     session.commit()
     return see_other(str(request.url_for("projects")) + f"?q={code}")
 
@@ -224,7 +224,8 @@ def _apply(request, session, principal, code, hx, change, *, saved, form_key="",
             request, session, principal, code, hx, status=400, errors=errors, attempted=attempted
         )
     except Conflict as exc:
-        return _tag_response(request, session, principal, code, hx, status=409, conflict=str(exc))
+        conflict = exc.args[0] if exc.args and isinstance(exc.args[0], Text) else str(exc)
+        return _tag_response(request, session, principal, code, hx, status=409, conflict=conflict)
     session.commit()
     return _tag_response(request, session, principal, code, hx, saved=saved)
 
@@ -262,7 +263,12 @@ def tag(
             expected_version=_version(data.version),
             principal=principal,
         ),
-        saved=f"Saved {change.kind} {change.code}.",
+        saved=Text(
+            N_("Saved objective %(code)s.")
+            if change.kind == "objective"
+            else N_("Saved theme %(code)s."),
+            code=change.code,
+        ),
         form_key=f"{change.kind}:{change.code}",
         attempted=change,
     )
@@ -295,7 +301,12 @@ def untag(
             expected_version=_version(data.version),
             principal=principal,
         ),
-        saved=f"Removed {data.kind} {data.code}.",
+        saved=Text(
+            N_("Removed objective %(code)s.")
+            if data.kind == "objective"
+            else N_("Removed theme %(code)s."),
+            code=data.code,
+        ),
     )
 
 
@@ -324,5 +335,5 @@ def screen(
             expected_version=_version(data.version),
             principal=principal,
         ),
-        saved="Marked as screened.",
+        saved=Text(N_("Marked as screened.")),
     )

@@ -6,7 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from tracker.deps import CurrentPrincipal, SessionDep
-from tracker.services.coverage.params import FLOORS
+from tracker.formats import Text
+from tracker.locales import N_
+from tracker.services.coverage.params import FLOORS, STATUS_NAMES
 from tracker.services.errors import InputError
 from tracker.services.projects.detail import project_coverage, project_detail
 from tracker.services.projects.listing import (
@@ -33,16 +35,18 @@ def _filter_options(session) -> dict:
     programmes, regions = programmes_and_regions(session=session)
     framework = framework_options(session=session)
     return {
-        "goals": [("", "Any goal"), *framework.goals],
+        "goals": [("", Text(N_("Any goal"))), *framework.goals],
         "objectives": framework.objectives,
-        "themes": [("", "Any theme"), *framework.themes, ("none", "No theme")],
-        "programmes": [("", "Any programme")] + [(p.code, p.name) for p in programmes],
+        "themes": [("", Text(N_("Any theme"))), *framework.themes, ("none", Text(N_("No theme")))],
+        "programmes": [("", Text(N_("Any programme")))] + [(p.code, p.name) for p in programmes],
         "places": place_groups(session=session, regions=regions),
-        "statuses": [("any", "Any status")] + [(s, s.capitalize()) for s in STATUSES],
-        "screened": [("", "Screened or not"), *SCREENED.items()],
-        "floors": [(str(k), v) for k, v in FLOORS.items()],
-        "sorts": [(k, v) for k, v in SORT_NAMES.items()]
-        + [(f"-{k}", f"{v}, descending") for k, v in SORT_NAMES.items()],
+        "statuses": [("any", Text(N_("Any status")))]
+        + [(s, Text(STATUS_NAMES.get(s, s.capitalize()))) for s in STATUSES],
+        "screened": [("", Text(N_("Screened or not")))]
+        + [(k, Text(v)) for k, v in SCREENED.items()],
+        "floors": [(str(k), Text(v)) for k, v in FLOORS.items()],
+        "sorts": [(k, Text(v)) for k, v in SORT_NAMES.items()]
+        + [(f"-{k}", Text(N_("%(key)s, descending"), key=Text(v))) for k, v in SORT_NAMES.items()],
     }
 
 

@@ -8,6 +8,8 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from tracker.deps import CurrentPrincipal, EditorPrincipal, FormDep, HXRequest, SessionDep
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.services.accounts.permissions import Principal, require_can_edit
 from tracker.services.errors import Conflict, InputError
 from tracker.services.projects.detail import get_project, project_detail
@@ -20,11 +22,29 @@ from tracker.web import htmx
 from tracker.web._forms import see_other
 from tracker.web._params import read_form, read_query
 from tracker.web.project_forms import PAGE_LIMITS, _apply, _version
+from tracker.wording import joined
 
 router = APIRouter()
 
 
 # The screening queue -------------------------------------------------------------------------
+
+
+def not_saved(exc: InputError | Conflict) -> Text:
+    """Why a change was not saved, as the page says it."""
+    if isinstance(exc, Conflict):
+        return Text(N_("Not saved: %(problem)s"), problem=exc.args[0] if exc.args else str(exc))
+    return Text(N_("Not saved: %(problem)s"), problem=joined(list(exc.errors.values())))
+
+
+def _added(kind: str, code: str, *, principal: bool) -> Text:
+    if kind == "theme":
+        if principal:
+            return Text(N_("Added theme %(code)s as principal."), code=code)
+        return Text(N_("Added theme %(code)s as significant."), code=code)
+    if principal:
+        return Text(N_("Added objective %(code)s as principal."), code=code)
+    return Text(N_("Added objective %(code)s as significant."), code=code)
 
 
 def _card_context(session: Session, principal: Principal, queue, **extra) -> dict:
@@ -85,14 +105,12 @@ def screened(
         )
     except (InputError, Conflict) as exc:
         session.rollback()
-        message = str(exc) if isinstance(exc, Conflict) else "; ".join(exc.errors.values())
-        return _screening(
-            request, session, principal, at=code, status=409, problem=f"Not saved: {message}"
-        )
+        return _screening(request, session, principal, at=code, status=409, problem=not_saved(exc))
     session.commit()
     if not hx:
         return see_other(str(request.url_for("screening")) + f"?after={code}")
-    return _screening(request, session, principal, after=code, saved=f"Marked {code} as screened.")
+    saved = Text(N_("Marked %(code)s as screened."), code=code)
+    return _screening(request, session, principal, after=code, saved=saved, marked=True)
 
 
 # Accepting and dismissing --------------------------------------------------------------------
@@ -103,8 +121,7 @@ def _decide(request, session, principal, code, hx, form, *, accept: bool) -> Res
     require_can_edit(principal, project)
     data = read_form(form, SuggestionForm)
     if accept:
-        how = "principal" if data.significance == "principal" else "significant"
-        saved = f"Added {data.kind} {data.code} as {how}."
+        saved = _added(data.kind, data.code, principal=data.significance == "principal")
 
         def change():
             accept_suggestion(
@@ -117,7 +134,11 @@ def _decide(request, session, principal, code, hx, form, *, accept: bool) -> Res
                 principal=principal,
             )
     else:
-        saved = f"Dismissed {data.kind} {data.code}: it is not suggested for {code} again."
+        if data.kind == "theme":
+            message = N_("Dismissed theme %(code)s: it is not suggested for %(project)s again.")
+        else:
+            message = N_("Dismissed objective %(code)s: it is not suggested for %(project)s again.")
+        saved = Text(message, code=data.code, project=code)
 
         def change():
             dismiss_suggestion(
@@ -133,10 +154,9 @@ def _decide(request, session, principal, code, hx, form, *, accept: bool) -> Res
             change()
         except (InputError, Conflict) as exc:
             session.rollback()
-            message = str(exc) if isinstance(exc, Conflict) else "; ".join(exc.errors.values())
             status = 409 if isinstance(exc, Conflict) else 400
             return _screening(
-                request, session, principal, at=code, status=status, problem=f"Not saved: {message}"
+                request, session, principal, at=code, status=status, problem=not_saved(exc)
             )
         session.commit()
         if not hx:

@@ -17,6 +17,8 @@ from sqlmodel import Session
 
 from tracker import formats, locales
 from tracker.config import PROJECT_ROOT, get_settings
+from tracker.kept_text import restore
+from tracker.refusals import said_refusal
 from tracker.security import csrf_token
 from tracker.services.accounts.permissions import Principal
 from tracker.services.coverage.params import STATUS_NAMES
@@ -123,6 +125,133 @@ def _here_in_any_language(request: Request) -> str:
     return request.url.path + (f"?{urlencode(query)}" if query else "")
 
 
+# The names of the fields a refusal names, as forms label them (the field itself, its
+# underscores as spaces, where it has none).
+FIELD_NAMES = {
+    "code": locales.N_("Code"),
+    "title": locales.N_("Title"),
+    "summary": locales.N_("Summary"),
+    "kind": locales.N_("Kind"),
+    "status": locales.N_("Status"),
+    "start_date": locales.N_("Start date"),
+    "end_date": locales.N_("End date"),
+    "budget_amount": locales.N_("Budget amount"),
+    "budget_currency": locales.N_("Budget currency"),
+    "donor": locales.N_("Donor"),
+    "programme": locales.N_("Programme"),
+    "programmes": locales.N_("Programmes"),
+    "manager": locales.N_("Manager"),
+    "locations": locales.N_("Locations"),
+    "version": locales.N_("Version"),
+    "full_name": locales.N_("Full name"),
+    "email": locales.N_("Email"),
+    "role": locales.N_("Role"),
+    "active": locales.N_("Active"),
+    "password": locales.N_("Password"),
+    "confirm": locales.N_("Confirm"),
+    "name": locales.N_("Name"),
+    "group": locales.N_("Group"),
+    "region": locales.N_("Region"),
+    "min_active_projects": locales.N_("Min active projects"),
+    "entity": locales.N_("Entity"),
+    "actor": locales.N_("Actor"),
+    "from": locales.N_("From"),
+    "to": locales.N_("To"),
+    "page": locales.N_("Page"),
+    "significance": locales.N_("Significance"),
+    "budget_share": locales.N_("Budget share"),
+    "rationale": locales.N_("Rationale"),
+    "objective": locales.N_("Objective"),
+    "theme": locales.N_("Theme"),
+    "goal": locales.N_("Goal"),
+    "owner": locales.N_("Owner"),
+    "target": locales.N_("Target"),
+    "weight": locales.N_("Weight"),
+    "note": locales.N_("Note"),
+    "file": locales.N_("File"),
+    "level": locales.N_("Level"),
+    "skip_invalid": locales.N_("Skip invalid"),
+    "located": locales.N_("Located"),
+    "screened": locales.N_("Screened"),
+    "sort": locales.N_("Sort"),
+    "year": locales.N_("Year"),
+    "request": locales.N_("Request"),
+}
+IMPORT_STATUSES = {
+    "checking": locales.N_("Checking"),
+    "checked": locales.N_("Checked"),
+    "committing": locales.N_("Importing"),
+    "committed": locales.N_("Imported"),
+    "refused": locales.N_("Refused"),
+    "failed": locales.N_("Failed"),
+    "interrupted": locales.N_("Interrupted"),
+    "expired": locales.N_("Expired"),
+}
+
+
+@pass_context
+def _field_label(context: Context, field) -> str:
+    """A field a refusal names, as its form labels it, in the page's language."""
+    english = FIELD_NAMES.get(str(field))
+    if english is None:
+        return str(field).replace("_", " ").capitalize()
+    return formats.gettext(english, locale=_locale(context))
+
+
+LANGUAGE_NAMES = {
+    "en": locales.N_("English"),
+    "fr": locales.N_("French"),
+    "es": locales.N_("Spanish"),
+    "ar": locales.N_("Arabic"),
+}
+
+
+@pass_context
+def _language_label(context: Context, code: str) -> str:
+    """A language's name in the page's language: French, français, francés, الفرنسية."""
+    locale = _locale(context)
+    if code in LANGUAGE_NAMES:
+        name = formats.gettext(LANGUAGE_NAMES[code], locale=locale)
+    else:
+        try:
+            name = locales.babel_locale(code).get_display_name(locale) or code
+        except (ValueError, TypeError, LookupError):
+            name = code
+    return name[:1].upper() + name[1:]
+
+
+@pass_context
+def _reported(context: Context, english, kept=None) -> str:
+    """A message kept in a report (an import's): said in the page's language where the report
+    kept it as a Text, else as it was written."""
+    text = restore(kept)
+    if text is None:
+        return formats.said(said_refusal(english), locale=_locale(context)) if english else ""
+    return text.in_locale(_locale(context))
+
+
+@pass_context
+def _score(context: Context, value) -> str:
+    """A suggestion's score, to two decimal places as the locale writes them."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(value, format="0.00", locale=_locale(context))
+
+
+@pass_context
+def _refusal(context: Context, message) -> str:
+    """What a refused field is told, in the page's language: a Text, or one of the refusals
+    the field checks write in English (tracker.refusals)."""
+    if message is None:
+        return ""
+    return formats.said(said_refusal(message), locale=_locale(context))
+
+
+def _capitalize_first(value) -> str:
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
 @pass_context
 def _time_zones(context: Context) -> tuple[tuple[str, str], ...]:
     return formats.time_zone_choices(_locale(context))
@@ -144,3 +273,10 @@ templates.env.globals["kind_name"] = _named(KIND_NAMES)
 templates.env.filters["status_name"] = _named(STATUS_NAMES)
 templates.env.globals["languages"] = tuple(locales.LANGUAGES.values())
 templates.env.globals["here_in_any_language"] = _here_in_any_language
+templates.env.globals["field_label"] = _field_label
+templates.env.globals["language_label"] = _language_label
+templates.env.globals["import_status"] = _named(IMPORT_STATUSES)
+templates.env.globals["reported"] = _reported
+templates.env.globals["score"] = _score
+templates.env.globals["refusal"] = _refusal
+templates.env.filters["capitalize_first"] = _capitalize_first

@@ -11,7 +11,9 @@ from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 
 from tracker.config import get_settings
+from tracker.formats import Text
 from tracker.inputs import bad_character
+from tracker.locales import N_
 
 
 @lru_cache
@@ -54,13 +56,13 @@ def verify_password(password: str, stored_hash: str | None) -> tuple[bool, str |
 
 def password_problem(password: str) -> str | None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        return f"must be at least {MIN_PASSWORD_LENGTH} characters long"
+        return Text(N_("must be at least %(least)s characters long"), least=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
-        return f"must be at most {MAX_PASSWORD_LENGTH} characters long"
+        return Text(N_("must be at most %(most)s characters long"), most=MAX_PASSWORD_LENGTH)
     if password.strip() == "":
-        return "must not be only spaces"
+        return Text(N_("must not be only spaces"))
     if bad_character(password, allow_line_breaks=False):
-        return "must not contain control characters (such as a NUL byte or a tab)"
+        return Text(N_("must not contain control characters (such as a NUL byte or a tab)"))
     return None
 
 

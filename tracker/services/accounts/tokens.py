@@ -6,7 +6,9 @@ from datetime import datetime
 
 from sqlmodel import Session, select
 
+from tracker.formats import Text
 from tracker.inputs import CONTROL, bad_character
+from tracker.locales import N_
 from tracker.models import ApiToken, User
 from tracker.models._base import utcnow
 from tracker.services.accounts.secrets import new_token, token_digest
@@ -20,11 +22,15 @@ MAX_TOKEN_NAME_LENGTH = 80
 def create_api_token(*, session: Session, user: User, name: str) -> tuple[ApiToken, str]:
     name = name.strip()
     if not name:
-        raise InputError({"name": "give the token a name, such as the script that will use it"})
+        raise InputError(
+            {"name": Text(N_("give the token a name, such as the script that will use it"))}
+        )
     if bad_character(name, allow_line_breaks=False):
         raise InputError({"name": CONTROL})
     if len(name) > MAX_TOKEN_NAME_LENGTH:
-        raise InputError({"name": f"must be at most {MAX_TOKEN_NAME_LENGTH} characters"})
+        raise InputError(
+            {"name": Text(N_("must be at most %(most)s characters"), most=MAX_TOKEN_NAME_LENGTH)}
+        )
     raw = new_token("pat_")
     token = ApiToken(user_id=user.id, name=name, token_hash=token_digest(raw), prefix=raw[:10])
     session.add(token)

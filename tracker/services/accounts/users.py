@@ -11,7 +11,9 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, func, select
 
 from tracker import locales
+from tracker.formats import Text
 from tracker.inputs import CONTROL, bad_character
+from tracker.locales import N_
 from tracker.models import ApiToken, InviteToken, Programme, Role, User, UserProgramme, UserSession
 from tracker.models._base import utcnow
 from tracker.services.accounts.secrets import (
@@ -53,16 +55,19 @@ def email_problem(email: str) -> str | None:
     """What is wrong with an email address, in words that say what is allowed; None when it
     is one. Checked by email-validator, without asking DNS whether the domain takes mail."""
     if not email:
-        return "is required"
+        return Text(N_("is required"))
     if bad_character(email, allow_line_breaks=False):
-        return CONTROL
+        return Text(CONTROL)
     if len(email) > MAX_EMAIL_LENGTH:
-        return f"must be at most {MAX_EMAIL_LENGTH} characters"
+        return Text(N_("must be at most %(most)s characters"), most=MAX_EMAIL_LENGTH)
     try:
         validate_email(email, check_deliverability=False)
     except EmailNotValidError as exc:
         reason = str(exc).rstrip(".")
-        return f"{EMAIL_ALLOWED} ({reason[:1].lower()}{reason[1:]})"
+        return Text(
+            N_("must be an email address such as name@example.org (%(reason)s)"),
+            reason=f"{reason[:1].lower()}{reason[1:]}",
+        )
     return None
 
 
@@ -70,8 +75,10 @@ def _programme_ids(session: Session, codes: list[str], errors: dict[str, str]) -
     known = dict(session.exec(select(Programme.code, Programme.id)).all())
     unknown = [c for c in codes if c not in known]
     if unknown:
-        errors["programmes"] = (
-            f"unknown programme {', '.join(unknown)}; allowed: {programme_names(session=session)}"
+        errors["programmes"] = Text(
+            N_("unknown programme %(value)s; allowed: %(allowed)s"),
+            value=", ".join(unknown),
+            allowed=programme_names(session=session),
         )
     return [known[c] for c in codes if c in known]
 
@@ -101,16 +108,16 @@ def _validate(
     session: Session, *, full_name: str, role: str, programmes: list[str], errors: dict[str, str]
 ) -> list[int]:
     if not full_name.strip():
-        errors["full_name"] = "is required"
+        errors["full_name"] = Text(N_("is required"))
     elif bad_character(full_name, allow_line_breaks=False):
-        errors["full_name"] = CONTROL
+        errors["full_name"] = Text(CONTROL)
     elif len(full_name) > MAX_NAME_LENGTH:
-        errors["full_name"] = f"must be at most {MAX_NAME_LENGTH} characters"
+        errors["full_name"] = Text(N_("must be at most %(most)s characters"), most=MAX_NAME_LENGTH)
     if role not in ROLES:
-        errors["role"] = f"must be one of {', '.join(ROLES)}"
+        errors["role"] = Text(N_("must be one of %(allowed)s"), allowed=", ".join(ROLES))
     ids = _programme_ids(session, programmes, errors)
     if role == Role.manager and not programmes and "programmes" not in errors:
-        errors["programmes"] = "a manager needs at least one programme to edit"
+        errors["programmes"] = Text(N_("a manager needs at least one programme to edit"))
     return ids if role == Role.manager else []
 
 
@@ -132,16 +139,16 @@ def create_user(
     if problem := email_problem(email):
         errors["email"] = problem
     elif session.exec(select(User).where(User.email == email)).first():
-        errors["email"] = "an account with this email already exists"
+        errors["email"] = Text(N_("an account with this email already exists"))
     programme_ids = _validate(
         session, full_name=full_name, role=role, programmes=programmes, errors=errors
     )
     if password is not None and (problem := password_problem(password)):
         errors["password"] = problem
     if break_glass and role != Role.admin:
-        errors["role"] = "a break-glass account is an administrator (role admin)"
+        errors["role"] = Text(N_("a break-glass account is an administrator (role admin)"))
     if break_glass and not password:
-        errors["password"] = "a break-glass account signs in with a password; give one"
+        errors["password"] = Text(N_("a break-glass account signs in with a password; give one"))
     if errors:
         raise InputError(errors)
     user = User(
@@ -289,7 +296,7 @@ def _check_new_password(password: str, confirm: str) -> None:
     if problem := password_problem(password):
         errors["password"] = problem
     elif password != confirm:
-        errors["confirm"] = "does not match the password"
+        errors["confirm"] = Text(N_("does not match the password"))
     if errors:
         raise InputError(errors)
 
@@ -367,8 +374,8 @@ def update_user(
     )
     losing_admin = user.role == Role.admin and user.active and (role != Role.admin or not active)
     if losing_admin and _other_active_admins(session, user.id) == 0:
-        errors["role" if role != Role.admin else "active"] = (
-            "this is the last active administrator; make someone else an administrator first"
+        errors["role" if role != Role.admin else "active"] = Text(
+            N_("this is the last active administrator; make someone else an administrator first")
         )
     if errors:
         raise InputError(errors)

@@ -7,40 +7,43 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, func, select
 
+from tracker import wording
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.models import AuditEvent, User
-from tracker.models.portfolio import Significance
 from tracker.services.reference.languages import language_name
+from tracker.wording import joined
 
 ENTITY_TYPES = {
-    "project": "Projects",
-    "objective_tag": "Objective tags",
-    "theme_tag": "Theme tags",
-    "target": "Targets",
-    "user": "Users",
-    "framework": "Framework",
-    "goal": "Goals' SDG links",
-    "objective": "Objectives' SDG links",
-    "sign_in": "Sign-ins",
-    "group_mapping": "Group rules",
-    "suggestion": "Suggestions",
+    "project": N_("Projects"),
+    "objective_tag": N_("Objective tags"),
+    "theme_tag": N_("Theme tags"),
+    "target": N_("Targets"),
+    "user": N_("Users"),
+    "framework": N_("Framework"),
+    "goal": N_("Goals' SDG links"),
+    "objective": N_("Objectives' SDG links"),
+    "sign_in": N_("Sign-ins"),
+    "group_mapping": N_("Group rules"),
+    "suggestion": N_("Suggestions"),
 }
 REFUSALS = {
-    "no_sign_in_under_way": "the answer belonged to no sign-in under way in that browser",
-    "provider_refused": "the provider did not sign them in",
-    "provider_unavailable": "the provider did not answer",
-    "unknown_issuer": "the answer came from another provider",
-    "wrong_audience": "the token was for another application",
-    "wrong_nonce": "the token belonged to another sign-in",
-    "expired_token": "the token had expired",
-    "bad_signature": "the token was not signed with the provider's keys",
-    "bad_token": "the token was not valid",
-    "bad_answer": "the provider's answer could not be read",
-    "code_refused": "the provider would not exchange the code",
-    "no_group": "no group of theirs gives access",
-    "account_deactivated": "their account is deactivated",
-    "no_email": "the provider sent no email address",
-    "email_taken": "another account has their email address",
-    "signed_in_twice": "they signed in twice at the same moment",
+    "no_sign_in_under_way": N_("the answer belonged to no sign-in under way in that browser"),
+    "provider_refused": N_("the provider did not sign them in"),
+    "provider_unavailable": N_("the provider did not answer"),
+    "unknown_issuer": N_("the answer came from another provider"),
+    "wrong_audience": N_("the token was for another application"),
+    "wrong_nonce": N_("the token belonged to another sign-in"),
+    "expired_token": N_("the token had expired"),
+    "bad_signature": N_("the token was not signed with the provider's keys"),
+    "bad_token": N_("the token was not valid"),
+    "bad_answer": N_("the provider's answer could not be read"),
+    "code_refused": N_("the provider would not exchange the code"),
+    "no_group": N_("no group of theirs gives access"),
+    "account_deactivated": N_("their account is deactivated"),
+    "no_email": N_("the provider sent no email address"),
+    "email_taken": N_("another account has their email address"),
+    "signed_in_twice": N_("they signed in twice at the same moment"),
 }
 PAGE_SIZE = 50
 
@@ -93,129 +96,150 @@ def actors(*, session: Session) -> list[User]:
     return list(session.exec(select(User).where(User.id.in_(ids)).order_by(User.full_name)))
 
 
-def _significance(value) -> str:
-    return Significance.labels.get(value, str(value)).lower()
+SIGNIFICANCES = {1: N_("significant"), 2: N_("principal")}
+ROLES = {"admin": N_("admin"), "manager": N_("manager"), "viewer": N_("viewer")}
+LANGUAGES = {"fr": N_("French"), "es": N_("Spanish"), "ar": N_("Arabic"), "en": N_("English")}
+NONE = N_("none")
+
+
+def _significance(value) -> Text | str:
+    try:
+        return Text(SIGNIFICANCES[int(value)])
+    except (KeyError, TypeError, ValueError):
+        return str(value)
+
+
+def _role(value) -> Text | str:
+    return Text(ROLES[value]) if value in ROLES else str(value)
 
 
 def _tag_subject(data: dict) -> str:
     return " ".join(str(p) for p in (data.get("code"), data.get("name")) if p)
 
 
-def _join(items) -> str:
-    items = list(items)
-    return ", ".join(items) if items else "none"
+def _join(items) -> Text | str:
+    items = [str(item) for item in items]
+    return ", ".join(items) if items else Text(NONE)
 
 
-def describe(event: AuditEvent) -> str:
+def _or_none(value) -> Text | str:
+    return str(value) if value else Text(NONE)
+
+
+def describe(event: AuditEvent) -> Text | str:
     """One sentence a programme manager understands, such as
-    "Ana Costa tagged 4.2 Cooperation against cybercrime as principal"."""
+    "Ana Costa tagged 4.2 Cooperation against cybercrime as principal", said in the page's
+    language where a page shows it."""
     who, before, after = event.actor_label, event.before or {}, event.after or {}
     kind, action, key = event.entity_type, event.action, event.entity_key
 
     if kind in ("objective_tag", "theme_tag"):
-        subject = _tag_subject(after or before)
-        if kind == "theme_tag":
-            subject = f"theme {subject}"
-        if action == "tag":
-            return f"{who} tagged {subject} as {_significance(after.get('significance'))}"
-        if action == "untag":
-            return f"{who} removed the tag {subject}"
-        changes = []
-        if before.get("significance") != after.get("significance"):
-            changes.append(
-                f"from {_significance(before.get('significance'))} "
-                f"to {_significance(after.get('significance'))}"
-            )
-        if before.get("budget_share") != after.get("budget_share"):
-            changes.append(
-                f"budget share {before.get('budget_share') or 'none'} → "
-                f"{after.get('budget_share') or 'none'}"
-            )
-        if before.get("rationale") != after.get("rationale"):
-            changes.append("its rationale")
-        return f"{who} changed the tag {subject}: " + ("; ".join(changes) or "no visible change")
+        return _tag_sentence(who, kind == "theme_tag", action, before, after)
 
     if kind == "suggestion":
         subject = _tag_subject(after)
-        if after.get("kind") == "theme":
-            subject = f"theme {subject}"
+        theme = after.get("kind") == "theme"
+        project = key.split(" ")[0]
         if action == "accept":
             how = _significance(after.get("significance"))
-            return f"{who} accepted the suggestion {subject} as {how} for {key.split(' ')[0]}"
-        return f"{who} dismissed the suggestion {subject} for {key.split(' ')[0]}"
+            if theme:
+                message = N_(
+                    "%(who)s accepted the suggestion theme %(subject)s as %(how)s for %(project)s"
+                )
+            else:
+                message = N_(
+                    "%(who)s accepted the suggestion %(subject)s as %(how)s for %(project)s"
+                )
+            return Text(message, who=who, subject=subject, how=how, project=project)
+        if theme:
+            message = N_("%(who)s dismissed the suggestion theme %(subject)s for %(project)s")
+        else:
+            message = N_("%(who)s dismissed the suggestion %(subject)s for %(project)s")
+        return Text(message, who=who, subject=subject, project=project)
 
     if kind == "project":
         if action == "create":
-            return f"{who} registered project {key} {after.get('title', '')}".rstrip()
+            title = str(after.get("title", "")).strip()
+            if title:
+                return Text(
+                    N_("%(who)s registered project %(code)s %(title)s"),
+                    who=who,
+                    code=key,
+                    title=title,
+                )
+            return Text(N_("%(who)s registered project %(code)s"), who=who, code=key)
         if action == "delete":
-            return f"{who} deleted project {key}"
+            return Text(N_("%(who)s deleted project %(code)s"), who=who, code=key)
         if action == "screen":
-            return f"{who} marked project {key} as screened"
-        fields = _join(sorted(after))
-        return f"{who} changed {fields} of project {key}"
+            return Text(N_("%(who)s marked project %(code)s as screened"), who=who, code=key)
+        return Text(
+            N_("%(who)s changed %(fields)s of project %(code)s"),
+            who=who,
+            fields=_join(sorted(after)),
+            code=key,
+        )
 
     if kind == "user":
-        if action == "create":
-            programmes = after.get("programmes") or []
-            scope = f" of {_join(programmes)}" if programmes else ""
-            return (
-                f"{who} added {after.get('full_name', key)} ({key}) as {after.get('role')}{scope}"
-            )
-        if action == "link":
-            return f"{who} linked {key} to the subject {after.get('subject')} at the provider"
-        if action == "set_password":
-            return f"{who} set a new password for {key}"
-        if action == "end_sessions":
-            return f"{who} signed {key} out everywhere ({after.get('sessions_ended', 0)} sessions)"
-        if action == "create_token":
-            return f'{who} created the API token "{after.get("token")}"'
-        if action == "revoke_token":
-            return f'{who} revoked the API token "{before.get("token")}"'
-        parts = []
-        if "role" in after:
-            parts.append(f"role from {before.get('role')} to {after['role']}")
-        if "programmes" in after:
-            parts.append(
-                f"programmes from {_join(before.get('programmes', []))} "
-                f"to {_join(after['programmes'])}"
-            )
-        if "full_name" in after:
-            parts.append(f"name to {after['full_name']}")
-        if "active" in after:
-            parts.append("deactivated the account" if not after["active"] else "reactivated it")
-        return f"{who} changed {key}: " + "; ".join(parts)
+        return _user_sentence(who, action, key, before, after)
 
     if kind == "sign_in":
         if action == "refuse":
-            reason = REFUSALS.get(after.get("reason"), after.get("reason"))
-            return f"Sign-in of {who} refused: {reason}"
+            reason = after.get("reason")
+            said = Text(REFUSALS[reason]) if reason in REFUSALS else str(reason)
+            return Text(N_("Sign-in of %(who)s refused: %(reason)s"), who=who, reason=said)
         method = after.get("with", "password")
         if method == "password":
-            extra = " (break-glass)" if after.get("break_glass") else ""
-            return f"{who} signed in with a password{extra}"
-        return f"{who} signed in with {method} as {after.get('role')}"
+            if after.get("break_glass"):
+                return Text(N_("%(who)s signed in with a password (break-glass)"), who=who)
+            return Text(N_("%(who)s signed in with a password"), who=who)
+        return Text(
+            N_("%(who)s signed in with %(provider)s as %(role)s"),
+            who=who,
+            provider=str(method),
+            role=_role(after.get("role")),
+        )
 
     if kind == "group_mapping":
         data = after or before
-        grant = data.get("role")
-        if data.get("programme"):
-            grant = f"{grant} of {data['programme']}"
+        role, programme = _role(data.get("role")), data.get("programme")
+        values = {"who": who, "group": key, "role": role}
         if action == "delete":
-            return f"{who} removed the rule giving group {key} the role {grant}"
-        return f"{who} let group {key} sign in as {grant}"
+            if programme:
+                message = N_(
+                    "%(who)s removed the rule giving group %(group)s the role %(role)s "
+                    "of %(programme)s"
+                )
+                return Text(message, programme=programme, **values)
+            return Text(
+                N_("%(who)s removed the rule giving group %(group)s the role %(role)s"), **values
+            )
+        if programme:
+            message = N_("%(who)s let group %(group)s sign in as %(role)s of %(programme)s")
+            return Text(message, programme=programme, **values)
+        return Text(N_("%(who)s let group %(group)s sign in as %(role)s"), **values)
 
     if kind == "target":
         if action == "delete":
-            return f"{who} removed the target for {key}"
-        return f"{who} set the target for {key}"
+            return Text(N_("%(who)s removed the target for %(scope)s"), who=who, scope=key)
+        return Text(N_("%(who)s set the target for %(scope)s"), who=who, scope=key)
 
     if kind in ("goal", "objective"):
+        goal = kind == "goal"
         if "proposed" in after:
-            return f"{who} confirmed the link of {kind} {key} to {after.get('sdg_link')}"
+            if goal:
+                message = N_("%(who)s confirmed the link of goal %(code)s to %(link)s")
+            else:
+                message = N_("%(who)s confirmed the link of objective %(code)s to %(link)s")
+            return Text(message, who=who, code=key, link=str(after.get("sdg_link")))
         old, new = set(before.get("sdg_links") or []), set(after.get("sdg_links") or [])
-        parts = [f"linked it to {link}" for link in sorted(new - old)]
-        parts += [f"removed its link to {link}" for link in sorted(old - new)]
-        return f"{who} changed the SDG links of {kind} {key}: " + "; ".join(parts or ["no change"])
+        parts: list = [Text(N_("linked it to %(link)s"), link=link) for link in sorted(new - old)]
+        parts += [Text(N_("removed its link to %(link)s"), link=link) for link in sorted(old - new)]
+        if goal:
+            message = N_("%(who)s changed the SDG links of goal %(code)s: %(changes)s")
+        else:
+            message = N_("%(who)s changed the SDG links of objective %(code)s: %(changes)s")
+        changes = joined(parts) if parts else Text(N_("no change"))
+        return Text(message, who=who, code=key, changes=changes)
 
     if kind == "framework" and action == "translate":
         return _translation_sentence(who, key, before, after)
@@ -224,37 +248,167 @@ def describe(event: AuditEvent) -> str:
         items = {k for k in (*before, *after) if k != "active"}
         removed = sum(1 for k in items if before.get(k) == {"removed": True})
         added = sum(1 for k in items if k in after and k not in before)
-        parts = [
-            f"{n} {label}"
-            for n, label in (
-                (added, "added"),
-                (len(items) - added - removed, "changed"),
-                (removed, "removed"),
-            )
-            if n
-        ]
+        changed = len(items) - added - removed
+        parts = []
+        if added:
+            parts.append(Text(N_("%(count)s added"), count=added))
+        if changed:
+            parts.append(Text(N_("%(count)s changed"), count=changed))
+        if removed:
+            parts.append(Text(N_("%(count)s removed"), count=removed))
         if after.get("active"):
-            parts.append("made active")
-        return f"{who} loaded framework {key}: " + ", ".join(parts or ["no change"])
+            parts.append(Text(N_("made active")))
+        changes = joined(parts, commas=True) if parts else Text(N_("no change"))
+        return Text(
+            N_("%(who)s loaded framework %(code)s: %(changes)s"), who=who, code=key, changes=changes
+        )
 
     return f"{who} {action} {kind} {key}"
 
 
-def _translation_sentence(who: str, key: str, before: dict, after: dict) -> str:
+def _tag_sentence(who: str, theme: bool, action: str, before: dict, after: dict) -> Text:
+    subject = _tag_subject(after or before)
+    if action == "tag":
+        if theme:
+            message = N_("%(who)s tagged theme %(subject)s as %(significance)s")
+        else:
+            message = N_("%(who)s tagged %(subject)s as %(significance)s")
+        significance = _significance(after.get("significance"))
+        return Text(message, who=who, subject=subject, significance=significance)
+    if action == "untag":
+        if theme:
+            return Text(N_("%(who)s removed the tag theme %(subject)s"), who=who, subject=subject)
+        return Text(N_("%(who)s removed the tag %(subject)s"), who=who, subject=subject)
+    changes: list = []
+    if before.get("significance") != after.get("significance"):
+        changes.append(
+            Text(
+                N_("from %(before)s to %(after)s"),
+                before=_significance(before.get("significance")),
+                after=_significance(after.get("significance")),
+            )
+        )
+    if before.get("budget_share") != after.get("budget_share"):
+        changes.append(
+            Text(
+                N_("budget share %(before)s → %(after)s"),
+                before=_or_none(before.get("budget_share")),
+                after=_or_none(after.get("budget_share")),
+            )
+        )
+    if before.get("rationale") != after.get("rationale"):
+        changes.append(Text(N_("its rationale")))
+    if theme:
+        message = N_("%(who)s changed the tag theme %(subject)s: %(changes)s")
+    else:
+        message = N_("%(who)s changed the tag %(subject)s: %(changes)s")
+    said = joined(changes) if changes else Text(N_("no visible change"))
+    return Text(message, who=who, subject=subject, changes=said)
+
+
+def _user_sentence(who: str, action: str, key: str, before: dict, after: dict) -> Text:
+    if action == "create":
+        programmes = after.get("programmes") or []
+        values = {
+            "who": who,
+            "name": str(after.get("full_name", key)),
+            "email": key,
+            "role": _role(after.get("role")),
+        }
+        if programmes:
+            message = N_("%(who)s added %(name)s (%(email)s) as %(role)s of %(programmes)s")
+            return Text(message, programmes=_join(programmes), **values)
+        return Text(N_("%(who)s added %(name)s (%(email)s) as %(role)s"), **values)
+    if action == "link":
+        return Text(
+            N_("%(who)s linked %(user)s to the subject %(subject)s at the provider"),
+            who=who,
+            user=key,
+            subject=str(after.get("subject")),
+        )
+    if action == "set_password":
+        return Text(N_("%(who)s set a new password for %(user)s"), who=who, user=key)
+    if action == "end_sessions":
+        return Text(
+            N_("%(who)s signed %(user)s out everywhere (%(sessions)s sessions)"),
+            who=who,
+            user=key,
+            sessions=str(after.get("sessions_ended", 0)),
+        )
+    if action == "create_token":
+        return Text(
+            N_('%(who)s created the API token "%(token)s"'), who=who, token=str(after.get("token"))
+        )
+    if action == "revoke_token":
+        return Text(
+            N_('%(who)s revoked the API token "%(token)s"'), who=who, token=str(before.get("token"))
+        )
+    parts: list = []
+    if "role" in after:
+        parts.append(
+            Text(
+                N_("role from %(before)s to %(after)s"),
+                before=_role(before.get("role")),
+                after=_role(after["role"]),
+            )
+        )
+    if "programmes" in after:
+        parts.append(
+            Text(
+                N_("programmes from %(before)s to %(after)s"),
+                before=_join(before.get("programmes", [])),
+                after=_join(after["programmes"]),
+            )
+        )
+    if "full_name" in after:
+        parts.append(Text(N_("name to %(name)s"), name=str(after["full_name"])))
+    if "active" in after:
+        if not after["active"]:
+            parts.append(Text(N_("deactivated the account")))
+        else:
+            parts.append(Text(N_("reactivated it")))
+    return Text(
+        N_("%(who)s changed %(user)s: %(changes)s"), who=who, user=key, changes=joined(parts)
+    )
+
+
+def _translation_sentence(who: str, key: str, before: dict, after: dict) -> Text:
     """Sam Okafor loaded the French translation of framework GPG-2023 (unofficial working
     translation): 85 items added."""
     (language, provenance), *_ = (after.get("translation") or {"": {}}).items()
-    kind = "official" if provenance.get("official") else "unofficial working translation"
+    if provenance.get("official"):
+        kind = Text(N_("official"))
+    else:
+        kind = Text(N_("unofficial working translation"))
     items = [k for k in after if k != "translation"]
     added = sum(1 for k in items if k not in before)
-    parts = [
-        f"{n} item{'' if n == 1 else 's'} {verb}"
-        for n, verb in ((added, "added"), (len(items) - added, "changed"))
-        if n
-    ]
-    named = language_name(language) or language
-    done = ", ".join(parts or ["its description changed"])
-    return f"{who} loaded the {named} translation of framework {key} ({kind}): {done}"
+    parts = []
+    if added:
+        parts.append(
+            Text.counted(*wording.ngettext("%(num)s item added", "%(num)s items added"), added)
+        )
+    if len(items) - added:
+        changed = len(items) - added
+        parts.append(
+            Text.counted(
+                *wording.ngettext("%(num)s item changed", "%(num)s items changed"), changed
+            )
+        )
+    if language in LANGUAGES:
+        named = Text(LANGUAGES[language])
+    else:
+        named = language_name(language) or language
+    done = joined(parts, commas=True) if parts else Text(N_("its description changed"))
+    return Text(
+        N_(
+            "%(who)s loaded the %(language)s translation of framework %(code)s (%(kind)s): %(done)s"
+        ),
+        who=who,
+        language=named,
+        code=key,
+        kind=kind,
+        done=done,
+    )
 
 
 def changes(event: AuditEvent) -> list[tuple[str, str, str]]:

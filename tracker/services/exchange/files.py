@@ -12,6 +12,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from tracker.config import Settings
+from tracker.formats import Text
+from tracker.locales import N_
+
+EMPTY = N_("the file is empty")
 
 
 class FileRefused(ValueError):
@@ -57,8 +61,13 @@ class Table:
                 break
         if len(self.rows) >= MAX_ROWS:
             raise FileRefused(
-                f"the file has more than {MAX_ROWS:,} rows of projects; split it into files "
-                f"of at most {MAX_ROWS:,} rows"
+                Text(
+                    N_(
+                        "the file has more than %(most)s rows of projects; split it into files "
+                        "of at most %(most)s rows"
+                    ),
+                    most=MAX_ROWS,
+                )
             )
         self.rows.append((number, cells[:width]))
 
@@ -67,9 +76,14 @@ def check_size(content: bytes, settings: Settings) -> None:
     limit = settings.import_max_bytes
     if len(content) > limit:
         raise FileRefused(
-            f"the file is {len(content) / 1e6:.1f} MB; "
-            f"files up to {limit / 1e6:.0f} MB are accepted "
-            "(TRACKER_IMPORT_MAX_BYTES)"
+            Text(
+                N_(
+                    "the file is %(size)s MB; files up to %(most)s MB are accepted "
+                    "(TRACKER_IMPORT_MAX_BYTES)"
+                ),
+                size=f"{len(content) / 1e6:.1f}",
+                most=f"{limit / 1e6:.0f}",
+            )
         )
 
 
@@ -86,8 +100,14 @@ def _decode_csv(content: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = content[: exc.start].count(b"\n") + 1
         raise FileRefused(
-            f"the file is not UTF-8 text (byte 0x{content[exc.start]:02x} on line {line}); save it "
-            'as "CSV UTF-8" and try again'
+            Text(
+                N_(
+                    'the file is not UTF-8 text (byte %(byte)s on line %(line)s); save it as "CSV '
+                    'UTF-8" and try again'
+                ),
+                byte=f"0x{content[exc.start]:02x}",
+                line=line,
+            )
         ) from None
 
 
@@ -122,7 +142,7 @@ def read_csv(content: bytes) -> Table:
             continue
         table.add(number, cells)
     if table is None:
-        raise FileRefused("the file is empty")
+        raise FileRefused(Text(EMPTY))
     refuse_formulas(table, header_row)
     return table
 
@@ -134,14 +154,21 @@ def refuse_formulas(table: Table, header_row: int) -> None:
             if value and (FORMULA.match(value) or FORMULA.match(value.strip())):
                 column = table.header[c] if c < len(table.header) else f"column {c + 1}"
                 raise FileRefused(
-                    f'row {number}, column {column} holds a formula ("{printable(value, 30)}"); '
-                    "formulas are refused: type the value itself"
+                    Text(
+                        N_(
+                            'row %(row)s, column %(column)s holds a formula ("%(value)s"); '
+                            "formulas are refused: type the value itself"
+                        ),
+                        row=number,
+                        column=column,
+                        value=printable(value, 30),
+                    )
                 )
 
 
 def _open_workbook(content: bytes, settings: Settings):
     if not content.startswith(ZIP_MAGIC):
-        raise FileRefused("the file is not an Excel workbook (.xlsx)")
+        raise FileRefused(Text(N_("the file is not an Excel workbook (.xlsx)")))
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         members = archive.infolist()
@@ -173,8 +200,14 @@ def _open_workbook(content: bytes, settings: Settings):
 def _cell_text(cell, number: int, column: int) -> str:
     if cell.data_type == "f":
         raise FileRefused(
-            f"row {number}, column {column} holds a formula; "
-            "formulas are refused: type the value itself"
+            Text(
+                N_(
+                    "row %(row)s, column %(column)s holds a formula; formulas are refused: type "
+                    "the value itself"
+                ),
+                row=number,
+                column=str(column),
+            )
         )
     value = cell.value
     if value is None:
@@ -210,7 +243,7 @@ def _read_sheet(sheet, *, header_only: bool) -> Table:
         # Later rows are read as wide as the header and a little more, never wider: a sheet
         # can claim 16,384 columns in every row.
         return _read_rows(sheet, table, number, len(table.header) + EXTRA_COLUMNS)
-    raise FileRefused("the file is empty")
+    raise FileRefused(Text(EMPTY))
 
 
 def _read_rows(sheet, table: Table, header_row: int, width: int) -> Table:
@@ -226,4 +259,4 @@ def read_csv_header(content: bytes) -> Table:
     for cells in _csv_records(_decode_csv(content[:1_000_000].rsplit(b"\n", 1)[0] + b"\n")):
         if any(c.strip() for c in cells):
             return Table(_header(cells))
-    raise FileRefused("the file is empty")
+    raise FileRefused(Text(EMPTY))

@@ -11,6 +11,8 @@ from sqlalchemy import exists, update
 from sqlmodel import Session, select
 
 from tracker.config import Settings
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.models import ImportJob, Programme, User
 from tracker.models._base import utcnow
 from tracker.models.imports import ImportUpload
@@ -21,8 +23,8 @@ from tracker.services.exchange.spreadsheet import read as spreadsheet
 from tracker.services.exchange.uploads import Upload
 
 KINDS = {
-    "spreadsheet": "Projects spreadsheet (CSV or XLSX)",
-    "iati": "IATI activities (XML, versions 2.01 to 2.03)",
+    "spreadsheet": N_("Projects spreadsheet (CSV or XLSX)"),
+    "iati": N_("IATI activities (XML, versions 2.01 to 2.03)"),
 }
 FILE_TYPES = {"spreadsheet": ("csv", "xlsx"), "iati": ("xml",)}
 RUNNING = ("checking", "committing")
@@ -36,20 +38,27 @@ def start_job(*, session: Session, user: User, upload: Upload, settings: Setting
     InputError, naming the field, for anything else, and then nothing is kept."""
     errors: dict[str, str] = {}
     if upload.kind not in KINDS:
-        errors["kind"] = f"must be one of {', '.join(KINDS)}"
+        errors["kind"] = Text(N_("must be one of %(allowed)s"), allowed=", ".join(KINDS))
     if not upload.content:
-        errors["file"] = "choose a file to import"
+        errors["file"] = Text(N_("choose a file to import"))
     elif upload.kind in KINDS and upload.file_type not in FILE_TYPES[upload.kind]:
         wanted = " or ".join(f".{t}" for t in FILE_TYPES[upload.kind])
-        errors["file"] = (
-            f'"{upload.filename[:80]}" is not what {KINDS[upload.kind]} takes: choose a '
-            f"{wanted} file, or say what is in it below"
+        errors["file"] = Text(
+            N_(
+                '"%(file)s" is not what %(kind)s takes: choose a %(wanted)s file, or say what '
+                "is in it below"
+            ),
+            file=upload.filename[:80],
+            kind=Text(KINDS[upload.kind]),
+            wanted=wanted,
         )
     if upload.kind == "iati":
         if not upload.programme:
-            errors["programme"] = "IATI activities need the programme they belong to"
+            errors["programme"] = Text(N_("IATI activities need the programme they belong to"))
         elif not _programme_exists(session, upload.programme):
-            errors["programme"] = f'unknown programme "{upload.programme[:20]}"'
+            errors["programme"] = Text(
+                N_('unknown programme "%(value)s"'), value=upload.programme[:20]
+            )
     if errors:
         raise InputError(errors)
     try:
@@ -60,7 +69,7 @@ def start_job(*, session: Session, user: User, upload: Upload, settings: Setting
                 filename=upload.filename, content=upload.content, settings=settings
             )
     except FileRefused as exc:
-        raise InputError({"file": str(exc)}) from None
+        raise InputError({"file": exc.args[0] if exc.args else str(exc)}) from None
     job = ImportJob(
         user_id=user.id,
         kind=upload.kind,

@@ -17,6 +17,9 @@ from sqlalchemy import delete, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from tracker.formats import Text
+from tracker.kept_text import keep
+from tracker.locales import N_
 from tracker.models import ImportJob
 from tracker.models._base import utcnow
 from tracker.models.imports import ImportUpload
@@ -92,21 +95,29 @@ def _mark_stalled(session: Session, now: datetime) -> int:
         since = f"{job.updated_at:%-d %b %Y %H:%M} UTC"
         if job.status == "checking":
             job.status = "failed"
-            job.report = {
-                "refused": f"the check stopped on {since} without finishing (was the "
-                "server stopped?); upload the file again"
-            }
+            refused = Text(
+                N_(
+                    "the check stopped on %(since)s without finishing (was the server "
+                    "stopped?); upload the file again"
+                ),
+                since=since,
+            )
+            job.report = {"refused": str(refused), "refused_text": keep(refused)}
             job.finished_at = now
             session.execute(delete(ImportUpload).where(ImportUpload.job_id == job.id))
             job.file_removed_at = now
         else:
+            stopped = Text(
+                N_("the import stopped on %(since)s without finishing (was the server stopped?)"),
+                since=since,
+            )
             job.status = "interrupted"
             job.report = {
                 **(job.report or {}),
                 "written": job.done,
                 "total": job.total,
-                "stopped": f"the import stopped on {since} without finishing (was the server "
-                "stopped?)",
+                "stopped": str(stopped),
+                "stopped_text": keep(stopped),
             }
         job.updated_at = now
         session.add(job)

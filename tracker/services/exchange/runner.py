@@ -24,6 +24,9 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlmodel import Session
 
 from tracker.config import Settings
+from tracker.formats import Text
+from tracker.kept_text import keep
+from tracker.locales import N_
 from tracker.models import ImportJob, User
 from tracker.models._base import utcnow
 from tracker.models.imports import ImportUpload
@@ -297,16 +300,19 @@ def _write_batch(engine, job_id, batch, *, principal, catalogue, written, total,
         except WriteConflict as exc:
             return str(exc)
         except IntegrityError as exc:
-            return (
-                "the database refused a row of this batch (was a project registered or "
-                f"changed by someone else meanwhile?): {printable(str(exc.orig), 200)}"
+            return Text(
+                N_(
+                    "the database refused a row of this batch (was a project registered or "
+                    "changed by someone else meanwhile?): %(detail)s"
+                ),
+                detail=printable(str(exc.orig), 200),
             )
         except DBAPIError as exc:
             if attempt == BUSY_RETRIES or not _is_busy(exc):
                 raise
             log.info("import %s: batch from row %s waited too long; again", job_id, written)
             time.sleep(attempt)
-    return "the database stayed busy"
+    return Text(N_("the database stayed busy"))
 
 
 def _is_busy(exc: DBAPIError) -> bool:
@@ -431,7 +437,8 @@ def _stop(engine, job_id: int, reason: str, *, report: dict | None = None) -> No
         job = session.get(ImportJob, job_id)
         written, total = (job.done, job.total) if job else (0, 0)
         report = {**(report or (job.report if job else {})), "written": written}
-    report["stopped"] = reason
+    report["stopped"] = str(reason)
+    report["stopped_text"] = keep(reason)
     report["total"] = total
     _finish(engine, job_id, "interrupted", report, remove_file=False)
 

@@ -13,6 +13,8 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.models import SDG, Framework, Goal, Objective, SDGLink, SDGTarget, User
 from tracker.services.audit.record import record
 from tracker.services.errors import InputError, NotFound
@@ -83,7 +85,7 @@ def _owner(session: Session, code: str):
     """The active framework's goal or objective with this code."""
     framework = session.exec(select(Framework).where(Framework.active)).first()
     if framework is None:
-        raise InputError({"owner": "no framework is loaded"})
+        raise InputError({"owner": Text(N_("no framework is loaded"))})
     goal = session.exec(
         select(Goal).where(Goal.framework_id == framework.id, Goal.code == code)
     ).first()
@@ -94,7 +96,13 @@ def _owner(session: Session, code: str):
     ).first()
     if objective is not None:
         return framework, "objective", objective
-    raise InputError({"owner": f'unknown goal or objective "{code[:20]}"; such as GPG5 or 5.5'})
+    raise InputError(
+        {
+            "owner": Text(
+                N_('unknown goal or objective "%(value)s"; such as GPG5 or 5.5'), value=code[:20]
+            )
+        }
+    )
 
 
 def _audit(session, actor, owner_kind, owner, before, after) -> None:
@@ -134,22 +142,46 @@ def add_link(
     if "." in target:
         found = session.get(SDGTarget, target)
         if found is None:
-            raise InputError({"target": f'unknown SDG target "{target[:8]}"; such as 16.4'})
+            raise InputError(
+                {
+                    "target": Text(
+                        N_('unknown SDG target "%(value)s"; such as 16.4'), value=target[:8]
+                    )
+                }
+            )
         number, code = found.sdg_number, found.code
     elif target.isdigit() and target.isascii() and 1 <= int(target) <= 17:
         number, code = int(target), None
     else:
         raise InputError(
-            {"target": "must be an SDG target such as 16.4, or an SDG number from 1 to 17"}
+            {
+                "target": Text(
+                    N_("must be an SDG target such as 16.4, or an SDG number from 1 to 17")
+                )
+            }
         )
     column = SDGLink.goal_id if kind == "goal" else SDGLink.objective_id
     stored = list(session.exec(select(SDGLink).where(column == owner.id)))
     if any((link.sdg_number, link.target_code) == (number, code) for link in stored):
-        raise InputError({"target": f"{owner.code} already links to {code or f'SDG {number}'}"})
+        linked = code or Text(N_("SDG %(number)s"), number=str(number))
+        raise InputError(
+            {
+                "target": Text(
+                    N_("%(owner)s already links to %(target)s"), owner=owner.code, target=linked
+                )
+            }
+        )
     given = sum((link.weight or Decimal(0) for link in stored), Decimal(0))
     if weight is not None and given + weight > 100:
         raise InputError(
-            {"weight": f"{owner.code}'s links already weigh {given:g}%; at most {100 - given:g}"}
+            {
+                "weight": Text(
+                    N_("%(owner)s's links already weigh %(given)s%%; at most %(left)s"),
+                    owner=owner.code,
+                    given=f"{given:g}",
+                    left=f"{100 - given:g}",
+                )
+            }
         )
     before = _summaries(session, kind, owner)
     link = SDGLink(

@@ -18,6 +18,8 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
 from tracker.fields import TEXT_CONTEXT, allowed_names
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.models import (
     AuditEvent,
     Country,
@@ -31,6 +33,7 @@ from tracker.models import (
     User,
 )
 from tracker.models._base import utcnow
+from tracker.refusals import said_refusal
 from tracker.services.accounts.permissions import Principal, require_can_edit
 from tracker.services.audit.record import PROJECT_FIELDS as PROJECT_EVENT_FIELDS
 from tracker.services.audit.record import place_label, project_state, record_project
@@ -68,6 +71,9 @@ class ProjectInput:
     locations: list[LocationInput] = field(default_factory=list)
 
 
+PLACE_PARTS = {"place": N_("place"), "percentage": N_("percentage")}
+
+
 @dataclass(frozen=True)
 class ValidProject:
     values: dict[str, Any]
@@ -77,11 +83,19 @@ class ValidProject:
 class StaleVersion(Conflict):
     def __init__(self, code: str, changed_by: str, changed_at):
         self.changed_by, self.changed_at = changed_by, changed_at
-        when = changed_at.strftime("%-d %b %Y %H:%M UTC") if changed_at else "recently"
-        super().__init__(
-            f"{changed_by} changed project {code} on {when}, after you opened it. Nothing was "
-            "saved: reload to see their changes, then make yours again."
-        )
+        if changed_at:
+            message = N_(
+                "%(who)s changed project %(code)s on %(when)s, after you opened it. Nothing was "
+                "saved: reload to see their changes, then make yours again."
+            )
+            when = changed_at.strftime("%-d %b %Y %H:%M UTC")
+            super().__init__(Text(message, who=changed_by, code=code, when=when))
+        else:
+            message = N_(
+                "%(who)s changed project %(code)s recently, after you opened it. Nothing was "
+                "saved: reload to see their changes, then make yours again."
+            )
+            super().__init__(Text(message, who=changed_by, code=code))
 
 
 def plain(number: Decimal) -> str:
@@ -95,16 +109,20 @@ def _decimal(value, name: str, errors: dict, *, limit: Decimal, what: str) -> De
     try:
         number = Decimal(str(value).replace(",", "").replace(" ", "").strip())
     except InvalidOperation:
-        errors[name] = f'"{str(value)[:40]}" is not a number; use digits, such as {what}'
+        errors[name] = Text(
+            N_('"%(value)s" is not a number; use digits, such as %(example)s'),
+            value=str(value)[:40],
+            example=what,
+        )
         return None
     if not number.is_finite():
-        errors[name] = f"must be a number, such as {what}"
+        errors[name] = Text(N_("must be a number, such as %(example)s"), example=what)
     elif number < 0:
-        errors[name] = "must not be negative"
+        errors[name] = Text(N_("must not be negative"))
     elif number > limit:
-        errors[name] = f"must be at most {limit:,.0f}"
+        errors[name] = Text(N_("must be at most %(most)s"), most=int(limit))
     elif number != number.quantize(Decimal("0.01")):
-        errors[name] = "may have at most two decimal places"
+        errors[name] = Text(N_("may have at most two decimal places"))
     else:
         return number.quantize(Decimal("0.01"))
     return None
@@ -165,14 +183,20 @@ def _shape_problems(exc: ValidationError, typed: dict[str, Any]) -> dict[str, st
     places = typed["locations"]
     for error in exc.errors():
         name, *rest = error["loc"]
-        message = error["msg"]
+        message = said_refusal(error["msg"])
         if name == "locations" and len(rest) == 2:
             n, part = rest
             place = str(places[n].get("place", "")).upper() if n < len(places) else ""
             if part == "place" and error["type"] == "missing":
-                message = f"place {n + 1} has a percentage but no country or region"
+                message = Text(
+                    N_("place %(number)s has a percentage but no country or region"), number=n + 1
+                )
             else:
-                message = f"{place or f'place {n + 1}'}: {part} {message}"
+                where = place or Text(N_("place %(number)s"), number=n + 1)
+                what = Text(PLACE_PARTS[part]) if part in PLACE_PARTS else str(part)
+                message = Text(
+                    N_("%(place)s: %(part)s %(problem)s"), place=where, part=what, problem=message
+                )
         errors.setdefault(str(name), message)
     return errors
 
@@ -212,13 +236,17 @@ def validate_project(
     code = given("code")
     renamed = current is None or current.code != code
     if code and renamed and _code_taken(session, code):
-        errors["code"] = f'"{code}" is already used by another project; codes are unique'
+        errors["code"] = Text(
+            N_('"%(code)s" is already used by another project; codes are unique'), code=code
+        )
 
     currency = given("budget_currency").upper()
     currencies = lookups.currencies
     if currency and currency not in currencies:
-        errors["budget_currency"] = (
-            f'unknown currency "{currency[:10]}"; allowed: {", ".join(sorted(currencies))}'
+        errors["budget_currency"] = Text(
+            N_('unknown currency "%(value)s"; allowed: %(allowed)s'),
+            value=currency[:10],
+            allowed=", ".join(sorted(currencies)),
         )
 
     programmes = lookups.programmes
@@ -228,9 +256,13 @@ def validate_project(
             sorted(((p.code, p.name) for p in programmes.values()), key=lambda pair: pair[1])
         )
         errors["programme"] = (
-            f'unknown programme "{given("programme")[:40]}"; allowed: {known}'
+            Text(
+                N_('unknown programme "%(value)s"; allowed: %(allowed)s'),
+                value=given("programme")[:40],
+                allowed=known,
+            )
             if given("programme")
-            else "choose the programme the project belongs to"
+            else Text(N_("choose the programme the project belongs to"))
         )
     elif programme is not None:
         # A programme the person may not change is refused as editing it is (403), not as
@@ -241,7 +273,7 @@ def validate_project(
     if email := given("manager").lower():
         manager = session.exec(select(User).where(User.email == email)).first()
         if manager is None or not manager.active or manager.role == "viewer":
-            errors["manager"] = "must be the email of an active manager or administrator"
+            errors["manager"] = Text(N_("must be the email of an active manager or administrator"))
         else:
             manager_id = manager.id
 
@@ -282,9 +314,13 @@ def validate_project(
 def _unknown_places(lookups: Lookups, places: list[str], errors: dict) -> None:
     for place in places:
         if place not in lookups.countries and place not in lookups.regions:
-            errors["locations"] = (
-                f'unknown country or region "{place[:20]}"; use an ISO country code such as KE '
-                f"or a region: {', '.join(sorted(lookups.regions))}"
+            errors["locations"] = Text(
+                N_(
+                    'unknown country or region "%(value)s"; use an ISO country code such as KE '
+                    "or a region: %(regions)s"
+                ),
+                value=place[:20],
+                regions=", ".join(sorted(lookups.regions)),
             )
             return
 
@@ -356,7 +392,7 @@ def last_change(session: Session, project_id: int) -> tuple[str, Any]:
         .where(AuditEvent.project_id == project_id)
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
     ).first()
-    return (event.actor_label, event.occurred_at) if event else ("Someone", None)
+    return (event.actor_label, event.occurred_at) if event else (Text(N_("Someone")), None)
 
 
 def bump_version(
@@ -365,7 +401,9 @@ def bump_version(
     """Compare-and-set: the change applies only if nobody changed the project since the
     caller read `expected_version`; else StaleVersion names who did."""
     if expected_version is None:
-        raise InputError({"version": "is required: the version of the project you changed"})
+        raise InputError(
+            {"version": Text(N_("is required: the version of the project you changed"))}
+        )
     result = session.execute(
         update(Project)
         .where(Project.id == project.id, Project.version == expected_version)

@@ -17,8 +17,10 @@ from typing import Any
 from sqlalchemy import and_, exists, func, literal_column, or_, select, table, text, union
 from sqlmodel import Session
 
+from tracker import wording
 from tracker.fields import allowed_names, read_params
-from tracker.formats import ngettext
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.models import (
     Country,
     Currency,
@@ -534,27 +536,33 @@ def _tag_labels(session: Session, project_ids: list[int]) -> dict[int, list[TagL
     return {pid: [t[-1] for t in sorted(items)] for pid, items in found.items()}
 
 
-def describe_filters(*, session: Session, query: ProjectListQuery) -> list[str]:
-    """The active filters in words, for the heading of a list."""
-    words = []
+def describe_filters(*, session: Session, query: ProjectListQuery) -> list[Text | str]:
+    """The active filters in words, for the heading of a list, each said in the page's
+    language."""
+    words: list[Text | str] = []
     names = {
         "goal": dict(session.execute(select(Goal.code, Goal.short_name)).all()),
         "objective": dict(session.execute(select(Objective.code, Objective.short_name)).all()),
         "theme": dict(session.execute(select(Theme.code, Theme.name)).all()),
     }
+    kinds = {
+        "goal": N_("goal %(name)s"),
+        "objective": N_("objective %(name)s"),
+        "theme": N_("theme %(name)s"),
+    }
     for kind in ("goal", "objective", "theme"):
         code = getattr(query, kind)
         if code == "none":
-            words.append("no theme")
+            words.append(Text(N_("no theme")))
         elif code:
-            words.append(f"{kind} {code} {names[kind].get(code) or ''}".strip())
+            words.append(Text(kinds[kind], name=f"{code} {names[kind].get(code) or ''}".strip()))
     coverage = query.coverage
     places = dict(session.execute(select(Region.code, Region.name)).all())
     if query.located:
         label = {
-            "global": "no particular place (global)",
-            "whole-region": "the whole region",
-            "elsewhere": "places outside the region",
+            "global": Text(N_("no particular place (global)")),
+            "whole-region": Text(N_("the whole region")),
+            "elsewhere": Text(N_("places outside the region")),
         }.get(query.located)
         if label is None:
             label = (
@@ -563,9 +571,9 @@ def describe_filters(*, session: Session, query: ProjectListQuery) -> list[str]:
                     select(Country.name).where(Country.code == query.located)
                 ).scalar()
             )
-        words.append(f"in {label}")
+        words.append(Text(N_("in %(place)s"), place=label))
     if coverage.region_code:
-        words.append(f"working in {places[coverage.region_code]}")
+        words.append(Text(N_("working in %(region)s"), region=places[coverage.region_code]))
     if coverage.programme_codes:
         programmes = dict(
             session.execute(
@@ -574,28 +582,47 @@ def describe_filters(*, session: Session, query: ProjectListQuery) -> list[str]:
                 )
             ).all()
         )
+        listed = ", ".join(programmes.get(c, c) for c in coverage.programme_codes)
         words.append(
-            ngettext("programme", "programmes", len(coverage.programme_codes))
-            + " "
-            + ", ".join(programmes.get(c, c) for c in coverage.programme_codes)
+            Text.counted(
+                *wording.ngettext("programme %(names)s", "programmes %(names)s"),
+                len(coverage.programme_codes),
+                names=listed,
+            )
         )
     if coverage.statuses:
-        words.append("status " + ", ".join(coverage.statuses))
+        words.append(Text(N_("status %(statuses)s"), statuses=", ".join(coverage.statuses)))
     if coverage.floor == 2:
-        words.append("principal only")
-    if coverage.date_from or coverage.date_to:
+        words.append(Text(N_("principal only")))
+    if coverage.date_from and coverage.date_to:
         words.append(
-            "running "
-            + (f"from {coverage.date_from:%-d %b %Y} " if coverage.date_from else "")
-            + (f"until {coverage.date_to:%-d %b %Y}" if coverage.date_to else "")
+            Text(
+                N_("running from %(start)s until %(end)s"),
+                start=f"{coverage.date_from:%-d %b %Y}",
+                end=f"{coverage.date_to:%-d %b %Y}",
+            )
         )
+    elif coverage.date_from:
+        words.append(Text(N_("running from %(start)s"), start=f"{coverage.date_from:%-d %b %Y}"))
+    elif coverage.date_to:
+        words.append(Text(N_("running until %(end)s"), end=f"{coverage.date_to:%-d %b %Y}"))
     if query.year:
-        words.append("undated" if query.year == "undated" else f"running in {query.year}")
+        if query.year == "undated":
+            words.append(Text(N_("undated")))
+        else:
+            words.append(Text(N_("running in %(year)s"), year=str(query.year)))
     if query.screened:
-        words.append(SCREENED[query.screened].lower())
+        words.append(Text(SCREENED_WORDS[query.screened]))
     if query.text:
-        words.append(f'matching "{query.text}"')
+        words.append(Text(N_('matching "%(words)s"'), words=query.text))
     return words
+
+
+SCREENED_WORDS = {
+    "yes": N_("screened"),
+    "no": N_("not yet screened"),
+    "not_aligned": N_("screened, not aligned"),
+}
 
 
 __all__ = [

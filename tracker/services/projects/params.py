@@ -39,6 +39,7 @@ from tracker.fields import (
     allowed_names,
 )
 from tracker.inputs import MAX_FIELD
+from tracker.locales import N_
 from tracker.models import ProjectKind, ProjectStatus
 from tracker.services.coverage.params import (
     Floor,
@@ -47,18 +48,22 @@ from tracker.services.coverage.params import (
     StatusFilter,
 )
 
-SCREENED = {"yes": "Screened", "no": "Not yet screened", "not_aligned": "Screened, not aligned"}
+SCREENED = {
+    "yes": N_("Screened"),
+    "no": N_("Not yet screened"),
+    "not_aligned": N_("Screened, not aligned"),
+}
 SORT_NAMES = {
-    "code": "Code",
-    "title": "Title",
-    "status": "Status",
-    "start": "Start date",
-    "end": "End date",
-    "budget": "Budget",
-    "updated": "Last changed",
+    "code": N_("Code"),
+    "title": N_("Title"),
+    "status": N_("Status"),
+    "start": N_("Start date"),
+    "end": N_("End date"),
+    "budget": N_("Budget"),
+    "updated": N_("Last changed"),
 }
 SORT_KEYS = tuple(SORT_NAMES)
-KIND_NAMES = {"capacity_building": "Capacity building", "operation": "Operation"}
+KIND_NAMES = {"capacity_building": N_("Capacity building"), "operation": N_("Operation")}
 STATUS_NAMES = {s.value: s.value.capitalize() for s in ProjectStatus}
 MAX_PAGE = 1_000_000
 MAX_SEARCH = 200

@@ -12,6 +12,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.models import Objective, ObjectiveTag, Project, Significance, Theme, ThemeTag
 from tracker.models._base import utcnow
 from tracker.services.accounts.permissions import Principal
@@ -73,7 +75,10 @@ def _tag_payload(item, tag) -> dict[str, Any]:
 def _check_editor(principal: Principal, project: Project) -> None:
     if not principal.can_edit_project(project):
         raise NotAllowed(
-            f"You cannot change the tags of {project.code}: it is not in your programmes."
+            Text(
+                N_("You cannot change the tags of %(code)s: it is not in your programmes."),
+                code=project.code,
+            )
         )
 
 
@@ -83,28 +88,38 @@ def validate_tag(
     """Check one tag; with against_stored, its share plus the project's other stored shares."""
     errors: dict[str, str] = {}
     if change.kind not in ("objective", "theme"):
-        raise InputError({"kind": "must be objective or theme"})
+        raise InputError({"kind": Text(N_("must be objective or theme"))})
     item = _item(session, change.kind, (change.code or "").strip())
     if item is None:
         example = "4.2" if change.kind == "objective" else "III"
-        errors[change.kind] = (
-            f'unknown {change.kind} "{str(change.code)[:20]}"; '
-            f"use a code of the framework such as {example}"
-            if change.code
-            else f"choose the {change.kind}"
-        )
+        objective = change.kind == "objective"
+        if change.code:
+            message = (
+                N_('unknown objective "%(value)s"; use a code of the framework such as %(example)s')
+                if objective
+                else N_(
+                    'unknown theme "%(value)s"; use a code of the framework such as %(example)s'
+                )
+            )
+            errors[change.kind] = Text(message, value=str(change.code)[:20], example=example)
+        else:
+            errors[change.kind] = Text(
+                N_("choose the objective") if objective else N_("choose the theme")
+            )
     significance = change.significance
     if isinstance(significance, str):
         significance = SIGNIFICANCE.get(significance.strip().lower(), significance)
         if isinstance(significance, str) and significance.isdigit():
             significance = int(significance)
     if significance not in (1, 2):
-        errors["significance"] = "must be principal or significant"
+        errors["significance"] = Text(N_("must be principal or significant"))
     share = _decimal(change.budget_share, "budget_share", errors, limit=Decimal(100), what="40")
     rationale = (change.rationale or "").strip()
     if len(rationale) > MAX_RATIONALE:
-        errors["rationale"] = (
-            f"must be at most {MAX_RATIONALE:,} characters (it has {len(rationale):,})"
+        errors["rationale"] = Text(
+            N_("must be at most %(most)s characters (it has %(length)s)"),
+            most=MAX_RATIONALE,
+            length=len(rationale),
         )
     if against_stored and item is not None and share is not None and "budget_share" not in errors:
         tag_model, _, item_column = _model(change.kind)
@@ -120,10 +135,19 @@ def validate_tag(
             Decimal(0),
         )
         if others + share > 100:
-            errors["budget_share"] = (
-                f"the {change.kind} shares of this project would add up to "
-                f"{plain(others + share)}%; "
-                f"at most {plain(100 - others)}% is left"
+            message = (
+                N_(
+                    "the objective shares of this project would add up to %(total)s%%; "
+                    "at most %(left)s%% is left"
+                )
+                if change.kind == "objective"
+                else N_(
+                    "the theme shares of this project would add up to %(total)s%%; "
+                    "at most %(left)s%% is left"
+                )
+            )
+            errors["budget_share"] = Text(
+                message, total=plain(others + share), left=plain(100 - others)
             )
     if errors:
         raise InputError(errors)

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from sqlmodel import Session, select
 
 from tracker.fields import allowed_names
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.models import (
     Country,
     Currency,
@@ -45,9 +47,13 @@ def countries_by_region(*, session: Session) -> dict[int, list[Country]]:
 def place_groups(*, session: Session, regions: list[Region]) -> list[tuple[str, list]]:
     """Regions, then the countries of each region: the "Where" filter of the project list."""
     countries = countries_by_region(session=session)
-    groups = [("Regions", [(r.code, r.name) for r in regions] + [("global", "Global (no place)")])]
+    everywhere = [("global", Text(N_("Global (no place)")))]
+    groups = [(Text(N_("Regions")), [(r.code, r.name) for r in regions] + everywhere)]
     groups += [
-        (f"Countries of {r.name}", [(c.code, c.name) for c in countries.get(r.id, [])])
+        (
+            Text(N_("Countries of %(region)s"), region=r.name),
+            [(c.code, c.name) for c in countries.get(r.id, [])],
+        )
         for r in regions
     ]
     return groups
@@ -59,7 +65,7 @@ def project_places(*, session: Session) -> list[tuple[str, list]]:
     return [
         (
             region.name,
-            [(region.code, f"{region.name} (whole region)")]
+            [(region.code, Text(N_("%(region)s (whole region)"), region=region.name))]
             + [(c.code, c.name) for c in countries.get(region.id, [])],
         )
         for region in session.exec(select(Region).order_by(Region.position))

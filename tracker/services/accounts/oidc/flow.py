@@ -23,6 +23,8 @@ from sqlalchemy import delete
 from sqlmodel import Session
 
 from tracker.config import Settings
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.models import ProviderSignIn
 from tracker.models._base import utcnow
 from tracker.services.accounts.oidc import provider as discovery
@@ -93,9 +95,15 @@ def start_sign_in(
 def _stale(settings: Settings) -> SignInRefused:
     return SignInRefused(
         "no_sign_in_under_way",
-        f"This answer from {settings.oidc_button_label} does not belong to a sign-in started "
-        f"in this browser in the last {SIGN_IN_MINUTES} minutes, or it was used already. "
-        "Nothing was changed. Start again from the sign-in page.",
+        Text(
+            N_(
+                "This answer from %(provider)s does not belong to a sign-in started in this "
+                "browser in the last %(minutes)s minutes, or it was used already. Nothing was "
+                "changed. Start again from the sign-in page."
+            ),
+            provider=settings.oidc_button_label,
+            minutes=SIGN_IN_MINUTES,
+        ),
     )
 
 
@@ -121,7 +129,11 @@ def _provider_said_no(settings: Settings, error: str, description: str | None) -
     said = (description or error)[:300]
     return SignInRefused(
         "provider_refused",
-        f"{settings.oidc_button_label} did not sign you in: {said}. Nothing was changed.",
+        Text(
+            N_("%(provider)s did not sign you in: %(said)s. Nothing was changed."),
+            provider=settings.oidc_button_label,
+            said=said,
+        ),
         status=403 if error == "access_denied" else 400,
     )
 

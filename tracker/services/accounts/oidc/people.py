@@ -15,7 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from tracker.config import Settings
+from tracker.formats import Text
 from tracker.inputs import bad_character
+from tracker.locales import N_
 from tracker.models import Programme, User, UserProgramme
 from tracker.models._base import utcnow
 from tracker.services.accounts.oidc.flow import Verified
@@ -138,8 +140,12 @@ def _find_or_create(
                 settings,
                 identity,
                 "account_deactivated",
-                "Your account in the tracker has been deactivated. Ask an administrator if "
-                "you need it again.",
+                Text(
+                    N_(
+                        "Your account in the tracker has been deactivated. Ask an administrator "
+                        "if you need it again."
+                    )
+                ),
             )
         return user, False
     if not identity.email:
@@ -147,8 +153,14 @@ def _find_or_create(
             settings,
             identity,
             "no_email",
-            f"{label} did not tell the tracker your email address, which your account needs. "
-            "Ask whoever looks after the tracker to have the provider send the email claim.",
+            Text(
+                N_(
+                    "%(provider)s did not tell the tracker your email address, which your account "
+                    "needs. Ask whoever looks after the tracker to have the provider send the "
+                    "email claim."
+                ),
+                provider=label,
+            ),
         )
     if session.exec(select(User.id).where(User.email == identity.email)).first():
         # Never matched by email alone: the account may belong to someone else.
@@ -156,9 +168,15 @@ def _find_or_create(
             settings,
             identity,
             "email_taken",
-            f"The tracker already has an account for {identity.email} that does not sign in "
-            f"with {label}. Ask an administrator to link it to your organisation account "
-            "(tracker user link); nothing was changed.",
+            Text(
+                N_(
+                    "The tracker already has an account for %(email)s that does not sign in with "
+                    "%(provider)s. Ask an administrator to link it to your organisation account "
+                    "(tracker user link); nothing was changed."
+                ),
+                email=identity.email,
+                provider=label,
+            ),
         )
     user = User(
         email=identity.email,
@@ -176,8 +194,12 @@ def _find_or_create(
             settings,
             identity,
             "signed_in_twice",
-            "You were signed in from another window at the same moment. Start again from "
-            "the sign-in page.",
+            Text(
+                N_(
+                    "You were signed in from another window at the same moment. Start again "
+                    "from the sign-in page."
+                )
+            ),
         ) from None
     for programme_id in _programme_ids(session, grant.programmes):
         session.add(UserProgramme(user_id=user.id, programme_id=programme_id))
@@ -235,9 +257,14 @@ def sign_in_person(
             settings,
             identity,
             "no_group",
-            f"Your account at {label} is in no group that gives access to the tracker. Ask "
-            "whoever looks after the tracker to add you to one of its groups, then sign in "
-            "again.",
+            Text(
+                N_(
+                    "Your account at %(provider)s is in no group that gives access to the "
+                    "tracker. Ask whoever looks after the tracker to add you to one of its "
+                    "groups, then sign in again."
+                ),
+                provider=label,
+            ),
         )
     user, created = _find_or_create(session, settings, identity, grant)
     if not created:

@@ -3,6 +3,9 @@ the audit trail."""
 
 from __future__ import annotations
 
+from tracker.formats import Text
+from tracker.locales import N_
+
 
 class SignInRefused(Exception):
     """A sign-in that could not be finished; nothing was created. `status` is the answer's."""
@@ -29,8 +32,15 @@ class ProviderUnavailable(SignInRefused):
     def __init__(self, label: str, detail: str):
         super().__init__(
             "provider_unavailable",
-            f"The tracker could not reach {label} ({detail}). Nothing was changed. Try again "
-            "in a few minutes; if it goes on, tell whoever looks after the tracker.",
+            Text(
+                N_(
+                    "The tracker could not reach %(provider)s (%(detail)s). Nothing was changed. "
+                    "Try again in a few minutes; if it goes on, tell whoever looks after the "
+                    "tracker."
+                ),
+                provider=label,
+                detail=detail,
+            ),
             status=502,
         )
         self.detail = detail

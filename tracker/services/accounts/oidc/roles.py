@@ -15,6 +15,8 @@ from typing import Any
 from sqlmodel import Session, select
 
 from tracker.config import ROLE_ORDER, Settings
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.models import GroupMapping, Programme, Role, User
 from tracker.services.audit.record import record
 from tracker.services.errors import InputError, NotFound
@@ -108,17 +110,19 @@ def add_mapping(
     programme_id = None
     if role == Role.manager:
         if not programme:
-            errors["programme"] = "a manager rule names the programme its managers edit"
+            errors["programme"] = Text(N_("a manager rule names the programme its managers edit"))
         else:
             programme_id = session.exec(
                 select(Programme.id).where(Programme.code == programme)
             ).first()
             if programme_id is None:
-                errors["programme"] = (
-                    f"unknown programme {programme}; allowed: {programme_names(session=session)}"
+                errors["programme"] = Text(
+                    N_("unknown programme %(value)s; allowed: %(allowed)s"),
+                    value=programme,
+                    allowed=programme_names(session=session),
                 )
     elif programme:
-        errors["programme"] = "only a manager rule names a programme; leave it empty"
+        errors["programme"] = Text(N_("only a manager rule names a programme; leave it empty"))
     if (
         not errors
         and session.exec(
@@ -131,7 +135,7 @@ def add_mapping(
             )
         ).first()
     ):
-        errors["group"] = "this rule is already in the list"
+        errors["group"] = Text(N_("this rule is already in the list"))
     if errors:
         raise InputError(errors)
     mapping = GroupMapping(group_name=group, role=role, programme_id=programme_id)

@@ -10,7 +10,10 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from tracker import wording
+from tracker.formats import Text
 from tracker.inputs import bad_character
+from tracker.locales import N_
 from tracker.models import Currency, Project, ProjectRelatedActivity
 from tracker.services.accounts.permissions import Principal
 from tracker.services.errors import InputError
@@ -39,6 +42,7 @@ from tracker.services.exchange.plans import (
 from tracker.services.projects import edit as project_edit
 from tracker.services.projects.tagging import SIGNIFICANCE
 from tracker.services.reference.languages import is_english, language_name
+from tracker.wording import joined
 
 SDG_TARGET = re.compile(r"^[0-9]{1,2}\.[0-9a-z]{1,2}$")
 IN_CHUNK = 1_000
@@ -81,9 +85,15 @@ def plan_unit(session: Session, node: Node, within: list[Node], context: Context
     notes: list[str] = list(activity.notes)
     status = STATUS_FROM_IATI.get(_status_code(activity))
     if status is None:
-        return f'its activity-status "{printable(_status_code(activity), 20)}" is not one of 1 to 6'
+        return Text(
+            N_('its activity-status "%(value)s" is not one of 1 to 6'),
+            value=printable(_status_code(activity), 20),
+        )
     for other in within:
-        notes += [f"{other.identifier}: {note}" for note in other.activity.notes]
+        notes += [
+            Text(N_("%(activity)s: %(note)s"), activity=other.identifier, note=note)
+            for note in other.activity.notes
+        ]
     budget = _budget(activity, within, context, notes)
     locations = places.locations(activity, within, context.catalogue, notes)
     texts = _texts(activity)
@@ -92,7 +102,7 @@ def plan_unit(session: Session, node: Node, within: list[Node], context: Context
             return reason
     existing, allowed = context.catalogue.stored(activity.identifier, context.principal)
     if not allowed:
-        return "you cannot change projects of its programme"
+        return Text(N_("you cannot change projects of its programme"))
     valid = _validated(session, node, within, context, status, budget, locations, texts)
     if isinstance(valid, str):
         return valid
@@ -148,7 +158,12 @@ def _validated(session, node: Node, within, context: Context, status, budget, lo
             lookups=context.catalogue.lookups,
         )
     except InputError as exc:
-        return "; ".join(f"{field}: {message}" for field, message in exc.errors.items())
+        return joined(
+            [
+                Text(N_("%(field)s: %(problem)s"), field=field, problem=message)
+                for field, message in exc.errors.items()
+            ]
+        )
 
 
 def _status_code(activity: read.Activity) -> str:
@@ -178,31 +193,55 @@ def _figures(totals: dict[str, Decimal]) -> str:
     return " and ".join(read.money_text(v, c) for c, v in sorted(totals.items()))
 
 
+CONTROL_IN = {
+    "title": N_("its title holds control characters (such as a NUL byte)"),
+    "summary": N_("its summary holds control characters (such as a NUL byte)"),
+    "donor": N_("its donor holds control characters (such as a NUL byte)"),
+}
+LANGUAGE_NAMES = {"fr": N_("French"), "es": N_("Spanish"), "ar": N_("Arabic")}
+
+
 def _budget(activity: read.Activity, within: list[Node], context: Context, notes: list[str]):
     """(amount, currency) the project keeps, or (None, None); or why it cannot be kept."""
     money = activity.money
     problems = list(money.problems)
     for other in within:
         problems += [
-            f"child activity {other.identifier}: {p}" for p in other.activity.money.problems
+            Text(
+                N_("child activity %(activity)s: %(problem)s"),
+                activity=other.identifier,
+                problem=p,
+            )
+            for p in other.activity.money.problems
         ]
     if problems:
-        return "; ".join(problems)
+        return joined(problems)
     funded = [n for n in within if n.activity.money.source]
     if money.not_provided and not funded:
         reason = BUDGET_NOT_PROVIDED.get(money.not_provided)
         why = f"{money.not_provided}: {reason}" if reason else printable(money.not_provided, 10)
-        unused = (
-            f"; its commitments ({money.unused_lines}) are not taken for one"
-            if money.unused_lines
-            else ""
-        )
-        notes.append(f"the publisher gives no budget (budget-not-provided {why}){unused}")
+        if money.unused_lines:
+            notes.append(
+                Text(
+                    N_(
+                        "the publisher gives no budget (budget-not-provided %(why)s); its "
+                        "commitments (%(lines)s) are not taken for one"
+                    ),
+                    why=why,
+                    lines=str(money.unused_lines),
+                )
+            )
+        else:
+            notes.append(
+                Text(N_("the publisher gives no budget (budget-not-provided %(why)s)"), why=why)
+            )
         return None, None
     if money.ignored_not_provided:
         notes.append(
-            f"it says budget-not-provided ({printable(money.ignored_not_provided, 10)}) but has "
-            "budget lines; they are read"
+            Text(
+                N_("it says budget-not-provided (%(code)s) but has budget lines; they are read"),
+                code=printable(money.ignored_not_provided, 10),
+            )
         )
     totals, words = _totals(money, funded, notes)
     if not totals:
@@ -213,17 +252,38 @@ def _budget(activity: read.Activity, within: list[Node], context: Context, notes
     value, currency = amount
     figures = _figures(totals)
     if value <= 0:
-        notes.append(f"{words} {figures}; imported without a budget")
+        notes.append(
+            Text(
+                N_("%(total)s; imported without a budget"),
+                total=Text(words, figures=figures, count=len(funded)),
+            )
+        )
         return None, None
     if money.source == "commitments" or (funded and not money.source):
-        notes.append(f"{words} {figures}, which is kept as its budget")
+        notes.append(
+            Text(
+                N_("%(total)s, which is kept as its budget"),
+                total=Text(words, figures=figures, count=len(funded)),
+            )
+        )
     elif money.negative_lines:
         notes.append(
-            f"its budget lines include negative ones ({', '.join(money.negative_lines)}), "
-            f"which reduce its budget to {read.money_text(value, currency)}"
+            Text(
+                N_(
+                    "its budget lines include negative ones (%(lines)s), which reduce its "
+                    "budget to %(amount)s"
+                ),
+                lines=", ".join(money.negative_lines),
+                amount=read.money_text(value, currency),
+            )
         )
     if value > MAX_AMOUNT:
-        return f"its budget adds up to {value:,} {currency}; at most {MAX_AMOUNT:,} is kept"
+        return Text(
+            N_("its budget adds up to %(amount)s %(currency)s; at most %(most)s is kept"),
+            amount=f"{value:,}",
+            currency=currency,
+            most=f"{MAX_AMOUNT:,}",
+        )
     return value, currency
 
 
@@ -232,23 +292,32 @@ def _totals(money: read.Money, funded: list[Node], notes: list[str]):
     its own (budget lines, else commitments), else the sum of the activities counted in it."""
     if money.source:
         if funded:
-            what = "activity" if len(funded) == 1 else "activities"
             notes.append(
-                f"its own budget is kept; the budgets of the {len(funded)} {what} counted in it "
-                "are part of it, not added to it"
+                Text.counted(
+                    *wording.ngettext(
+                        "its own budget is kept; the budgets of the %(num)s activity counted in "
+                        "it are part of it, not added to it",
+                        "its own budget is kept; the budgets of the %(num)s activities counted in "
+                        "it are part of it, not added to it",
+                    ),
+                    len(funded),
+                )
             )
         if money.source == "commitments":
-            return money.totals, "its commitments (transaction type 2) add up to"
-        return money.totals, "its budget lines add up to"
+            return money.totals, N_("its commitments (transaction type 2) add up to %(figures)s")
+        return money.totals, N_("its budget lines add up to %(figures)s")
     totals: dict[str, Decimal] = {}
     for other in funded:
         for currency, amount in other.activity.money.totals.items():
             totals[currency] = totals.get(currency, Decimal(0)) + amount
     if len(funded) == 1:
-        return totals, "it has no budget of its own; the activity counted in it has"
+        return totals, N_("it has no budget of its own; the activity counted in it has %(figures)s")
     return (
         totals,
-        f"it has no budget of its own; the {len(funded)} activities counted in it add up to",
+        N_(
+            "it has no budget of its own; the %(count)s activities counted in it add up to "
+            "%(figures)s"
+        ),
     )
 
 
@@ -258,13 +327,20 @@ def _in_one_currency(totals: dict[str, Decimal], context: Context, notes: list[s
     unknown = [c for c in totals if c not in rates]
     if unknown:
         shown = ", ".join(printable(c, 10) for c in unknown)
-        return f"its budget is in {shown}, a currency the tracker has no rate for"
+        return Text(
+            N_("its budget is in %(currencies)s, a currency the tracker has no rate for"),
+            currencies=shown,
+        )
     if len(totals) == 1:
         currency, amount = next(iter(totals.items()))
         return amount.quantize(Decimal("0.01")), currency
     amount = sum(v * rates[c] / rates["EUR"] for c, v in totals.items()).quantize(Decimal("0.01"))
     notes.append(
-        f"budgets in {', '.join(sorted(totals))} were converted and added up as {amount:,} EUR"
+        Text(
+            N_("budgets in %(currencies)s were converted and added up as %(amount)s EUR"),
+            currencies=", ".join(sorted(totals)),
+            amount=f"{amount:,}",
+        )
     )
     return amount, "EUR"
 
@@ -282,15 +358,24 @@ def _texts(activity: read.Activity):
         summary = read.NO_TEXT
     for name, text in (("title", title), ("summary", summary), ("donor", donor)):
         if bad_character(text.text, allow_line_breaks=True):
-            return f"its {name} holds control characters (such as a NUL byte)"
+            return Text(CONTROL_IN[name])
     return title, summary, donor
 
 
 def _language_notes(title: read.Text, summary: read.Text, notes: list[str]) -> None:
     for name, text in (("title", title), ("summary", summary)):
         if text.text and text.language and not is_english(text.language):
-            what = language_name(text.language) or f'the language "{text.language}"'
-            notes.append(f"its {name} has no English text; the one in {what} is kept")
+            code = text.language.lower()
+            if code in LANGUAGE_NAMES:
+                what = Text(LANGUAGE_NAMES[code])
+            else:
+                what = language_name(text.language) or f'the language "{text.language}"'
+            message = (
+                N_("its title has no English text; the one in %(language)s is kept")
+                if name == "title"
+                else N_("its summary has no English text; the one in %(language)s is kept")
+            )
+            notes.append(Text(message, language=what))
 
 
 # Sectors, tags, links ----------------------------------------------------------------------

@@ -19,6 +19,7 @@ import defusedxml.ElementTree as SafeElementTree
 from sqlmodel import Session
 
 from tracker.config import Settings
+from tracker.kept_text import keep
 from tracker.services.accounts.permissions import Principal
 from tracker.services.exchange.files import MAX_ROWS, FileRefused, check_size, printable
 from tracker.services.exchange.iati import hierarchy
@@ -70,7 +71,12 @@ class IatiReport:
             "grouped": self.grouped,
             "titles": self.titles,
             "hierarchy": self.hierarchy,
-            "refused": self.refused,
+            # The messages above as Texts, in the same order, for pages to say them.
+            "unmapped_texts": [keep(u["reason"]) for u in self.unmapped],
+            "note_texts": [keep(n["note"]) for n in self.notes],
+            "grouped_texts": [keep(g["note"]) for g in self.grouped],
+            "refused": str(self.refused) if self.refused is not None else None,
+            "refused_text": keep(self.refused),
             "committed": self.committed,
             "skipped": self.skipped,
         }
@@ -141,7 +147,7 @@ def check_file(
     try:
         root = parse_xml(content, settings)
     except FileRefused as exc:
-        return IatiReport(refused=str(exc)), [], None
+        return IatiReport(refused=exc.args[0] if exc.args else str(exc)), [], None
     elements = root.findall("iati-activity")
     if len(elements) > MAX_ROWS:
         message = f"the file has more than {MAX_ROWS:,} activities; split it"

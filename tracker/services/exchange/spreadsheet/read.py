@@ -15,7 +15,10 @@ from decimal import Decimal, InvalidOperation
 from sqlmodel import Session
 
 from tracker.config import Settings
+from tracker.formats import Text
 from tracker.inputs import CONTROL, bad_character
+from tracker.kept_text import keep
+from tracker.locales import N_
 from tracker.services.accounts.permissions import Principal
 from tracker.services.errors import InputError
 from tracker.services.exchange.files import (
@@ -46,6 +49,7 @@ from tracker.services.exchange.writer import write_plans
 from tracker.services.projects import edit as project_edit
 from tracker.services.projects.edit import plain
 from tracker.services.projects.tagging import SIGNIFICANCE
+from tracker.wording import joined
 
 Progress = Callable[[int, int], None]
 MAX_PROBLEMS = 1_000  # problems a report lists; it counts them all
@@ -64,6 +68,11 @@ class Problem:
     def render(self) -> str:
         value = f' "{self.value[:60]}"' if self.value else ""
         return f"row {self.row}, column {self.column}{value}: {self.message}"
+
+    def public(self) -> dict:
+        """As a report keeps it: the message in English (ImportReport keeps it as a Text beside,
+        in problem_texts, for pages to say)."""
+        return {**self.__dict__, "message": str(self.message)}
 
 
 @dataclass
@@ -91,9 +100,11 @@ class ImportReport:
             "rows": self.rows,
             "creates": self.creates,
             "updates": self.updates,
-            "problems": [p.__dict__ for p in self.problems],
+            "problems": [p.public() for p in self.problems],
+            "problem_texts": [keep(p.message) for p in self.problems],
             "problem_count": self.problem_count,
-            "refused": self.refused,
+            "refused": str(self.refused) if self.refused is not None else None,
+            "refused_text": keep(self.refused),
             "committed": self.committed,
         }
 
@@ -108,7 +119,7 @@ def _kind(filename: str, content: bytes) -> str:
     if name.endswith((".csv", ".txt")):
         return "csv"
     raise FileRefused(
-        "use the CSV or XLSX template: the file's name ends neither in .csv nor .xlsx"
+        Text(N_("use the CSV or XLSX template: the file's name ends neither in .csv nor .xlsx"))
     )
 
 
@@ -116,21 +127,36 @@ def _check_header(header: list[str]) -> None:
     unknown = [h for h in header if h and h not in COLUMNS]
     missing = [c for c in REQUIRED if c not in header]
     twice = sorted({h for h in header if h and header.count(h) > 1})
-    parts = []
+    parts: list = []
     if unknown:
-        more = f" and {len(unknown) - 10:,} more" if len(unknown) > 10 else ""
-        if len(header) >= MAX_COLUMNS:
-            more += (
-                f" (the header has more than {MAX_COLUMNS} columns; "
-                f"the template has {len(COLUMNS)})"
+        listed = ", ".join(unknown[:10])
+        if len(unknown) > 10:
+            listed = Text(
+                N_("%(columns)s and %(count)s more"), columns=listed, count=len(unknown) - 10
             )
-        parts.append(f"unknown column {', '.join(unknown[:10])}{more}")
+        if len(header) >= MAX_COLUMNS:
+            listed = Text(
+                N_(
+                    "%(columns)s (the header has more than %(most)s columns; the template has "
+                    "%(count)s)"
+                ),
+                columns=listed,
+                most=MAX_COLUMNS,
+                count=len(COLUMNS),
+            )
+        parts.append(Text(N_("unknown column %(columns)s"), columns=listed))
     if missing:
-        parts.append(f"missing column {', '.join(missing)}")
+        parts.append(Text(N_("missing column %(columns)s"), columns=", ".join(missing)))
     if twice:
-        parts.append(f"column {', '.join(twice)} appears twice")
+        parts.append(Text(N_("column %(columns)s appears twice"), columns=", ".join(twice)))
     if parts:
-        raise FileRefused("; ".join(parts) + f". The columns are: {', '.join(COLUMNS)}")
+        raise FileRefused(
+            Text(
+                N_("%(problems)s. The columns are: %(columns)s"),
+                problems=joined(parts),
+                columns=", ".join(COLUMNS),
+            )
+        )
 
 
 def inspect_file(*, filename: str, content: bytes, settings: Settings) -> None:
@@ -161,19 +187,25 @@ def read_table(*, filename: str, content: bytes, settings: Settings) -> Table:
 def _decimal(text: str, *, limit: Decimal, example: str) -> tuple[Decimal | None, str | None]:
     """A number typed in a cell, in ASCII digits, at least 0, at most `limit`, with cents."""
     if not text.isascii():
-        return None, f"{ASCII_NUMBER}, such as {example}"
+        return None, Text(
+            N_("must be written with the digits 0 to 9, such as %(example)s"), example=example
+        )
     try:
         number = Decimal(text.replace(",", "").replace(" ", "").strip())
     except InvalidOperation:
-        return None, f'"{printable(text, 40)}" is not a number; use digits, such as {example}'
+        return None, Text(
+            N_('"%(value)s" is not a number; use digits, such as %(example)s'),
+            value=printable(text, 40),
+            example=example,
+        )
     if not number.is_finite():
-        return None, f"must be a number, such as {example}"
+        return None, Text(N_("must be a number, such as %(example)s"), example=example)
     if number < 0:
-        return None, "must not be negative"
+        return None, Text(N_("must not be negative"))
     if number > limit:
-        return None, f"must be at most {plain(limit)}"
+        return None, Text(N_("must be at most %(most)s"), most=plain(limit))
     if number != number.quantize(Decimal("0.01")):
-        return None, "may have at most two decimal places"
+        return None, Text(N_("may have at most two decimal places"))
     return number.quantize(Decimal("0.01")), None
 
 
@@ -187,8 +219,12 @@ def _tags(kind: str, text: str, n: int, catalogue: Catalogue, problems: list) ->
                     n,
                     column,
                     printable(parsed, 100),
-                    "write each tag as a code, principal or significant, "
-                    "and an optional share: 4.2 principal 60",
+                    Text(
+                        N_(
+                            "write each tag as a code, principal or significant, "
+                            "and an optional share: 4.2 principal 60"
+                        )
+                    ),
                 )
             )
             continue
@@ -202,8 +238,19 @@ def _tags(kind: str, text: str, n: int, catalogue: Catalogue, problems: list) ->
                     n,
                     column,
                     shown,
-                    f'unknown {kind} "{printable(code, 20)}"; use a code of the framework such as '
-                    f"{example}",
+                    Text(
+                        N_(
+                            'unknown objective "%(value)s"; use a code of the framework such as '
+                            "%(example)s"
+                        )
+                        if kind == "objective"
+                        else N_(
+                            'unknown theme "%(value)s"; use a code of the framework such as '
+                            "%(example)s"
+                        ),
+                        value=printable(code, 20),
+                        example=example,
+                    ),
                 )
             )
             continue
@@ -211,10 +258,14 @@ def _tags(kind: str, text: str, n: int, catalogue: Catalogue, problems: list) ->
         if share_text is not None:
             share, error = _decimal(share_text, limit=Decimal(100), example="40")
             if error:
-                problems.append(Problem(n, column, shown, f"budget share {error}"))
+                problems.append(
+                    Problem(n, column, shown, Text(N_("budget share %(problem)s"), problem=error))
+                )
                 continue
         if code in seen:
-            problems.append(Problem(n, column, shown, f'"{code}" is listed twice'))
+            problems.append(
+                Problem(n, column, shown, Text(N_('"%(code)s" is listed twice'), code=code))
+            )
             continue
         seen.add(code)
         total += share or 0
@@ -225,7 +276,7 @@ def _tags(kind: str, text: str, n: int, catalogue: Catalogue, problems: list) ->
                 n,
                 column,
                 printable(text, 100),
-                f"budget shares add up to {plain(total)}%; at most 100",
+                Text(N_("budget shares add up to %(total)s%%; at most 100"), total=plain(total)),
             )
         )
     return plans
@@ -237,7 +288,13 @@ def _places(text: str, n: int, problems: list) -> list[project_edit.LocationInpu
         if pct is not None and not pct.isascii():
             problems.append(
                 Problem(
-                    n, "locations", printable(text, 100), f"{place}: the percentage {ASCII_NUMBER}"
+                    n,
+                    "locations",
+                    printable(text, 100),
+                    Text(
+                        N_("%(place)s: the percentage must be written with the digits 0 to 9"),
+                        place=place,
+                    ),
                 )
             )
             pct = None
@@ -295,7 +352,7 @@ def _project(
                     n,
                     "manager",
                     printable(manager, 100),
-                    "must be the email of an active manager or administrator",
+                    Text(N_("must be the email of an active manager or administrator")),
                 )
             )
             return None
@@ -309,13 +366,23 @@ def _check_row(n, values, catalogue, principal, session, seen) -> tuple[list, Pr
     code = values.get("code", "")
     if code in seen:
         problems.append(
-            Problem(n, "code", printable(code), f"already in row {seen[code]}; a code appears once")
+            Problem(
+                n,
+                "code",
+                printable(code),
+                Text(N_("already in row %(row)s; a code appears once"), row=seen[code]),
+            )
         )
     seen.setdefault(code, n)
     existing, allowed = catalogue.stored(code, principal)
     if not allowed:
         problems.append(
-            Problem(n, "code", printable(code), "you cannot change projects of this programme")
+            Problem(
+                n,
+                "code",
+                printable(code),
+                Text(N_("you cannot change projects of this programme")),
+            )
         )
     valid = _project(n, values, catalogue, principal, session, problems)
     objectives = _tags("objective", values.get("objectives", ""), n, catalogue, problems)
@@ -330,7 +397,7 @@ def _check_row(n, values, catalogue, principal, session, seen) -> tuple[list, Pr
                     n,
                     "screened",
                     printable(values["screened"]),
-                    "must be a date such as 2026-03-12, or empty",
+                    Text(N_("must be a date such as 2026-03-12, or empty")),
                 )
             )
     if bad:  # a cell with a NUL byte is reported once, as that
@@ -407,7 +474,7 @@ def check_file(
     try:
         table = read_table(filename=filename, content=content, settings=settings)
     except FileRefused as exc:
-        return ImportReport(refused=str(exc)), [], None
+        return ImportReport(refused=exc.args[0] if exc.args else str(exc)), [], None
     return check_rows(session=session, table=table, principal=principal, progress=progress)
 
 
