@@ -3,6 +3,7 @@ closed, and the projects that started, ended or were retagged in between."""
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -131,50 +132,65 @@ def _started_and_ended(session, query, since: date, day: date) -> tuple[Projects
     if query.framework_id is not None and store.usable(session):
         columns = store.columns(session, query.framework_id, versions=True)
         before, after = _active_ids(columns, since, query), _active_ids(columns, day, query)
-        started = np.setdiff1d(after, before).tolist()
-        ended = np.setdiff1d(before, after).tolist()
-        return _listed_ids(session, day, started), _listed_ids(session, since, ended)
+        started = np.setdiff1d(after, before)
+        ended = np.setdiff1d(before, after)
+        return _listed_from(columns, day, started), _listed_from(columns, since, ended)
     before, after = _active_on(since, query), _active_on(day, query)
     started = after.where(ProjectVersion.project_id.not_in(before))
     ended = before.where(ProjectVersion.project_id.not_in(after))
     return _listed(session, day, started), _listed(session, since, ended)
 
 
+def _held(columns, day: date) -> np.ndarray:
+    """Which versions held at the end of `day`."""
+    ordinal = day.toordinal()
+    return (
+        columns.alive
+        & (columns.meta["valid_from"] <= ordinal)
+        & (columns.meta["valid_to"] > ordinal)
+    )
+
+
 def _active_ids(columns, day: date, query: CoverageQuery) -> np.ndarray:
     """Ids of the projects active at the end of `day` (of the query's programmes), from the
     index of project versions."""
-    ordinal = day.toordinal()
-    mask = columns.alive & (columns.meta["valid_from"] <= ordinal)
-    mask &= columns.meta["valid_to"] > ordinal
-    mask &= columns.status == STATUSES.index("active")
+    mask = _held(columns, day) & (columns.status == STATUSES.index("active"))
     if query.programme_ids:
         mask &= np.isin(columns.programme, list(query.programme_ids))
     return np.unique(columns.meta["project"][mask])
 
 
-def _listed_ids(session: Session, day: date, ids: list[int]) -> Projects:
-    v = ProjectVersion
-    codes: list[str] = []
-    for start in range(0, len(ids), 5_000):
-        chunk = ids[start : start + 5_000]
-        codes += session.execute(
-            select(v.code).where(valid_on(day), v.project_id.in_(chunk))
-        ).scalars()
-    shown = sorted(codes)[:LISTED]
-    return Projects([(code, code) for code in shown], len(ids))
+def _listed_from(columns, day: date, ids: np.ndarray) -> Projects:
+    """The projects of `ids` by their codes on `day`, from the index of project versions."""
+    return _shown(columns, _held(columns, day) & np.isin(columns.meta["project"], ids), len(ids))
+
+
+def _shown(columns, versions: np.ndarray, total: int) -> Projects:
+    codes = heapq.nsmallest(LISTED, columns.meta["code"][versions].tolist())
+    return Projects([(code, code) for code in codes], total)
 
 
 def _retagged(session, query, since: date, day: date) -> Projects:
     a = AuditEvent
-    ids = select(a.project_id).where(
-        and_(
-            a.entity_type.in_(("objective_tag", "theme_tag")),
-            a.occurred_at >= end_of(since),
-            a.occurred_at < end_of(day),
-        )
+    events = and_(
+        a.entity_type.in_(("objective_tag", "theme_tag")),
+        a.occurred_at >= end_of(since),
+        a.occurred_at < end_of(day),
     )
     v = ProjectVersion
-    ids = select(v.project_id).where(valid_on(day), v.project_id.in_(ids))
+    if query.framework_id is not None and store.usable(session):
+        found = session.execute(
+            select(a.project_id).distinct().where(events, a.project_id.is_not(None))
+        ).scalars()
+        ids = np.fromiter(found, dtype=np.int64)
+        columns = store.columns(session, query.framework_id, versions=True)
+        versions = _held(columns, day) & np.isin(columns.meta["project"], ids)
+        if query.programme_ids:
+            versions &= np.isin(columns.programme, list(query.programme_ids))
+        return _shown(columns, versions, int(versions.sum()))
+    ids = select(v.project_id).where(
+        valid_on(day), v.project_id.in_(select(a.project_id).where(events))
+    )
     if query.programme_ids:
         ids = ids.where(v.programme_id.in_(query.programme_ids))
     return _listed(session, day, ids)

@@ -53,7 +53,7 @@ class Columns:
     alive: np.ndarray
     entries: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     # Per position, for versions of projects: `project`, `valid_from`, `valid_to` (ordinals;
-    # OPEN while a version holds).
+    # OPEN while a version holds) and `code` (the project's code in that version).
     meta: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
@@ -357,7 +357,7 @@ def compacted(columns: Columns) -> Columns:
 
 def read_versions(session: Session, framework_id: int, project_ids=None) -> Columns:
     """Every version of every project (or of `project_ids`) as columns of its own, with the
-    project it belongs to and the days it held."""
+    project it belongs to, the days it held and its code."""
     V = ProjectVersion
     dialect = sql.Dialect(session.get_bind().dialect.name)
     statement = select(
@@ -365,8 +365,11 @@ def read_versions(session: Session, framework_id: int, project_ids=None) -> Colu
         V.project_id,
         _ordinal(dialect, V.valid_from),
         func.coalesce(_ordinal(dialect, V.valid_to), NO_DAY),
+        V.code,
     ).order_by(V.id)
-    meta = _array(_fetch(session, statement, V.project_id, project_ids), 4, np.int64)
+    found_rows = _fetch(session, statement, V.project_id, project_ids)
+    meta = _array([row[:4] for row in found_rows], 4, np.int64)
+    codes = np.array([row[4] for row in found_rows] or [], dtype=object)
     ids = None if project_ids is None else meta[:, 0].tolist()
     columns = read_columns(session, framework_id, ids, tables_of_versions())
     found = np.searchsorted(meta[:, 0], columns.pid) if len(meta) else columns.pid * 0
@@ -376,10 +379,12 @@ def read_versions(session: Session, framework_id: int, project_ids=None) -> Colu
     found = np.minimum(found, max(len(meta) - 1, 0))
     columns.alive &= known
     rows = meta[found] if len(meta) else np.zeros((columns.size, 4), dtype=np.int64)
+    code = codes[found] if len(meta) else np.full(columns.size, "", dtype=object)
     valid_to = rows[:, 3]
     columns.meta = {
         "project": np.where(known, rows[:, 1], -1),
         "valid_from": rows[:, 2],
         "valid_to": np.where(valid_to == NO_DAY, OPEN, valid_to),
+        "code": np.where(known, code, ""),
     }
     return columns

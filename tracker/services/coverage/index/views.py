@@ -248,13 +248,23 @@ def alone(columns: Columns, query: CoverageQuery) -> list[tuple[int, int, int, i
     placed = cols["col"][j] > 0
     i, j = i[placed], j[placed]
     key, base = pair_key(rows["item"][i], cols["col"][j])
-    keys, first, count = np.unique(key, return_index=True, return_counts=True)
-    single = count == 1
-    pos = rows["pos"][i][first[single]]
+    keys, first = _once(key)
+    pos = rows["pos"][i][first]
     owner = columns.meta.get("project", columns.pid)[pos]
     return [
         (*part(k, base), int(p), int(end))
-        for k, p, end in zip(
-            keys[single].tolist(), owner.tolist(), columns.end[pos].tolist(), strict=True
-        )
+        for k, p, end in zip(keys.tolist(), owner.tolist(), columns.end[pos].tolist(), strict=True)
     ]
+
+
+def _once(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The keys found exactly once, in order, and where each is."""
+    if len(key) and int(key.max()) - int(key.min()) < Sums.DENSE:  # counted in place
+        low = int(key.min())
+        count = np.bincount(key - low)
+        where = np.zeros(len(count), dtype=np.int64)
+        where[key - low] = np.arange(len(key))  # of a key found once, its one place
+        single = np.flatnonzero(count == 1)
+        return single + low, where[single]
+    keys, first, count = np.unique(key, return_index=True, return_counts=True)
+    return keys[count == 1], first[count == 1]
