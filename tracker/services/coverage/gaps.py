@@ -613,7 +613,7 @@ def _unscreened_from_index(session, query: CoverageQuery) -> list[tuple[str, str
     columns = store.columns(session, query.framework_id, versions=versions)
     untagged = index_views.in_filter(columns, query)
     for name in ("obj1", "theme1"):
-        untagged[columns.live(name)["pos"]] = False
+        untagged[columns.entries[name]["pos"]] = False
     found = columns.pid[untagged]
     if len(found) > UNSCREENED_CANDIDATES:
         return None

@@ -131,9 +131,9 @@ def _listed(session: Session, day: date, ids_stmt) -> Projects:
 def _started_and_ended(session, query, since: date, day: date) -> tuple[Projects, Projects]:
     if query.framework_id is not None and store.usable(session):
         columns = store.columns(session, query.framework_id, versions=True)
-        before, after = _active_ids(columns, since, query), _active_ids(columns, day, query)
-        started = np.setdiff1d(after, before)
-        ended = np.setdiff1d(before, after)
+        before, after = _active(columns, since, query), _active(columns, day, query)
+        started = after & ~before
+        ended = before & ~after
         return _listed_from(columns, day, started), _listed_from(columns, since, ended)
     before, after = _active_on(since, query), _active_on(day, query)
     started = after.where(ProjectVersion.project_id.not_in(before))
@@ -151,18 +151,31 @@ def _held(columns, day: date) -> np.ndarray:
     )
 
 
-def _active_ids(columns, day: date, query: CoverageQuery) -> np.ndarray:
-    """Ids of the projects active at the end of `day` (of the query's programmes), from the
-    index of project versions."""
+def _of_projects(columns, chosen: np.ndarray) -> np.ndarray:
+    """Which versions belong to the projects `chosen` marks (by project id)."""
+    project = columns.meta["project"]
+    inside = (project >= 0) & (project < len(chosen))
+    out = np.zeros(columns.size, dtype=bool)
+    out[inside] = chosen[project[inside]]
+    return out
+
+
+def _active(columns, day: date, query: CoverageQuery) -> np.ndarray:
+    """The projects active at the end of `day` (of the query's programmes), marked by their ids,
+    from the index of project versions."""
     mask = _held(columns, day) & (columns.status == STATUSES.index("active"))
     if query.programme_ids:
         mask &= np.isin(columns.programme, list(query.programme_ids))
-    return np.unique(columns.meta["project"][mask])
+    project = columns.meta["project"]
+    out = np.zeros(int(project.max(initial=-1)) + 1, dtype=bool)
+    out[project[mask]] = True
+    return out
 
 
-def _listed_from(columns, day: date, ids: np.ndarray) -> Projects:
-    """The projects of `ids` by their codes on `day`, from the index of project versions."""
-    return _shown(columns, _held(columns, day) & np.isin(columns.meta["project"], ids), len(ids))
+def _listed_from(columns, day: date, chosen: np.ndarray) -> Projects:
+    """The projects `chosen` marks (by id), by their codes on `day`, from the index of project
+    versions."""
+    return _shown(columns, _held(columns, day) & _of_projects(columns, chosen), int(chosen.sum()))
 
 
 def _shown(columns, versions: np.ndarray, total: int) -> Projects:
@@ -184,7 +197,11 @@ def _retagged(session, query, since: date, day: date) -> Projects:
         ).scalars()
         ids = np.fromiter(found, dtype=np.int64)
         columns = store.columns(session, query.framework_id, versions=True)
-        versions = _held(columns, day) & np.isin(columns.meta["project"], ids)
+        chosen = np.zeros(
+            int(max(ids.max(initial=-1), columns.meta["project"].max(initial=-1))) + 1, dtype=bool
+        )
+        chosen[ids] = True
+        versions = _held(columns, day) & _of_projects(columns, chosen)
         if query.programme_ids:
             versions &= np.isin(columns.programme, list(query.programme_ids))
         return _shown(columns, versions, int(versions.sum()))

@@ -42,6 +42,8 @@ class _Copy:
     # sums_at's answers, by its arguments: (rows summed, {figure key: [n, p, b, id sum]}).
     # Rows are only appended to a copy, so an answer is brought up to date with the new ones.
     memo: OrderedDict = field(default_factory=OrderedDict)
+    # The arrays that the columns are the beginning of, with room for rows to come.
+    room: dict[str, np.ndarray] | None = None
 
 
 def _figure_keys(columns: dict[str, np.ndarray]) -> np.ndarray:
@@ -56,19 +58,30 @@ def _with_figures(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {**columns, "figure": np.searchsorted(figures, key), "figures": figures}
 
 
-def _appended(columns: dict[str, np.ndarray], more: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """`_with_figures` of the columns with `more` after them, numbering only the new rows (and
-    renumbering the old ones where new figures come between)."""
+def _appended(copy: _Copy, more: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """`_with_figures` of the copy's columns with `more` after them, numbering only the new
+    rows (and renumbering the old ones where new figures come between). Columns are views of
+    longer arrays, filled further as rows come: the rows before stay as they are, for readers
+    still holding them."""
+    columns = copy.columns
     key = _figure_keys(more)
     old = columns["figures"]
     figures = np.union1d(old, key)
-    figure = columns["figure"]
-    if len(figures) != len(old):
-        figure = np.searchsorted(figures, old)[figure]
-    joined = {k: np.concatenate([columns[k], v]) for k, v in more.items()}
-    joined["figure"] = np.concatenate([figure, np.searchsorted(figures, key)])
-    joined["figures"] = figures
-    return joined
+    used, extra = len(columns["day"]), len(key)
+    more = {**more, "figure": np.searchsorted(figures, key)}
+    room = copy.room
+    if room is None or len(room["day"]) < used + extra:
+        size = used + extra + max(used // 4, 1_024)
+        room = copy.room = {k: np.empty(size, dtype=np.int64) for k in more}
+        for k in more:
+            room[k][:used] = columns[k]
+    if len(figures) != len(old):  # a new array: readers keep the old numbering
+        figure = np.empty(len(room["figure"]), dtype=np.int64)
+        figure[:used] = np.searchsorted(figures, old)[columns["figure"]]
+        room["figure"] = figure
+    for k, v in more.items():
+        room[k][used : used + extra] = v
+    return {**{k: v[: used + extra] for k, v in room.items()}, "figures": figures}
 
 
 _copies: dict[str, _Copy] = {}
@@ -149,7 +162,7 @@ def _current(session: Session) -> tuple[dict[str, np.ndarray], _Copy | None]:
             copy.anchor = newest(session, "coverage_change", "budget")
             position, more = _read(session, copy.position)
             if len(more["day"]):
-                copy.columns = _appended(copy.columns, more)
+                copy.columns = _appended(copy, more)
             copy.position = position
         return copy.columns, copy
 

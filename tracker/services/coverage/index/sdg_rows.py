@@ -38,7 +38,7 @@ def sdg_tables(
 ) -> tuple[dict, dict, Targets]:
     """Entry tables (pos, item, sig, w) of SDGs and of targets, and the targets' codes."""
     targets = Targets()
-    tags = columns.live(f"obj{query.floor}")
+    tags = columns.entries[f"obj{query.floor}"]
     keep = mask[tags["pos"]]
     pos, item, sig, w = (tags[k][keep] for k in ("pos", "item", "sig", "w"))
     own = _own_tags(session, columns, pos, sig)
@@ -84,14 +84,14 @@ def sdg_tables(
 def reached(session: Session, columns: Columns, query: CoverageQuery, mask: np.ndarray) -> set[str]:
     """The rows of targets (as `sdg_tables` names them) that some project of the view reaches:
     those its figures would show with projects, without working out the figures."""
-    tags = columns.live(f"obj{query.floor}")
+    tags = columns.entries[f"obj{query.floor}"]
     keep = mask[tags["pos"]]
     pos, item, sig = tags["pos"][keep], tags["item"][keep], tags["sig"][keep]
     own = _own_tags(session, columns, pos, sig)
     out = {code for _, codes in own.values() for code in codes}
     if own:
         item = item[~np.isin(pos, np.fromiter(own, dtype=np.int64))]
-    served = set(np.unique(item).tolist())
+    served = set(np.flatnonzero(np.bincount(item)).tolist()) if len(item) else set()
     links = session.execute(select(*sdgs.objective_links(query).c)).all()
     for objective, number, target, _ in links:
         if objective in served:

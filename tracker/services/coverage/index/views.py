@@ -52,7 +52,8 @@ def serves(query: CoverageQuery) -> bool:
 
 
 def in_filter(columns: Columns, query: CoverageQuery) -> np.ndarray:
-    """Which projects the view's filters keep."""
+    """Which projects the view's filters keep: live positions only, so that entry tables are
+    used whole (retired positions too) wherever their entries are then kept by this mask."""
     mask = columns.alive.copy()
     if query.as_of is not None and "valid_from" in columns.meta:
         day = query.as_of.toordinal()
@@ -67,7 +68,7 @@ def in_filter(columns: Columns, query: CoverageQuery) -> np.ndarray:
     if query.date_to:
         mask &= (columns.start != NO_DAY) & (columns.start <= query.date_to.toordinal())
     if query.region_id is not None:
-        places = columns.live("place")
+        places = columns.entries["place"]
         there = (places["region"] == query.region_id) | (places["own"] == query.region_id)
         reaches = np.zeros(columns.size, dtype=bool)
         reaches[places["pos"][there]] = True
@@ -91,9 +92,9 @@ def figures(columns: Columns, query: CoverageQuery, session: Session) -> IndexFi
     floor = query.floor
     levels = [leaf, "goal"] if leaf == "obj" else [leaf]
     for level in levels:
-        rows = _keep(columns.live(f"{level}{floor}"), mask)
+        rows = _keep(columns.entries[f"{level}{floor}"], mask)
         _cells(columns, rows, cols, lambda i, level=LEVEL[level]: f"{level}:{i}", out)
-    rows = _keep(columns.live(f"{leaf}{floor}"), mask)
+    rows = _keep(columns.entries[f"{leaf}{floor}"], mask)
     _totals(columns, rows, cols, out)
     return out
 
@@ -178,13 +179,13 @@ def _columns(columns: Columns, query: CoverageQuery, mask, years) -> dict[str, n
         pos = np.flatnonzero(mask)
         return {"pos": pos, "col": columns.programme[pos], "w": np.ones(len(pos))}
     if kind == "themes":
-        table = columns.live(f"theme{query.floor}")
+        table = columns.entries[f"theme{query.floor}"]
         return with_catch_all(columns, mask, table, "item", sql.NO_THEME)
     if kind == "years":
         return _year_pairs(columns, mask, years or [])
     if kind == "regions":
-        return with_catch_all(columns, mask, columns.live("region"), "item", sql.GLOBAL)
-    places = _keep(columns.live("place"), mask)
+        return with_catch_all(columns, mask, columns.entries["region"], "item", sql.GLOBAL)
+    places = _keep(columns.entries["place"], mask)
     region = query.region_id
     col = np.where(
         (places["country"] != 0) & (places["region"] == region),
@@ -242,7 +243,7 @@ def alone(columns: Columns, query: CoverageQuery) -> list[tuple[int, int, int, i
     """(objective, region, project, its end as an ordinal) for every objective-by-region cell
     of the view that exactly one project covers."""
     mask = in_filter(columns, query)
-    rows = _keep(columns.live(f"obj{query.floor}"), mask)
+    rows = _keep(columns.entries[f"obj{query.floor}"], mask)
     cols = _columns(columns, query.with_view(columns="regions"), mask, None)
     i, j = cross(rows["pos"], cols["pos"])
     placed = cols["col"][j] > 0
