@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Column, ForeignKey, Integer
+from sqlalchemy import Column, ForeignKey, Index, Integer
 from sqlmodel import Field, SQLModel
 
 from tracker.models._base import JSONDocument, UTCDateTime, utcnow
@@ -13,6 +13,10 @@ from tracker.models._base import JSONDocument, UTCDateTime, utcnow
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
+    # The projects whose tags changed between two moments, read from the index alone.
+    __table_args__ = (
+        Index("ix_audit_event_kind_time", "entity_type", "occurred_at", "project_id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     occurred_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

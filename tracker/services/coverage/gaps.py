@@ -39,14 +39,29 @@ from tracker.models import (
     Framework,
     Goal,
     Objective,
+    ObjectiveTag,
+    ObjectiveTagVersion,
+    Project,
     ProjectStatus,
+    ProjectVersion,
     Region,
+    ThemeTag,
+    ThemeTagVersion,
 )
 from tracker.services.coverage import cache, sdgs, sql
 from tracker.services.coverage.filters import CoverageQuery, coverage_query
+from tracker.services.coverage.index import sdg_rows as index_sdg_rows
 from tracker.services.coverage.index import store
 from tracker.services.coverage.index import views as index_views
-from tracker.services.coverage.matrix import Cell, Column, Matrix, Row, _query_key, compute_matrix
+from tracker.services.coverage.matrix import (
+    Cell,
+    Column,
+    Matrix,
+    Row,
+    _indexed,
+    _query_key,
+    compute_matrix,
+)
 from tracker.services.coverage.params import GAP_KINDS, GapAboutParams, GapParams
 from tracker.services.coverage.targets import TargetView, list_targets
 
@@ -345,14 +360,24 @@ def _find_gaps(session: Session, query: GapQuery, today: date, currency: str) ->
 
 def _unreached_sdg_targets(session, view: CoverageQuery, link, who: str, where: str, gap):
     """SDG targets (or whole SDGs) the framework links to that no project of the view reaches."""
-    by_target = compute_matrix(session=session, query=view.with_view(rows="sdg_targets"))
+    query = view.with_view(rows="sdg_targets")
+    if _indexed(session, query):
+        # Which targets the view's projects reach is all a gap needs: not the figures.
+        columns = store.columns(session, query.framework_id, versions=query.as_of is not None)
+        mask = index_views.in_filter(columns, query)
+        reached = {f"sdg_target:{t}" for t in index_sdg_rows.reached(session, columns, query, mask)}
+        rows = [Row(*row) for row in sdgs.rows(session, query, present=reached)]
+    else:
+        by_target = compute_matrix(session=session, query=query)
+        rows = by_target.rows
+        reached = {r.key for r in rows if by_target.row_total(r).projects}
     _, linked = sdgs.linked(session, view.framework_id)
     gaps = []
-    for row in by_target.rows:
+    for row in rows:
         target = row.key.split(":", 1)[1]
         if row.level != "sdg_target" or target not in linked:
             continue
-        if by_target.row_total(row).projects == 0:
+        if row.key not in reached:
             named = f"SDG {target} as a whole" if "." not in target else f"{row.code} {row.label}"
             gaps.append(
                 gap(
@@ -532,20 +557,22 @@ def _at_risk_from_index(session, coverage: CoverageQuery, today: date) -> list[t
 def _unscreened(session, coverage: CoverageQuery, link, gap) -> list[Gap]:
     """Active and pipeline projects that nobody has reviewed against the framework."""
     query = coverage.with_view(statuses=(ProjectStatus.active.value, ProjectStatus.pipeline.value))
-    tables = sql.tables_for(query)
-    Project, ObjectiveTag, ThemeTag = tables.project, tables.objective_tag, tables.theme_tag
-    fp = sql.filtered_projects(query)
-    untagged = (
-        select(Project.code, Project.status)
-        .join(fp, fp.c.project_id == Project.id)
-        .where(
-            Project.screened_at.is_(None),
-            ~select(ObjectiveTag.id).where(ObjectiveTag.project_id == Project.id).exists(),
-            ~select(ThemeTag.id).where(ThemeTag.project_id == Project.id).exists(),
+    rows = _unscreened_from_index(session, query)
+    if rows is None:
+        tables = sql.tables_for(query)
+        Project, ObjectiveTag, ThemeTag = tables.project, tables.objective_tag, tables.theme_tag
+        fp = sql.filtered_projects(query)
+        untagged = (
+            select(Project.code, Project.status)
+            .join(fp, fp.c.project_id == Project.id)
+            .where(
+                Project.screened_at.is_(None),
+                ~select(ObjectiveTag.id).where(ObjectiveTag.project_id == Project.id).exists(),
+                ~select(ThemeTag.id).where(ThemeTag.project_id == Project.id).exists(),
+            )
+            .order_by(Project.code)
         )
-        .order_by(Project.code)
-    )
-    rows = session.execute(untagged).all()
+        rows = session.execute(untagged).all()
     if not rows:
         return []
     by_status: dict[str, list[str]] = {}
@@ -570,6 +597,45 @@ def _unscreened(session, coverage: CoverageQuery, link, gap) -> list[Gap]:
             )
         )
     return gaps
+
+
+UNSCREENED_CANDIDATES = 2_000
+
+
+def _unscreened_from_index(session, query: CoverageQuery) -> list[tuple[str, str]] | None:
+    """(code, status) of the view's projects, or versions as of its day, that are neither
+    screened nor tagged, by code: the few without a tag of the framework found in the
+    attribution index, then checked in the tables (screening, tags of any framework). None
+    when the index cannot answer, or finds too many to check by id."""
+    if query.framework_id is None or not store.usable(session):
+        return None
+    versions = query.as_of is not None
+    columns = store.columns(session, query.framework_id, versions=versions)
+    untagged = index_views.in_filter(columns, query)
+    for name in ("obj1", "theme1"):
+        untagged[columns.entries[name]["pos"]] = False
+    found = columns.pid[untagged]
+    if len(found) > UNSCREENED_CANDIDATES:
+        return None
+    if not len(found):
+        return []
+    ids = found.tolist()
+    if versions:
+        V, T, H = ProjectVersion, ObjectiveTagVersion, ThemeTagVersion
+        statement = select(V.code, V.status).where(
+            V.id.in_(ids),
+            V.screened.is_(False),
+            ~select(T.id).where(T.version_id == V.id).exists(),
+            ~select(H.id).where(H.version_id == V.id).exists(),
+        )
+        return session.execute(statement.order_by(V.code)).all()
+    statement = select(Project.code, Project.status).where(
+        Project.id.in_(ids),
+        Project.screened_at.is_(None),
+        ~select(ObjectiveTag.id).where(ObjectiveTag.project_id == Project.id).exists(),
+        ~select(ThemeTag.id).where(ThemeTag.project_id == Project.id).exists(),
+    )
+    return session.execute(statement.order_by(Project.code)).all()
 
 
 @dataclass(frozen=True)

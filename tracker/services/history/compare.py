@@ -3,6 +3,7 @@ closed, and the projects that started, ended or were retagged in between."""
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -130,51 +131,83 @@ def _listed(session: Session, day: date, ids_stmt) -> Projects:
 def _started_and_ended(session, query, since: date, day: date) -> tuple[Projects, Projects]:
     if query.framework_id is not None and store.usable(session):
         columns = store.columns(session, query.framework_id, versions=True)
-        before, after = _active_ids(columns, since, query), _active_ids(columns, day, query)
-        started = np.setdiff1d(after, before).tolist()
-        ended = np.setdiff1d(before, after).tolist()
-        return _listed_ids(session, day, started), _listed_ids(session, since, ended)
+        before, after = _active(columns, since, query), _active(columns, day, query)
+        started = after & ~before
+        ended = before & ~after
+        return _listed_from(columns, day, started), _listed_from(columns, since, ended)
     before, after = _active_on(since, query), _active_on(day, query)
     started = after.where(ProjectVersion.project_id.not_in(before))
     ended = before.where(ProjectVersion.project_id.not_in(after))
     return _listed(session, day, started), _listed(session, since, ended)
 
 
-def _active_ids(columns, day: date, query: CoverageQuery) -> np.ndarray:
-    """Ids of the projects active at the end of `day` (of the query's programmes), from the
-    index of project versions."""
+def _held(columns, day: date) -> np.ndarray:
+    """Which versions held at the end of `day`."""
     ordinal = day.toordinal()
-    mask = columns.alive & (columns.meta["valid_from"] <= ordinal)
-    mask &= columns.meta["valid_to"] > ordinal
-    mask &= columns.status == STATUSES.index("active")
+    return (
+        columns.alive
+        & (columns.meta["valid_from"] <= ordinal)
+        & (columns.meta["valid_to"] > ordinal)
+    )
+
+
+def _of_projects(columns, chosen: np.ndarray) -> np.ndarray:
+    """Which versions belong to the projects `chosen` marks (by project id)."""
+    project = columns.meta["project"]
+    inside = (project >= 0) & (project < len(chosen))
+    out = np.zeros(columns.size, dtype=bool)
+    out[inside] = chosen[project[inside]]
+    return out
+
+
+def _active(columns, day: date, query: CoverageQuery) -> np.ndarray:
+    """The projects active at the end of `day` (of the query's programmes), marked by their ids,
+    from the index of project versions."""
+    mask = _held(columns, day) & (columns.status == STATUSES.index("active"))
     if query.programme_ids:
         mask &= np.isin(columns.programme, list(query.programme_ids))
-    return np.unique(columns.meta["project"][mask])
+    project = columns.meta["project"]
+    out = np.zeros(int(project.max(initial=-1)) + 1, dtype=bool)
+    out[project[mask]] = True
+    return out
 
 
-def _listed_ids(session: Session, day: date, ids: list[int]) -> Projects:
-    v = ProjectVersion
-    codes: list[str] = []
-    for start in range(0, len(ids), 5_000):
-        chunk = ids[start : start + 5_000]
-        codes += session.execute(
-            select(v.code).where(valid_on(day), v.project_id.in_(chunk))
-        ).scalars()
-    shown = sorted(codes)[:LISTED]
-    return Projects([(code, code) for code in shown], len(ids))
+def _listed_from(columns, day: date, chosen: np.ndarray) -> Projects:
+    """The projects `chosen` marks (by id), by their codes on `day`, from the index of project
+    versions."""
+    return _shown(columns, _held(columns, day) & _of_projects(columns, chosen), int(chosen.sum()))
+
+
+def _shown(columns, versions: np.ndarray, total: int) -> Projects:
+    codes = heapq.nsmallest(LISTED, columns.meta["code"][versions].tolist())
+    return Projects([(code, code) for code in codes], total)
 
 
 def _retagged(session, query, since: date, day: date) -> Projects:
     a = AuditEvent
-    ids = select(a.project_id).where(
-        and_(
-            a.entity_type.in_(("objective_tag", "theme_tag")),
-            a.occurred_at >= end_of(since),
-            a.occurred_at < end_of(day),
-        )
+    events = and_(
+        a.entity_type.in_(("objective_tag", "theme_tag")),
+        a.occurred_at >= end_of(since),
+        a.occurred_at < end_of(day),
     )
     v = ProjectVersion
-    ids = select(v.project_id).where(valid_on(day), v.project_id.in_(ids))
+    if query.framework_id is not None and store.usable(session):
+        found = session.execute(
+            select(a.project_id).distinct().where(events, a.project_id.is_not(None))
+        ).scalars()
+        ids = np.fromiter(found, dtype=np.int64)
+        columns = store.columns(session, query.framework_id, versions=True)
+        chosen = np.zeros(
+            int(max(ids.max(initial=-1), columns.meta["project"].max(initial=-1))) + 1, dtype=bool
+        )
+        chosen[ids] = True
+        versions = _held(columns, day) & _of_projects(columns, chosen)
+        if query.programme_ids:
+            versions &= np.isin(columns.programme, list(query.programme_ids))
+        return _shown(columns, versions, int(versions.sum()))
+    ids = select(v.project_id).where(
+        valid_on(day), v.project_id.in_(select(a.project_id).where(events))
+    )
     if query.programme_ids:
         ids = ids.where(v.programme_id.in_(query.programme_ids))
     return _listed(session, day, ids)

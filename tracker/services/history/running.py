@@ -12,7 +12,8 @@ transaction against the snapshot last read at.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -29,20 +30,58 @@ FIELDS += ("id_sum",)
 OFFSET = 16
 
 
+MEMO_ENTRIES = 64
+
+
 @dataclass
 class _Copy:
     epoch: str
     position: object
     columns: dict[str, np.ndarray]
     anchor: tuple | None = None
+    # sums_at's answers, by its arguments: (rows summed, {figure key: [n, p, b, id sum]}).
+    # Rows are only appended to a copy, so an answer is brought up to date with the new ones.
+    memo: OrderedDict = field(default_factory=OrderedDict)
+    # The arrays that the columns are the beginning of, with room for rows to come.
+    room: dict[str, np.ndarray] | None = None
+
+
+def _figure_keys(columns: dict[str, np.ndarray]) -> np.ndarray:
+    return (columns["rows"] * ROW_IDS + columns["row_id"]) * COLUMNS + columns["col_id"] + OFFSET
 
 
 def _with_figures(columns: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """The columns with `figure`: a small whole number per (rows, row id, column), numbering
     the sorted `figures` (kept as an array of their full keys)."""
-    key = (columns["rows"] * ROW_IDS + columns["row_id"]) * COLUMNS + columns["col_id"] + OFFSET
+    key = _figure_keys(columns)
     figures = np.unique(key)
     return {**columns, "figure": np.searchsorted(figures, key), "figures": figures}
+
+
+def _appended(copy: _Copy, more: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """`_with_figures` of the copy's columns with `more` after them, numbering only the new
+    rows (and renumbering the old ones where new figures come between). Columns are views of
+    longer arrays, filled further as rows come: the rows before stay as they are, for readers
+    still holding them."""
+    columns = copy.columns
+    key = _figure_keys(more)
+    old = columns["figures"]
+    figures = np.union1d(old, key)
+    used, extra = len(columns["day"]), len(key)
+    more = {**more, "figure": np.searchsorted(figures, key)}
+    room = copy.room
+    if room is None or len(room["day"]) < used + extra:
+        size = used + extra + max(used // 4, 1_024)
+        room = copy.room = {k: np.empty(size, dtype=np.int64) for k in more}
+        for k in more:
+            room[k][:used] = columns[k]
+    if len(figures) != len(old):  # a new array: readers keep the old numbering
+        figure = np.empty(len(room["figure"]), dtype=np.int64)
+        figure[:used] = np.searchsorted(figures, old)[columns["figure"]]
+        room["figure"] = figure
+    for k, v in more.items():
+        room[k][used : used + extra] = v
+    return {**{k: v[: used + extra] for k, v in room.items()}, "figures": figures}
 
 
 _copies: dict[str, _Copy] = {}
@@ -96,6 +135,11 @@ def _read(session: Session, since) -> tuple[object, dict[str, np.ndarray]]:
 
 def changes(session: Session) -> dict[str, np.ndarray]:
     """Every change of coverage over time, as columns (day as an ordinal)."""
+    return _current(session)[0]
+
+
+def _current(session: Session) -> tuple[dict[str, np.ndarray], _Copy | None]:
+    """Every change as columns, and the process's copy that holds them (None: read afresh)."""
     url = str(session.get_bind().url)
     epoch = session.execute(
         text("SELECT token FROM cache_state WHERE key = :key"),
@@ -105,7 +149,7 @@ def changes(session: Session) -> dict[str, np.ndarray]:
     with _lock:
         copy = _copies.get(url)
         if epoch is None:
-            return _read(session, None)[1]
+            return _read(session, None)[1], None
         if (
             copy is None
             or copy.epoch != epoch
@@ -118,18 +162,20 @@ def changes(session: Session) -> dict[str, np.ndarray]:
             copy.anchor = newest(session, "coverage_change", "budget")
             position, more = _read(session, copy.position)
             if len(more["day"]):
-                joined = {k: np.concatenate([copy.columns[k], v]) for k, v in more.items()}
-                copy.columns = _with_figures(joined)
+                copy.columns = _appended(copy, more)
             copy.position = position
-        return copy.columns
+        return copy.columns, copy
 
 
-def _selected(columns, rows, programme_ids, until: int) -> np.ndarray:
+def _selected(columns, rows, programme_ids, until: int, start: int = 0) -> np.ndarray:
+    """Positions (from `start` on) of the changes of `rows` up to `until`."""
+    if start:
+        columns = {k: columns[k][start:] for k in ("rows", "day", "programme")}
     keep = np.isin(columns["rows"], [ROWS.index(r) for r in rows]) & (columns["day"] <= until)
     programme_ids = list(programme_ids)
     if programme_ids:
         keep &= np.isin(columns["programme"], programme_ids)
-    return np.flatnonzero(keep)
+    return np.flatnonzero(keep) + start
 
 
 ROW_IDS = 1 << 14
@@ -187,19 +233,69 @@ def _sum(values: np.ndarray, inverse: np.ndarray, size: int) -> np.ndarray:
 def sums_at(
     session: Session, day: date, *, rows, programme_ids=(), by_programme: bool = False
 ) -> dict[tuple, tuple[int, int, int, int]]:
-    """As `changes.sums_at`: each figure at the end of `day`, where there are projects."""
-    columns = changes(session)
-    chosen = _selected(columns, rows, programme_ids, day.toordinal())
-    inverse, names = _dense(columns, chosen, by_programme)
+    """As `changes.sums_at`: each figure at the end of `day`, where there are projects.
+
+    The process's copy remembers its answers: asked again after changes were appended, it adds
+    the new ones alone."""
+    columns, copy = _current(session)
+    if copy is None:
+        return _named(_summed(columns, day, rows, programme_ids, by_programme, 0), by_programme)
+    size = len(columns["day"])
+    key = (day, tuple(sorted(set(rows))), tuple(sorted(set(programme_ids))), by_programme)
+    with _lock:
+        seen, sums = copy.memo.get(key, (0, None))
+    if sums is None or seen > size:
+        seen, sums = 0, {}
+    else:
+        sums = {k: list(v) for k, v in sums.items()}
+    for k, value in _summed(columns, day, rows, programme_ids, by_programme, seen).items():
+        entry = sums.get(k)
+        if entry is None:
+            sums[k] = list(value)
+        else:
+            for i in range(4):
+                entry[i] += value[i]
+    with _lock:
+        if copy.columns is columns:  # the copy has not moved on meanwhile
+            copy.memo[key] = (size, sums)
+            copy.memo.move_to_end(key)
+            while len(copy.memo) > MEMO_ENTRIES:
+                copy.memo.popitem(last=False)
+    return _named(sums, by_programme)
+
+
+def _summed(columns, day: date, rows, programme_ids, by_programme: bool, start: int) -> dict:
+    """{figure key: (n, p, b, id sum)} of the changes from position `start` on (every figure
+    they touch, whatever its sum)."""
+    chosen = _selected(columns, rows, programme_ids, day.toordinal(), start)
+    if not len(chosen):
+        return {}
+    key = _figure_keys({k: columns[k][chosen] for k in ("rows", "row_id", "col_id")})
+    if by_programme:
+        key = key * PROGRAMMES + columns["programme"][chosen]
+    present, inverse = np.unique(key, return_inverse=True)
     sums = [
-        _sum(columns[f][chosen], inverse, len(names))
+        _sum(columns[f][chosen], inverse, len(present))
         for f in ("projects", "principal", "budget", "id_sum")
     ]
-    return {
-        name: (n, p, b, i)
-        for name, n, p, b, i in zip(names, *(s.tolist() for s in sums), strict=True)
-        if n > 0
-    }
+    return dict(zip(present.tolist(), zip(*(s.tolist() for s in sums), strict=True), strict=True))
+
+
+def _named(sums: dict, by_programme: bool) -> dict[tuple, tuple[int, int, int, int]]:
+    """The figures with projects, by name, in the order of their keys."""
+    out = {}
+    for k in sorted(sums):
+        n, p, b, i = sums[k]
+        if n <= 0:
+            continue
+        programme = None
+        if by_programme:
+            k, programme = divmod(k, PROGRAMMES)
+        k, col = divmod(k, COLUMNS)
+        kind, row = divmod(k, ROW_IDS)
+        name = (ROWS[kind], row, col - OFFSET)
+        out[(*name, programme) if by_programme else name] = (n, p, b, i)
+    return out
 
 
 def running(session: Session, days: list[date], *, rows, programme_ids=()) -> list[dict]:

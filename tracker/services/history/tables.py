@@ -69,11 +69,15 @@ def tables_at(day: date) -> Tables:
     return _tables(project, objective, theme, location)
 
 
-def tables_of_versions() -> Tables:
-    """Every version as a project of its own (its id the version's), with its tags and places:
-    what each version contributes is computed as for projects."""
-    versions = select(V.id).subquery("all_versions")
-    project = select(*_project_columns(V.id)).subquery("project_versions")
+def tables_of_versions(ids: list[int] | None = None) -> Tables:
+    """Every version (or those of `ids`) as a project of its own (its id the version's), with
+    its tags and places: what each version contributes is computed as for projects."""
+    versions = select(V.id)
+    project = select(*_project_columns(V.id))
+    if ids is not None:  # the few asked for, without joining every version's tags first
+        versions, project = versions.where(V.id.in_(ids)), project.where(V.id.in_(ids))
+    versions = versions.subquery("all_versions")
+    project = project.subquery("project_versions")
     objective, theme, location = _children(versions, versions.c.id)
     return _tables(project, objective, theme, location)
 

@@ -20,7 +20,7 @@ A `Columns` holds:
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -53,8 +53,14 @@ class Columns:
     alive: np.ndarray
     entries: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     # Per position, for versions of projects: `project`, `valid_from`, `valid_to` (ordinals;
-    # OPEN while a version holds).
+    # OPEN while a version holds) and `code` (the project's code in that version).
     meta: dict[str, np.ndarray] = field(default_factory=dict)
+    # Entry tables without retired positions, made once: columns are not changed in place
+    # once read (a patch makes new ones), and `replace` starts this afresh.
+    _live: dict[str, tuple] = field(default_factory=dict, init=False, repr=False, compare=False)
+    # Longer arrays whose beginnings some of these arrays are, by path: room to append to
+    # (`_extended`).
+    _room: dict[tuple, tuple] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     @property
     def size(self) -> int:
@@ -65,8 +71,12 @@ class Columns:
         table = self.entries[name]
         if self.alive.all():
             return table
-        keep = self.alive[table["pos"]]
-        return {k: v[keep] for k, v in table.items()}
+        made = self._live.get(name)
+        if made is None or made[0] is not table or made[1] is not self.alive:
+            keep = self.alive[table["pos"]]
+            made = (table, self.alive, {k: v[keep] for k, v in table.items()})
+            self._live[name] = made
+        return dict(made[2])
 
 
 def _ordinal(dialect: sql.Dialect, column):
@@ -329,9 +339,55 @@ def patched(columns: Columns, changed: Columns, ids) -> Columns:
     quarter of all."""
     owner = columns.meta.get("project", columns.pid)
     retire = np.isin(owner, np.fromiter(ids, dtype=np.int64))
-    out = concat([replace(columns, alive=columns.alive & ~retire), changed])
+    out = _extended(columns, changed, columns.alive & ~retire)
     if out.alive.sum() < 0.75 * out.size:
         out = compacted(out)
+    return out
+
+
+PROJECT_FIELDS = ("pid", "status", "programme", "start", "end", "budget")
+
+
+def _extended(columns: Columns, more: Columns, alive: np.ndarray) -> Columns:
+    """`concat` of `columns` (with `alive`) and `more`, written after the end of arrays kept
+    longer than `columns`' own, where they have room: a few changed projects are appended
+    without copying every project's entries. The room passes to the new columns: `columns`
+    keeps its arrays as they are (readers may hold them), and is never extended in place
+    again."""
+    room = columns._room
+    columns._room = {}
+    kept: dict[tuple, tuple] = {}
+
+    def joined(path: tuple, old: np.ndarray, new: np.ndarray) -> np.ndarray:
+        used, extra = len(old), len(new)
+        dtype = np.result_type(old, new)
+        buffer, view = room.get(path, (None, None))
+        if view is not old or buffer.dtype != dtype or len(buffer) < used + extra:
+            buffer = np.empty(used + extra + max(used // 8, 1_024), dtype=dtype)
+            buffer[:used] = old
+        buffer[used : used + extra] = new
+        view = buffer[: used + extra]
+        kept[path] = (buffer, view)
+        return view
+
+    fields = {
+        name: joined((name,), getattr(columns, name), getattr(more, name))
+        for name in PROJECT_FIELDS
+    }
+    out = Columns(**fields, alive=np.concatenate([alive, more.alive]))
+    for key in columns.meta:
+        out.meta[key] = joined(("meta", key), columns.meta[key], more.meta[key])
+    for name in ENTRY_TABLES:
+        table, extra = columns.entries[name], more.entries[name]
+        out.entries[name] = {
+            key: joined(
+                ("entries", name, key),
+                table[key],
+                extra[key] + columns.size if key == "pos" else extra[key],
+            )
+            for key in table
+        }
+    out._room = kept
     return out
 
 
@@ -357,7 +413,7 @@ def compacted(columns: Columns) -> Columns:
 
 def read_versions(session: Session, framework_id: int, project_ids=None) -> Columns:
     """Every version of every project (or of `project_ids`) as columns of its own, with the
-    project it belongs to and the days it held."""
+    project it belongs to, the days it held and its code."""
     V = ProjectVersion
     dialect = sql.Dialect(session.get_bind().dialect.name)
     statement = select(
@@ -365,21 +421,27 @@ def read_versions(session: Session, framework_id: int, project_ids=None) -> Colu
         V.project_id,
         _ordinal(dialect, V.valid_from),
         func.coalesce(_ordinal(dialect, V.valid_to), NO_DAY),
+        V.code,
     ).order_by(V.id)
-    meta = _array(_fetch(session, statement, V.project_id, project_ids), 4, np.int64)
+    found_rows = _fetch(session, statement, V.project_id, project_ids)
+    meta = _array([row[:4] for row in found_rows], 4, np.int64)
+    codes = np.array([row[4] for row in found_rows] or [], dtype=object)
     ids = None if project_ids is None else meta[:, 0].tolist()
-    columns = read_columns(session, framework_id, ids, tables_of_versions())
+    tables = tables_of_versions(ids if ids is None or len(ids) <= CHUNK else None)
+    columns = read_columns(session, framework_id, ids, tables)
     found = np.searchsorted(meta[:, 0], columns.pid) if len(meta) else columns.pid * 0
     known = (found < len(meta)) & (meta[np.minimum(found, len(meta) - 1), 0] == columns.pid)
     if not len(meta):
         known = np.zeros(columns.size, dtype=bool)
     found = np.minimum(found, max(len(meta) - 1, 0))
-    columns.alive &= known
+    columns.alive = columns.alive & known
     rows = meta[found] if len(meta) else np.zeros((columns.size, 4), dtype=np.int64)
+    code = codes[found] if len(meta) else np.full(columns.size, "", dtype=object)
     valid_to = rows[:, 3]
     columns.meta = {
         "project": np.where(known, rows[:, 1], -1),
         "valid_from": rows[:, 2],
         "valid_to": np.where(valid_to == NO_DAY, OPEN, valid_to),
+        "code": np.where(known, code, ""),
     }
     return columns

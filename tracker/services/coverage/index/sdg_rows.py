@@ -38,7 +38,7 @@ def sdg_tables(
 ) -> tuple[dict, dict, Targets]:
     """Entry tables (pos, item, sig, w) of SDGs and of targets, and the targets' codes."""
     targets = Targets()
-    tags = columns.live(f"obj{query.floor}")
+    tags = columns.entries[f"obj{query.floor}"]
     keep = mask[tags["pos"]]
     pos, item, sig, w = (tags[k][keep] for k in ("pos", "item", "sig", "w"))
     own = _own_tags(session, columns, pos, sig)
@@ -79,6 +79,26 @@ def sdg_tables(
                 }
             )
     return out[0], out[1], targets
+
+
+def reached(session: Session, columns: Columns, query: CoverageQuery, mask: np.ndarray) -> set[str]:
+    """The rows of targets (as `sdg_tables` names them) that some project of the view reaches:
+    those its figures would show with projects, without working out the figures."""
+    tags = columns.entries[f"obj{query.floor}"]
+    keep = mask[tags["pos"]]
+    pos, item, sig = tags["pos"][keep], tags["item"][keep], tags["sig"][keep]
+    own = _own_tags(session, columns, pos, sig)
+    out = {code for _, codes in own.values() for code in codes}
+    if own:
+        item = item[~np.isin(pos, np.fromiter(own, dtype=np.int64))]
+    served = set(np.flatnonzero(np.bincount(item)).tolist()) if len(item) else set()
+    links = session.execute(select(*sdgs.objective_links(query).c)).all()
+    for objective, number, target, _ in links:
+        if objective in served:
+            out.add(target if target is not None else str(number))
+    if served - {r[0] for r in links}:
+        out.add(sdgs.NO_TARGET)
+    return out
 
 
 def _through_links(size, pos, item, sig, w, place, triples, by: int):
@@ -133,12 +153,13 @@ def _own_tags(session: Session, columns: Columns, pos, sig) -> dict[int, tuple[i
     for pid, vocabulary, code in found:
         by_pid.setdefault(pid, []).append((vocabulary, code))
     pids = np.array(sorted(by_pid), dtype=np.int64)
-    live = np.flatnonzero(columns.alive & np.isin(columns.pid, pids))
+    owner = columns.meta.get("project", columns.pid)  # versions: the project they belong to
+    live = np.flatnonzero(columns.alive & np.isin(owner, pids))
     out = {}
     for p in live.tolist():
         if top[p] <= 0:
             continue
-        tags = by_pid[int(columns.pid[p])]
+        tags = by_pid[int(owner[p])]
         finest = max(v for v, _ in tags)
         out[p] = (int(top[p]), sorted(c for v, c in tags if v == finest))
     return out

@@ -52,7 +52,8 @@ def serves(query: CoverageQuery) -> bool:
 
 
 def in_filter(columns: Columns, query: CoverageQuery) -> np.ndarray:
-    """Which projects the view's filters keep."""
+    """Which projects the view's filters keep: live positions only, so that entry tables are
+    used whole (retired positions too) wherever their entries are then kept by this mask."""
     mask = columns.alive.copy()
     if query.as_of is not None and "valid_from" in columns.meta:
         day = query.as_of.toordinal()
@@ -67,7 +68,7 @@ def in_filter(columns: Columns, query: CoverageQuery) -> np.ndarray:
     if query.date_to:
         mask &= (columns.start != NO_DAY) & (columns.start <= query.date_to.toordinal())
     if query.region_id is not None:
-        places = columns.live("place")
+        places = columns.entries["place"]
         there = (places["region"] == query.region_id) | (places["own"] == query.region_id)
         reaches = np.zeros(columns.size, dtype=bool)
         reaches[places["pos"][there]] = True
@@ -91,9 +92,9 @@ def figures(columns: Columns, query: CoverageQuery, session: Session) -> IndexFi
     floor = query.floor
     levels = [leaf, "goal"] if leaf == "obj" else [leaf]
     for level in levels:
-        rows = _keep(columns.live(f"{level}{floor}"), mask)
+        rows = _keep(columns.entries[f"{level}{floor}"], mask)
         _cells(columns, rows, cols, lambda i, level=LEVEL[level]: f"{level}:{i}", out)
-    rows = _keep(columns.live(f"{leaf}{floor}"), mask)
+    rows = _keep(columns.entries[f"{leaf}{floor}"], mask)
     _totals(columns, rows, cols, out)
     return out
 
@@ -178,13 +179,13 @@ def _columns(columns: Columns, query: CoverageQuery, mask, years) -> dict[str, n
         pos = np.flatnonzero(mask)
         return {"pos": pos, "col": columns.programme[pos], "w": np.ones(len(pos))}
     if kind == "themes":
-        table = columns.live(f"theme{query.floor}")
+        table = columns.entries[f"theme{query.floor}"]
         return with_catch_all(columns, mask, table, "item", sql.NO_THEME)
     if kind == "years":
         return _year_pairs(columns, mask, years or [])
     if kind == "regions":
-        return with_catch_all(columns, mask, columns.live("region"), "item", sql.GLOBAL)
-    places = _keep(columns.live("place"), mask)
+        return with_catch_all(columns, mask, columns.entries["region"], "item", sql.GLOBAL)
+    places = _keep(columns.entries["place"], mask)
     region = query.region_id
     col = np.where(
         (places["country"] != 0) & (places["region"] == region),
@@ -242,19 +243,29 @@ def alone(columns: Columns, query: CoverageQuery) -> list[tuple[int, int, int, i
     """(objective, region, project, its end as an ordinal) for every objective-by-region cell
     of the view that exactly one project covers."""
     mask = in_filter(columns, query)
-    rows = _keep(columns.live(f"obj{query.floor}"), mask)
+    rows = _keep(columns.entries[f"obj{query.floor}"], mask)
     cols = _columns(columns, query.with_view(columns="regions"), mask, None)
     i, j = cross(rows["pos"], cols["pos"])
     placed = cols["col"][j] > 0
     i, j = i[placed], j[placed]
     key, base = pair_key(rows["item"][i], cols["col"][j])
-    keys, first, count = np.unique(key, return_index=True, return_counts=True)
-    single = count == 1
-    pos = rows["pos"][i][first[single]]
+    keys, first = _once(key)
+    pos = rows["pos"][i][first]
     owner = columns.meta.get("project", columns.pid)[pos]
     return [
         (*part(k, base), int(p), int(end))
-        for k, p, end in zip(
-            keys[single].tolist(), owner.tolist(), columns.end[pos].tolist(), strict=True
-        )
+        for k, p, end in zip(keys.tolist(), owner.tolist(), columns.end[pos].tolist(), strict=True)
     ]
+
+
+def _once(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The keys found exactly once, in order, and where each is."""
+    if len(key) and int(key.max()) - int(key.min()) < Sums.DENSE:  # counted in place
+        low = int(key.min())
+        count = np.bincount(key - low)
+        where = np.zeros(len(count), dtype=np.int64)
+        where[key - low] = np.arange(len(key))  # of a key found once, its one place
+        single = np.flatnonzero(count == 1)
+        return single + low, where[single]
+    keys, first, count = np.unique(key, return_index=True, return_counts=True)
+    return keys[count == 1], first[count == 1]
