@@ -231,18 +231,26 @@ def report_board_pack(
     programme: Annotated[list[str] | None, typer.Option(help="A programme code; repeat.")] = None,
     region: Annotated[str | None, typer.Option(help="A region code.")] = None,
     as_of: Annotated[str | None, typer.Option("--as-of", help="A past day (YYYY-MM-DD).")] = None,
+    lang: Annotated[
+        str, typer.Option("--lang", help="The language it is written in: en, fr, es or ar.")
+    ] = "en",
 ) -> None:
     """Write the board pack (PDF, A4) of the whole portfolio or of some programmes and a
-    region."""
+    region, in English, French, Spanish or Arabic."""
+    from tracker import locales
     from tracker.fields import read_params
     from tracker.services.coverage.params import CoverageParams
     from tracker.services.reports.board_pack import build_board_pack
 
     pairs = [("programme", p) for p in programme or []]
     pairs += [(k, v) for k, v in (("region", region), ("as_of", as_of)) if v]
+    if lang not in locales.LANGUAGES:
+        raise _fail(f"lang: must be one of {', '.join(locales.LANGUAGES)}")
     try:
         with session_scope(engine_from_settings()) as session:
-            pack = build_board_pack(session=session, params=read_params(CoverageParams, pairs))
+            pack = build_board_pack(
+                session=session, params=read_params(CoverageParams, pairs), locale=lang
+            )
     except InputError as exc:
         raise _input_problems(exc) from None
     file.write_bytes(pack.pdf)

@@ -15,7 +15,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from sqlmodel import Session
 
-from tracker import formats, locales
+from tracker import formats, locales, places
 from tracker.config import PROJECT_ROOT, get_settings
 from tracker.security import csrf_token
 from tracker.services.accounts.permissions import Principal
@@ -124,6 +124,13 @@ def _here_in_any_language(request: Request) -> str:
 
 
 @pass_context
+def _place_name(context: Context, kind: str, code: str, english: str) -> str:
+    """A region's ("region") or a country's ("country") name in the page's language: regions
+    from the catalogue, countries from the CLDR; the English name for anything else."""
+    return places.place_name(kind, code, english, locale=_locale(context))
+
+
+@pass_context
 def _time_zones(context: Context) -> tuple[tuple[str, str], ...]:
     return formats.time_zone_choices(_locale(context))
 
@@ -139,6 +146,7 @@ templates.env.globals["time_zones"] = _time_zones
 templates.env.globals["page_language"] = _language
 templates.env.globals["role_name"] = _named(ROLE_NAMES)
 templates.env.globals["in_language"] = _in_language
+templates.env.globals["place_name"] = _place_name
 templates.env.globals["translation_note"] = _translation_note
 templates.env.globals["kind_name"] = _named(KIND_NAMES)
 templates.env.filters["status_name"] = _named(STATUS_NAMES)

@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tracker.fields import Choice, DatedParams, Day, FrameworkCode
+from tracker.locales import N_
 from tracker.models import ProjectVersion
 from tracker.models._base import utcnow
 from tracker.services.coverage import cache
@@ -33,7 +34,9 @@ from tracker.services.history import changes, follow
 from tracker.services.history import running as daily_sums
 from tracker.services.history.asof import figures_at
 
-PERIODS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
+PERIODS = {"week": N_("Week"), "month": N_("Month"), "quarter": N_("Quarter")}
+# The same, as words in a sentence ("at the end of each month").
+PERIOD_NOUNS = {"week": N_("week"), "month": N_("month"), "quarter": N_("quarter")}
 STRUCTURAL = ("uncovered_objective", "below_target", "empty_goal_region", "theme_without_project")
 MAX_POINTS = 160
 
@@ -297,4 +300,12 @@ def _gaps(
     return out
 
 
-__all__ = ["PERIODS", "Trend", "TrendParams", "build_trend", "figures_at", "period_ends"]
+__all__ = [
+    "PERIODS",
+    "PERIOD_NOUNS",
+    "Trend",
+    "TrendParams",
+    "build_trend",
+    "figures_at",
+    "period_ends",
+]
