@@ -95,6 +95,14 @@ def _region(session: Session, code: str) -> places.Place | str:
     return places.region(code, region.name) if region else code
 
 
+def _month(day: date, locale: str) -> str:
+    """A month under the trend chart: by name (Jan 2026), or in figures (1/2026) where the
+    language is read from the right, as the PDF's SVG does not order such words."""
+    if locales.direction(locale) == "rtl":
+        return f"{day.month}/{day.year}"
+    return formats.format_month(day, locale=locale)
+
+
 def _priority(gap) -> int:
     return GAP_PRIORITY.index(gap.kind) if gap.kind in GAP_PRIORITY else len(GAP_PRIORITY)
 
@@ -184,7 +192,7 @@ def build_board_pack(
         ),
         "trend": trend,
         "trend_chart": charts.line_chart(
-            [formats.format_month(d, locale=locale) for d in trend.days],
+            [_month(d, locale) for d in trend.days],
             [(s.row.code, [p.projects for p in s.points]) for s in trend.series],
             every=2,
         ),
