@@ -48,7 +48,6 @@ NOT_YET_MARKED = {
     "/digests/unsubscribe/{token}",
     "/framework",
     "/gaps",
-    "/gaps/about",
     "/heatmap",
     "/invite/{token}",
     "/login",
