@@ -19,6 +19,7 @@ from tracker import formats, locales, places
 from tracker.config import PROJECT_ROOT, get_settings
 from tracker.security import csrf_token
 from tracker.services.accounts.permissions import Principal
+from tracker.services.coverage.gaps import subject_in
 from tracker.services.coverage.params import STATUS_NAMES
 from tracker.services.framework.translations import framework_names
 from tracker.web import urls
@@ -124,6 +125,17 @@ def _here_in_any_language(request: Request) -> str:
 
 
 @pass_context
+def _gap_subject(context: Context, gap) -> str:
+    """What a gap is about, in the page's language: the framework's names from its
+    translation, places from the catalogue or the CLDR (gaps.subject_in)."""
+    return subject_in(
+        gap,
+        _locale(context),
+        lambda level, code, english: _in_language(context, level, code, english),
+    )
+
+
+@pass_context
 def _place_name(context: Context, kind: str, code: str, english: str) -> str:
     """A region's ("region") or a country's ("country") name in the page's language: regions
     from the catalogue, countries from the CLDR; the English name for anything else."""
@@ -147,6 +159,7 @@ templates.env.globals["page_language"] = _language
 templates.env.globals["role_name"] = _named(ROLE_NAMES)
 templates.env.globals["in_language"] = _in_language
 templates.env.globals["place_name"] = _place_name
+templates.env.globals["gap_subject"] = _gap_subject
 templates.env.globals["translation_note"] = _translation_note
 templates.env.globals["kind_name"] = _named(KIND_NAMES)
 templates.env.filters["status_name"] = _named(STATUS_NAMES)

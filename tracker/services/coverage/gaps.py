@@ -32,8 +32,8 @@ from typing import Any
 from sqlalchemy import and_, distinct, func, select
 from sqlmodel import Session
 
+from tracker import formats, said
 from tracker import places as places_
-from tracker import said
 from tracker.config import get_settings
 from tracker.fields import read_params
 from tracker.formats import Text
@@ -76,6 +76,9 @@ class Gap:
     about: list[tuple[str, str]] = field(default_factory=list)
     # An objective's goal, as a row key: a goal that nothing serves shows its objectives' gaps.
     parent: str | None = None
+    # The goal, objective or theme the subject names, as (level, code, English name): a page
+    # names it in its own language (tracker.web.templating's gap_subject).
+    name: tuple[str, str, str] | None = None
 
     @property
     def kind_label(self) -> Text:
@@ -253,9 +256,11 @@ def _find_gaps(session: Session, query: GapQuery, today: date, currency: str) ->
 
     goal_keys = {r.code: r.key for r in by_objective.rows if r.level == "goal"}
 
-    def gap(kind, subject, reason, params, row=None, column=None, **named) -> Gap:
+    def gap(kind, subject, reason, params, row=None, column=None, name=None, **named) -> Gap:
         named_pairs = [(k, v) for k, v in named.items() if v]
         parent = rows[row].goal_code if row in rows else None
+        if name is None and row in rows and rows[row].level in ("goal", "objective"):
+            name = (rows[row].level, rows[row].code, rows[row].label)
         return Gap(
             kind,
             subject,
@@ -265,6 +270,7 @@ def _find_gaps(session: Session, query: GapQuery, today: date, currency: str) ->
             column,
             [("kind", kind), *about, *named_pairs],
             goal_keys.get(parent) if parent else None,
+            name,
         )
 
     place_columns = [
@@ -398,6 +404,7 @@ def _find_gaps(session: Session, query: GapQuery, today: date, currency: str) ->
                         ),
                         [*link, ("theme", row.code)],
                         row=row.key,
+                        name=("theme", row.code, row.label),
                         theme=row.code,
                     )
                 )
@@ -868,6 +875,20 @@ def _goal_of(session: Session, objective: str | None) -> str | None:
     ).scalar_one_or_none()
 
 
+def subject_in(gap: Gap, locale: str, name_of) -> str:
+    """What a gap is about in a language: the goal's, objective's or theme's name as
+    `name_of(level, code, english)` gives it (the framework's translation), with its place said
+    in the language ("GPG1 Lutte contre le terrorisme – Afrique")."""
+    if locale == formats.DEFAULT_LOCALE or gap.name is None:
+        return formats.said(gap.subject, locale=locale)
+    level, code, english = gap.name
+    named = f"{code} {name_of(level, code, english)}"
+    subject = gap.subject
+    if isinstance(subject, Text) and "subject" in subject.values:
+        return Text(subject.message, **{**subject.values, "subject": named}).in_locale(locale)
+    return named
+
+
 def gaps_by_cell(matrix: Matrix, gaps: Iterable[Gap]) -> dict[tuple[str, int | None], list[Gap]]:
     """The gaps each cell of a heatmap view shows, by (row key, column key), None as the column
     of a row's total. A gap of a place shows in its goal's or objective's cell for that place,
@@ -980,6 +1001,7 @@ __all__ = [
     "gaps_by_cell",
     "not_a_place_note",
     "parse_gap_query",
+    "subject_in",
     "target_shortfall",
     "view_gap_query",
     "view_params",

@@ -24,7 +24,7 @@ from tracker.models import Region
 from tracker.models._base import utcnow
 from tracker.said import Day
 from tracker.services.coverage import compute_matrix, coverage_query
-from tracker.services.coverage.gaps import find_gaps, gaps_by_cell, view_gap_query
+from tracker.services.coverage.gaps import find_gaps, gaps_by_cell, subject_in, view_gap_query
 from tracker.services.coverage.params import STATUS_NAMES, CoverageParams
 from tracker.services.dashboard import GAP_PRIORITY
 from tracker.services.digests.content import Scope, headline
@@ -153,10 +153,14 @@ def build_board_pack(
     def name(row) -> str:
         return names.get(row.level, row.code, row.label)
 
+    def subject(gap) -> str:
+        return subject_in(gap, locale, names.get)
+
     context = {
         "locale": locale,
         "direction": locales.direction(locale),
         "name": name,
+        "subject": subject,
         "day": day,
         "since": since,
         "currency": currency,
