@@ -70,3 +70,19 @@ def test_screenshots(framework, accounts, live_server, page, request):
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{live_server}/heatmap")
     page.screenshot(path=str(folder / "heatmap-phone.png"))
+    # The Overview, the heatmap and a project page with its tag editor in the other languages;
+    # Arabic reads from the right.
+    page.set_viewport_size({"width": 1366, "height": 900})
+    page.goto(f"{live_server}/projects?programme=CYB&status=active")
+    project = page.locator("table.project-table tbody tr a").first.get_attribute("href")
+    for language in ("fr", "es", "ar"):
+        for name, path in (
+            ("dashboard", "/"),
+            ("heatmap", "/heatmap?rows=goals&cols=regions&metric=projects"),
+            ("project", project),
+        ):
+            page.goto(f"{live_server}{path}{'&' if '?' in path else '?'}lang={language}")
+            assert page.locator("html").get_attribute("lang") == language
+            shot = folder / f"{name}-{language}.png"
+            page.screenshot(path=str(shot), full_page=True)
+            assert shot.stat().st_size > 10_000

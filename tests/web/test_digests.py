@@ -452,3 +452,42 @@ def test_hostile_unsubscribe_tokens_are_refused(framework, client_factory, metho
     client = client_factory(raise_server_exceptions=False)
     response = client.request(method, f"/digests/unsubscribe/{quote(value, safe='')}")
     assert 400 <= response.status_code < 500
+
+
+def test_the_page_and_its_preview_speak_the_readers_language(framework, browser_for):
+    viewer = browser_for("viewer")
+    assert _subscribe(viewer, board_pack="monthly").status_code == 303
+    with Session(framework) as session:
+        subscription = session.exec(select(Subscription)).one()
+    page = BeautifulSoup(viewer.get("/digests?lang=fr").text, "lxml")
+    assert page.h1.get_text(strip=True) == "Synthèses"
+    heading = page.select_one("section.subscription h3").get_text(" ", strip=True)
+    assert heading == "Synthèse hebdomadaire : l'ensemble du portefeuille"
+    schedule = " ".join(page.select_one("section.subscription p").get_text(" ", strip=True).split())
+    assert schedule.startswith("Chaque lundi à 08:00 (Europe/Paris). Avec le dossier du conseil")
+    weekdays = page.find("select", id="weekday").find_all("option")
+    assert [o.get_text(strip=True) for o in weekdays][:2] == ["lundi", "mardi"]
+    # The preview: the digest as it would arrive, in the reader's language, below a bar in it.
+    preview = BeautifulSoup(viewer.get(f"/digests/{subscription.id}/preview").text, "lxml")
+    assert (preview.html["lang"], preview.html["dir"]) == ("fr", "ltr")
+    assert preview.main.h1.get_text(strip=True) == "Votre synthèse pour l'ensemble du portefeuille"
+    assert preview.nav.a.get_text(strip=True) == "← Retour à vos synthèses"
+    text = viewer.get(f"/digests/{subscription.id}/preview?format=text").text
+    assert text.startswith("Subject: Synthèse hebdomadaire du portefeuille, ")
+    # In Arabic the email and its bar read from the right.
+    preview = BeautifulSoup(viewer.get(f"/digests/{subscription.id}/preview?lang=ar").text, "lxml")
+    assert (preview.html["lang"], preview.html["dir"]) == ("ar", "rtl")
+    assert preview.nav["dir"] == "rtl" and preview.nav.a.get_text(strip=True).startswith("→")
+
+
+def test_a_refusal_on_the_page_is_said_in_its_language(framework, browser_for):
+    viewer = browser_for("viewer")
+    viewer.get("/digests?lang=es")
+    response = _subscribe(viewer, hour="25")
+    assert response.status_code == 400
+    page = BeautifulSoup(response.text, "lxml")
+    assert page.find("label", attrs={"for": "hour"}).get_text(strip=True) == "Hora"
+    assert "debe ser una hora de 0 a 23" in field_error(response.text, "hour")
+    # Where a refusal names what was typed, that stays as it was typed.
+    response = _subscribe(viewer, timezone="Mars/Olympus")
+    assert "zona horaria desconocida «Mars/Olympus»" in field_error(response.text, "timezone")

@@ -11,6 +11,7 @@ from starlette.datastructures import FormData
 
 from tracker import formats
 from tracker.deps import AdminPrincipal, CurrentPrincipal, FormDep, SessionDep, SettingsDep
+from tracker.locales import N_
 from tracker.models._base import utcnow
 from tracker.services.digests import outbox
 from tracker.services.digests.preview import own_message, past_digests, preview
@@ -51,10 +52,32 @@ def _zone_choices(locale: str) -> dict:
     return {"first": [utc] if utc else [], "areas": list(areas.items()), "names": names}
 
 
+QUIET_CHOICES = (
+    ("line", N_("Send one line saying nothing changed")),
+    ("skip", N_("Send nothing")),
+)
+# The states of a digest in the archive other than sent, as its badge names them.
+OUTBOX_STATUSES = {"pending": N_("Pending"), "sending": N_("Sending")}
+BOARD_PACK_CHOICES = (
+    ("no", N_("No")),
+    ("monthly", N_("Yes: attach it to the first digest of each month")),
+)
+
+
 def _page(request, session, principal, status=200, **context) -> HTMLResponse:
     programmes, regions = programmes_and_regions(session=session)
     subscriptions = list_subscriptions(session=session, user=principal.user)
     now = utcnow()
+    locale = formats.locale_for(request)
+
+    def say(choices):
+        return [(value, formats.gettext(text, locale=locale)) for value, text in choices]
+
+    if "errors" in context:  # refusals written in Python, in the page's language
+        context["errors"] = {
+            name: formats.said(message, locale=locale)
+            for name, message in context["errors"].items()
+        }
     return templates.TemplateResponse(
         request,
         "digests/index.html",
@@ -68,29 +91,25 @@ def _page(request, session, principal, status=200, **context) -> HTMLResponse:
                     hour=s.hour,
                     timezone=s.timezone,
                     now=now,
-                )
-                .astimezone(ZoneInfo(s.timezone))
-                .strftime("%a %-d %b %Y, %H:%M")
+                ).astimezone(ZoneInfo(s.timezone))
                 for s in subscriptions
             },
             "archive": past_digests(session=session, user=principal.user),
             "options": {
-                "frequencies": list(FREQUENCIES.items()),
-                "weekdays": [(str(i), d) for i, d in enumerate(WEEKDAYS)],
-                "hours": [(str(h), f"{h:02d}:00") for h in range(24)],
-                "zones": _zone_choices(formats.locale_for(request)),
+                "frequencies": say(FREQUENCIES.items()),
+                "weekdays": [
+                    (str(i), formats.weekday_name(i, locale=locale)) for i in range(len(WEEKDAYS))
+                ],
+                "hours": [(str(h), formats.format_hour(h, locale=locale)) for h in range(24)],
+                "zones": _zone_choices(locale),
                 "programmes": [(p.code, p.name) for p in programmes],
-                "regions": [("", "Everywhere")] + [(r.code, r.name) for r in regions],
-                "quiet": [
-                    ("line", "Send one line saying nothing changed"),
-                    ("skip", "Send nothing"),
-                ],
-                "board_pack": [
-                    ("no", "No"),
-                    ("monthly", "Yes: attach it to the first digest of each month"),
-                ],
+                "regions": [("", formats.gettext("Everywhere", locale=locale))]
+                + [(r.code, r.name) for r in regions],
+                "quiet": say(QUIET_CHOICES),
+                "board_pack": say(BOARD_PACK_CHOICES),
             },
             "weekdays": WEEKDAYS,
+            "outbox_statuses": OUTBOX_STATUSES,
             "form": context.pop("form", {}),
             **context,
         },
@@ -201,12 +220,12 @@ def preview_digest(
     subscription = own_subscription(
         session=session, user=principal.user, subscription_id=subscription_id
     )
-    rendered = preview(session=session, settings=settings, subscription=subscription)
+    locale = formats.locale_for(request)
+    rendered = preview(session=session, settings=settings, subscription=subscription, locale=locale)
     if format == "text":
         return PlainTextResponse(f"Subject: {rendered.subject}\n\n{rendered.text}")
-    return _email_page(
-        request, rendered.html, what="Preview of your next digest, as it will arrive"
-    )
+    what = formats.gettext("Preview of your next digest, as it will arrive", locale=locale)
+    return _email_page(request, rendered.html, what=what)
 
 
 @router.get("/digests/archive/{message_id}", response_class=HTMLResponse, name="past_digest")
@@ -220,7 +239,10 @@ def past_digest(
     row = own_message(session=session, user=principal.user, message_id=message_id)
     if format == "text":
         return PlainTextResponse(f"Subject: {row.subject}\n\n{row.body_text}")
-    return _email_page(request, row.body_html, what=f"A past digest: {row.subject}")
+    what = formats.gettext(
+        "A past digest: %(subject)s", locale=formats.locale_for(request), subject=row.subject
+    )
+    return _email_page(request, row.body_html, what=what)
 
 
 def _unsubscribe_page(request: Request, token: str, linked, *, done: bool) -> HTMLResponse:

@@ -97,7 +97,7 @@ def test_the_digest_that_arrives(framework, smtp_server, client_factory):
     )
     assert "- CYB-2026-0500 Cyber fora advocacy" in text
     assert "Ana Costa tagged 4.4 Advocacy in cyber fora as principal (CYB-2026-0500)" in text
-    assert "Closed: 4.4 Advocacy in cyber fora" in text
+    assert "Gap closed: 4.4 Advocacy in cyber fora" in text
     page = BeautifulSoup(html, "lxml")
     assert page.find("script") is None
     assert "New projects (1)" in page.get_text()

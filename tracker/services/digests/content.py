@@ -11,6 +11,8 @@ from sqlalchemy import exists, func, or_, select
 from sqlmodel import Session
 
 from tracker.config import get_settings
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.models import AuditEvent, CoverageSnapshot, ObjectiveTag, Project, ThemeTag
 from tracker.models._base import utcnow
 from tracker.services.audit.describe import describe
@@ -51,13 +53,33 @@ class Scope:
         return params
 
     @property
-    def words(self) -> str:
-        parts = []
+    def words(self) -> Text:
+        """What the scope covers, as a digest names it ("programmes CYB, OEC and region AFR"),
+        sayable in the reader's language."""
+        programmes = ", ".join(self.programmes)
+        if self.programmes and self.region:
+            return Text(
+                N_("programmes %(programmes)s and region %(region)s"),
+                programmes=programmes,
+                region=self.region,
+            )
         if self.programmes:
-            parts.append("programmes " + ", ".join(self.programmes))
+            return Text(N_("programmes %(programmes)s"), programmes=programmes)
         if self.region:
-            parts.append(f"region {self.region}")
-        return " and ".join(parts) or "the whole portfolio"
+            return Text(N_("region %(region)s"), region=self.region)
+        return Text(N_("the whole portfolio"))
+
+
+@dataclass(frozen=True)
+class GapNews:
+    """A structural gap opened or closed since the snapshot compared with: its kind (as
+    `find_gaps` names it) and what is short, as the snapshot kept it (in English)."""
+
+    kind: str
+    subject: str
+
+    def __str__(self) -> str:
+        return self.subject
 
 
 @dataclass(frozen=True)
@@ -81,10 +103,10 @@ class Digest:
     new_projects: list[str] = field(default_factory=list)
     changed_projects: list[str] = field(default_factory=list)
     completed_projects: list[str] = field(default_factory=list)
-    tagging: list[str] = field(default_factory=list)
+    tagging: list[Text] = field(default_factory=list)  # who tagged what (project code)
     tagging_more: int = 0
-    gaps_opened: list[str] = field(default_factory=list)
-    gaps_closed: list[str] = field(default_factory=list)
+    gaps_opened: list[GapNews] = field(default_factory=list)
+    gaps_closed: list[GapNews] = field(default_factory=list)
     at_risk: list[Gap] = field(default_factory=list)
     unscreened: list[Gap] = field(default_factory=list)
     heatmap: Matrix | None = None
@@ -249,15 +271,15 @@ def build_digest(
     snapshot = _snapshot_before(session, scope, period_start + timedelta(hours=12))
     then = snapshot.data if snapshot else {}
     figures = [
-        Figure("Active projects", "count", now["active_projects"], then.get("active_projects")),
+        Figure(N_("Active projects"), "count", now["active_projects"], then.get("active_projects")),
         Figure(
-            "Budget of active projects",
+            N_("Budget of active projects"),
             "money",
             Decimal(now["budget"]),
             _budget_then(then, currency),
         ),
-        Figure("Screened", "share", _screened_share(now), _screened_share(then)),
-        Figure("Gaps", "count", now["gaps"], then.get("gaps")),
+        Figure(N_("Screened"), "share", _screened_share(now), _screened_share(then)),
+        Figure(N_("Gaps"), "count", now["gaps"], then.get("gaps")),
     ]
     digest = Digest(
         scope, period_start, period_end, snapshot.week if snapshot else None, figures, currency
@@ -286,7 +308,9 @@ def build_digest(
             seen_changed.add(code)
         elif event.entity_type in ("objective_tag", "theme_tag"):
             if len(digest.tagging) < MAX_LINES:
-                digest.tagging.append(f"{describe(event)} ({code})")
+                digest.tagging.append(
+                    Text(N_("%(change)s (%(project)s)"), change=describe(event), project=code)
+                )
             else:
                 digest.tagging_more += 1
     new_codes = {label.split(" ", 1)[0] for label in digest.new_projects}
@@ -296,8 +320,8 @@ def build_digest(
 
     if snapshot:
         before, after = set(then.get("gap_list", [])), set(now["gap_list"])
-        digest.gaps_opened = [g.split("|", 1)[1] for g in sorted(after - before)]
-        digest.gaps_closed = [g.split("|", 1)[1] for g in sorted(before - after)]
+        digest.gaps_opened = [GapNews(*g.split("|", 1)) for g in sorted(after - before)]
+        digest.gaps_closed = [GapNews(*g.split("|", 1)) for g in sorted(before - after)]
     gaps = find_gaps(
         session=session,
         query=parse_gap_query(session=session, params=scope.params),

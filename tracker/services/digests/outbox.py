@@ -16,6 +16,7 @@ import socket
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from inspect import signature
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select, update
@@ -23,12 +24,13 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
+from tracker import locales
 from tracker.config import Settings
 from tracker.models import OutboxMessage, Subscription, User
 from tracker.models._base import utcnow
 from tracker.services import mail
 from tracker.services.digests.content import Scope, build_digest, take_snapshot
-from tracker.services.digests.render import RenderedDigest, render_digest
+from tracker.services.digests.render import RenderedDigest, render_digest, subscriber_language
 from tracker.services.digests.schedule import latest_due, period_length
 from tracker.services.digests.subscriptions import scope_of, unsubscribe_token
 from tracker.services.errors import NotFound
@@ -51,7 +53,13 @@ def render_for(
     user: User,
     start: datetime,
     end: datetime,
+    locale: str | None = None,
 ):
+    """The digest of a subscription for a period, written in `locale`: by default its
+    subscriber's language (the one chosen on their account, else English)."""
+    from tracker.services.framework.translations import framework_names
+
+    locale = locale or subscriber_language(user)
     digest = build_digest(
         session=session, scope=scope_of(subscription), period_start=start, period_end=end
     )
@@ -61,6 +69,8 @@ def render_for(
         base_url=settings.public_url,
         unsubscribe_url=unsubscribe_url(settings, subscription),
         frequency=subscription.frequency,
+        locale=locale,
+        names=framework_names(session=session, locale=locale),
     )
     return digest, rendered
 
@@ -93,13 +103,17 @@ def board_pack_due(subscription: Subscription, start: datetime, end: datetime) -
     return (first.year, first.month) != (last.year, last.month)
 
 
-def board_pack_of(session: Session, scope: Scope) -> bytes:
-    """The board pack (PDF) of a subscriber's programmes and region, now."""
+def board_pack_of(session: Session, scope: Scope, locale: str = locales.DEFAULT) -> bytes:
+    """The board pack (PDF) of a subscriber's programmes and region, now, in their language
+    where the board pack can be written in it."""
     from tracker.fields import read_params
     from tracker.services.coverage.params import CoverageParams
     from tracker.services.reports.board_pack import build_board_pack
 
-    return build_board_pack(session=session, params=read_params(CoverageParams, scope.params)).pdf
+    params = read_params(CoverageParams, scope.params)
+    # The subscriber's language, once build_board_pack takes `locale` (English until then).
+    language = {"locale": locale} if "locale" in signature(build_board_pack).parameters else {}
+    return build_board_pack(session=session, params=params, **language).pdf
 
 
 def board_pack_name(period_end: datetime) -> str:
@@ -135,7 +149,9 @@ def enqueue_due(*, engine: Engine, settings: Settings, now: datetime | None = No
             row = _outbox_row(settings, subscription, user, start, end, rendered, skip=skip)
             row.next_attempt_at = now
             if not skip and board_pack_due(subscription, start, end):
-                row.attachment = board_pack_of(session, scope_of(subscription))
+                row.attachment = board_pack_of(
+                    session, scope_of(subscription), subscriber_language(user)
+                )
             session.add(row)
             subscription.last_period_end = end
             session.add(subscription)

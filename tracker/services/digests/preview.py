@@ -13,8 +13,15 @@ from tracker.services.digests.schedule import period_length
 from tracker.services.errors import NotFound
 
 
-def preview(*, session: Session, settings: Settings, subscription: Subscription) -> RenderedDigest:
-    """The next digest: from the end of the last one (or one period ago) until now."""
+def preview(
+    *,
+    session: Session,
+    settings: Settings,
+    subscription: Subscription,
+    locale: str | None = None,
+) -> RenderedDigest:
+    """The next digest: from the end of the last one (or one period ago) until now, in
+    `locale` (the reader's language on a page), by default its subscriber's language."""
     user = session.get(User, subscription.user_id)
     end = utcnow()
     start = subscription.last_period_end or end - period_length(subscription.frequency)
@@ -25,6 +32,7 @@ def preview(*, session: Session, settings: Settings, subscription: Subscription)
         user=user,
         start=start,
         end=end,
+        locale=locale,
     )[1]
 
 

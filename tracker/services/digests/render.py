@@ -1,7 +1,9 @@
 """A digest as an email: subject, plain text and HTML (inline styles, no script).
 
-Figures, money and dates are written by `tracker.formats` in the reader's locale, and money in
-the digest's reporting currency.
+A digest is written in its reader's language (`locale`): its words from the catalogues, the
+framework's names from its translations (`names`, with the working-translation note where the
+translation is not official), figures, money and dates by `tracker.formats` in that locale,
+and money in the digest's reporting currency. In Arabic the HTML reads from the right.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from tracker import formats
+from tracker import formats, locales
 from tracker.config import PROJECT_ROOT
-from tracker.services.digests.content import Digest, Figure
+from tracker.locales import N_
+from tracker.services.digests.content import Digest, Figure, GapNews
+from tracker.services.framework.translations import Names
 
 _env = Environment(
     loader=FileSystemLoader(PROJECT_ROOT / "templates" / "email"),
@@ -26,6 +30,14 @@ formats.install(
     locale_of=lambda context: context["locale"],
     currency_of=lambda context: context["d"].currency,
 )
+
+# Inline styles the HTML part repeats (email clients ignore stylesheets).
+FONT = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif"
+STYLES = {
+    "font": FONT,
+    "h2": "margin:24px 0 8px;font-size:17px;color:#1b1f24;" + FONT,
+    "li": "margin:0 0 6px;font-size:15px;line-height:1.45;color:#1b1f24",
+}
 
 # The heatmap's cividis steps, as inline styles (email clients ignore stylesheets).
 CELL_STYLES = (
@@ -58,6 +70,7 @@ class TrendRow:
     label: str
     bars: list[tuple[int, int]]  # (active projects, bar height)
     change: int
+    level: str = "goal"
 
 
 def trend_rows(digest: Digest) -> list[TrendRow]:
@@ -68,6 +81,7 @@ def trend_rows(digest: Digest) -> list[TrendRow]:
             row.label,
             [(n, round(n * BAR_HEIGHT / top) if top else 0) for n in counts],
             counts[-1] - counts[0] if counts else 0,
+            getattr(row, "level", "goal"),
         )
         for row, counts in digest.trend
     ]
@@ -108,6 +122,11 @@ def _change(figure: Figure, since: str, currency: str, locale: str) -> str | Non
             return formats.gettext("no change since %(since)s", locale=locale, since=since)
         amount = _amount(figure, abs(delta), currency, locale)
     sign = "+" if delta > 0 else "\u2212"
+    if locales.direction(locale) == "rtl":
+        # A left-to-right mark keeps the sign before its number in a line read from the right
+        # (as CLDR writes Arabic's own signs), and the amount's leading right-to-left mark
+        # would part them again.
+        sign, amount = "\u200e" + sign, amount.lstrip("\u200f")
     return formats.gettext(
         "%(sign)s%(amount)s since %(since)s", locale=locale, sign=sign, amount=amount, since=since
     )
@@ -127,10 +146,40 @@ def shown_figures(digest: Digest, *, locale: str) -> list[ShownFigure]:
 
 
 SUBJECTS = {
-    "daily": "Daily portfolio digest, %(day)s: %(summary)s",
-    "weekly": "Weekly portfolio digest, %(day)s: %(summary)s",
-    "monthly": "Monthly portfolio digest, %(day)s: %(summary)s",
+    "daily": N_("Daily portfolio digest, %(day)s: %(summary)s"),
+    "weekly": N_("Weekly portfolio digest, %(day)s: %(summary)s"),
+    "monthly": N_("Monthly portfolio digest, %(day)s: %(summary)s"),
 }
+
+# Gaps whose subject starts with the code of a row of the framework: "4.4 Advocacy in cyber
+# fora", "GPG7 Counter-terrorism in Europe" (a goal in a region).
+_GAP_LEVELS = {
+    "uncovered_objective": "objective",
+    "theme_without_project": "theme",
+    "empty_goal_region": "goal",
+}
+
+
+def gap_subject(gap: GapNews, names: Names | None, locale: str) -> str:
+    """What a gap opened or closed is about, the framework's name in the reader's language
+    where the gap names a goal, objective or theme (its code, then its name)."""
+    level = _GAP_LEVELS.get(gap.kind)
+    if names is None or level is None or locale == locales.DEFAULT:
+        return gap.subject
+    code, _, rest = gap.subject.partition(" ")
+    if level == "goal":
+        label, _, place = rest.rpartition(" in ")
+        if not label:
+            return gap.subject
+        goal = code + " " + names.get(level, code, label)
+        return formats.gettext("%(goal)s in %(place)s", locale=locale, goal=goal, place=place)
+    return f"{code} {names.get(level, code, rest)}"
+
+
+def subscriber_language(user) -> str:
+    """The language a person's digests are written in: the one chosen on their account, or
+    English (a digest has no browser to ask)."""
+    return locales.known(getattr(user, "language", None)) or locales.DEFAULT
 
 
 def _subject(digest: Digest, frequency: str, locale: str) -> str:
@@ -162,8 +211,12 @@ def render_digest(
     unsubscribe_url: str,
     frequency: str,
     locale: str | None = None,
+    names: Names | None = None,
 ) -> RenderedDigest:
+    """The digest in `locale` (by default the language of the page being written), with the
+    framework's names from `names` (framework_names in that language; English without)."""
     locale = locale or formats.locale_for()
+    rtl = locales.direction(locale) == "rtl"
     base = base_url.rstrip("/")
     scope_query = urlencode(
         [("programme", p) for p in digest.scope.programmes]
@@ -176,7 +229,9 @@ def render_digest(
         "trends": f"{base}/trends" + (f"?{scope_query}" if scope_query else ""),
         "projects": f"{base}/projects",
         "digests": f"{base}/digests",
-        "unsubscribe": unsubscribe_url,
+        # The page it opens speaks the digest's language to a reader not signed in.
+        "unsubscribe": unsubscribe_url
+        + (f"?lang={locale}" if locale in locales.LANGUAGES and locale != locales.DEFAULT else ""),
     }
     matrix = digest.heatmap
     top = (
@@ -198,6 +253,17 @@ def render_digest(
         "subject": subject,
         "trend_rows": trend_rows(digest),
         "bar_height": BAR_HEIGHT,
+        **STYLES,
+        "dir": "rtl" if rtl else "ltr",
+        # The sides text starts and ends on, for email clients that know no logical sides.
+        "start": "right" if rtl else "left",
+        "end": "left" if rtl else "right",
+        "in_language": lambda level, code, english: (
+            names.get(level, code, english) if names is not None else english
+        ),
+        "gap_subject": lambda gap: gap_subject(gap, names, locale),
+        # Asked once the framework's names were written: a working translation says so.
+        "translation_note": lambda: names.note if names is not None and names.shown else None,
     }
     return RenderedDigest(
         subject=subject,

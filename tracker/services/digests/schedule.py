@@ -6,8 +6,15 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
+from tracker.locales import N_
+
+# In English; a page names the days in its own language (formats.weekday_name).
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-FREQUENCIES = {"daily": "Every day", "weekly": "Every week", "monthly": "Every month (on the 1st)"}
+FREQUENCIES = {
+    "daily": N_("Every day"),
+    "weekly": N_("Every week"),
+    "monthly": N_("Every month (on the 1st)"),
+}
 
 
 @lru_cache(maxsize=1)

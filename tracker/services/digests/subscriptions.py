@@ -10,7 +10,9 @@ from sqlalchemy import case, update
 from sqlmodel import Session, select
 
 from tracker.config import Settings
+from tracker.formats import Text
 from tracker.inputs import CONTROL, bad_character, canonical_id
+from tracker.locales import N_
 from tracker.models import Programme, Region, Subscription, User
 from tracker.services.accounts.secrets import same, sign
 from tracker.services.digests.content import Scope
@@ -54,11 +56,15 @@ def _timezone_problem(timezone: str) -> str | None:
     if bad_character(timezone, allow_line_breaks=False):
         return CONTROL
     if len(timezone) > MAX_TIMEZONE_LENGTH:
-        return (
-            f"must be at most {MAX_TIMEZONE_LENGTH} characters: an IANA name such as Europe/Paris"
+        return Text(
+            N_("must be at most %(most)s characters: an IANA name such as Europe/Paris"),
+            most=MAX_TIMEZONE_LENGTH,
         )
     if not valid_timezone(timezone):
-        return f'unknown time zone "{timezone}"; use an IANA name such as Europe/Paris'
+        return Text(
+            N_('unknown time zone "%(zone)s"; use an IANA name such as Europe/Paris'),
+            zone=timezone,
+        )
     return None
 
 
@@ -70,8 +76,10 @@ def _programmes(session: Session, codes: list[str], errors: dict[str, str]) -> l
     known = set(session.exec(select(Programme.code)))
     unknown = [p for p in programmes if p not in known]
     if unknown:
-        errors["programmes"] = (
-            f"unknown programme {unknown[0][:20]}; allowed: {programme_names(session=session)}"
+        errors["programmes"] = Text(
+            N_("unknown programme %(programme)s; allowed: %(allowed)s"),
+            programme=unknown[0][:20],
+            allowed=programme_names(session=session),
         )
     return sorted(set(programmes))
 
@@ -85,8 +93,10 @@ def _region(session: Session, value: str, errors: dict[str, str]) -> str | None:
         return None
     regions = set(session.exec(select(Region.code)))
     if region not in regions:
-        errors["region"] = (
-            f'unknown region "{region[:20]}"; allowed: {region_names(session=session)}, or none'
+        errors["region"] = Text(
+            N_('unknown region "%(region)s"; allowed: %(allowed)s, or none'),
+            region=region[:20],
+            allowed=region_names(session=session),
         )
     return region
 
@@ -96,23 +106,23 @@ def _validate(session: Session, data: SubscriptionInput) -> dict:
     unless all of them are right."""
     errors: dict[str, str] = {}
     if data.frequency not in FREQUENCIES:
-        errors["frequency"] = f"must be one of {', '.join(FREQUENCIES)}"
+        errors["frequency"] = Text(N_("must be one of %(allowed)s"), allowed=", ".join(FREQUENCIES))
     weekday = _small_number(data.weekday, 6)
     if weekday is None:
-        errors["weekday"] = "must be a day of the week, 0 (Monday) to 6 (Sunday)"
+        errors["weekday"] = Text(N_("must be a day of the week, 0 (Monday) to 6 (Sunday)"))
     hour = _small_number(data.hour, 23)
     if hour is None:
-        errors["hour"] = "must be an hour from 0 to 23"
+        errors["hour"] = Text(N_("must be an hour from 0 to 23"))
     timezone = (data.timezone or "").strip()
     if problem := _timezone_problem(timezone):
         errors["timezone"] = problem
     programmes = _programmes(session, data.programmes or [], errors)
     region = _region(session, data.region, errors)
     if data.quiet not in QUIET:
-        errors["quiet"] = "must be line (say so in one line) or skip (send nothing)"
+        errors["quiet"] = Text(N_("must be line (say so in one line) or skip (send nothing)"))
     if data.board_pack not in BOARD_PACK:
-        errors["board_pack"] = (
-            "must be no or monthly (the board pack with the month's first digest)"
+        errors["board_pack"] = Text(
+            N_("must be no or monthly (the board pack with the month's first digest)")
         )
     if errors:
         raise InputError(errors)
