@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tracker.fields import Choice, DatedParams, Day, FrameworkCode
+from tracker.formats import Text
 from tracker.locales import N_
 from tracker.models import ProjectVersion
 from tracker.models._base import utcnow
@@ -125,7 +126,7 @@ def trend_query(*, session: Session, params: TrendParams) -> tuple[CoverageQuery
     last = params.date_to or today
     first = params.date_from or (last - timedelta(days=365))
     if first > last:
-        raise InputError({"from": f"must not be after to ({last.isoformat()})"})
+        raise InputError({"from": Text(N_("must not be after to (%(day)s)"), day=last.isoformat())})
     if len(period_ends(first, last, str(params.period))) > MAX_POINTS:
         # Before the first day the history knows every figure is zero: a range too long for
         # its period starts there instead.
@@ -155,7 +156,12 @@ def build_trend(*, session: Session, params: TrendParams) -> Trend:
     query, days = trend_query(session=session, params=params)
     if len(days) > MAX_POINTS:
         raise InputError(
-            {"period": f"gives {len(days)} points; choose a longer period or a shorter range"}
+            {
+                "period": Text(
+                    N_("gives %(num)s points; choose a longer period or a shorter range"),
+                    num=len(days),
+                )
+            }
         )
     key = ("trend", _query_key(query), query.goal_code, str(params.period), tuple(days))
     return cache.cached(session, key, lambda: _build(session, query, days, str(params.period)))
