@@ -90,6 +90,14 @@ def _listed(words: list) -> Text | str:
     return said
 
 
+def _one_after_another(sentences: list) -> Text | str:
+    """ "Statuses: Active; Region: Africa", one language's way (French " ; ", Arabic "؛")."""
+    said = sentences[0]
+    for sentence in sentences[1:]:
+        said = Text(N_("%(some)s; %(other)s"), some=said, other=sentence)
+    return said
+
+
 def _region(session: Session, code: str) -> places.Place | str:
     region = session.exec(select(Region).where(Region.code == code)).first()
     return places.region(code, region.name) if region else code
@@ -164,7 +172,7 @@ def build_board_pack(
         "day": day,
         "since": since,
         "currency": currency,
-        "filters": _filters_in_words(session, query, view),
+        "filters": _one_after_another(_filters_in_words(session, query, view)),
         "now": now,
         "then": then,
         "matrix": matrix,
