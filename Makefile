@@ -56,7 +56,7 @@ tracker/locale/%/LC_MESSAGES/messages.mo: tracker/locale/%/LC_MESSAGES/messages.
 catalogues: $(CATALOGUES)
 
 messages: $(VENV)/.installed-run
-	$(BIN)/pybabel -q extract -F pyproject.toml -k N_ --no-location --sort-output \
+	$(BIN)/pybabel -q extract -F pyproject.toml -k N_ -k Nn_:1,2 -k counted:1,2 --no-location --sort-output \
 		--project "Portfolio Alignment Tracker" --copyright-holder "Portfolio Alignment Tracker" \
 		-o tracker/locale/messages.pot .
 	$(BIN)/pybabel -q update -i tracker/locale/messages.pot -d tracker/locale \

@@ -27,6 +27,9 @@ from tracker.services.accounts.users import programme_codes
 @pytest.fixture
 def cli(database_url, monkeypatch):
     monkeypatch.setenv("TRACKER_DATABASE_URL", database_url)
+    # English, whatever the terminal running the tests speaks (tests/test_cli_languages.py
+    # runs the command in the others).
+    monkeypatch.setenv("TRACKER_LANGUAGE", "en")
     get_settings.cache_clear()
     yield CliRunner()
     get_settings.cache_clear()

@@ -125,3 +125,15 @@ def test_a_catalogue_that_was_not_compiled_is_compiled_when_first_asked_for(tmp_
         assert locales.catalogue("en").gettext("Overview") == "Overview"
     finally:
         locales.catalogue.cache_clear()
+
+
+def test_counted_messages_are_written_so_that_they_are_extracted_as_plurals():
+    """`Text.counted(N_("a"), N_("b"), n)` would give the catalogues two singular entries and
+    no plural one: every language would then say it in English."""
+    wrapped = re.compile(r"counted\(\s*N_\(", re.S)
+    found = [
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "tracker").rglob("*.py")
+        if wrapped.search(path.read_text(encoding="utf-8"))
+    ]
+    assert found == []

@@ -92,6 +92,10 @@ class Settings(BaseSettings):
     # Seconds a stopping server gives requests in flight before it closes them.
     graceful_shutdown_seconds: int = Field(default=10, ge=1)
     log_level: str = "INFO"
+    # TRACKER_LANGUAGE (en, fr, es or ar) is the language of the `tracker` command, in place of
+    # the terminal's (LANGUAGE, LC_ALL, LC_MESSAGES, LANG); any other value is refused. The
+    # command reads it (tracker.locales.from_environment) before any setting; pages are in each
+    # reader's language, never this one.
 
     # Signing in
     session_idle_minutes: int = Field(default=120, ge=1)

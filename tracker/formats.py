@@ -242,7 +242,7 @@ class Text(str):
     in a template. Mark the message for the catalogues with `N_`:
 
         Text(N_("at most %(most)s characters"), most=500)
-        Text.counted(N_("%(num)s project"), N_("%(num)s projects"), 3)
+        Text.counted("%(num)s project", "%(num)s projects", 3)  # extracted as a plural
 
     Values that are Texts are said in the same language; whole numbers are written in the
     locale's digits and grouping."""
@@ -309,6 +309,22 @@ def _attribute(item: Any, attribute: str | int) -> Any:
 def said(value: Any, *, locale: str = DEFAULT_LOCALE) -> Any:
     """`value` in the locale if it is a Text; anything else as it is."""
     return value.in_locale(locale) if isinstance(value, Text) else value
+
+
+def listed(items: Any, *, clauses: bool = False) -> Text:
+    """Texts one after another as the language lists them, each said in the same language:
+    "7 goals, 38 objectives" ("7 أهداف، 38 غاية" in Arabic); with `clauses`, parts of a
+    sentence: "created 7 goals; updated 1 theme"."""
+    items = list(items)
+    if not items:
+        return Text("%(item)s", item="")
+    text = items[0] if isinstance(items[0], Text) else Text("%(item)s", item=items[0])
+    for item in items[1:]:
+        if clauses:
+            text = Text(locales.N_("%(list)s; %(item)s"), list=text, item=item)
+        else:
+            text = Text(locales.N_("%(list)s, %(item)s"), list=text, item=item)
+    return text
 
 
 # Templates

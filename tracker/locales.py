@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import lru_cache
@@ -61,6 +62,13 @@ LANGUAGES = {
 def N_(message: str) -> str:
     """Marks `message` for the catalogues where it is written; it is translated where shown."""
     return message
+
+
+def Nn_(singular: str, plural: str) -> tuple[str, str]:
+    """Marks a counted message, its singular and plural, for the catalogues (one entry with
+    every plural form of each language): `Text.counted(*Nn_("%(num)s goal", "%(num)s goals"),
+    n)`. `Text.counted("%(num)s goal", "%(num)s goals", n)` is marked by itself."""
+    return singular, plural
 
 
 def known(code: Any) -> str | None:
@@ -142,3 +150,51 @@ def for_request(request: Any) -> str:
     state.locale = (principal, code)
     PAGE_LANGUAGE.set(code)
     return code
+
+
+# The command line's language: TRACKER_LANGUAGE, else the terminal's, as POSIX reads it.
+ENVIRONMENT_VARIABLE = "TRACKER_LANGUAGE"
+POSIX_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+class UnknownLanguage(ValueError):
+    """TRACKER_LANGUAGE names a language the tracker does not speak."""
+
+    def __init__(self, value: str):
+        self.value = value
+        allowed = ", ".join(LANGUAGES)
+        super().__init__(
+            f'{ENVIRONMENT_VARIABLE}="{value}" is not a language the tracker speaks; '
+            f"allowed: {allowed}"
+        )
+
+
+def _posix_code(value: str) -> str | None:
+    """The language of a locale name as POSIX writes it: fr_FR.UTF-8, es_ES@euro, ar."""
+    return known(value.strip().split(".", 1)[0].split("@", 1)[0])
+
+
+def from_environment(environ: Mapping[str, str]) -> str:
+    """The language the `tracker` command speaks.
+
+    TRACKER_LANGUAGE (en, fr, es or ar) if it is set; else the first language the tracker
+    speaks among, in POSIX order, the entries of LANGUAGE (a colon-separated list, as GNU
+    gettext reads it), LC_ALL, LC_MESSAGES and LANG (fr_FR.UTF-8 gives fr); else English.
+    A locale of C or POSIX (the first of LC_ALL, LC_MESSAGES, LANG that is set) is English and
+    LANGUAGE is not read, as gettext does: `LC_ALL=C tracker ...` prints English.
+
+    Raises UnknownLanguage for a TRACKER_LANGUAGE other than en, fr, es, ar; a terminal's
+    language the tracker does not speak (de_DE.UTF-8) is English, never an error."""
+    chosen = (environ.get(ENVIRONMENT_VARIABLE) or "").strip()
+    if chosen:
+        if chosen.lower() not in LANGUAGES:
+            raise UnknownLanguage(chosen)
+        return chosen.lower()
+    variables = [(environ.get(name) or "").strip() for name in POSIX_VARIABLES[1:]]
+    effective = next((value for value in variables if value), "")
+    if effective.split(".", 1)[0] in ("C", "POSIX"):
+        return DEFAULT
+    for candidate in [*(environ.get("LANGUAGE") or "").split(":"), *variables]:
+        if code := _posix_code(candidate):
+            return code
+    return DEFAULT

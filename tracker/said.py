@@ -50,10 +50,4 @@ class Day(formats.Text):
         return formats.format_date(self.day, locale=locale)
 
 
-def ngettext(singular: str, plural: str, n: int, /, **values) -> formats.Text:
-    """`Text.counted` under the name by which `make messages` gathers counted messages, so that
-    the catalogues hold the message's plural forms: ngettext("%(num)s gap", "%(num)s gaps", n)."""
-    return formats.Text.counted(singular, plural, n, **values)
-
-
-__all__ = ["Day", "Money", "ngettext"]
+__all__ = ["Day", "Money"]

@@ -216,7 +216,7 @@ def test_board_pack_from_the_command_line_in_spanish(
         refused = runner.invoke(
             app, ["report", "board-pack", str(tmp_path / "x.pdf"), "--lang", "de"]
         )
-        assert refused.exit_code == 1 and "lang: must be one of en, fr, es, ar" in refused.output
+        assert refused.exit_code == 1 and "--lang: must be one of en, fr, es, ar." in refused.output
     finally:
         get_settings.cache_clear()
     text = _pdf_text((tmp_path / "es.pdf").read_bytes(), tmp_path)

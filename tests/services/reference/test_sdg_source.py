@@ -70,7 +70,7 @@ def test_the_command_writes_the_seed_and_refuses_a_wrong_folder(tmp_path):
     source = tmp_path / "source"
     source.mkdir()
     out = tmp_path / "sdgs.yaml"
-    runner = CliRunner()
+    runner = CliRunner(env={"TRACKER_LANGUAGE": "en"})  # its messages in English
     result = runner.invoke(
         app, ["reference", "build-sdgs", str(_source(source)), "--output", str(out)]
     )

@@ -32,7 +32,7 @@ from typing import Any
 from sqlalchemy import and_, distinct, func, select
 from sqlmodel import Session
 
-from tracker import formats, said
+from tracker import formats
 from tracker import places as places_
 from tracker.config import get_settings
 from tracker.fields import read_params
@@ -187,7 +187,7 @@ def _reporting_currency(currency: str | None) -> str:
 
 
 def _active_projects(n: int) -> Text:
-    return said.ngettext("%(num)s active project", "%(num)s active projects", n)
+    return Text.counted("%(num)s active project", "%(num)s active projects", n)
 
 
 def _attributed(amount, currency: str) -> Text:
@@ -651,10 +651,10 @@ def _at_risk_from_index(session, coverage: CoverageQuery, today: date) -> list[t
 def _unscreened_projects(status: str, n: int) -> Text:
     """ "3 active projects": a whole phrase for each status, as adjectives agree with nouns."""
     if status == "active":
-        return said.ngettext("%(num)s active project", "%(num)s active projects", n)
+        return Text.counted("%(num)s active project", "%(num)s active projects", n)
     if status == "pipeline":
-        return said.ngettext("%(num)s pipeline project", "%(num)s pipeline projects", n)
-    return said.ngettext(
+        return Text.counted("%(num)s pipeline project", "%(num)s pipeline projects", n)
+    return Text.counted(
         "%(num)s %(status)s project", "%(num)s %(status)s projects", n, status=status_word(status)
     )
 

@@ -26,6 +26,8 @@ from pydantic import (
 from pydantic import ValidationError as PydanticValidationError
 from sqlmodel import Session, func, select
 
+from tracker.formats import Text, listed
+from tracker.locales import N_, Nn_
 from tracker.models import (
     SDG,
     Framework,
@@ -161,27 +163,44 @@ class FrameworkLoadReport:
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.removed or self.activated)
 
-    def summary(self) -> str:
+    def summary(self) -> Text:
         if not self.changed:
-            return f"Framework {self.framework_code}: already up to date, nothing changed."
+            return Text(
+                N_("Framework %(code)s: already up to date, nothing changed."),
+                code=self.framework_code,
+            )
         parts = []
         for verb, counts in (
-            ("created", self.created),
-            ("updated", self.updated),
-            ("removed", self.removed),
+            (N_("created %(things)s"), self.created),
+            (N_("updated %(things)s"), self.updated),
+            (N_("removed %(things)s"), self.removed),
         ):
             if counts:
-                parts.append(
-                    f"{verb} "
-                    + ", ".join(f"{n} {_plural(kind, n)}" for kind, n in sorted(counts.items()))
-                )
+                things = listed(counted(kind, n) for kind, n in sorted(counts.items()))
+                parts.append(Text(verb, things=things))
         if self.activated:
-            parts.append("made active")
-        return f"Framework {self.framework_code}: " + "; ".join(parts) + "."
+            parts.append(Text(N_("made active")))
+        return Text(
+            N_("Framework %(code)s: %(changes)s."),
+            code=self.framework_code,
+            changes=listed(parts, clauses=True),
+        )
 
 
-def _plural(kind: str, n: int) -> str:
-    return kind if n == 1 else kind + "s"
+# What a load counts, as a report says it: "7 goals".
+COUNTED = {
+    "framework": Nn_("%(num)s framework", "%(num)s frameworks"),
+    "goal": Nn_("%(num)s goal", "%(num)s goals"),
+    "objective": Nn_("%(num)s objective", "%(num)s objectives"),
+    "theme": Nn_("%(num)s theme", "%(num)s themes"),
+    "theme statement": Nn_("%(num)s theme statement", "%(num)s theme statements"),
+    "SDG link": Nn_("%(num)s SDG link", "%(num)s SDG links"),
+}
+
+
+def counted(kind: str, n: int) -> Text:
+    singular, plural = COUNTED.get(kind, (f"%(num)s {kind}", f"%(num)s {kind}s"))
+    return Text.counted(singular, plural, n)
 
 
 def _path(loc: tuple[Any, ...]) -> str:

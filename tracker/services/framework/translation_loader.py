@@ -17,10 +17,12 @@ from typing import Any
 import yaml
 from sqlmodel import Session, select
 
+from tracker.formats import Text, listed
+from tracker.locales import N_
 from tracker.models import Framework, Goal, Objective, Theme, ThemeStatement, User
 from tracker.models._base import utcnow
 from tracker.services.audit.record import record
-from tracker.services.framework.loader import Problem
+from tracker.services.framework.loader import Problem, counted
 from tracker.services.framework.translation_file import (
     LANGUAGES,
     FrameworkText,
@@ -47,18 +49,45 @@ class TranslationLoadReport:
     def changed(self) -> bool:
         return bool(self.stored or self.provenance_changed)
 
-    def summary(self) -> str:
-        what = (
-            f"{LANGUAGES[self.language]} translation of {self.framework_code} "
-            f"({'official' if self.official else 'unofficial working translation'})"
-        )
+    def summary(self) -> Text:
+        what = Text(TRANSLATION_OF[self.language, self.official], code=self.framework_code)
         if not self.changed:
-            return f"{what}: already up to date, nothing changed."
-        parts = [f"{n} {kind}{'' if n == 1 else 's'}" for kind, n in sorted(self.stored.items())]
-        done = "stored " + ", ".join(parts) if parts else "its description updated"
+            return Text(
+                N_("%(translation)s: already up to date, nothing changed."), translation=what
+            )
+        if self.stored:
+            things = listed(counted(kind, n) for kind, n in sorted(self.stored.items()))
+            if self.replaced_unofficial:
+                return Text(
+                    N_(
+                        "%(translation)s: stored %(things)s; it replaces the unofficial working "
+                        "translation."
+                    ),
+                    translation=what,
+                    things=things,
+                )
+            return Text(N_("%(translation)s: stored %(things)s."), translation=what, things=things)
         if self.replaced_unofficial:
-            done += "; it replaces the unofficial working translation"
-        return f"{what}: {done}."
+            return Text(
+                N_(
+                    "%(translation)s: its description updated; it replaces the unofficial "
+                    "working translation."
+                ),
+                translation=what,
+            )
+        return Text(N_("%(translation)s: its description updated."), translation=what)
+
+
+# A translation as a report names it, by language and standing (one message each, for the
+# word order and agreements of every language).
+TRANSLATION_OF = {
+    ("fr", True): N_("French translation of %(code)s (official)"),
+    ("fr", False): N_("French translation of %(code)s (unofficial working translation)"),
+    ("es", True): N_("Spanish translation of %(code)s (official)"),
+    ("es", False): N_("Spanish translation of %(code)s (unofficial working translation)"),
+    ("ar", True): N_("Arabic translation of %(code)s (official)"),
+    ("ar", False): N_("Arabic translation of %(code)s (unofficial working translation)"),
+}
 
 
 def stored_frameworks(session: Session) -> dict[str, FrameworkText]:

@@ -21,6 +21,8 @@ import yaml
 from sqlmodel import Session, select
 
 from tracker.config import PROJECT_ROOT, get_settings
+from tracker.formats import Text, listed
+from tracker.locales import N_, Nn_
 from tracker.models import SDG, Country, Currency, Programme, Region, SDGTarget
 
 REFERENCE_DIR = PROJECT_ROOT / "seeds" / "reference"
@@ -43,24 +45,30 @@ class LoadReport:
     def changed(self) -> bool:
         return bool(self.created or self.updated)
 
-    def summary(self) -> str:
+    def summary(self) -> Text:
         if not self.changed:
-            return "Reference data: already up to date."
+            return Text(N_("Reference data: already up to date."))
         parts = []
-        for verb, counts in (("added", self.created), ("updated", self.updated)):
+        for verb, counts in (
+            (N_("added %(things)s"), self.created),
+            (N_("updated %(things)s"), self.updated),
+        ):
             if counts:
-                items = ", ".join(f"{n} {_PLURALS[k] if n != 1 else k}" for k, n in counts.items())
-                parts.append(f"{verb} {items}")
-        return "Reference data: " + "; ".join(parts) + "."
+                things = listed(
+                    Text.counted(*_COUNTED[kind], n) if kind in _COUNTED else f"{n} {kind}"
+                    for kind, n in counts.items()
+                )
+                parts.append(Text(verb, things=things))
+        return Text(N_("Reference data: %(changes)s."), changes=listed(parts, clauses=True))
 
 
-_PLURALS = {
-    "region": "regions",
-    "country": "countries",
-    "programme": "programmes",
-    "SDG": "SDGs",
-    "SDG target": "SDG targets",
-    "currency": "currencies",
+_COUNTED = {
+    "region": Nn_("%(num)s region", "%(num)s regions"),
+    "country": Nn_("%(num)s country", "%(num)s countries"),
+    "programme": Nn_("%(num)s programme", "%(num)s programmes"),
+    "SDG": Nn_("%(num)s SDG", "%(num)s SDGs"),
+    "SDG target": Nn_("%(num)s SDG target", "%(num)s SDG targets"),
+    "currency": Nn_("%(num)s currency", "%(num)s currencies"),
 }
 
 
