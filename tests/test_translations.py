@@ -20,18 +20,7 @@ from jinja2 import Environment
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATES = ROOT / "templates"
 
-NOT_YET_TRANSLATED = {
-    "gaps/_about.html",
-    "gaps/_likely.html",
-    "gaps/_list.html",
-    "gaps/about.html",
-    "gaps/index.html",
-    "macros/charts.html",
-    "macros/suggestions.html",
-    "reports/board_pack.html",
-    "trends/_view.html",
-    "trends/index.html",
-}
+NOT_YET_TRANSLATED: set[str] = set()
 
 READ_ATTRIBUTES = {"title", "aria-label", "alt", "placeholder", "aria-description"}
 WORD = re.compile(r"[^\W\d_]{2,}")  # two letters in a row: a word, in any script

@@ -436,6 +436,13 @@ def report_board_pack(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help=N_("A past day (YYYY-MM-DD)."))
     ] = None,
+    lang: Annotated[
+        str | None,
+        typer.Option(
+            "--lang",
+            help=N_("The language it is written in: en, fr, es or ar (default: the command's)."),
+        ),
+    ] = None,
 ) -> None:
     from tracker.fields import read_params
     from tracker.services.coverage.params import CoverageParams
@@ -443,9 +450,14 @@ def report_board_pack(
 
     pairs = [("programme", p) for p in programme or []]
     pairs += [(k, v) for k, v in (("region", region), ("as_of", as_of)) if v]
+    language = LANG if lang is None else (lang if lang in locales.LANGUAGES else None)
+    if language is None:
+        raise _fail(_("--lang: must be one of %(codes)s.", codes=", ".join(locales.LANGUAGES)))
     try:
         with session_scope(engine_from_settings()) as session:
-            pack = build_board_pack(session=session, params=read_params(CoverageParams, pairs))
+            pack = build_board_pack(
+                session=session, params=read_params(CoverageParams, pairs), locale=language
+            )
     except InputError as exc:
         raise _input_problems(exc, _("The board pack was not written:")) from None
     file.write_bytes(pack.pdf)

@@ -203,17 +203,23 @@ def test_on_a_phone_the_heatmap_scrolls_in_its_box_with_its_headers_in_view(
     assert state["pageWidth"] <= 390, state
 
 
-LANGUAGE_PAGES = ("/", "/heatmap", "/heatmap?rows=objectives&cols=countries&region=AFR")
+LANGUAGE_PAGES = (
+    "/",
+    "/heatmap",
+    "/heatmap?rows=objectives&cols=countries&region=AFR",
+    "/gaps?region=AFR",
+    "/trends",
+)
 
 
 @pytest.mark.parametrize("width", WIDTHS)
 def test_the_translated_pages_are_accessible_in_every_language(
     width, framework, accounts, live_server, chromium
 ):
-    """The Overview, the heatmap and a project's page with its tag editor in French, Spanish
-    and Arabic (right to left): axe-core finds nothing, nothing is wider than the window, no
-    text is drawn over other text or cut off by its box, and Arabic pages read from the
-    right."""
+    """The Overview, the heatmap, the gaps, the trends and a project's page with its tag
+    editor in French, Spanish and Arabic (right to left): axe-core finds nothing, nothing is
+    wider than the window, no text is drawn over other text or cut off by its box, and Arabic
+    pages read from the right."""
     with session_scope(framework) as session:
         seed_demo_portfolio(session=session, projects=20, seed=2023, today=date(2026, 11, 2))
         project = session.exec(select(Project).order_by(Project.code)).first().code

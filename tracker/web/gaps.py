@@ -6,7 +6,17 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from tracker.deps import CurrentPrincipal, SessionDep
-from tracker.services.coverage.gaps import find_gap, find_gaps, gap_leads, gap_query, view_params
+from tracker.formats import gettext, locale_for
+from tracker.locales import N_
+from tracker.places import region_name
+from tracker.services.coverage.gaps import (
+    find_gap,
+    find_gaps,
+    gap_leads,
+    gap_place,
+    gap_query,
+    view_params,
+)
 from tracker.services.coverage.params import FLOORS, GAP_KINDS, GapAboutParams, GapParams
 from tracker.services.errors import InputError
 from tracker.services.reference.lists import programmes_and_regions
@@ -20,22 +30,31 @@ router = APIRouter()
 @router.get("/gaps", response_class=HTMLResponse, name="gaps")
 def gaps(request: Request, session: SessionDep, principal: CurrentPrincipal) -> HTMLResponse:
     params = query_params(request)
+    locale = locale_for(request)
     programmes, regions = programmes_and_regions(session=session)
+
+    def named(pairs) -> list[tuple[str, str]]:
+        return [(str(value), gettext(label, locale=locale)) for value, label in pairs]
+
     context = {
         "params": params,
         "errors": {},
         "gaps": None,
-        "kinds": GAP_KINDS,
+        "kinds": dict(named(GAP_KINDS.items())),
         "options": {
-            "kinds": list(GAP_KINDS.items()),
-            "programmes": [("", "All programmes")] + [(p.code, p.name) for p in programmes],
-            "regions": [("", "All regions")] + [(r.code, r.name) for r in regions],
-            "floors": [(str(k), v) for k, v in FLOORS.items()],
-            "rows": [
-                ("goals", "Goals and themes"),
-                ("objectives", "Objectives"),
-                ("themes", "Themes"),
-            ],
+            "kinds": named(GAP_KINDS.items()),
+            "programmes": named([("", N_("All programmes"))])
+            + [(p.code, p.name) for p in programmes],
+            "regions": named([("", N_("All regions"))])
+            + [(r.code, region_name(r.name, locale=locale)) for r in regions],
+            "floors": named(FLOORS.items()),
+            "rows": named(
+                [
+                    ("goals", N_("Goals and themes")),
+                    ("objectives", N_("Objectives")),
+                    ("themes", N_("Themes")),
+                ]
+            ),
         },
         "projects_url": lambda pairs: url_with(str(request.url_for("projects")), pairs),
         "gap_url": lambda gap: url_with(str(request.url_for("gap")), gap.about),
@@ -73,6 +92,7 @@ def gap(request: Request, session: SessionDep, principal: CurrentPrincipal) -> H
         "projects_url": lambda pairs: url_with(str(request.url_for("projects")), pairs),
         "target_code": params.objective or params.goal,
         "target_region": params.place if params.cols != "countries" else None,
+        "target_place": gap_place(session=session, params=params) if params.place else None,
         "can_edit": principal.is_admin or principal.is_manager,
         "is_admin": principal.is_admin,
         "panel": htmx.target(request) == "cell-panel",

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from tracker.deps import CurrentPrincipal, SessionDep
 from tracker.formats import gettext, locale_for
 from tracker.locales import N_
+from tracker.places import region_name
 from tracker.services.coverage import compute_matrix, coverage_query
 from tracker.services.coverage.export import matrix_csv
 from tracker.services.coverage.gaps import (
@@ -65,7 +66,8 @@ def _options(session, locale: str) -> dict:
             "rows": named(ROW_KINDS.items()),
             "columns": named(COLUMN_KINDS.items()),
             "metrics": named((k, METRICS[k]) for k in PAGE_METRICS),
-            "regions": named([("", N_("All regions"))]) + [(r.code, r.name) for r in regions],
+            "regions": named([("", N_("All regions"))])
+            + [(r.code, region_name(r.name, locale=locale)) for r in regions],
             "floors": named(FLOORS.items()),
             "statuses": named((s, STATUS_NAMES[s]) for s in STATUSES),
             "programmes": [(p.code, p.name) for p in programmes],

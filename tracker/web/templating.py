@@ -15,12 +15,13 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from sqlmodel import Session
 
-from tracker import formats, locales
+from tracker import formats, locales, places
 from tracker.config import PROJECT_ROOT, get_settings
 from tracker.kept_text import restore
 from tracker.refusals import said_refusal
 from tracker.security import csrf_token
 from tracker.services.accounts.permissions import Principal
+from tracker.services.coverage.gaps import subject_in
 from tracker.services.coverage.params import STATUS_NAMES
 from tracker.services.framework.translations import framework_names
 from tracker.web import urls
@@ -253,6 +254,24 @@ def _capitalize_first(value) -> str:
 
 
 @pass_context
+def _gap_subject(context: Context, gap) -> str:
+    """What a gap is about, in the page's language: the framework's names from its
+    translation, places from the catalogue or the CLDR (gaps.subject_in)."""
+    return subject_in(
+        gap,
+        _locale(context),
+        lambda level, code, english: _in_language(context, level, code, english),
+    )
+
+
+@pass_context
+def _place_name(context: Context, kind: str, code: str, english: str) -> str:
+    """A region's ("region") or a country's ("country") name in the page's language: regions
+    from the catalogue, countries from the CLDR; the English name for anything else."""
+    return places.place_name(kind, code, english, locale=_locale(context))
+
+
+@pass_context
 def _time_zones(context: Context) -> tuple[tuple[str, str], ...]:
     return formats.time_zone_choices(_locale(context))
 
@@ -268,6 +287,8 @@ templates.env.globals["time_zones"] = _time_zones
 templates.env.globals["page_language"] = _language
 templates.env.globals["role_name"] = _named(ROLE_NAMES)
 templates.env.globals["in_language"] = _in_language
+templates.env.globals["place_name"] = _place_name
+templates.env.globals["gap_subject"] = _gap_subject
 templates.env.globals["translation_note"] = _translation_note
 templates.env.globals["kind_name"] = _named(KIND_NAMES)
 templates.env.filters["status_name"] = _named(STATUS_NAMES)

@@ -33,9 +33,13 @@ from sqlalchemy import and_, distinct, func, select
 from sqlmodel import Session
 
 from tracker import formats
+from tracker import places as places_
 from tracker.config import get_settings
 from tracker.fields import read_params
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.models import (
+    Country,
     Framework,
     Goal,
     Objective,
@@ -48,6 +52,7 @@ from tracker.models import (
     ThemeTag,
     ThemeTagVersion,
 )
+from tracker.said import Day, Money
 from tracker.services.coverage import cache, sdgs, sql
 from tracker.services.coverage.filters import CoverageQuery, coverage_query
 from tracker.services.coverage.index import sdg_rows as index_sdg_rows
@@ -74,6 +79,7 @@ PLACE_COLUMNS = ("regions", "countries")
 @dataclass(frozen=True)
 class Gap:
     kind: str
+    # Both are Texts where they are sentences: English as str (the API), said in a page's language.
     subject: str  # what is short: "4.4 Advocacy in cyber fora", "GPG7 in Europe"
     reason: str
     link: list[tuple[str, str]] = field(default_factory=list)  # projects list parameters
@@ -85,10 +91,13 @@ class Gap:
     about: list[tuple[str, str]] = field(default_factory=list)
     # An objective's goal, as a row key: a goal that nothing serves shows its objectives' gaps.
     parent: str | None = None
+    # The goal, objective or theme the subject names, as (level, code, English name): a page
+    # names it in its own language (tracker.web.templating's gap_subject).
+    name: tuple[str, str, str] | None = None
 
     @property
-    def kind_label(self) -> str:
-        return GAP_KINDS[self.kind]
+    def kind_label(self) -> Text:
+        return Text(GAP_KINDS[self.kind])
 
     @property
     def key(self) -> str:
@@ -100,8 +109,8 @@ class Gap:
     def public(self) -> dict:
         return {
             "kind": self.kind,
-            "subject": self.subject,
-            "reason": self.reason,
+            "subject": str(self.subject),
+            "reason": str(self.reason),
             "projects": dict(self.link),
         }
 
@@ -157,12 +166,34 @@ def _base_link(query: CoverageQuery) -> list[tuple[str, str]]:
     return link
 
 
-def _which_projects(query: CoverageQuery) -> str:
+# A project's status as a word of a sentence ("no active project", "no pipeline project").
+STATUS_WORDS = {
+    "pipeline": N_("pipeline"),
+    "active": N_("active"),
+    "completed": N_("completed"),
+    "suspended": N_("suspended"),
+    "cancelled": N_("cancelled"),
+}
+
+
+def status_word(status: str) -> Text | str:
+    return Text(STATUS_WORDS[status]) if status in STATUS_WORDS else status
+
+
+def _either(words: list) -> Text | str:
+    """ "active or pipeline", one language's way."""
+    said = words[0]
+    for word in words[1:]:
+        said = Text(N_("%(some)s or %(other)s"), some=said, other=word)
+    return said
+
+
+def _which_projects(query: CoverageQuery) -> Text:
     """The projects a view counts, in words: "active project", "pipeline or active project"."""
     if not query.statuses:
-        return formats.gettext("project")
-    return formats.gettext(
-        "%(statuses)s project", statuses=formats.gettext(" or ").join(query.statuses)
+        return Text(N_("project"))
+    return Text(
+        N_("%(statuses)s project"), statuses=_either([status_word(s) for s in query.statuses])
     )
 
 
@@ -170,17 +201,19 @@ def _reporting_currency(currency: str | None) -> str:
     return currency or get_settings().reporting_currency
 
 
-def _active_projects(n: int) -> str:
-    return formats.ngettext("%(num)s active project", "%(num)s active projects", n)
+def _active_projects(n: int) -> Text:
+    return Text.counted("%(num)s active project", "%(num)s active projects", n)
 
 
-def _attributed(amount, currency: str) -> str:
-    return formats.gettext(
-        "%(amount)s attributed", amount=formats.format_money_exact(amount, currency)
-    )
+def _attributed(amount, currency: str) -> Text:
+    return Text(N_("%(amount)s attributed"), amount=Money(amount, currency))
 
 
-def target_shortfall(target: TargetView, cell: Cell, *, currency: str) -> str | None:
+def _both(parts: list, message: str):
+    return parts[0] if len(parts) == 1 else Text(message, first=parts[0], second=parts[1])
+
+
+def target_shortfall(target: TargetView, cell: Cell, *, currency: str) -> Text | None:
     """Why a cell (or a row total) falls short of a target, or None; budgets are in the
     reporting currency, `currency`."""
     wanted, short = [], []
@@ -194,10 +227,10 @@ def target_shortfall(target: TargetView, cell: Cell, *, currency: str) -> str | 
             short.append(_attributed(cell.budget, currency))
     if not short:
         return None
-    return formats.gettext(
-        "Target: at least %(wanted)s; has %(short)s.",
-        wanted=formats.gettext(" and at least ").join(wanted),
-        short=formats.gettext(" and ").join(short),
+    return Text(
+        N_("Target: at least %(wanted)s; has %(short)s."),
+        wanted=_both(wanted, N_("%(first)s and at least %(second)s")),
+        short=_both(short, N_("%(first)s and %(second)s")),
     )
 
 
@@ -230,16 +263,19 @@ def _find_gaps(session: Session, query: GapQuery, today: date, currency: str) ->
     link = _base_link(view)
     about = view_params(view)
     who = _which_projects(view)
-    where = f" in {_region_name(session, view)}" if view.region_id else ""
+    where = _region_place(session, view) if view.region_id else None
+    principal = view.floor == 2
     gaps: list[Gap] = []
     by_objective = compute_matrix(session=session, query=view.with_view(rows="objectives"))
     rows = {r.key: r for r in by_objective.rows}
 
     goal_keys = {r.code: r.key for r in by_objective.rows if r.level == "goal"}
 
-    def gap(kind, subject, reason, params, row=None, column=None, **named) -> Gap:
+    def gap(kind, subject, reason, params, row=None, column=None, name=None, **named) -> Gap:
         named_pairs = [(k, v) for k, v in named.items() if v]
         parent = rows[row].goal_code if row in rows else None
+        if name is None and row in rows and rows[row].level in ("goal", "objective"):
+            name = (rows[row].level, rows[row].code, rows[row].label)
         return Gap(
             kind,
             subject,
@@ -249,6 +285,7 @@ def _find_gaps(session: Session, query: GapQuery, today: date, currency: str) ->
             column,
             [("kind", kind), *about, *named_pairs],
             goal_keys.get(parent) if parent else None,
+            name,
         )
 
     place_columns = [
@@ -268,8 +305,15 @@ def _find_gaps(session: Session, query: GapQuery, today: date, currency: str) ->
                     gap(
                         "uncovered_objective",
                         f"{row.code} {row.label}",
-                        f"No {who}{where} serves this objective"
-                        + (" as principal." if view.floor == 2 else "."),
+                        _in_words(
+                            who,
+                            where,
+                            principal,
+                            N_("No %(projects)s serves this objective."),
+                            N_("No %(projects)s serves this objective as principal."),
+                            N_("No %(projects)s in %(place)s serves this objective."),
+                            N_("No %(projects)s in %(place)s serves this objective as principal."),
+                        ),
                         [*link, ("objective", row.code)],
                         row=row.key,
                         objective=row.code,
@@ -288,11 +332,20 @@ def _find_gaps(session: Session, query: GapQuery, today: date, currency: str) ->
                 empty_goal_places.add((row.code, column.key))
                 if "empty_goal_region" not in query.kinds:
                     continue
+                place = _column_place(places, column)
                 gaps.append(
                     gap(
                         "empty_goal_region",
-                        f"{row.code} {row.label} in {column.label}",
-                        f"No {who} in {column.label} serves this goal.",
+                        Text(
+                            N_("%(subject)s in %(place)s"),
+                            subject=f"{row.code} {row.label}",
+                            place=place,
+                        ),
+                        Text(
+                            N_("No %(projects)s in %(place)s serves this goal."),
+                            projects=who,
+                            place=place,
+                        ),
                         [
                             *[p for p in link if p[0] != "region"],
                             ("goal", row.code),
@@ -313,13 +366,25 @@ def _find_gaps(session: Session, query: GapQuery, today: date, currency: str) ->
                 if (row.goal_code, column.key) in empty_goal_places:
                     continue
                 if by_objective.cell(row, column).projects == 0:
+                    place = _column_place(places, column)
                     gaps.append(
                         gap(
                             "empty_objective_region",
-                            f"{row.code} {row.label} in {column.label}",
-                            f"Projects serve this objective elsewhere and serve "
-                            f"{row.goal_code} in {column.label}, but no {who} in "
-                            f"{column.label} serves this objective.",
+                            Text(
+                                N_("%(subject)s in %(place)s"),
+                                subject=f"{row.code} {row.label}",
+                                place=place,
+                            ),
+                            Text(
+                                N_(
+                                    "Projects serve this objective elsewhere and serve %(goal)s "
+                                    "in %(place)s, but no %(projects)s in %(place)s serves this "
+                                    "objective."
+                                ),
+                                goal=row.goal_code,
+                                place=place,
+                                projects=who,
+                            ),
                             [
                                 *[p for p in link if p[0] != "region"],
                                 ("objective", row.code),
@@ -340,9 +405,21 @@ def _find_gaps(session: Session, query: GapQuery, today: date, currency: str) ->
                     gap(
                         "theme_without_project",
                         f"{row.code} {row.label}",
-                        f"No {who}{where} is tagged with this cross-cutting theme.",
+                        _in_words(
+                            who,
+                            where,
+                            False,
+                            N_("No %(projects)s is tagged with this cross-cutting theme."),
+                            None,
+                            N_(
+                                "No %(projects)s in %(place)s is tagged with this cross-cutting "
+                                "theme."
+                            ),
+                            None,
+                        ),
                         [*link, ("theme", row.code)],
                         row=row.key,
+                        name=("theme", row.code, row.label),
                         theme=row.code,
                     )
                 )
@@ -358,7 +435,21 @@ def _find_gaps(session: Session, query: GapQuery, today: date, currency: str) ->
     return gaps
 
 
-def _unreached_sdg_targets(session, view: CoverageQuery, link, who: str, where: str, gap):
+def _in_words(who, where, principal: bool, plain, as_principal, there, there_as_principal):
+    """One of a reason's four sentences: in the view's region or not, as principal or not."""
+    if where is not None:
+        message = there_as_principal if principal and there_as_principal else there
+        return Text(message, projects=who, place=where)
+    return Text(as_principal if principal and as_principal else plain, projects=who)
+
+
+def _column_place(places: str, column: Column) -> places_.Place:
+    return places_.Place(
+        "country" if places == "countries" else "region", column.code, str(column.label)
+    )
+
+
+def _unreached_sdg_targets(session, view: CoverageQuery, link, who, where, gap):
     """SDG targets (or whole SDGs) the framework links to that no project of the view reaches."""
     query = view.with_view(rows="sdg_targets")
     if _indexed(session, query):
@@ -378,13 +469,36 @@ def _unreached_sdg_targets(session, view: CoverageQuery, link, who: str, where: 
         if row.level != "sdg_target" or target not in linked:
             continue
         if row.key not in reached:
-            named = f"SDG {target} as a whole" if "." not in target else f"{row.code} {row.label}"
+            named = (
+                Text(N_("SDG %(number)s as a whole"), number=target)
+                if "." not in target
+                else f"{row.code} {row.label}"
+            )
             gaps.append(
                 gap(
                     "unreached_sdg_target",
                     named,
-                    f"The framework links to this SDG target, but no {who}{where} reaches it"
-                    + (" through a principal tag." if view.floor == 2 else "."),
+                    _in_words(
+                        who,
+                        where,
+                        view.floor == 2,
+                        N_(
+                            "The framework links to this SDG target, but no %(projects)s "
+                            "reaches it."
+                        ),
+                        N_(
+                            "The framework links to this SDG target, but no %(projects)s reaches "
+                            "it through a principal tag."
+                        ),
+                        N_(
+                            "The framework links to this SDG target, but no %(projects)s in "
+                            "%(place)s reaches it."
+                        ),
+                        N_(
+                            "The framework links to this SDG target, but no %(projects)s in "
+                            "%(place)s reaches it through a principal tag."
+                        ),
+                    ),
                     [*link, ("sdg_target", target)],
                     row=row.key,
                     sdg_target=target,
@@ -399,8 +513,9 @@ def _place_link(view: CoverageQuery, column: Column) -> list[tuple[str, str]]:
     return [("region", column.code)]
 
 
-def _region_name(session: Session, query: CoverageQuery) -> str:
-    return session.get(Region, query.region_id).name
+def _region_place(session: Session, query: CoverageQuery) -> places_.Place:
+    region = session.get(Region, query.region_id)
+    return places_.region(region.code, region.name)
 
 
 def _below_target(
@@ -463,11 +578,15 @@ def _at_risk(session, coverage: CoverageQuery, link, today: date, gap) -> list[G
         gaps.append(
             gap(
                 "coverage_at_risk",
-                f"{objective} {name} in {region_name}",
-                formats.gettext(
-                    "Only %(project)s covers it, and it ends on %(day)s.",
+                Text(
+                    N_("%(subject)s in %(place)s"),
+                    subject=f"{objective} {name}",
+                    place=places_.region(region_code, region_name),
+                ),
+                Text(
+                    N_("Only %(project)s covers it, and it ends on %(day)s."),
                     project=project,
-                    day=formats.format_date(end),
+                    day=Day(end),
                 ),
                 [
                     *[p for p in link if p[0] != "region"],
@@ -554,6 +673,17 @@ def _at_risk_from_index(session, coverage: CoverageQuery, today: date) -> list[t
     return sorted(found, key=lambda r: (r[7], r[1], r[4]))
 
 
+def _unscreened_projects(status: str, n: int) -> Text:
+    """ "3 active projects": a whole phrase for each status, as adjectives agree with nouns."""
+    if status == "active":
+        return Text.counted("%(num)s active project", "%(num)s active projects", n)
+    if status == "pipeline":
+        return Text.counted("%(num)s pipeline project", "%(num)s pipeline projects", n)
+    return Text.counted(
+        "%(num)s %(status)s project", "%(num)s %(status)s projects", n, status=status_word(status)
+    )
+
+
 def _unscreened(session, coverage: CoverageQuery, link, gap) -> list[Gap]:
     """Active and pipeline projects that nobody has reviewed against the framework."""
     query = coverage.with_view(statuses=(ProjectStatus.active.value, ProjectStatus.pipeline.value))
@@ -580,18 +710,15 @@ def _unscreened(session, coverage: CoverageQuery, link, gap) -> list[Gap]:
         by_status.setdefault(status, []).append(code)
     gaps = []
     for status, codes in sorted(by_status.items()):
-        shown = ", ".join(codes[:8]) + (f" and {len(codes) - 8} more" if len(codes) > 8 else "")
+        shown = ", ".join(codes[:8])
+        if len(codes) > 8:
+            shown = Text(N_("%(codes)s and %(num)s more"), codes=shown, num=len(codes) - 8)
         params = [p for p in link if p[0] != "status"] + [("status", status), ("screened", "no")]
         gaps.append(
             gap(
                 "unscreened",
-                formats.ngettext(
-                    "%(num)s %(status)s project",
-                    "%(num)s %(status)s projects",
-                    len(codes),
-                    status=status,
-                ),
-                f"Not yet reviewed against the framework: {shown}.",
+                _unscreened_projects(status, len(codes)),
+                Text(N_("Not yet reviewed against the framework: %(codes)s."), codes=shown),
                 params,
                 unscreened=status,
             )
@@ -643,8 +770,8 @@ class Lead:
     """Projects that bear on a gap: a heading, why they are worth a look, the first few, how
     many there are, and the projects-list parameters of them all."""
 
-    title: str
-    why: str
+    title: Text
+    why: Text
     projects: list
     total: int
     link: list[tuple[str, str]]
@@ -697,36 +824,47 @@ def gap_leads(*, session: Session, gap: Gap, query: GapQuery, params: GapAboutPa
         if v
     ]
     goal = params.goal or _goal_of(session, params.objective)
-    where = f" in {params.place}" if params.place else ""
+    where = gap_place(session=session, params=params) if params.place else None
     candidates: list[tuple[str, str, list[tuple[str, str]]]] = []
     if gap.kind in ("below_target", "coverage_at_risk"):
         behind = subject or ([("goal", goal)] if goal else [])
         candidates.append(
             (
-                "The projects behind it",
-                "What counts towards this figure now.",
+                Text(N_("The projects behind it")),
+                Text(N_("What counts towards this figure now.")),
                 [*in_view, *filters, *behind, *place],
             )
         )
     if gap.kind == "unscreened":
         candidates.append(
-            ("The projects to screen", "Tag each one, or mark it screened.", list(gap.link))
+            (
+                Text(N_("The projects to screen")),
+                Text(N_("Tag each one, or mark it screened.")),
+                list(gap.link),
+            )
         )
     if subject or (goal and gap.kind == "empty_goal_region"):
         serves = subject or [("goal", goal)]
         if others:
             candidates.append(
                 (
-                    f"Projects that serve it{where} in other statuses",
-                    "In the pipeline, completed or suspended: work to start, extend or resume.",
+                    Text(N_("Projects that serve it in %(place)s in other statuses"), place=where)
+                    if where
+                    else Text(N_("Projects that serve it in other statuses")),
+                    Text(
+                        N_(
+                            "In the pipeline, completed or suspended: work to start, extend or "
+                            "resume."
+                        )
+                    ),
                     [*[("status", s) for s in others], *filters, *serves, *place],
                 )
             )
         if params.place:
             candidates.append(
                 (
-                    "Projects that serve it elsewhere",
-                    f"They could extend their work to {params.place}.",
+                    Text(N_("Projects that serve it elsewhere")),
+                    Text(N_("They could extend their work to %(place)s."), place=where),
                     [
                         *in_view,
                         *filters,
@@ -744,24 +882,28 @@ def gap_leads(*, session: Session, gap: Gap, query: GapQuery, params: GapAboutPa
         if gap.kind == "empty_goal_region":
             candidates.append(
                 (
-                    f"Projects working{where}",
-                    f"They serve other goals there and could take {goal} on.",
+                    Text(N_("Projects working in %(place)s"), place=where)
+                    if where
+                    else Text(N_("Projects working there")),
+                    Text(N_("They serve other goals there and could take %(goal)s on."), goal=goal),
                     [*in_view, *filters, *place],
                 )
             )
         else:
             candidates.append(
                 (
-                    f"Projects serving {goal}{where}",
-                    "Work on the same goal that could take this objective on.",
+                    Text(N_("Projects serving %(goal)s in %(place)s"), goal=goal, place=where)
+                    if where
+                    else Text(N_("Projects serving %(goal)s"), goal=goal),
+                    Text(N_("Work on the same goal that could take this objective on.")),
                     [*in_view, *filters, ("goal", goal), *place],
                 )
             )
     if gap.kind == "theme_without_project":
         candidates.append(
             (
-                "Projects in this view",
-                "Any of them could take this theme into its work: tag the ones that do.",
+                Text(N_("Projects in this view")),
+                Text(N_("Any of them could take this theme into its work: tag the ones that do.")),
                 [*in_view, *filters, *place],
             )
         )
@@ -775,6 +917,19 @@ def gap_leads(*, session: Session, gap: Gap, query: GapQuery, params: GapAboutPa
     return leads
 
 
+def gap_place(*, session: Session, params: GapAboutParams) -> places_.Place:
+    """The place a gap's page names: a country of the view's region, or a region, by its code."""
+    if params.cols == "countries":
+        country = session.execute(
+            select(Country.code, Country.name).where(Country.code == params.place)
+        ).first()
+        return places_.country(params.place, country[1] if country else params.place)
+    region = session.execute(
+        select(Region.code, Region.name).where(Region.code == params.place)
+    ).first()
+    return places_.region(params.place, region[1] if region else params.place)
+
+
 def _goal_of(session: Session, objective: str | None) -> str | None:
     if not objective:
         return None
@@ -784,6 +939,20 @@ def _goal_of(session: Session, objective: str | None) -> str | None:
         .join(Framework, Framework.id == Objective.framework_id)
         .where(Objective.code == objective, Framework.active)
     ).scalar_one_or_none()
+
+
+def subject_in(gap: Gap, locale: str, name_of) -> str:
+    """What a gap is about in a language: the goal's, objective's or theme's name as
+    `name_of(level, code, english)` gives it (the framework's translation), with its place said
+    in the language ("GPG1 Lutte contre le terrorisme – Afrique")."""
+    if locale == formats.DEFAULT_LOCALE or gap.name is None:
+        return formats.said(gap.subject, locale=locale)
+    level, code, english = gap.name
+    named = f"{code} {name_of(level, code, english)}"
+    subject = gap.subject
+    if isinstance(subject, Text) and "subject" in subject.values:
+        return Text(subject.message, **{**subject.values, "subject": named}).in_locale(locale)
+    return named
 
 
 def gaps_by_cell(matrix: Matrix, gaps: Iterable[Gap]) -> dict[tuple[str, int | None], list[Gap]]:
@@ -825,42 +994,63 @@ def gaps_by_cell(matrix: Matrix, gaps: Iterable[Gap]) -> dict[tuple[str, int | N
     return marks
 
 
-def empty_cell_note(matrix: Matrix, row: Row, column: Column | None, cell: Cell) -> str | None:
+def empty_cell_note(matrix: Matrix, row: Row, column: Column | None, cell: Cell) -> Text | None:
     """Why an empty figure in a heatmap view is not a gap, or why a cell with projects shows
     no money; None when the figure needs no word."""
     metric = matrix.query.metric
     if cell.projects == 0:
         if column is not None and column.key > 0 and row.level == "theme":
-            return (
-                "Not a gap: a theme is a gap where nothing serves it at all, not region by region."
+            return Text(
+                N_(
+                    "Not a gap: a theme is a gap where nothing serves it at all, not region by "
+                    "region."
+                )
             )
         if column is None or column.key > 0:
             return None  # a place or a total: a gap when the definition says so
-        return {
-            sql.GLOBAL: "Not a gap: Global counts work without a place.",
-            sql.WHOLE_REGION: "Not a gap: no project here works across the whole region.",
-            sql.ELSEWHERE: "Not a gap: no project here works outside the region.",
-        }.get(column.key, "Not a gap: this column is not a place.")
+        return Text(
+            {
+                sql.GLOBAL: N_("Not a gap: Global counts work without a place."),
+                sql.WHOLE_REGION: N_("Not a gap: no project here works across the whole region."),
+                sql.ELSEWHERE: N_("Not a gap: no project here works outside the region."),
+            }.get(column.key, N_("Not a gap: this column is not a place."))
+        )
     if metric == "budget" and cell.budget == 0:
-        return (
-            "No money reaches this cell: its projects have no budget recorded, or their budget "
-            "goes to their principal tags (significant tags take no budget when a project "
-            "has principal tags without a share)."
+        return Text(
+            N_(
+                "No money reaches this cell: its projects have no budget recorded, or their "
+                "budget goes to their principal tags (significant tags take no budget when a "
+                "project has principal tags without a share)."
+            )
         )
     return None
 
 
-def not_a_place_note(matrix: Matrix) -> str | None:
+NOT_A_PLACE_NOTES = {
+    "programmes": N_(
+        "An empty cell here is not a gap: a programme need not serve every goal. The gaps of "
+        "this view are its objectives and themes that nothing serves, goals with no project in "
+        "a region, and targets not met."
+    ),
+    "themes": N_(
+        "An empty cell here is not a gap: a theme need not serve every goal. The gaps of this "
+        "view are its objectives and themes that nothing serves, goals with no project in a "
+        "region, and targets not met."
+    ),
+    "years": N_(
+        "An empty cell here is not a gap: a year need not serve every goal. The gaps of this "
+        "view are its objectives and themes that nothing serves, goals with no project in a "
+        "region, and targets not met."
+    ),
+}
+
+
+def not_a_place_note(matrix: Matrix) -> Text | None:
     """Why a view's empty cells are not gaps when its columns are not places."""
     kind = matrix.query.columns
     if kind in PLACE_COLUMNS:
         return None
-    what = {"programmes": "a programme", "themes": "a theme", "years": "a year"}[kind]
-    return (
-        f"An empty cell here is not a gap: {what} need not serve every goal. The gaps of this "
-        "view are its objectives and themes that nothing serves, goals with no project in a "
-        "region, and targets not met."
-    )
+    return Text(NOT_A_PLACE_NOTES[kind])
 
 
 __all__ = [
@@ -872,10 +1062,12 @@ __all__ = [
     "find_gap",
     "find_gaps",
     "gap_leads",
+    "gap_place",
     "gap_query",
     "gaps_by_cell",
     "not_a_place_note",
     "parse_gap_query",
+    "subject_in",
     "target_shortfall",
     "view_gap_query",
     "view_params",

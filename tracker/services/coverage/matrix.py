@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import Numeric, case, distinct, func, select, type_coerce
 from sqlmodel import Session
 
+from tracker import places
 from tracker.formats import Text
 from tracker.locales import N_
 from tracker.models import Country, Goal, Objective, Programme, Region, Theme
@@ -344,7 +345,7 @@ def _columns(session, query: CoverageQuery, totals: dict[int, Cell], years) -> l
         regions = session.execute(
             select(Region.id, Region.code, Region.name).order_by(Region.position)
         )
-        return [Column(i, code, name) for i, code, name in regions] + [
+        return [Column(i, code, places.region(code, name)) for i, code, name in regions] + [
             Column(sql.GLOBAL, "global", Text(N_("Global")))
         ]
     if kind == "programmes":
@@ -374,7 +375,7 @@ def _columns(session, query: CoverageQuery, totals: dict[int, Cell], years) -> l
         .where(Country.id.in_(present))
         .order_by(Country.name)
     )
-    columns = [Column(i, code, name) for i, code, name in countries]
+    columns = [Column(i, code, places.country(code, name)) for i, code, name in countries]
     columns.append(Column(sql.WHOLE_REGION, "whole-region", Text(N_("Whole region"))))
     for key, code, label in (
         (sql.ELSEWHERE, "elsewhere", Text(N_("Elsewhere"))),

@@ -7,7 +7,10 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
+from tracker import places
 from tracker.fields import read_params
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.models import Goal, Objective, Region, Target, User
 from tracker.models._base import utcnow
 from tracker.services.audit.record import record
@@ -32,8 +35,14 @@ class TargetView:
 
     @property
     def scope(self) -> str:
-        where = f" in {self.region_name}" if self.region_name else ""
-        return f"{self.code} {self.name}{where}"
+        """What the target is of: "GPG7 Cyber in Europe" (a Text when it names a region)."""
+        if not self.region_name:
+            return f"{self.code} {self.name}"
+        return Text(
+            N_("%(subject)s in %(place)s"),
+            subject=f"{self.code} {self.name}",
+            place=places.region(self.region_code or "", self.region_name),
+        )
 
     @property
     def wording(self) -> str:

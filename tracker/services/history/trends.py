@@ -19,6 +19,8 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from tracker.fields import Choice, DatedParams, Day, FrameworkCode
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.models import ProjectVersion
 from tracker.models._base import utcnow
 from tracker.services.coverage import cache
@@ -33,7 +35,9 @@ from tracker.services.history import changes, follow
 from tracker.services.history import running as daily_sums
 from tracker.services.history.asof import figures_at
 
-PERIODS = {"week": "Week", "month": "Month", "quarter": "Quarter"}
+PERIODS = {"week": N_("Week"), "month": N_("Month"), "quarter": N_("Quarter")}
+# The same, as words in a sentence ("at the end of each month").
+PERIOD_NOUNS = {"week": N_("week"), "month": N_("month"), "quarter": N_("quarter")}
 STRUCTURAL = ("uncovered_objective", "below_target", "empty_goal_region", "theme_without_project")
 MAX_POINTS = 160
 
@@ -122,7 +126,7 @@ def trend_query(*, session: Session, params: TrendParams) -> tuple[CoverageQuery
     last = params.date_to or today
     first = params.date_from or (last - timedelta(days=365))
     if first > last:
-        raise InputError({"from": f"must not be after to ({last.isoformat()})"})
+        raise InputError({"from": Text(N_("must not be after to (%(day)s)"), day=last.isoformat())})
     if len(period_ends(first, last, str(params.period))) > MAX_POINTS:
         # Before the first day the history knows every figure is zero: a range too long for
         # its period starts there instead.
@@ -152,7 +156,12 @@ def build_trend(*, session: Session, params: TrendParams) -> Trend:
     query, days = trend_query(session=session, params=params)
     if len(days) > MAX_POINTS:
         raise InputError(
-            {"period": f"gives {len(days)} points; choose a longer period or a shorter range"}
+            {
+                "period": Text(
+                    N_("gives %(num)s points; choose a longer period or a shorter range"),
+                    num=len(days),
+                )
+            }
         )
     key = ("trend", _query_key(query), query.goal_code, str(params.period), tuple(days))
     return cache.cached(session, key, lambda: _build(session, query, days, str(params.period)))
@@ -297,4 +306,12 @@ def _gaps(
     return out
 
 
-__all__ = ["PERIODS", "Trend", "TrendParams", "build_trend", "figures_at", "period_ends"]
+__all__ = [
+    "PERIODS",
+    "PERIOD_NOUNS",
+    "Trend",
+    "TrendParams",
+    "build_trend",
+    "figures_at",
+    "period_ends",
+]

@@ -13,17 +13,22 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
-from sqlmodel import Session
+from sqlmodel import Session, select
 
-from tracker import charts, formats
+from tracker import charts, formats, locales, places
 from tracker.config import PROJECT_ROOT, get_settings
 from tracker.fields import read_params
+from tracker.formats import Text
+from tracker.locales import N_
+from tracker.models import Region
 from tracker.models._base import utcnow
+from tracker.said import Day
 from tracker.services.coverage import compute_matrix, coverage_query
-from tracker.services.coverage.gaps import find_gaps, gaps_by_cell, view_gap_query
-from tracker.services.coverage.params import CoverageParams
+from tracker.services.coverage.gaps import find_gaps, gaps_by_cell, subject_in, view_gap_query
+from tracker.services.coverage.params import STATUS_NAMES, CoverageParams
 from tracker.services.dashboard import GAP_PRIORITY
 from tracker.services.digests.content import Scope, headline
+from tracker.services.framework.translations import framework_names
 from tracker.services.history.compare import compare
 from tracker.services.history.trends import TrendParams, build_trend
 
@@ -37,7 +42,7 @@ _env = Environment(
 )
 formats.install(
     _env,
-    locale_of=lambda context: formats.locale_for(),
+    locale_of=lambda context: context.get("locale") or formats.DEFAULT_LOCALE,
     currency_of=lambda context: context["currency"],
 )
 
@@ -48,18 +53,62 @@ class BoardPack:
     pdf: bytes
 
 
-def _filters_in_words(query, params: CoverageParams) -> list[str]:
+def _filters_in_words(session: Session, query, params: CoverageParams) -> list[Text]:
+    statuses = [Text(STATUS_NAMES[s]) if s in STATUS_NAMES else s for s in query.statuses]
     words = [
-        "Statuses: " + (", ".join(query.statuses) if query.statuses else "any"),
-        "Programmes: " + (", ".join(query.programme_codes) or "all"),
-        "Region: " + (query.region_code or "all"),
-        "Tags counted: " + ("principal only" if query.floor == 2 else "significant or principal"),
+        Text(N_("Statuses: %(statuses)s"), statuses=_listed(statuses))
+        if statuses
+        else Text(N_("Statuses: any")),
+        Text(N_("Programmes: %(codes)s"), codes=", ".join(query.programme_codes))
+        if query.programme_codes
+        else Text(N_("Programmes: all")),
+        Text(N_("Region: %(region)s"), region=_region(session, query.region_code))
+        if query.region_code
+        else Text(N_("Region: all")),
+        Text(N_("Tags counted: principal only"))
+        if query.floor == 2
+        else Text(N_("Tags counted: significant or principal")),
     ]
     if query.date_from or query.date_to:
-        words.append(f"Projects running from {query.date_from or '…'} to {query.date_to or '…'}")
+        words.append(
+            Text(
+                N_("Projects running from %(start)s to %(end)s"),
+                start=Day(query.date_from) if query.date_from else "…",
+                end=Day(query.date_to) if query.date_to else "…",
+            )
+        )
     if query.as_of:
-        words.append(f"As of {formats.format_date(query.as_of)}")
+        words.append(Text(N_("As of %(day)s"), day=Day(query.as_of)))
     return words
+
+
+def _listed(words: list) -> Text | str:
+    """ "Active, Pipeline": the words one after the other, one language's way."""
+    said = words[0]
+    for word in words[1:]:
+        said = Text(N_("%(some)s, %(other)s"), some=said, other=word)
+    return said
+
+
+def _one_after_another(sentences: list) -> Text | str:
+    """ "Statuses: Active; Region: Africa", one language's way (French " ; ", Arabic "؛")."""
+    said = sentences[0]
+    for sentence in sentences[1:]:
+        said = Text(N_("%(some)s; %(other)s"), some=said, other=sentence)
+    return said
+
+
+def _region(session: Session, code: str) -> places.Place | str:
+    region = session.exec(select(Region).where(Region.code == code)).first()
+    return places.region(code, region.name) if region else code
+
+
+def _month(day: date, locale: str) -> str:
+    """A month under the trend chart: by name (Jan 2026), or in figures (1/2026) where the
+    language is read from the right, as the PDF's SVG does not order such words."""
+    if locales.direction(locale) == "rtl":
+        return f"{day.month}/{day.year}"
+    return formats.format_month(day, locale=locale)
 
 
 def _priority(gap) -> int:
@@ -74,9 +123,12 @@ def _number(value) -> str:
     return formats.format_number(value)
 
 
-def build_board_pack(*, session: Session, params: CoverageParams | None = None) -> BoardPack:
+def build_board_pack(
+    *, session: Session, params: CoverageParams | None = None, locale: str = "en"
+) -> BoardPack:
     """The board pack of a heatmap view (rows and columns are the pack's own: goals by
-    regions), as HTML and as PDF."""
+    regions), as HTML and as PDF, written in `locale` (en, fr, es, ar; Arabic right to left)."""
+    locale = locales.known(locale) or locales.DEFAULT
     from weasyprint import HTML
 
     params = params or CoverageParams()
@@ -104,11 +156,23 @@ def build_board_pack(*, session: Session, params: CoverageParams | None = None) 
         ),
     )
     goals = [(r, matrix.row_total(r)) for r in matrix.rows]
+    names = framework_names(session=session, locale=locale)
+
+    def name(row) -> str:
+        return names.get(row.level, row.code, row.label)
+
+    def subject(gap) -> str:
+        return subject_in(gap, locale, names.get)
+
     context = {
+        "locale": locale,
+        "direction": locales.direction(locale),
+        "name": name,
+        "subject": subject,
         "day": day,
         "since": since,
         "currency": currency,
-        "filters": _filters_in_words(query, view),
+        "filters": _one_after_another(_filters_in_words(session, query, view)),
         "now": now,
         "then": then,
         "matrix": matrix,
@@ -120,19 +184,27 @@ def build_board_pack(*, session: Session, params: CoverageParams | None = None) 
         "gap_count": len(gaps),
         "projects_chart": charts.bar_chart(
             [
-                (f"{r.code} {r.label}", c.projects, formats.format_number(c.projects))
+                (
+                    f"{r.code} {name(r)}",
+                    c.projects,
+                    formats.format_number(c.projects, locale=locale),
+                )
                 for r, c in goals
             ]
         ),
         "budget_chart": charts.bar_chart(
             [
-                (f"{r.code} {r.label}", c.budget, formats.format_money(c.budget, currency))
+                (
+                    f"{r.code} {name(r)}",
+                    c.budget,
+                    formats.format_money(c.budget, currency, locale=locale),
+                )
                 for r, c in goals
             ]
         ),
         "trend": trend,
         "trend_chart": charts.line_chart(
-            [formats.format_month(d) for d in trend.days],
+            [_month(d, locale) for d in trend.days],
             [(s.row.code, [p.projects for p in s.points]) for s in trend.series],
             every=2,
         ),
@@ -143,9 +215,9 @@ def build_board_pack(*, session: Session, params: CoverageParams | None = None) 
     return BoardPack(html, pdf)
 
 
-def board_pack_for_today(session: Session) -> bytes:
-    """The whole portfolio's board pack, now: what subscribers receive."""
-    return build_board_pack(session=session).pdf
+def board_pack_for_today(session: Session, *, locale: str = "en") -> bytes:
+    """The whole portfolio's board pack, now, in `locale`: what subscribers receive."""
+    return build_board_pack(session=session, locale=locale).pdf
 
 
 __all__ = ["BoardPack", "board_pack_for_today", "build_board_pack", "date"]

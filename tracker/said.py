@@ -1,0 +1,53 @@
+"""Figures inside sentences built in Python: an amount of money or a day, written as English
+wherever the sentence is used as a str, and in the locale's own way where a page says it.
+
+    Text(N_("Only %(project)s covers it, and it ends on %(day)s."), project=code, day=Day(end))
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from tracker import formats
+
+
+class Money(formats.Text):
+    """An amount to the currency's smallest unit: €1,234,567.89, 1 234 567,89 € in French."""
+
+    amount: Decimal
+    currency: str
+
+    def __new__(cls, amount, currency: str) -> Money:
+        amount = Decimal(str(amount))
+        text = str.__new__(cls, formats.format_money_exact(amount, currency))
+        text.message, text.plural, text.n, text.values = str(text), None, None, {}
+        text.amount, text.currency = amount, currency
+        return text
+
+    def __reduce__(self):
+        return (Money, (self.amount, self.currency))
+
+    def in_locale(self, locale: str) -> str:
+        return formats.format_money_exact(self.amount, self.currency, locale=locale)
+
+
+class Day(formats.Text):
+    """A day as the locale writes it in running text: Nov 2, 2026; 2 nov. 2026."""
+
+    day: date
+
+    def __new__(cls, day: date) -> Day:
+        text = str.__new__(cls, formats.format_date(day))
+        text.message, text.plural, text.n, text.values = str(text), None, None, {}
+        text.day = day
+        return text
+
+    def __reduce__(self):
+        return (Day, (self.day,))
+
+    def in_locale(self, locale: str) -> str:
+        return formats.format_date(self.day, locale=locale)
+
+
+__all__ = ["Day", "Money"]
