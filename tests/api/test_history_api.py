@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+from datetime import date
 
 import pytest
 from PIL import Image
@@ -50,6 +51,14 @@ def test_gaps_as_of_and_trends(viewer):
     assert [p["projects"] for p in gpg4["points"]] == [2, 3, 3, 2]
     opened = [g["subject"] for g in trend["gaps"][-1]["opened"]]
     assert any(s.startswith("1.1 ") for s in opened)
+    # To the end of next year: what is known, up to today.
+    today = date.today()
+    later = viewer.get(
+        "/api/v1/trends",
+        params={"period": "month", "from": f"{today.year}-01-01", "to": f"{today.year + 1}-12-31"},
+    )
+    assert later.status_code == 200, later.text
+    assert max(later.json()["days"]) <= today.isoformat()
 
 
 def test_trends_page_draws_accessible_charts(viewer):

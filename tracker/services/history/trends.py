@@ -29,7 +29,7 @@ from tracker.services.coverage.filters import CoverageQuery, coverage_query
 from tracker.services.coverage.gaps import Gap, GapQuery, find_gaps, view_gap_query
 from tracker.services.coverage.index import store
 from tracker.services.coverage.matrix import Cell, Matrix, Row, _from_cube, _query_key
-from tracker.services.coverage.params import CoverageParams, Programmes, RegionCode, past_day
+from tracker.services.coverage.params import CoverageParams, Programmes, RegionCode
 from tracker.services.errors import InputError
 from tracker.services.history import changes, follow
 from tracker.services.history import running as daily_sums
@@ -53,7 +53,9 @@ class TrendParams(DatedParams):
     )
     period: Choice(Period, what="period") = Period.month
     date_from: Day | None = Field(default=None, alias="from", description="First day")
-    date_to: Day | None = Field(default=None, alias="to", description="Last day; up to today")
+    date_to: Day | None = Field(
+        default=None, alias="to", description="Last day; a later day than today is read as today"
+    )
     programme: Programmes = Field(default_factory=list, description="Programme codes; none: all")
     region: RegionCode | None = Field(
         default=None, description="Only what reaches this region (its cells of the heatmap)"
@@ -62,7 +64,9 @@ class TrendParams(DatedParams):
     @field_validator("date_to")
     @classmethod
     def _to_not_future(cls, value):
-        return past_day(value)
+        # "To the end of the year": what is known of it, up to today.
+        today = utcnow().date()
+        return today if value is not None and value > today else value
 
 
 @dataclass(frozen=True)
