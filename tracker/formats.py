@@ -311,14 +311,15 @@ def said(value: Any, *, locale: str = DEFAULT_LOCALE) -> Any:
     return value.in_locale(locale) if isinstance(value, Text) else value
 
 
-def listed(items: Any, *, clauses: bool = False) -> Text:
-    """Texts one after another as the language lists them, each said in the same language:
+def listed(items: Any, *, clauses: bool = False) -> Any:
+    """Items one after another as the language lists them, each said in the same language:
     "7 goals, 38 objectives" ("7 أهداف، 38 غاية" in Arabic); with `clauses`, parts of a
-    sentence: "created 7 goals; updated 1 theme"."""
+    sentence: "created 7 goals; updated 1 theme" (" ; " in French, "؛ " in Arabic). The item
+    itself when there is one, "" when there is none."""
     items = list(items)
     if not items:
-        return Text("%(item)s", item="")
-    text = items[0] if isinstance(items[0], Text) else Text("%(item)s", item=items[0])
+        return ""
+    text = items[0]
     for item in items[1:]:
         if clauses:
             text = Text(locales.N_("%(list)s; %(item)s"), list=text, item=item)

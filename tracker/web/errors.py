@@ -12,13 +12,12 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from tracker.deps import CSRFRejected, NotAuthenticated, is_api_request
-from tracker.formats import Text
+from tracker.formats import Text, listed
 from tracker.locales import N_
 from tracker.security import BodyTooLarge
 from tracker.services.errors import Conflict, InputError, NotAllowed, NotFound
 from tracker.web import htmx
 from tracker.web.templating import templates
-from tracker.wording import joined
 
 
 def error_page(request: Request, status: int, title: str, message: str, **extra) -> Response:
@@ -74,8 +73,9 @@ def _said(exc: BaseException) -> Text | str:
 
 def _refusal(errors: dict) -> Text | str:
     """Every field with what is wrong with it, in one line: "title: is required; ..."."""
-    return joined(
-        [Text(N_("%(field)s: %(problem)s"), field=f, problem=m) for f, m in errors.items()]
+    return listed(
+        [Text(N_("%(field)s: %(problem)s"), field=f, problem=m) for f, m in errors.items()],
+        clauses=True,
     )
 
 

@@ -8,11 +8,10 @@ from fastapi import APIRouter, Path, Request
 from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import UploadFile
 
-from tracker import wording
 from tracker.deps import AdminPrincipal, CurrentPrincipal, FormDep, SessionDep
 from tracker.formats import Text
 from tracker.inputs import MAX_ID
-from tracker.locales import N_
+from tracker.locales import N_, Nn_
 from tracker.services.errors import InputError
 from tracker.services.exchange.uploads import UploadRefused, clean_filename
 from tracker.services.framework import sdg_links
@@ -104,7 +103,7 @@ def upload_translation(
         problems = [p.render(exc.file) for p in exc.problems]
         more = len(problems) - SHOWN_PROBLEMS
         message = Text.counted(
-            *wording.ngettext(
+            *Nn_(
                 "%(file)s was not loaded; %(num)s problem, listed below",
                 "%(file)s was not loaded; %(num)s problems, listed below",
             ),

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
 from tracker.deps import CurrentPrincipal, EditorPrincipal, FormDep, HXRequest, SessionDep
-from tracker.formats import Text
+from tracker.formats import Text, listed
 from tracker.locales import N_
 from tracker.services.accounts.permissions import Principal, require_can_edit
 from tracker.services.errors import Conflict, InputError
@@ -22,7 +22,6 @@ from tracker.web import htmx
 from tracker.web._forms import see_other
 from tracker.web._params import read_form, read_query
 from tracker.web.project_forms import PAGE_LIMITS, _apply, _version
-from tracker.wording import joined
 
 router = APIRouter()
 
@@ -34,7 +33,7 @@ def not_saved(exc: InputError | Conflict) -> Text:
     """Why a change was not saved, as the page says it."""
     if isinstance(exc, Conflict):
         return Text(N_("Not saved: %(problem)s"), problem=exc.args[0] if exc.args else str(exc))
-    return Text(N_("Not saved: %(problem)s"), problem=joined(list(exc.errors.values())))
+    return Text(N_("Not saved: %(problem)s"), problem=listed(exc.errors.values(), clauses=True))
 
 
 def _added(kind: str, code: str, *, principal: bool) -> Text:

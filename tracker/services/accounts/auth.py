@@ -13,9 +13,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from tracker import wording
 from tracker.config import Settings
 from tracker.formats import Text
+from tracker.locales import Nn_
 from tracker.models import LoginFailure, User
 from tracker.models._base import utcnow
 from tracker.models.accounts import LoginThrottle
@@ -48,9 +48,9 @@ class LoginThrottled(Exception):
         """How long to wait, as a Text (its English is `wait_text`)."""
         seconds = self.retry_after_seconds
         if seconds < 60:
-            return Text.counted(*wording.ngettext("%(num)s second", "%(num)s seconds"), seconds)
+            return Text.counted(*Nn_("%(num)s second", "%(num)s seconds"), seconds)
         minutes = math.ceil(seconds / 60)
-        return Text.counted(*wording.ngettext("%(num)s minute", "%(num)s minutes"), minutes)
+        return Text.counted(*Nn_("%(num)s minute", "%(num)s minutes"), minutes)
 
 
 @dataclass(frozen=True)

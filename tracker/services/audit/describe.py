@@ -7,12 +7,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlmodel import Session, func, select
 
-from tracker import wording
-from tracker.formats import Text
-from tracker.locales import N_
+from tracker.formats import Text, listed
+from tracker.locales import N_, Nn_
 from tracker.models import AuditEvent, User
 from tracker.services.reference.languages import language_name
-from tracker.wording import joined
 
 ENTITY_TYPES = {
     "project": N_("Projects"),
@@ -238,7 +236,7 @@ def describe(event: AuditEvent) -> Text | str:
             message = N_("%(who)s changed the SDG links of goal %(code)s: %(changes)s")
         else:
             message = N_("%(who)s changed the SDG links of objective %(code)s: %(changes)s")
-        changes = joined(parts) if parts else Text(N_("no change"))
+        changes = listed(parts, clauses=True) if parts else Text(N_("no change"))
         return Text(message, who=who, code=key, changes=changes)
 
     if kind == "framework" and action == "translate":
@@ -258,7 +256,7 @@ def describe(event: AuditEvent) -> Text | str:
             parts.append(Text(N_("%(count)s removed"), count=removed))
         if after.get("active"):
             parts.append(Text(N_("made active")))
-        changes = joined(parts, commas=True) if parts else Text(N_("no change"))
+        changes = listed(parts) if parts else Text(N_("no change"))
         return Text(
             N_("%(who)s loaded framework %(code)s: %(changes)s"), who=who, code=key, changes=changes
         )
@@ -302,7 +300,7 @@ def _tag_sentence(who: str, theme: bool, action: str, before: dict, after: dict)
         message = N_("%(who)s changed the tag theme %(subject)s: %(changes)s")
     else:
         message = N_("%(who)s changed the tag %(subject)s: %(changes)s")
-    said = joined(changes) if changes else Text(N_("no visible change"))
+    said = listed(changes, clauses=True) if changes else Text(N_("no visible change"))
     return Text(message, who=who, subject=subject, changes=said)
 
 
@@ -368,7 +366,10 @@ def _user_sentence(who: str, action: str, key: str, before: dict, after: dict) -
         else:
             parts.append(Text(N_("reactivated it")))
     return Text(
-        N_("%(who)s changed %(user)s: %(changes)s"), who=who, user=key, changes=joined(parts)
+        N_("%(who)s changed %(user)s: %(changes)s"),
+        who=who,
+        user=key,
+        changes=listed(parts, clauses=True),
     )
 
 
@@ -384,21 +385,15 @@ def _translation_sentence(who: str, key: str, before: dict, after: dict) -> Text
     added = sum(1 for k in items if k not in before)
     parts = []
     if added:
-        parts.append(
-            Text.counted(*wording.ngettext("%(num)s item added", "%(num)s items added"), added)
-        )
+        parts.append(Text.counted(*Nn_("%(num)s item added", "%(num)s items added"), added))
     if len(items) - added:
         changed = len(items) - added
-        parts.append(
-            Text.counted(
-                *wording.ngettext("%(num)s item changed", "%(num)s items changed"), changed
-            )
-        )
+        parts.append(Text.counted(*Nn_("%(num)s item changed", "%(num)s items changed"), changed))
     if language in LANGUAGES:
         named = Text(LANGUAGES[language])
     else:
         named = language_name(language) or language
-    done = joined(parts, commas=True) if parts else Text(N_("its description changed"))
+    done = listed(parts) if parts else Text(N_("its description changed"))
     return Text(
         N_(
             "%(who)s loaded the %(language)s translation of framework %(code)s (%(kind)s): %(done)s"

@@ -17,10 +17,9 @@ from typing import Any
 from sqlalchemy import and_, exists, func, literal_column, or_, select, table, text, union
 from sqlmodel import Session
 
-from tracker import wording
 from tracker.fields import allowed_names, read_params
 from tracker.formats import Text
-from tracker.locales import N_
+from tracker.locales import N_, Nn_
 from tracker.models import (
     Country,
     Currency,
@@ -585,7 +584,7 @@ def describe_filters(*, session: Session, query: ProjectListQuery) -> list[Text 
         listed = ", ".join(programmes.get(c, c) for c in coverage.programme_codes)
         words.append(
             Text.counted(
-                *wording.ngettext("programme %(names)s", "programmes %(names)s"),
+                *Nn_("programme %(names)s", "programmes %(names)s"),
                 len(coverage.programme_codes),
                 names=listed,
             )

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from tracker import charts, formats, locales, places
 from tracker.config import PROJECT_ROOT, get_settings
 from tracker.fields import read_params
-from tracker.formats import Text
+from tracker.formats import Text, listed
 from tracker.locales import N_
 from tracker.models import Region
 from tracker.models._base import utcnow
@@ -56,7 +56,7 @@ class BoardPack:
 def _filters_in_words(session: Session, query, params: CoverageParams) -> list[Text]:
     statuses = [Text(STATUS_NAMES[s]) if s in STATUS_NAMES else s for s in query.statuses]
     words = [
-        Text(N_("Statuses: %(statuses)s"), statuses=_listed(statuses))
+        Text(N_("Statuses: %(statuses)s"), statuses=listed(statuses))
         if statuses
         else Text(N_("Statuses: any")),
         Text(N_("Programmes: %(codes)s"), codes=", ".join(query.programme_codes))
@@ -80,22 +80,6 @@ def _filters_in_words(session: Session, query, params: CoverageParams) -> list[T
     if query.as_of:
         words.append(Text(N_("As of %(day)s"), day=Day(query.as_of)))
     return words
-
-
-def _listed(words: list) -> Text | str:
-    """ "Active, Pipeline": the words one after the other, one language's way."""
-    said = words[0]
-    for word in words[1:]:
-        said = Text(N_("%(some)s, %(other)s"), some=said, other=word)
-    return said
-
-
-def _one_after_another(sentences: list) -> Text | str:
-    """ "Statuses: Active; Region: Africa", one language's way (French " ; ", Arabic "؛")."""
-    said = sentences[0]
-    for sentence in sentences[1:]:
-        said = Text(N_("%(some)s; %(other)s"), some=said, other=sentence)
-    return said
 
 
 def _region(session: Session, code: str) -> places.Place | str:
@@ -172,7 +156,7 @@ def build_board_pack(
         "day": day,
         "since": since,
         "currency": currency,
-        "filters": _one_after_another(_filters_in_words(session, query, view)),
+        "filters": listed(_filters_in_words(session, query, view), clauses=True),
         "now": now,
         "then": then,
         "matrix": matrix,

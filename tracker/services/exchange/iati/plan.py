@@ -10,10 +10,9 @@ from decimal import Decimal
 
 from sqlmodel import Session, select
 
-from tracker import wording
-from tracker.formats import Text
+from tracker.formats import Text, listed
 from tracker.inputs import bad_character
-from tracker.locales import N_
+from tracker.locales import N_, Nn_
 from tracker.models import Currency, Project, ProjectRelatedActivity
 from tracker.services.accounts.permissions import Principal
 from tracker.services.errors import InputError
@@ -42,7 +41,6 @@ from tracker.services.exchange.plans import (
 from tracker.services.projects import edit as project_edit
 from tracker.services.projects.tagging import SIGNIFICANCE
 from tracker.services.reference.languages import is_english, language_name
-from tracker.wording import joined
 
 SDG_TARGET = re.compile(r"^[0-9]{1,2}\.[0-9a-z]{1,2}$")
 IN_CHUNK = 1_000
@@ -158,11 +156,12 @@ def _validated(session, node: Node, within, context: Context, status, budget, lo
             lookups=context.catalogue.lookups,
         )
     except InputError as exc:
-        return joined(
+        return listed(
             [
                 Text(N_("%(field)s: %(problem)s"), field=field, problem=message)
                 for field, message in exc.errors.items()
-            ]
+            ],
+            clauses=True,
         )
 
 
@@ -215,7 +214,7 @@ def _budget(activity: read.Activity, within: list[Node], context: Context, notes
             for p in other.activity.money.problems
         ]
     if problems:
-        return joined(problems)
+        return listed(problems, clauses=True)
     funded = [n for n in within if n.activity.money.source]
     if money.not_provided and not funded:
         reason = BUDGET_NOT_PROVIDED.get(money.not_provided)
@@ -294,7 +293,7 @@ def _totals(money: read.Money, funded: list[Node], notes: list[str]):
         if funded:
             notes.append(
                 Text.counted(
-                    *wording.ngettext(
+                    *Nn_(
                         "its own budget is kept; the budgets of the %(num)s activity counted in "
                         "it are part of it, not added to it",
                         "its own budget is kept; the budgets of the %(num)s activities counted in "

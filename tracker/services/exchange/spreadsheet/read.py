@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 from sqlmodel import Session
 
 from tracker.config import Settings
-from tracker.formats import Text
+from tracker.formats import Text, listed
 from tracker.inputs import CONTROL, bad_character
 from tracker.kept_text import keep
 from tracker.locales import N_
@@ -49,7 +49,6 @@ from tracker.services.exchange.writer import write_plans
 from tracker.services.projects import edit as project_edit
 from tracker.services.projects.edit import plain
 from tracker.services.projects.tagging import SIGNIFICANCE
-from tracker.wording import joined
 
 Progress = Callable[[int, int], None]
 MAX_PROBLEMS = 1_000  # problems a report lists; it counts them all
@@ -129,22 +128,22 @@ def _check_header(header: list[str]) -> None:
     twice = sorted({h for h in header if h and header.count(h) > 1})
     parts: list = []
     if unknown:
-        listed = ", ".join(unknown[:10])
+        named = ", ".join(unknown[:10])
         if len(unknown) > 10:
-            listed = Text(
-                N_("%(columns)s and %(count)s more"), columns=listed, count=len(unknown) - 10
+            named = Text(
+                N_("%(columns)s and %(count)s more"), columns=named, count=len(unknown) - 10
             )
         if len(header) >= MAX_COLUMNS:
-            listed = Text(
+            named = Text(
                 N_(
                     "%(columns)s (the header has more than %(most)s columns; the template has "
                     "%(count)s)"
                 ),
-                columns=listed,
+                columns=named,
                 most=MAX_COLUMNS,
                 count=len(COLUMNS),
             )
-        parts.append(Text(N_("unknown column %(columns)s"), columns=listed))
+        parts.append(Text(N_("unknown column %(columns)s"), columns=named))
     if missing:
         parts.append(Text(N_("missing column %(columns)s"), columns=", ".join(missing)))
     if twice:
@@ -153,7 +152,7 @@ def _check_header(header: list[str]) -> None:
         raise FileRefused(
             Text(
                 N_("%(problems)s. The columns are: %(columns)s"),
-                problems=joined(parts),
+                problems=listed(parts, clauses=True),
                 columns=", ".join(COLUMNS),
             )
         )
