@@ -13,23 +13,27 @@ from tracker import formats
 
 
 class Money(formats.Text):
-    """An amount to the currency's smallest unit: €1,234,567.89, 1 234 567,89 € in French."""
+    """An amount to the currency's smallest unit: €1,234,567.89, 1 234 567,89 € in French; or,
+    `compact`, as a figure reads at a glance: €1.2M, 1,2 M €."""
 
     amount: Decimal
     currency: str
+    compact: bool
 
-    def __new__(cls, amount, currency: str) -> Money:
+    def __new__(cls, amount, currency: str, compact: bool = False) -> Money:
         amount = Decimal(str(amount))
-        text = str.__new__(cls, formats.format_money_exact(amount, currency))
+        write = formats.format_money if compact else formats.format_money_exact
+        text = str.__new__(cls, write(amount, currency))
         text.message, text.plural, text.n, text.values = str(text), None, None, {}
-        text.amount, text.currency = amount, currency
+        text.amount, text.currency, text.compact = amount, currency, compact
         return text
 
     def __reduce__(self):
-        return (Money, (self.amount, self.currency))
+        return (Money, (self.amount, self.currency, self.compact))
 
     def in_locale(self, locale: str) -> str:
-        return formats.format_money_exact(self.amount, self.currency, locale=locale)
+        write = formats.format_money if self.compact else formats.format_money_exact
+        return write(self.amount, self.currency, locale=locale)
 
 
 class Day(formats.Text):

@@ -4,7 +4,8 @@ The pages are rendered in a pseudo-language: French's catalogue is replaced by o
 every message it is asked for in ⟦ and ⟧. Whatever a page then shows outside the brackets was
 never asked of the catalogue, so it would stay English in every language, unless it is:
 - data, set apart as names are (`<bdi>`, `<code>`), or words in a language of their own
-  (an element whose `lang` says which: the language switcher's names), or
+  (an element whose `lang` says which: the language switcher's names; a past digest shown as
+  it was sent, its page's `lang` another language), or
 - figures, dates and the words the locale's own formats write (Babel's month names, "k" and
   "M" in compact money), codes (GPG1, 16.4, AFR) and the names of formats (CSV, IATI).
 
@@ -38,7 +39,6 @@ NOT_YET_MARKED = {
     "/admin/users",
     "/admin/users/{user_id}",
     "/digests",
-    "/digests/archive/{message_id}",
     "/gaps",
     "/heatmap",
     "/projects",
@@ -136,9 +136,11 @@ class Reader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attributes = dict(attrs)
-        apart = (
-            self.apart or tag in SET_APART or (attributes.get("lang") is not None and tag != "html")
-        )
+        language = attributes.get("lang")
+        if tag == "html":  # a page in another language (a digest as it was sent) is data whole
+            apart = language not in (None, PSEUDO)
+        else:
+            apart = self.apart or tag in SET_APART or language is not None
         if not apart:
             for name in READ_ATTRIBUTES:
                 if attributes.get(name) and (words := unmarked(attributes[name])[0]):

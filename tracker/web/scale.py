@@ -6,7 +6,8 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tracker.web.templating import format_money, format_number
+from tracker.formats import Text
+from tracker.locales import N_
 
 # Sampled from cividis (colour-blind safe, and monotonic in lightness so it reads in greyscale).
 STEPS = ("#fee838", "#c8b866", "#948e77", "#6a6c71", "#3b496c", "#00224e")
@@ -65,20 +66,22 @@ class ColourScale:
                 return max(1, round(index * len(STEPS) / len(self.bounds)))
         return len(STEPS)
 
-    def _fmt(self, value) -> str:
-        return format_money(value) if self.metric == "budget" else format_number(value)
-
     @property
     def legend(self) -> list[LegendEntry]:
-        entries = [LegendEntry(0, "None", "#ffffff")]
+        entries = [LegendEntry(0, Text(N_("None")), "#ffffff")]
         low = Decimal(0)
         for index, bound in enumerate(self.bounds, start=1):
             step = max(1, round(index * len(STEPS) / len(self.bounds)))
             if self.metric == "budget":
-                label = f"up to {self._fmt(bound)}"
+                label = ""  # the template writes "up to" the amount, in the reporting currency
             else:
                 first = int(low) + 1
-                label = str(first) if first == int(bound) else f"{first}–{int(bound)}"
+                last = int(bound)
+                label = (
+                    Text("%(num)s", num=first)
+                    if first == last
+                    else Text(N_("%(first)s–%(last)s"), first=first, last=last)
+                )
             entries.append(LegendEntry(step, label, STEPS[step - 1]))
             low = bound
         return entries
