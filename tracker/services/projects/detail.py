@@ -51,6 +51,8 @@ class TagView:
     budget_share: Decimal | None
     rationale: str | None
     tagged_at: datetime
+    goal_code: str = ""  # an objective's goal, to name it in the page's language
+    goal_name: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,6 +140,8 @@ def project_detail(*, session: Session, code: str, history_limit: int = 20) -> P
             tag.budget_share,
             tag.rationale,
             tag.tagged_at,
+            goal.code,
+            goal.short_name,
         )
         for tag, objective, goal in session.exec(
             select(ObjectiveTag, Objective, Goal)
