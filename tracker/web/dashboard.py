@@ -19,25 +19,32 @@ def home(request: Request, session: SessionDep, principal: CurrentPrincipal) -> 
     dashboard = build_dashboard(session=session)
     goals = dashboard.goals
     currency = request.app.state.settings.reporting_currency
+    locale = formats.locale_for(request)
     return templates.TemplateResponse(
         request,
         "dashboard/index.html",
         {
             "dashboard": dashboard,
             "projects_bars": charts.bar_chart(
-                [(r.code, c.projects, formats.format_number(c.projects)) for r, c in goals],
+                [
+                    (r.code, c.projects, formats.format_number(c.projects, locale=locale))
+                    for r, c in goals
+                ],
                 label_width=60,
             ),
             "budget_bars": charts.bar_chart(
-                [(r.code, c.budget, formats.format_money(c.budget, currency)) for r, c in goals],
+                [
+                    (r.code, c.budget, formats.format_money(c.budget, currency, locale=locale))
+                    for r, c in goals
+                ],
                 label_width=60,
             ),
             "sparklines": {
                 code: charts.sparkline(values) for code, values in dashboard.sparklines.items()
             },
             "gap_chart": charts.line_chart(
-                [formats.format_day_month(d) for d, _ in dashboard.gap_counts],
-                [("Gaps", [n for _, n in dashboard.gap_counts])],
+                [formats.format_day_month(d, locale=locale) for d, _ in dashboard.gap_counts],
+                [(formats.gettext("Gaps", locale=locale), [n for _, n in dashboard.gap_counts])],
                 width=520,
                 height=200,
                 every=max(1, len(dashboard.gap_counts) // 6),

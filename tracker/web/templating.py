@@ -285,6 +285,7 @@ templates.env.globals["principal"] = _principal
 templates.env.globals["reporting_currency"] = pass_context(_reporting_currency)
 templates.env.globals["time_zones"] = _time_zones
 templates.env.globals["page_language"] = _language
+templates.env.globals["text_direction"] = lambda: locales.direction(locales.PAGE_LANGUAGE.get())
 templates.env.globals["role_name"] = _named(ROLE_NAMES)
 templates.env.globals["in_language"] = _in_language
 templates.env.globals["place_name"] = _place_name
