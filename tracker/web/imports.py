@@ -18,6 +18,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.requests import ClientDisconnect
 
+from tracker import formats
 from tracker.deps import (
     AdminPrincipal,
     CurrentPrincipal,
@@ -195,9 +196,12 @@ def _imports_page(
 
 
 @router.get("/admin/imports/template.{kind}", name="import_template")
-def template(kind: str, principal: CurrentPrincipal) -> Response:
+def template(request: Request, kind: str, principal: CurrentPrincipal) -> Response:
+    """The import template: its guide to the columns in the reader's language."""
     if kind == "xlsx":
-        return _download(template_xlsx(), "projects-template.xlsx")
+        return _download(
+            template_xlsx(locale=formats.locale_for(request)), "projects-template.xlsx"
+        )
     if kind == "csv":
         return _download(template_csv(), "projects-template.csv")
     raise NotFound("template")
@@ -331,5 +335,5 @@ def export_projects(
         )
     rows = project_rows(session=session, codes=codes)
     if kind == "xlsx":
-        return _download(to_xlsx(rows), "projects.xlsx")
+        return _download(to_xlsx(rows, locale=formats.locale_for(request)), "projects.xlsx")
     return _download(to_csv(rows), "projects.csv")

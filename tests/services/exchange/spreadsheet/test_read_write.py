@@ -53,6 +53,29 @@ def test_the_template_imports_as_it_is(framework):
     assert _count(framework) == 0  # a dry run writes nothing
 
 
+@pytest.mark.parametrize(
+    ("locale", "sheet", "heads", "code_guide"),
+    [
+        ("fr", "Colonnes", ["colonne", "ce qu'il faut écrire"], "Obligatoire. Un code de projet"),
+        ("ar", None, ["العمود", "ما يُكتب فيه"], "إلزامي. رمز مشروع فريد"),
+    ],
+)
+def test_the_template_s_guide_is_in_the_reader_s_language_and_its_columns_stay(
+    framework, locale, sheet, heads, code_guide
+):
+    from openpyxl import load_workbook
+
+    data = template_xlsx(locale=locale)
+    workbook = load_workbook(io.BytesIO(data))
+    projects, guide = workbook.worksheets
+    assert [c.value for c in projects[1]] == list(COLUMNS)  # the file's contract, in English
+    assert sheet is None or guide.title == sheet
+    assert [c.value for c in guide[1]] == heads
+    assert guide["A2"].value == "code" and guide["B2"].value.startswith(code_guide)
+    report = _import(framework, data, commit=False, filename="t.xlsx")
+    assert report.ok and report.creates == ["CYB-2026-0042"], report.public()
+
+
 def test_commit_writes_every_row_and_a_second_import_updates(framework):
     second = {
         **EXAMPLE,

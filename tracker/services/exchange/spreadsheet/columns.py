@@ -1,34 +1,48 @@
-"""The columns of the projects spreadsheet, shared by the template, the export and the import."""
+"""The columns of the projects spreadsheet, shared by the template, the export and the import.
+Their names are the file's contract and stay English; what to write in each is marked for the
+catalogues, so that the template's guide is in the reader's language."""
 
 from __future__ import annotations
 
 import re
 from decimal import Decimal
 
+from tracker.locales import N_
+
 COLUMNS: dict[str, str] = {
-    "code": "Required. A unique project code such as CYB-2026-0042. Importing a file again "
-    "updates the projects with the same code instead of adding new ones.",
-    "title": "Required. Up to 200 characters.",
-    "summary": "What the project does, where and for whom. Up to 5,000 characters.",
-    "kind": "capacity_building or operation.",
-    "status": "pipeline, active, completed, suspended or cancelled.",
-    "start_date": "The start date, as YYYY-MM-DD (2026-03-12).",
-    "end_date": "The end date, as YYYY-MM-DD; not before the start date.",
-    "budget_amount": "The budget as a number, without a currency sign or thousands separators "
-    "(250000.50); not negative.",
-    "budget_currency": "The budget's three-letter currency code, such as EUR or USD.",
-    "donor": "Who funds the project. Up to 200 characters.",
-    "programme": "Required. The programme code: CT, CYB, FCAC or OEC.",
-    "manager": "Optional. The email of the project's manager in the tracker.",
-    "locations": "Countries (ISO codes such as KE) or whole regions (AFR, AME, ASP, EUR, MENA), "
-    "separated by semicolons, each with an optional percentage after a colon: KE:60; UG:40. "
-    "Give percentages for all places or for none; they add up to 100. Empty means global.",
-    "objectives": "Objective tags separated by semicolons: the code, principal or significant, and "
-    "an optional budget share in percent: 4.2 principal 60; 4.3 significant. Shares add up to "
-    "at most 100.",
-    "themes": "Cross-cutting theme tags, written the same way: I significant; IV principal 30.",
-    "screened": "The date the project was screened against the whole framework (YYYY-MM-DD), "
-    "or empty if it has not been.",
+    "code": N_(
+        "Required. A unique project code such as CYB-2026-0042. Importing a file again "
+        "updates the projects with the same code instead of adding new ones."
+    ),
+    "title": N_("Required. Up to 200 characters."),
+    "summary": N_("What the project does, where and for whom. Up to 5,000 characters."),
+    "kind": N_("capacity_building or operation."),
+    "status": N_("pipeline, active, completed, suspended or cancelled."),
+    "start_date": N_("The start date, as YYYY-MM-DD (2026-03-12)."),
+    "end_date": N_("The end date, as YYYY-MM-DD; not before the start date."),
+    "budget_amount": N_(
+        "The budget as a number, without a currency sign or thousands separators "
+        "(250000.50); not negative."
+    ),
+    "budget_currency": N_("The budget's three-letter currency code, such as EUR or USD."),
+    "donor": N_("Who funds the project. Up to 200 characters."),
+    "programme": N_("Required. The programme code: CT, CYB, FCAC or OEC."),
+    "manager": N_("Optional. The email of the project's manager in the tracker."),
+    "locations": N_(
+        "Countries (ISO codes such as KE) or whole regions (AFR, AME, ASP, EUR, MENA), "
+        "separated by semicolons, each with an optional percentage after a colon: KE:60; UG:40. "
+        "Give percentages for all places or for none; they add up to 100. Empty means global."
+    ),
+    "objectives": N_(
+        "Objective tags separated by semicolons: the code, principal or significant, and "
+        "an optional budget share in percent: 4.2 principal 60; 4.3 significant. Shares add up to "
+        "at most 100."
+    ),
+    "themes": N_("Cross-cutting theme tags, written the same way: I significant; IV principal 30."),
+    "screened": N_(
+        "The date the project was screened against the whole framework (YYYY-MM-DD), "
+        "or empty if it has not been."
+    ),
 }
 REQUIRED = ("code", "title", "programme")
 EXAMPLE = {

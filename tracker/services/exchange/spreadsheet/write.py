@@ -10,6 +10,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from sqlmodel import Session, select
 
+from tracker import formats
 from tracker.models import (
     Country,
     Objective,
@@ -109,7 +110,9 @@ def to_csv(rows: list[dict[str, str]]) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM tells Excel it is UTF-8
 
 
-def to_xlsx(rows: list[dict[str, str]], *, with_guide: bool = True) -> bytes:
+def to_xlsx(rows: list[dict[str, str]], *, with_guide: bool = True, locale: str = "en") -> bytes:
+    """The rows as a workbook: a sheet of projects whose column names are the file's contract
+    (English in every language), and a guide to them written in `locale`."""
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Projects"
@@ -123,12 +126,17 @@ def to_xlsx(rows: list[dict[str, str]], *, with_guide: bool = True) -> bytes:
             cell.data_type = "s"  # text as typed: never a formula, dates stay ISO
     sheet.freeze_panes = "A2"
     if with_guide:
-        guide = workbook.create_sheet("Columns")
-        guide.append(["column", "what to write"])
+        guide = workbook.create_sheet(formats.gettext("Columns", locale=locale))
+        guide.append(
+            [
+                formats.gettext("column", locale=locale),
+                formats.gettext("what to write", locale=locale),
+            ]
+        )
         for cell in guide[1]:
             cell.font = Font(bold=True)
         for name, text in COLUMNS.items():
-            guide.append([name, text])
+            guide.append([name, formats.gettext(text, locale=locale)])
         guide.column_dimensions["A"].width = 18
         guide.column_dimensions["B"].width = 110
     out = io.BytesIO()
@@ -140,5 +148,5 @@ def template_csv() -> bytes:
     return to_csv([EXAMPLE])
 
 
-def template_xlsx() -> bytes:
-    return to_xlsx([EXAMPLE])
+def template_xlsx(*, locale: str = "en") -> bytes:
+    return to_xlsx([EXAMPLE], locale=locale)
