@@ -184,3 +184,18 @@ def test_statements_and_sdg_targets_read_in_the_page_s_language(browser_for, fra
     row = r'<th scope="row" title="([^"]+)">\s*<bdi><span class="code">1.1<'
     statement = re.search(row, objectives)
     assert statement and "terroris" in statement.group(1) and " the " not in statement.group(1)
+
+
+def test_place_lists_name_and_sort_countries_as_the_page_s_language_does(browser_for):
+    from bs4 import BeautifulSoup
+
+    from tracker import formats
+
+    manager = browser_for("admin")
+    for path, language in (("/projects", "fr"), ("/projects/new", "es")):
+        page = BeautifulSoup(manager.get(f"{path}?lang={language}").text, "lxml")
+        africa = next(g for g in page.select("optgroup") if g.select("option[value=TD]"))
+        names = [o.get_text(strip=True) for o in africa.select("option") if len(o["value"]) == 2]
+        assert names == formats.sort_names(names, locale=language)
+        assert ("Tchad" if language == "fr" else "Chad") in names
+        assert "Afrique du Sud" in names or "Sudáfrica" in names

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 
+from tracker import formats
 from tracker.deps import CurrentPrincipal, EditorPrincipal, FormDep, HXRequest, SessionDep
 from tracker.formats import Text
 from tracker.inputs import canonical_id
@@ -39,7 +40,7 @@ EMPTY_PLACE_ROWS = 3
 PAGE_LIMITS = {"objective": 3, "theme": 2}  # suggestions a page shows, best first
 
 
-def _choices(session: Session, principal: Principal) -> dict:
+def _choices(session: Session, principal: Principal, locale: str) -> dict:
     programmes, _ = reference_lists.programmes_and_regions(session=session)
     managers = reference_lists.project_managers(session=session)
     return {
@@ -47,7 +48,7 @@ def _choices(session: Session, principal: Principal) -> dict:
         + [(p.code, p.name) for p in programmes if principal.can_edit_programme(p.id)],
         "currencies": [("", "–")]
         + [(c, c) for c in reference_lists.currency_codes(session=session)],
-        "places": reference_lists.project_places(session=session),
+        "places": reference_lists.project_places(session=session, locale=locale),
         "managers": [("", Text(N_("Nobody in particular")))]
         + [(u.email, f"{u.full_name} ({u.email})") for u in managers],
         "kinds": [(k, Text(v)) for k, v in KIND_NAMES.items()],
@@ -76,7 +77,7 @@ def _form_page(
             "data": data,
             "project": project,
             "locations": rows,
-            "choices": _choices(session, principal),
+            "choices": _choices(session, principal, formats.locale_for(request)),
             **context,
         },
         status_code=status,

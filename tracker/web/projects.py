@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from tracker import formats
 from tracker.deps import CurrentPrincipal, SessionDep
 from tracker.formats import Text
 from tracker.locales import N_
@@ -31,7 +32,7 @@ from tracker.web.templating import templates
 router = APIRouter()
 
 
-def _filter_options(session) -> dict:
+def _filter_options(session, locale: str) -> dict:
     programmes, regions = programmes_and_regions(session=session)
     framework = framework_options(session=session)
     return {
@@ -39,7 +40,7 @@ def _filter_options(session) -> dict:
         "objectives": framework.objectives,
         "themes": [("", Text(N_("Any theme"))), *framework.themes, ("none", Text(N_("No theme")))],
         "programmes": [("", Text(N_("Any programme")))] + [(p.code, p.name) for p in programmes],
-        "places": place_groups(session=session, regions=regions),
+        "places": place_groups(session=session, regions=regions, locale=locale),
         "statuses": [("any", Text(N_("Any status")))]
         + [(s, Text(STATUS_NAMES.get(s, s.capitalize()))) for s in STATUSES],
         "screened": [("", Text(N_("Screened or not")))]
@@ -70,7 +71,7 @@ def projects(request: Request, session: SessionDep, principal: CurrentPrincipal)
             page_url=lambda page: url_with(base, query.url_params(page=page)),
         )
     if not htmx.wants_fragment(request):
-        context["options"] = _filter_options(session)
+        context["options"] = _filter_options(session, formats.locale_for(request))
     return htmx.render(
         request,
         page="projects/index.html",

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, select
 
+from tracker import formats
 from tracker.fields import allowed_names
 from tracker.formats import Text
-from tracker.locales import N_
+from tracker.locales import DEFAULT, N_
 from tracker.models import (
     Country,
     Currency,
@@ -24,6 +25,7 @@ from tracker.models import (
     Theme,
     User,
 )
+from tracker.places import Place
 
 # Between a code and its name in a selector's option: "1.2 — Terrorist threat awareness".
 DASH = " \u2014 "
@@ -44,32 +46,42 @@ def countries_by_region(*, session: Session) -> dict[int, list[Country]]:
     return by_region
 
 
-def place_groups(*, session: Session, regions: list[Region]) -> list[tuple[str, list]]:
-    """Regions, then the countries of each region: the "Where" filter of the project list."""
-    countries = countries_by_region(session=session)
-    everywhere = [("global", Text(N_("Global (no place)")))]
-    groups = [(Text(N_("Regions")), [(r.code, r.name) for r in regions] + everywhere)]
-    groups += [
-        (
-            Text(N_("Countries of %(region)s"), region=r.name),
-            [(c.code, c.name) for c in countries.get(r.id, [])],
+def _countries(session: Session, locale: str) -> dict[int, list[tuple[str, Place]]]:
+    """Each region's countries as (code, name said in the page's language), sorted as that
+    language sorts their names (Égypte before Éthiopie in French, Tchad under T)."""
+    out = {}
+    for region_id, countries in countries_by_region(session=session).items():
+        named = [(c.code, Place("country", c.code, c.name)) for c in countries]
+        out[region_id] = formats.sort_names(
+            named, locale=locale, key=lambda item: item[1].in_locale(locale)
         )
-        for r in regions
+    return out
+
+
+def place_groups(
+    *, session: Session, regions: list[Region], locale: str = DEFAULT
+) -> list[tuple[str, list]]:
+    """Regions, then the countries of each region: the "Where" filter of the project list."""
+    countries = _countries(session, locale)
+    everywhere = [("global", Text(N_("Global (no place)")))]
+    named = [(r.code, Place("region", r.code, r.name)) for r in regions]
+    groups = [(Text(N_("Regions")), named + everywhere)]
+    groups += [
+        (Text(N_("Countries of %(region)s"), region=name), countries.get(r.id, []))
+        for r, (_, name) in zip(regions, named, strict=True)
     ]
     return groups
 
 
-def project_places(*, session: Session) -> list[tuple[str, list]]:
+def project_places(*, session: Session, locale: str = DEFAULT) -> list[tuple[str, list]]:
     """Each region as a whole, then its countries: where a project takes place."""
-    countries = countries_by_region(session=session)
-    return [
-        (
-            region.name,
-            [(region.code, Text(N_("%(region)s (whole region)"), region=region.name))]
-            + [(c.code, c.name) for c in countries.get(region.id, [])],
-        )
-        for region in session.exec(select(Region).order_by(Region.position))
-    ]
+    countries = _countries(session, locale)
+    groups = []
+    for region in session.exec(select(Region).order_by(Region.position)):
+        name = Place("region", region.code, region.name)
+        whole = Text(N_("%(region)s (whole region)"), region=name)
+        groups.append((name, [(region.code, whole), *countries.get(region.id, [])]))
+    return groups
 
 
 def currency_codes(*, session: Session) -> list[str]:
