@@ -11,6 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from tracker import formats
+from tracker.locales import N_
 from tracker.services.exchange.files import printable
 from tracker.services.exchange.iati.codes import (
     CHILD,
@@ -96,8 +98,13 @@ def read_activity(element: ElementTree.Element, number: int) -> Activity:
     notes: list[str] = []
     if element.get(XML_LANG) and language is None:
         notes.append(
-            f'its xml:lang "{printable(element.get(XML_LANG), 20)}" is not a language code; '
-            "the language of its texts is not known"
+            formats.Text(
+                N_(
+                    'its xml:lang "%(value)s" is not a language code; the language of its texts '
+                    "is not known"
+                ),
+                value=printable(element.get(XML_LANG), 20),
+            )
         )
     org = element.find("reporting-org/narrative")
     org_language = language_of(org.get(XML_LANG)) if org is not None else None
@@ -105,8 +112,11 @@ def read_activity(element: ElementTree.Element, number: int) -> Activity:
     level = int(raw_level) if raw_level.isascii() and raw_level.isdigit() else 0
     if not 1 <= level <= MAX_LEVEL:
         notes.append(
-            f'its hierarchy "{printable(raw_level, 10)}" is not a level from 1 to {MAX_LEVEL}; '
-            "read as 1"
+            formats.Text(
+                N_('its hierarchy "%(value)s" is not a level from 1 to %(most)s; read as 1'),
+                value=printable(raw_level, 10),
+                most=MAX_LEVEL,
+            )
         )
         level = 1
     links: dict[int, list[str]] = {PARENT: [], CHILD: []}
@@ -181,22 +191,45 @@ def money_text(amount: Decimal, currency: str) -> str:
     return f"{amount:,.2f} {currency}"
 
 
-def _value(value: ElementTree.Element | None, default_currency, noun: str, when: str, problems):
+# What can be wrong with a budget line's or a commitment's <value>, one sentence each.
+_MONEY_PROBLEMS = {
+    "budget": {
+        "no value": N_("a budget %(when)s has no value"),
+        "no currency": N_(
+            "the budget %(when)s has no currency and the activity no default-currency"
+        ),
+        "not a number": N_(
+            'budget value "%(value)s" (%(when)s) is not a number written with the digits 0 to 9 '
+            "and a point, such as 250000.50"
+        ),
+    },
+    "commitment": {
+        "no value": N_("a commitment %(when)s has no value"),
+        "no currency": N_(
+            "the commitment %(when)s has no currency and the activity no default-currency"
+        ),
+        "not a number": N_(
+            'commitment value "%(value)s" (%(when)s) is not a number written with the digits 0 '
+            "to 9 and a point, such as 250000.50"
+        ),
+    },
+}
+
+
+def _value(value: ElementTree.Element | None, default_currency, noun: str, when, problems):
     """(currency, amount) of a budget's or transaction's <value>, or None with the problem
     noted."""
+    said = _MONEY_PROBLEMS[noun]
     if value is None or not (value.text or "").strip():
-        problems.append(f"a {noun} {when} has no value")
+        problems.append(formats.Text(said["no value"], when=when))
         return None
     currency = (value.get("currency") or default_currency or "").strip().upper()
     if not currency:
-        problems.append(f"the {noun} {when} has no currency and the activity no default-currency")
+        problems.append(formats.Text(said["no currency"], when=when))
         return None
     text = value.text.strip()
     if not AMOUNT.match(text):
-        problems.append(
-            f'{noun} value "{printable(text, 20)}" ({when}) is not a number written with the '
-            "digits 0 to 9 and a point, such as 250000.50"
-        )
+        problems.append(formats.Text(said["not a number"], value=printable(text, 20), when=when))
         return None
     return currency, Decimal(text)
 
@@ -212,7 +245,9 @@ def _budget_lines(element: ElementTree.Element, default_currency, problems) -> d
             start.get("iso-date", "") if start is not None else "",
             end.get("iso-date", "") if end is not None else "",
         )
-        when = f"for {period[0] or '?'} to {period[1] or '?'}"
+        when = formats.Text(
+            N_("for %(start)s to %(end)s"), start=period[0] or "?", end=period[1] or "?"
+        )
         line = _value(budget.find("value"), default_currency, "budget", when, problems)
         if line is not None:
             kind = "2" if budget.get("type", "1").strip() == "2" else "1"
@@ -254,7 +289,11 @@ def read_money(element: ElementTree.Element) -> Money:
         money.source = "commitments"
         for transaction in commitments:
             day = transaction.find("transaction-date")
-            when = f"of {day.get('iso-date', '?')}" if day is not None else "without a date"
+            when = (
+                formats.Text(N_("of %(day)s"), day=day.get("iso-date", "?"))
+                if day is not None
+                else formats.Text(N_("without a date"))
+            )
             line = _value(
                 transaction.find("value"), default_currency, "commitment", when, money.problems
             )
@@ -294,13 +333,25 @@ def sectors(element: ElementTree.Element, notes: list[str]) -> list[tuple[str, s
             continue  # SDGs: read with the SDG tags
         if vocabulary != DAC_SECTORS_VOCABULARY:
             notes.append(
-                f"sector {printable(code, 12)} (vocabulary {printable(vocabulary, 10)}) is not "
-                "a DAC purpose code of five digits; left out"
+                formats.Text(
+                    N_(
+                        "sector %(code)s (vocabulary %(vocabulary)s) is not a DAC purpose code "
+                        "of five digits; left out"
+                    ),
+                    code=printable(code, 12),
+                    vocabulary=printable(vocabulary, 10),
+                )
             )
         elif not is_sector_code(code):
-            notes.append(f"sector {printable(code, 12)} is not a DAC code of five digits; left out")
+            notes.append(
+                formats.Text(
+                    N_("sector %(code)s is not a DAC code of five digits; left out"),
+                    code=printable(code, 12),
+                )
+            )
         elif code in found:
-            notes.append(f"sector {code} is given twice; counted once")
+            twice = N_("sector %(code)s is given twice; counted once")
+            notes.append(formats.Text(twice, code=code))
         else:
             found[code] = None if on_transactions else sector.get("percentage")
     percentages = list(found.values())
@@ -308,7 +359,8 @@ def sectors(element: ElementTree.Element, notes: list[str]) -> list[tuple[str, s
         None in percentages and any(p is not None for p in percentages)
     ):
         if any(p is not None for p in percentages):
-            notes.append("sector percentages are incomplete or not numbers from 0 to 100; left out")
+            wrong = N_("sector percentages are incomplete or not numbers from 0 to 100; left out")
+            notes.append(formats.Text(wrong))
         return [(code, None) for code in found]
     return [(code, pct.strip() if pct else None) for code, pct in found.items()]
 

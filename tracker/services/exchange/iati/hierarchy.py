@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.services.exchange.files import printable
 from tracker.services.exchange.iati.activity import Activity
 
@@ -98,14 +100,27 @@ def _link(parent: Node, child: Node) -> None:
         return
     if parent.level >= child.level:
         child.activity.notes.append(
-            f"related-activity: {printable(parent.identifier, 60)} (level {parent.level}) is "
-            f"named as its parent but is not above it (level {child.level}); the link is left out"
+            Text(
+                N_(
+                    "related-activity: %(parent)s (level %(parent_level)s) is named as its parent "
+                    "but is not above it (level %(level)s); the link is left out"
+                ),
+                parent=printable(parent.identifier, 60),
+                parent_level=parent.level,
+                level=child.level,
+            )
         )
         return
     if child.parent is not None:
         child.activity.notes.append(
-            f"related-activity: it is named as a child of both {printable(child.parent.identifier)}"
-            f" and {printable(parent.identifier)}; it is counted under the first only"
+            Text(
+                N_(
+                    "related-activity: it is named as a child of both %(first)s and %(second)s; "
+                    "it is counted under the first only"
+                ),
+                first=printable(child.parent.identifier),
+                second=printable(parent.identifier),
+            )
         )
         return
     child.parent = parent

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.services.exchange.files import printable
 from tracker.services.exchange.iati import activity as read
 from tracker.services.exchange.iati.codes import DAC_REGIONS, UNSPECIFIED_REGIONS
@@ -26,7 +28,12 @@ def locations(activity: read.Activity, within: list[Node], catalogue: Catalogue,
                     found.append(code)
         if found:
             notes.append(
-                "it names no place; those of the activities counted in it are kept, in equal parts"
+                Text(
+                    N_(
+                        "it names no place; those of the activities counted in it are kept, in "
+                        "equal parts"
+                    )
+                )
             )
         places = [[code, None] for code in found]
     return _percentages(places, notes)
@@ -39,31 +46,40 @@ def _places(element, catalogue: Catalogue, notes: list[str]) -> list[list]:
     places: list[list] = []
     for code, pct in countries:
         if code not in known_countries:
-            notes.append(f"recipient-country {printable(code, 10)} is not an ISO country; left out")
+            not_iso = N_("recipient-country %(code)s is not an ISO country; left out")
+            notes.append(Text(not_iso, code=printable(code, 10)))
             continue
         places.append([code, pct])
     for vocabulary, code, pct in regions:
         unspecified = UNSPECIFIED_REGIONS.get((vocabulary, code))
         if unspecified:
             alone = not countries and len(regions) == 1
-            notes.append(
-                f"recipient-region {code} ({unspecified}) names no place: "
-                + (
-                    "it counts as Global"
-                    if alone
-                    else "left out, and its other places share the budget"
+            said = (
+                N_("recipient-region %(code)s (%(name)s) names no place: it counts as Global")
+                if alone
+                else N_(
+                    "recipient-region %(code)s (%(name)s) names no place: left out, and its "
+                    "other places share the budget"
                 )
             )
+            notes.append(Text(said, code=code, name=unspecified))
             continue
         region = DAC_REGIONS.get(code) if vocabulary == "1" else None
         if region is None or region not in known_regions:
             notes.append(
-                f"recipient-region {printable(code, 10)} (vocabulary {printable(vocabulary, 10)}) "
-                "has no INTERPOL region; left out"
+                Text(
+                    N_(
+                        "recipient-region %(code)s (vocabulary %(vocabulary)s) has no INTERPOL "
+                        "region; left out"
+                    ),
+                    code=printable(code, 10),
+                    vocabulary=printable(vocabulary, 10),
+                )
             )
             continue
         if any(place[0] == region for place in places):
-            notes.append(f"recipient-region {code} is {region} again; counted once")
+            again = N_("recipient-region %(code)s is %(region)s again; counted once")
+            notes.append(Text(again, code=code, region=region))
             continue
         places.append([region, pct])
     return places
@@ -72,9 +88,13 @@ def _places(element, catalogue: Catalogue, notes: list[str]) -> list[list]:
 def _percentages(places: list[list], notes: list[str]) -> list | str:
     for place, pct in places:
         if pct not in (None, "") and not read.PERCENTAGE.match(pct.strip()):
-            return (
-                f'the percentage of {place} ("{printable(pct, 20)}") is not a number from 0 to '
-                "100 written with the digits 0 to 9"
+            return Text(
+                N_(
+                    'the percentage of %(place)s ("%(value)s") is not a number from 0 to 100 '
+                    "written with the digits 0 to 9"
+                ),
+                place=place,
+                value=printable(pct, 20),
             )
     pcts = [Decimal(p) for _, p in places if p not in (None, "")]
     if places and len(pcts) == len(places) and sum(pcts) and sum(pcts) != 100:
@@ -83,7 +103,8 @@ def _percentages(places: list[list], notes: list[str]) -> list | str:
         rescaled[-1] += Decimal(100) - sum(rescaled)
         for place, p in zip(places, rescaled, strict=True):
             place[1] = str(p)
-        notes.append(f"recipient percentages added up to {sum(pcts):g}; rescaled to 100")
+        added = N_("recipient percentages added up to %(total)s; rescaled to 100")
+        notes.append(Text(added, total=f"{sum(pcts):g}"))
     elif places and len(pcts) != len(places):
         for place in places:
             place[1] = None  # some without a percentage: split equally
