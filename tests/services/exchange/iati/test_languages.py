@@ -38,3 +38,21 @@ def test_an_activity_s_notes_and_problems_in_every_language():
     )
     arabic = [formats.said(n, locale="ar") for n in notes]
     assert "القطاع 15130 مذكور مرتين؛ يُحتسب مرة واحدة" in arabic
+
+
+def test_a_refused_file_says_why_in_the_reader_s_language():
+    import pytest
+
+    from tracker.config import Settings
+    from tracker.services.exchange.files import FileRefused
+    from tracker.services.exchange.iati.read import parse_xml
+
+    with pytest.raises(FileRefused) as refused:
+        parse_xml(b"<projects/>", Settings(env="test"))
+    reason = refused.value.args[0]
+    assert str(reason) == (
+        "the file is XML but not IATI activities: its root is <projects>, not <iati-activities>"
+    )
+    assert formats.said(reason, locale="es") == (
+        "el archivo es XML pero no actividades IATI: su raíz es <projects>, no <iati-activities>"
+    )

@@ -19,7 +19,9 @@ import defusedxml.ElementTree as SafeElementTree
 from sqlmodel import Session
 
 from tracker.config import Settings
+from tracker.formats import Text
 from tracker.kept_text import keep
+from tracker.locales import N_
 from tracker.services.accounts.permissions import Principal
 from tracker.services.exchange.files import MAX_ROWS, FileRefused, check_size, printable
 from tracker.services.exchange.iati import hierarchy
@@ -92,23 +94,40 @@ def parse_xml(content: bytes, settings: Settings) -> ElementTree.Element:
     except defusedxml.EntitiesForbidden:
         if re.search(rb"<!ENTITY[^>]*\s(SYSTEM|PUBLIC)\s", content):
             raise FileRefused(
-                "the file declares external entities, which would read files or addresses "
-                "outside it; it is refused"
+                Text(
+                    N_(
+                        "the file declares external entities, which would read files or "
+                        "addresses outside it; it is refused"
+                    )
+                )
             ) from None
         raise FileRefused(
-            "the file declares XML entities, which can expand a small file into gigabytes "
-            '("billion laughs"); it is refused'
+            Text(
+                N_(
+                    "the file declares XML entities, which can expand a small file into "
+                    'gigabytes ("billion laughs"); it is refused'
+                )
+            )
         ) from None
     except defusedxml.ExternalReferenceForbidden:
-        raise FileRefused("the file refers to external entities or files; it is refused") from None
+        raise FileRefused(
+            Text(N_("the file refers to external entities or files; it is refused"))
+        ) from None
     except defusedxml.DTDForbidden:
-        raise FileRefused("the file carries a document type definition; it is refused") from None
+        raise FileRefused(
+            Text(N_("the file carries a document type definition; it is refused"))
+        ) from None
     except ElementTree.ParseError as exc:
-        raise FileRefused(f"the file is not valid XML: {exc}") from None
+        raise FileRefused(Text(N_("the file is not valid XML: %(why)s"), why=str(exc))) from None
     if root.tag != "iati-activities":
         raise FileRefused(
-            f"the file is XML but not IATI activities: its root is <{printable(root.tag, 40)}>, "
-            "not <iati-activities>"
+            Text(
+                N_(
+                    "the file is XML but not IATI activities: its root is <%(root)s>, not "
+                    "<iati-activities>"
+                ),
+                root=printable(root.tag, 40),
+            )
         )
     version = (root.get("version") or "").strip()
     if version and version not in VERSIONS:
@@ -150,14 +169,18 @@ def check_file(
         return IatiReport(refused=exc.args[0] if exc.args else str(exc)), [], None
     elements = root.findall("iati-activity")
     if len(elements) > MAX_ROWS:
-        message = f"the file has more than {MAX_ROWS:,} activities; split it"
+        message = Text(N_("the file has more than %(most)s activities; split it"), most=MAX_ROWS)
         return IatiReport(refused=message), [], None
     report = IatiReport(activities=len(elements), version=root.get("version") or None)
     activities = _activities(elements, report)
     forest = hierarchy.build(activities, level)
     if level is not None and level not in forest.levels:
         shown = ", ".join(str(n) for n in forest.levels)
-        report.refused = f"the file has no activities at level {level}; its levels are {shown}"
+        report.refused = Text(
+            N_("the file has no activities at level %(level)s; its levels are %(levels)s"),
+            level=level,
+            levels=shown,
+        )
         return report, [], None
     refs = [r for a in activities for r in (a.identifier, *a.parents, *a.children)]
     context = Context.load(session, programme=programme, principal=principal, refs=refs)
@@ -189,10 +212,14 @@ def _activities(elements, report: IatiReport) -> list[Activity]:
         activity = read_activity(element, n)
         label = printable(activity.identifier or f"activity {n}", 60)
         if not activity.identifier:
-            report.unmapped.append({"activity": label, "reason": "it has no iati-identifier"})
+            reason = Text(N_("it has no iati-identifier"))
+            report.unmapped.append({"activity": label, "reason": reason})
         elif activity.identifier in seen:
             report.unmapped.append(
-                {"activity": label, "reason": "the same iati-identifier appears twice in the file"}
+                {
+                    "activity": label,
+                    "reason": Text(N_("the same iati-identifier appears twice in the file")),
+                }
             )
         else:
             seen.add(activity.identifier)
