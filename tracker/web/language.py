@@ -11,6 +11,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from tracker import locales
 from tracker.deps import FormDep, OptionalPrincipal, SessionDep
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.services.accounts.users import checked_language, set_language
 from tracker.services.errors import InputError
 from tracker.web._form_data import text_field
@@ -32,19 +34,28 @@ def choose_language(
             set_language(session=session, user=principal.user, code=code)
     except InputError as exc:
         session.rollback()
-        context = {"title": "The language was not changed", "status": 400, "errors": exc.errors}
+        title = Text(N_("The language was not changed"))
+        context = {"title": title, "status": 400, "errors": exc.errors}
         return templates.TemplateResponse(request, "errors/error.html", context, status_code=400)
     session.commit()
     response = see_other(safe_next(text_field(form, "back", max_length=2000)))
-    response.set_cookie(
-        locales.COOKIE,
-        code,
-        max_age=locales.COOKIE_MAX_AGE,
-        samesite="lax",
-        httponly=True,
-        secure=request.url.scheme == "https",
+    response.headers.append(
+        "set-cookie", language_cookie(code, https=request.url.scheme == "https")
     )
     return response
+
+
+def language_cookie(code: str, *, https: bool) -> str:
+    """The `lang` cookie that keeps a language in the browser, as a Set-Cookie value: the
+    switcher's choice and a `?lang=` link leave the same one."""
+    cookie = SimpleCookie()
+    cookie[locales.COOKIE] = code
+    morsel = cookie[locales.COOKIE]
+    morsel.update({"max-age": locales.COOKIE_MAX_AGE, "samesite": "Lax", "httponly": True})
+    morsel["path"] = "/"
+    if https:
+        morsel["secure"] = True
+    return morsel.OutputString()
 
 
 class RememberLanguage:
@@ -62,14 +73,8 @@ class RememberLanguage:
         if code is None:
             await self.app(scope, receive, send)
             return
-        cookie = SimpleCookie()
-        cookie[locales.COOKIE] = code
-        morsel = cookie[locales.COOKIE]
-        morsel.update({"max-age": locales.COOKIE_MAX_AGE, "samesite": "Lax", "httponly": True})
-        morsel["path"] = "/"
-        if scope.get("scheme") == "https":
-            morsel["secure"] = True
-        header = (b"set-cookie", morsel.OutputString().encode("latin-1"))
+        cookie = language_cookie(code, https=scope.get("scheme") == "https")
+        header = (b"set-cookie", cookie.encode("latin-1"))
 
         async def remember(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] < 400:
