@@ -125,7 +125,14 @@ def test_time_zone_choices_are_real_zones():
     assert {"UTC", "Europe/Paris", "Africa/Nairobi", "America/Bogota", "Asia/Singapore"} <= set(
         names
     )
-    assert dict(formats.time_zone_choices())["Africa/Nairobi"] == "Kenya Time"
+    assert dict(formats.time_zone_choices())["Africa/Nairobi"] == "Nairobi — Kenya Time"
+
+
+def test_time_zones_are_named_in_the_readers_language():
+    french, arabic = dict(formats.time_zone_choices("fr")), dict(formats.time_zone_choices("ar"))
+    assert french["UTC"] == "UTC — Temps universel coordonné"
+    assert french["Asia/Ho_Chi_Minh"] == "Hô-Chi-Minh-Ville — heure : Viêt Nam"
+    assert arabic["Europe/Paris"] == "باريس — توقيت فرنسا"
 
 
 def _environment(locale: str = "en", currency: str = "EUR") -> Environment:

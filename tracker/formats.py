@@ -71,6 +71,15 @@ def format_number(value: Number | None, *, locale: str = DEFAULT_LOCALE) -> str:
     return babel_numbers.format_decimal(_whole(value), locale=locale)
 
 
+def format_decimal(value: Number | None, places: int = 2, *, locale: str = DEFAULT_LOCALE) -> str:
+    """A number with `places` decimals as the locale writes it: 0.85 in English, 0,85 in
+    French and Spanish."""
+    if value is None:
+        return NO_VALUE
+    pattern = "#,##0." + "0" * places if places > 0 else "#,##0"
+    return babel_numbers.format_decimal(value, format=pattern, locale=locale)
+
+
 def format_percent(share: Number | None, *, locale: str = DEFAULT_LOCALE) -> str:
     """A share (0.46) as a whole percentage: 46%."""
     if share is None:
@@ -177,18 +186,24 @@ def weekday_name(weekday: int, *, locale: str = DEFAULT_LOCALE) -> str:
 
 @lru_cache(maxsize=8)
 def time_zone_choices(locale: str = DEFAULT_LOCALE) -> tuple[tuple[str, str], ...]:
-    """The time zones people can choose, as (IANA name, where it is: "Kenya Time"), by name.
+    """The time zones people can choose, as (IANA name, what the reader reads: "Nairobi —
+    Kenya Time"), UTC first, then the rest by IANA name; every word from the CLDR.
 
     Every one is in the time zone database (`zoneinfo.available_timezones()`), so whatever is
     offered is accepted."""
     names = sorted(n for n in available_timezones() if n.split("/", 1)[0] in ZONE_AREAS)
-    return (
-        ("UTC", "Coordinated Universal Time"),
-        *(
-            (name, babel_dates.get_timezone_location(ZoneInfo(name), locale=locale))
-            for name in names
-        ),
-    )
+    return tuple((name, zone_label(name, locale)) for name in ("UTC", *names))
+
+
+def zone_label(name: str, locale: str = DEFAULT_LOCALE) -> str:
+    """A time zone as a person choosing one reads it, by the CLDR: its city and where it is
+    ("Nairobi — Kenya Time", "Nairobi — heure : Kenya"); UTC by its own name."""
+    if name == "UTC":
+        utc = Locale.parse(locale).time_zones.get("Etc/UTC", {}).get("long", {}).get("standard")
+        return f"UTC — {utc[:1].upper() + utc[1:]}" if utc else "UTC"
+    zone = ZoneInfo(name)
+    city = babel_dates.get_timezone_location(zone, locale=locale, return_city=True)
+    return f"{city} — {babel_dates.get_timezone_location(zone, locale=locale)}"
 
 
 # Words
@@ -341,11 +356,11 @@ def install(
     the locale and reporting currency that `locale_of` and `currency_of` read from a template's
     context.
 
-    Filters: number, percent (of a share), percentage (of 100); money, money_exact and
-    money_named (in the reporting currency unless one is given); day, day_month, when (a moment,
-    in UTC unless a zone is given), hour, weekday; said (a `Text` written in Python, in the
-    page's language: `{{ text }}` says it so too). In templates,
-    `ngettext("%(num)s project", "%(num)s projects", n)` formats the number too."""
+    Filters: number, decimal (2 places unless given), percent (of a share), percentage (of
+    100); money, money_exact and money_named (in the reporting currency unless one is given);
+    day, day_month, when (a moment, in UTC unless a zone is given), hour, weekday; said (a
+    `Text` written in Python, in the page's language: `{{ text }}` says it so too). In
+    templates, `ngettext("%(num)s project", "%(num)s projects", n)` formats the number too."""
 
     def with_locale(function):
         @pass_context
@@ -376,6 +391,7 @@ def install(
 
     env.filters.update(
         number=with_locale(format_number),
+        decimal=with_locale(format_decimal),
         percent=with_locale(format_percent),
         percentage=with_locale(format_percentage),
         money=money,

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from tracker.deps import AdminPrincipal, FormDep, SessionDep, SettingsDep
 from tracker.formats import Text
 from tracker.locales import N_
+from tracker.places import Place
 from tracker.services.accounts import users
 from tracker.services.accounts.params import UserInvite, UserUpdate
 from tracker.services.audit import describe as audit_log
@@ -18,7 +19,7 @@ from tracker.services.errors import InputError
 from tracker.services.reference.lists import framework_options, programmes_and_regions
 from tracker.web._forms import public_link, see_other
 from tracker.web._params import read_form, read_query
-from tracker.web.templating import templates
+from tracker.web.templating import page_names, templates
 
 router = APIRouter(prefix="/admin")
 
@@ -215,9 +216,9 @@ def audit_trail(request: Request, session: SessionDep, principal: AdminPrincipal
     )
 
 
-def _target_scopes(session) -> list[tuple[str, list[tuple[str, str]]]]:
+def _target_scopes(request, session) -> list[tuple[str, list[tuple[str, str]]]]:
     """What a target may be for, grouped: the goals, then each goal's objectives."""
-    framework = framework_options(session=session)
+    framework = framework_options(session=session, names=page_names(request, session))
     return [(Text(N_("Goals")), framework.goals)] + [
         (Text(N_("Objectives of %(goal)s"), goal=goal), objectives)
         for goal, objectives in framework.objectives
@@ -231,8 +232,9 @@ def _targets_page(request, session, status=200, **context) -> HTMLResponse:
         "admin/targets.html",
         {
             "targets": target_service.list_targets(session=session),
-            "scope_options": _target_scopes(session),
-            "region_options": [("", Text(N_("Everywhere")))] + [(r.code, r.name) for r in regions],
+            "scope_options": _target_scopes(request, session),
+            "region_options": [("", Text(N_("Everywhere")))]
+            + [(r.code, Place("region", r.code, r.name)) for r in regions],
             "form": context.pop("form", {}),
             **context,
         },

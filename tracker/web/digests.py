@@ -13,6 +13,7 @@ from tracker import formats
 from tracker.deps import AdminPrincipal, CurrentPrincipal, FormDep, SessionDep, SettingsDep
 from tracker.locales import N_
 from tracker.models._base import utcnow
+from tracker.places import Place
 from tracker.services.digests import outbox
 from tracker.services.digests.preview import own_message, past_digests, preview
 from tracker.services.digests.schedule import FREQUENCIES, WEEKDAYS, next_due
@@ -35,21 +36,42 @@ from tracker.web.templating import templates
 router = APIRouter()
 
 
+# The areas of the time zone database, as a person choosing a zone reads them.
+ZONE_AREA_NAMES = {
+    "Africa": N_("Africa"),
+    "America": N_("Americas"),
+    "Antarctica": N_("Antarctica"),
+    "Arctic": N_("Arctic"),
+    "Asia": N_("Asia"),
+    "Atlantic": N_("Atlantic Ocean"),
+    "Australia": N_("Australia"),
+    "Europe": N_("Europe"),
+    "Indian": N_("Indian Ocean"),
+    "Pacific": N_("Pacific"),
+}
+
+
 def _zone_choices(locale: str) -> dict:
     """The time zones offered, for a <select>: UTC first, then every zone of the database by
-    area ("Europe"), each named by its place and where it is ("Paris — France Time")."""
+    area ("Europe"), each named by its city and where it is ("Paris — France Time"), in the
+    order of the reader's language."""
     areas: dict[str, list[tuple[str, str]]] = {}
-    utc = None
-    for name, where in formats.time_zone_choices(locale):
+    first = []
+    for name, text in formats.time_zone_choices(locale):
         if "/" not in name:
-            utc = (name, f"{name} — {where}")
+            first.append((name, text))
             continue
-        area, place = name.split("/", 1)
-        areas.setdefault(area, []).append(
-            (name, f"{place.replace('_', ' ').replace('/', ' / ')} — {where}")
+        areas.setdefault(name.split("/", 1)[0], []).append((name, text))
+    names = {name for name, _ in first} | {name for zones in areas.values() for name, _ in zones}
+    grouped = [
+        (
+            formats.gettext(ZONE_AREA_NAMES.get(area, area), locale=locale),
+            formats.sort_names(zones, locale=locale, key=lambda zone: zone[1]),
         )
-    names = {name for zones in areas.values() for name, _ in zones} | ({utc[0]} if utc else set())
-    return {"first": [utc] if utc else [], "areas": list(areas.items()), "names": names}
+        for area, zones in areas.items()
+    ]
+    grouped = formats.sort_names(grouped, locale=locale, key=lambda group: group[0])
+    return {"first": first, "areas": grouped, "names": names}
 
 
 QUIET_CHOICES = (
@@ -104,7 +126,7 @@ def _page(request, session, principal, status=200, **context) -> HTMLResponse:
                 "zones": _zone_choices(locale),
                 "programmes": [(p.code, p.name) for p in programmes],
                 "regions": [("", formats.gettext("Everywhere", locale=locale))]
-                + [(r.code, r.name) for r in regions],
+                + [(r.code, Place("region", r.code, r.name)) for r in regions],
                 "quiet": say(QUIET_CHOICES),
                 "board_pack": say(BOARD_PACK_CHOICES),
             },

@@ -14,7 +14,6 @@ from tracker.locales import N_
 from tracker.services.accounts.permissions import Principal, require_can_edit
 from tracker.services.coverage.params import STATUS_NAMES
 from tracker.services.errors import Conflict, InputError
-from tracker.services.framework.view import framework_choices
 from tracker.services.projects.detail import get_project, project_coverage, project_detail
 from tracker.services.projects.edit import (
     PROJECT_FIELDS,
@@ -33,7 +32,7 @@ from tracker.web import htmx
 from tracker.web._forms import see_other
 from tracker.web._params import read_form
 from tracker.web.errors import error_page
-from tracker.web.templating import templates
+from tracker.web.templating import page_names, templates
 
 router = APIRouter()
 EMPTY_PLACE_ROWS = 3
@@ -176,7 +175,7 @@ def _tag_response(
             "detail": detail,
             "coverage": project_coverage(session=session, project=detail.project),
             "can_edit": principal.can_edit_project(detail.project),
-            "tag_choices": tag_choices(session),
+            "tag_choices": tag_choices(request, session),
             "suggestions": project_suggestions(session, principal, detail.project),
             **context,
         },
@@ -192,9 +191,13 @@ def project_suggestions(session: Session, principal: Principal, project):
     return suggestions_for_project(session=session, project=project, limits=PAGE_LIMITS)
 
 
-def tag_choices(session: Session) -> dict:
-    """Objectives grouped by goal, and themes, for the tag editor's selectors."""
-    return framework_choices(session=session)
+def tag_choices(request, session: Session) -> dict:
+    """Objectives grouped by goal, and themes, for the tag editor's selectors, named in the
+    page's language."""
+    framework = reference_lists.framework_options(
+        session=session, names=page_names(request, session)
+    )
+    return {"objectives": framework.objectives, "themes": framework.themes}
 
 
 def _version(value: str) -> int | None:

@@ -27,14 +27,14 @@ from tracker.services.reference.lists import (
 from tracker.web import htmx
 from tracker.web._params import query_params, read_query, url_with
 from tracker.web.project_forms import project_suggestions, tag_choices
-from tracker.web.templating import templates
+from tracker.web.templating import page_names, templates
 
 router = APIRouter()
 
 
-def _filter_options(session, locale: str) -> dict:
+def _filter_options(request, session, locale: str) -> dict:
     programmes, regions = programmes_and_regions(session=session)
-    framework = framework_options(session=session)
+    framework = framework_options(session=session, names=page_names(request, session))
     return {
         "goals": [("", Text(N_("Any goal"))), *framework.goals],
         "objectives": framework.objectives,
@@ -71,7 +71,7 @@ def projects(request: Request, session: SessionDep, principal: CurrentPrincipal)
             page_url=lambda page: url_with(base, query.url_params(page=page)),
         )
     if not htmx.wants_fragment(request):
-        context["options"] = _filter_options(session, formats.locale_for(request))
+        context["options"] = _filter_options(request, session, formats.locale_for(request))
     return htmx.render(
         request,
         page="projects/index.html",
@@ -93,7 +93,7 @@ def show_project(
             "detail": detail,
             "coverage": project_coverage(session=session, project=detail.project),
             "can_edit": principal.can_edit_project(detail.project),
-            "tag_choices": tag_choices(session),
+            "tag_choices": tag_choices(request, session),
             "suggestions": project_suggestions(session, principal, detail.project),
             "notice": request.query_params.get("notice"),
         },

@@ -23,7 +23,7 @@ from tracker.security import csrf_token
 from tracker.services.accounts.permissions import Principal
 from tracker.services.coverage.gaps import subject_in
 from tracker.services.coverage.params import STATUS_NAMES
-from tracker.services.framework.translations import framework_names
+from tracker.services.framework.translations import Names, framework_names, language_of
 from tracker.web import urls
 
 NO_VALUE = formats.NO_VALUE
@@ -105,13 +105,24 @@ def _in_language(context: Context, level: str, code: str, english: str, part: st
     if request is None or locale == locales.DEFAULT or level not in NAMED_LEVELS:
         return english
     names = getattr(request.state, "framework_names", None)
-    if names is None or names.language != locale:
+    if names is None or names.language != language_of(locale):
         with Session(request.app.state.engine) as session:
-            names = framework_names(session=session, locale=locale)
-        request.state.framework_names = names
+            names = page_names(request, session)
     if part == "statement":
         return names.statement(level, code, english)
     return names.get(level, code, english)
+
+
+def page_names(request: Request, session: Session) -> Names:
+    """The framework's names in the page's language, read once for the request: a route that
+    names goals, objectives or themes itself (in a selector) asks here, and the page then says
+    whether they are a working translation."""
+    locale = formats.locale_for(request)
+    names = getattr(request.state, "framework_names", None)
+    if names is None or names.language != language_of(locale):
+        names = framework_names(session=session, locale=locale)
+        request.state.framework_names = names
+    return names
 
 
 def _translation_note(request: Request) -> str | None:
@@ -271,11 +282,6 @@ def _place_name(context: Context, kind: str, code: str, english: str) -> str:
     return places.place_name(kind, code, english, locale=_locale(context))
 
 
-@pass_context
-def _time_zones(context: Context) -> tuple[tuple[str, str], ...]:
-    return formats.time_zone_choices(_locale(context))
-
-
 formats.install(templates.env, locale_of=_locale, currency_of=_reporting_currency)
 templates.env.globals["csrf_token"] = _csrf_token
 templates.env.globals["url_for"] = pass_context(
@@ -283,7 +289,6 @@ templates.env.globals["url_for"] = pass_context(
 )
 templates.env.globals["principal"] = _principal
 templates.env.globals["reporting_currency"] = pass_context(_reporting_currency)
-templates.env.globals["time_zones"] = _time_zones
 templates.env.globals["page_language"] = _language
 templates.env.globals["text_direction"] = lambda: locales.direction(locales.PAGE_LANGUAGE.get())
 templates.env.globals["role_name"] = _named(ROLE_NAMES)

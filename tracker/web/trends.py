@@ -11,12 +11,13 @@ from tracker.deps import CurrentPrincipal, SessionDep
 from tracker.locales import N_
 from tracker.places import region_name
 from tracker.services.errors import InputError
-from tracker.services.framework.translations import Names, framework_names
+from tracker.services.framework.translations import Names
 from tracker.services.framework.view import framework_overview
 from tracker.services.history.trends import PERIOD_NOUNS, PERIODS, TrendParams, build_trend
 from tracker.services.reference.lists import programmes_and_regions
 from tracker.web import htmx
 from tracker.web._params import query_params, read_query, url_with
+from tracker.web.templating import page_names
 
 router = APIRouter()
 
@@ -106,8 +107,7 @@ def trends(request: Request, session: SessionDep, principal: CurrentPrincipal) -
     params = query_params(request)
     locale = formats.locale_for(request)
     programmes, regions = programmes_and_regions(session=session)
-    names = framework_names(session=session, locale=locale)
-    request.state.framework_names = names
+    names = page_names(request, session)
     goals = [
         (g.code, f"{g.code} {names.get('goal', g.code, g.short_name)}")
         for g in framework_overview(session=session).goals

@@ -121,26 +121,3 @@ def framework_overview(*, session: Session) -> FrameworkOverview:
     ]
     languages = list(language_statuses(framework, rows).values())
     return FrameworkOverview(framework, list(goals.values()), themes, languages)
-
-
-def framework_choices(*, session: Session) -> dict:
-    """Objectives grouped under their goal, and themes, as (code, label) choices: two queries."""
-    framework = session.exec(select(Framework.id).where(Framework.active)).first()
-    groups: dict[int, tuple[str, list]] = {}
-    for goal, objective in session.exec(
-        select(Goal, Objective)
-        .join(Objective, Objective.goal_id == Goal.id)
-        .where(Goal.framework_id == framework)
-        .order_by(Goal.position, Objective.position)
-    ):
-        label = f"{goal.code} {goal.short_name}"
-        groups.setdefault(goal.id, (label, []))[1].append(
-            (objective.code, f"{objective.code} {objective.short_name or objective.statement}")
-        )
-    themes = [
-        (t.code, f"{t.code} {t.name}")
-        for t in session.exec(
-            select(Theme).where(Theme.framework_id == framework).order_by(Theme.position)
-        )
-    ]
-    return {"objectives": list(groups.values()), "themes": themes}

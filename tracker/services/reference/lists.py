@@ -6,6 +6,7 @@ are allowed name them from here too."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session, select
 
@@ -26,6 +27,9 @@ from tracker.models import (
     User,
 )
 from tracker.places import Place
+
+if TYPE_CHECKING:
+    from tracker.services.framework.translations import Names
 
 # Between a code and its name in a selector's option: "1.2 — Terrorist threat awareness".
 DASH = " \u2014 "
@@ -129,27 +133,38 @@ class FrameworkOptions:
     themes: list[tuple[str, str]]
 
 
-def framework_options(*, session: Session) -> FrameworkOptions:
-    """Goals, objectives by goal and themes of the active framework: three queries."""
-    framework = session.exec(select(Framework.id).where(Framework.active)).first()
+def framework_options(*, session: Session, names: Names | None = None) -> FrameworkOptions:
+    """Goals, objectives by goal and themes of the active framework: three queries. With
+    `names` (the framework's names in the reader's language), each is named in that language."""
+
+    def named(level: str, code: str, english: str | None) -> str:
+        return names.get(level, code, english) if names is not None and english else english
+
+    active = select(Framework.id).where(Framework.active).limit(1).scalar_subquery()
     goals: list[tuple[str, str]] = []
     groups: dict[int, tuple[str, list[tuple[str, str]]]] = {}
     for goal in session.exec(
-        select(Goal).where(Goal.framework_id == framework).order_by(Goal.position)
+        select(Goal).where(Goal.framework_id == active).order_by(Goal.position)
     ):
-        goals.append((goal.code, option_label(goal.code, goal.short_name)))
-        groups[goal.id] = (option_label(goal.code, goal.short_name), [])
+        label = option_label(goal.code, named("goal", goal.code, goal.short_name))
+        goals.append((goal.code, label))
+        groups[goal.id] = (label, [])
     for objective in session.exec(
         select(Objective)
-        .where(Objective.framework_id == framework)
+        .where(Objective.framework_id == active)
         .order_by(Objective.position, Objective.id)
     ):
-        name = objective.short_name or objective.statement
+        if objective.short_name:
+            name = named("objective", objective.code, objective.short_name)
+        elif names is not None:
+            name = names.statement("objective", objective.code, objective.statement)
+        else:
+            name = objective.statement
         groups[objective.goal_id][1].append((objective.code, option_label(objective.code, name)))
     themes = [
-        (theme.code, option_label(theme.code, theme.name))
+        (theme.code, option_label(theme.code, named("theme", theme.code, theme.name)))
         for theme in session.exec(
-            select(Theme).where(Theme.framework_id == framework).order_by(Theme.position)
+            select(Theme).where(Theme.framework_id == active).order_by(Theme.position)
         )
     ]
     return FrameworkOptions(goals, [g for g in groups.values() if g[1]], themes)
