@@ -268,3 +268,21 @@ def test_an_empty_budget_cell_that_is_not_a_gap_says_why(framework, viewer):
     africa = gpg2.select("td.cell")[0]
     assert "cell--gap" not in africa["class"]
     assert "No money reaches this cell: its projects have no budget recorded" in africa["title"]
+
+
+def test_countries_are_in_the_order_of_the_pages_language(framework, browser_for):
+    with session_scope(framework) as session:
+        for code in ("AT", "DE", "FR"):
+            project = factories.project(session, code=f"EU-{code}")
+            factories.location(session, project, code)
+            factories.objective_tag(session, project, "4.1")
+    viewer = browser_for("viewer")
+
+    def countries(language: str) -> list[str]:
+        page = viewer.get(f"/heatmap?cols=countries&region=EUR&lang={language}")
+        headers = BeautifulSoup(page.text, "lxml").select("table.heatmap thead th[scope=col]")
+        return [th.get_text(" ", strip=True) for th in headers][1:4]
+
+    assert countries("en") == ["Austria", "France", "Germany"]
+    assert countries("fr") == ["Allemagne", "Autriche", "France"]
+    assert countries("es") == ["Alemania", "Austria", "Francia"]

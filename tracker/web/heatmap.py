@@ -110,7 +110,7 @@ def heatmap(request: Request, session: SessionDep, principal: CurrentPrincipal) 
     except InputError as exc:
         context["errors"], status = exc.errors, htmx.refusal_status(request)
     else:
-        matrix = compute_matrix(session=session, query=query)
+        matrix = compute_matrix(session=session, query=query).in_order_of(locale_for(request))
         context["comparison"] = (
             compare(session=session, query=query, since=view.compare, matrix=matrix)
             if view.compare

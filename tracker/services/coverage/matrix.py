@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from sqlalchemy import Numeric, case, distinct, func, select, type_coerce
 from sqlmodel import Session
 
-from tracker import places
+from tracker import formats, places
 from tracker.formats import Text
-from tracker.locales import N_
+from tracker.locales import DEFAULT, N_
 from tracker.models import Country, Goal, Objective, Programme, Region, Theme
 from tracker.services.coverage import cache, cube, sdgs, sql
 from tracker.services.coverage.filters import CoverageQuery
@@ -103,6 +103,19 @@ class Matrix:
             column_totals={c.key: self.cell(goal, c) for c in self.columns},
             total=self.row_total(goal),
         )
+
+    def in_order_of(self, locale: str) -> Matrix:
+        """The matrix with its countries in the order the locale sorts their names ("Uganda"
+        last in English, "Ouganda" among the O's in French); the columns that are no country
+        (Whole region, Elsewhere, Global) stay last."""
+        countries = [c for c in self.columns if getattr(c.label, "kind", None) == "country"]
+        if not countries or locale == DEFAULT:
+            return self
+        rest = [c for c in self.columns if c not in countries]
+        countries = formats.sort_names(
+            countries, locale=locale, key=lambda column: column.label.in_locale(locale)
+        )
+        return replace(self, columns=countries + rest)
 
     @property
     def leaf_level(self) -> str:
