@@ -1,10 +1,14 @@
 """Charts as server-rendered SVG: the geometry of line charts, bar charts and sparklines,
 which templates/macros/charts.html draws. Lines differ by dash and marker as well as by shade,
-so that a chart reads in black and white and in print; every value is also in a table."""
+so that a chart reads in black and white and in print; every value is also in a table.
+
+A page that reads right to left (Arabic) mirrors its charts: time runs from right to left and
+the axis of values stands at the right (`LineChart.in_direction`, `Sparkline.in_direction`).
+The SVG's own coordinates stay left to right, so that text is never mirrored."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4", "4 2 1 2")
@@ -42,12 +46,54 @@ class Line:
 class LineChart:
     width: int
     height: int
-    left: int
+    left: int  # room for the axis of values (at the right when mirrored)
     bottom: int
     lines: list[Line]
     x_labels: list[tuple[float, str]]
     y_ticks: list[tuple[float, object]]
     top: float = 10
+    right: int = 12
+    mirrored: bool = False
+
+    @property
+    def grid(self) -> tuple[float, float]:
+        """Where the grid lines start and end."""
+        if self.mirrored:
+            return self.right, self.width - self.left
+        return self.left, self.width - self.right
+
+    @property
+    def tick_x(self) -> float:
+        """Where the values' labels stand, anchored at `tick_anchor`."""
+        return self.width - self.left + 6 if self.mirrored else self.left - 6
+
+    @property
+    def tick_anchor(self) -> str:
+        return "start" if self.mirrored else "end"
+
+    def label_anchor(self, first: bool, last: bool) -> str:
+        """The anchor of a time label: the first and last kept inside the chart."""
+        if first == last:
+            return "middle"
+        return "start" if first != self.mirrored else "end"
+
+    def in_direction(self, direction: str) -> LineChart:
+        """The chart as a page written in `direction` ("ltr", "rtl") reads it."""
+        if (direction == "rtl") == self.mirrored:
+            return self
+
+        def flip(x: float) -> float:
+            return self.width - x
+
+        return replace(
+            self,
+            lines=[
+                replace(line, points=[(flip(x), y, v) for x, y, v in line.points])
+                for line in self.lines
+            ],
+            x_labels=[(flip(x), label) for x, label in self.x_labels],
+            mirrored=not self.mirrored,
+        )
 
 
 def line_chart(
@@ -77,7 +123,7 @@ def line_chart(
     ]
     x_labels = [(x(i), label) for i, label in enumerate(labels) if i % every == 0 or i == span_x]
     ticks = [(y(ceiling * k / 4), ceiling * k / 4) for k in range(5)]
-    return LineChart(width, height, left, bottom, lines, x_labels, ticks)
+    return LineChart(width, height, left, bottom, lines, x_labels, ticks, top, right)
 
 
 @dataclass
@@ -112,9 +158,24 @@ def bar_chart(items: list[tuple[str, object, str]], *, width=520, label_width=17
 class Sparkline:
     width: int
     height: int
-    path: str
-    last: tuple[float, float]
+    points: list[tuple[float, float]]
     values: list
+
+    @property
+    def path(self) -> str:
+        return " ".join(
+            f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in enumerate(self.points)
+        )
+
+    @property
+    def last(self) -> tuple[float, float]:
+        return self.points[-1] if self.points else (0, 0)
+
+    def in_direction(self, direction: str) -> Sparkline:
+        """The sparkline as a page written in `direction` reads it: from the right in "rtl"."""
+        if direction != "rtl":
+            return self
+        return replace(self, points=[(self.width - x, y) for x, y in self.points])
 
 
 def sparkline(values: list, *, width=120, height=28) -> Sparkline:
@@ -124,8 +185,7 @@ def sparkline(values: list, *, width=120, height=28) -> Sparkline:
         (2 + (width - 4) * i / span, height - 3 - (height - 6) * float(v) / top)
         for i, v in enumerate(values)
     ]
-    path = " ".join(f"{'M' if i == 0 else 'L'}{x:.1f},{y:.1f}" for i, (x, y) in enumerate(points))
-    return Sparkline(width, height, path, points[-1] if points else (0, 0), values)
+    return Sparkline(width, height, points, values)
 
 
 def as_number(value) -> float:

@@ -191,7 +191,7 @@ def build_board_pack(
             [_month(d, locale) for d in trend.days],
             [(s.row.code, [p.projects for p in s.points]) for s in trend.series],
             every=2,
-        ),
+        ).in_direction(locales.direction(locale)),
         "generated": utcnow(),
     }
     html = _env.get_template("board_pack.html").render(**context)
