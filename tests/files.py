@@ -68,7 +68,7 @@ HOSTILE_ROW_PROBLEMS = {
         "written in digits 0-9 such as 40.5"
     ),
     (8, "objectives"): "budget share must be at most 100",
-    (9, "column 17"): "is to the right of the last column (screened); leave it empty",
+    (9, "17"): "is to the right of the last column (screened); leave it empty",
     (10, "title"): "must be at most 200 characters (it has 100,000)",
     (11, "code"): "must not contain control characters (such as a NUL byte)",
     (12, "budget_amount"): "must be at most 99999999999999.99",

@@ -15,6 +15,8 @@ from typing import Any
 
 from fastapi import Request
 
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.services.errors import InputError, NotFound
 
 MAX_ID = 2**31 - 1
@@ -23,7 +25,7 @@ MAX_FIELD = 100_000  # characters in one form or JSON string
 MAX_ITEMS = 1_000  # values of one name, or items in one JSON list
 MAX_DEPTH = 20  # nesting of JSON
 LINE_BREAKS = frozenset("\t\n\r")
-CONTROL = "must not contain control characters (such as a NUL byte)"
+CONTROL = Text(N_("must not contain control characters (such as a NUL byte)"))
 
 
 def bad_character(value: str, *, allow_line_breaks: bool) -> bool:

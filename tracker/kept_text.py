@@ -9,9 +9,11 @@ the language of the page that shows it.
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any
 
 from tracker.formats import Text
+from tracker.said import Day, Moment, Money
 
 
 def keep(value: Any) -> dict | None:
@@ -26,6 +28,12 @@ def keep(value: Any) -> dict | None:
 
 
 def _kept_value(value: Any) -> Any:
+    if isinstance(value, Moment):
+        return {"moment": value.moment.isoformat()}
+    if isinstance(value, Day):
+        return {"day": value.day.isoformat()}
+    if isinstance(value, Money):
+        return {"money": [str(value.amount), value.currency, value.compact]}
     if isinstance(value, Text):
         return {"text": keep(value)}
     if isinstance(value, bool) or value is None:
@@ -35,14 +43,28 @@ def _kept_value(value: Any) -> Any:
     return str(value)
 
 
+def _restored_value(value: dict) -> Any:
+    try:
+        if "moment" in value:
+            return Moment(datetime.fromisoformat(value["moment"]))
+        if "day" in value:
+            return Day(date.fromisoformat(value["day"]))
+        if "money" in value:
+            amount, currency, compact = value["money"]
+            return Money(amount, currency, bool(compact))
+    except (TypeError, ValueError, ArithmeticError):
+        return ""
+    return restore(value.get("text")) or ""
+
+
 def restore(data: Any) -> Text | None:
     """The Text `keep` kept, or None if `data` is not one (an older report, say)."""
     if not isinstance(data, dict) or not isinstance(data.get("message"), str):
         return None
     values = {}
     for name, value in (data.get("values") or {}).items():
-        if isinstance(value, dict) and "text" in value:
-            value = restore(value["text"]) or ""
+        if isinstance(value, dict):
+            value = _restored_value(value)
         values[name] = value
     try:
         if data.get("plural"):

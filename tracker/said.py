@@ -1,12 +1,13 @@
-"""Figures inside sentences built in Python: an amount of money or a day, written as English
-wherever the sentence is used as a str, and in the locale's own way where a page says it.
+"""Figures inside sentences built in Python: an amount of money, a day
+or a moment, written as English wherever the sentence is used as a str, and in the locale's own
+way where a page says it.
 
     Text(N_("Only %(project)s covers it, and it ends on %(day)s."), project=code, day=Day(end))
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from tracker import formats
@@ -54,4 +55,23 @@ class Day(formats.Text):
         return formats.format_date(self.day, locale=locale)
 
 
-__all__ = ["Day", "Money"]
+class Moment(formats.Text):
+    """A moment in UTC as the locale writes it, the zone named: Nov 2, 2026, 2:05 PM UTC;
+    2 nov. 2026, 14:05 UTC."""
+
+    moment: datetime
+
+    def __new__(cls, moment: datetime) -> Moment:
+        text = str.__new__(cls, formats.format_datetime(moment))
+        text.message, text.plural, text.n, text.values = str(text), None, None, {}
+        text.moment = moment
+        return text
+
+    def __reduce__(self):
+        return (Moment, (self.moment,))
+
+    def in_locale(self, locale: str) -> str:
+        return formats.format_datetime(self.moment, locale=locale)
+
+
+__all__ = ["Day", "Moment", "Money"]

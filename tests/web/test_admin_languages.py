@@ -235,3 +235,34 @@ def test_an_imports_row_problems_in_spanish(framework, browser_for):
     english = _page(admin.get(f"{location}?lang=en"))
     cells = [_text(td) for td in english.select("tbody tr")[0].find_all("td")]
     assert cells[3] == '"lots" is not a number; use digits, such as 250000.50'
+
+
+FRENCH_UPLOAD_REFUSALS = {
+    "a PDF": (
+        "projects.csv",
+        b"%PDF-1.7\n" + b"x" * 5_000,
+        "« projects.csv » est un document PDF ; l'outil importe un fichier CSV (.csv), un "
+        "classeur Excel (.xlsx) ou un fichier XML IATI (.xml)",
+    ),
+    "UTF-16": ("p.csv", "code,title\n".encode("utf-16"), "est un texte UTF-16 ; enregistrez-le"),
+    "Latin-1": (
+        "p.csv",
+        "code,title\nX,Caf\xe9\n".encode("latin-1"),
+        "« p.csv » n'est pas du texte UTF-8 (octet 0xe9 à la ligne 2)",
+    ),
+    "empty": ("p.csv", b"", "« p.csv » est vide (0 octet)"),
+}
+
+
+@pytest.mark.parametrize("case", list(FRENCH_UPLOAD_REFUSALS))
+def test_an_upload_is_refused_in_french_beside_the_file_field(framework, browser_for, case):
+    from tests.web.test_imports import _upload
+
+    name, content, message = FRENCH_UPLOAD_REFUSALS[case]
+    admin = browser_for("admin")
+    assert admin.get("/admin/imports?lang=fr").status_code == 200
+    response = _upload(admin, name, content)
+    assert response.status_code == 400
+    page = _page(response)
+    assert page.html["lang"] == "fr"
+    assert message in _text(page.find(id="file-error"))

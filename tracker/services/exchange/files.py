@@ -121,13 +121,27 @@ def _csv_records(text: str) -> Iterator[list[str]]:
         except csv.Error as exc:
             if "field larger than field limit" in str(exc):
                 raise FileRefused(
-                    f"row {reader.line_num:,} holds a cell longer than {CSV_CELL_LIMIT:,} "
-                    "characters; no column takes that much"
+                    Text(
+                        N_(
+                            "row %(row)s holds a cell longer than %(most)s characters; no "
+                            "column takes that much"
+                        ),
+                        row=reader.line_num,
+                        most=CSV_CELL_LIMIT,
+                    )
                 ) from None
             raise FileRefused(
-                f"the file is not valid CSV near line {reader.line_num:,}: {exc}"
+                Text(
+                    N_("the file is not valid CSV near line %(line)s: %(detail)s"),
+                    line=reader.line_num,
+                    detail=str(exc),
+                )
             ) from None
         yield record
+
+
+def _unreadable_workbook(exc: Exception) -> Text:
+    return Text(N_("the workbook cannot be read: %(detail)s"), detail=type(exc).__name__)
 
 
 def read_csv(content: bytes) -> Table:
@@ -152,7 +166,7 @@ def refuse_formulas(table: Table, header_row: int) -> None:
     for number, cells in [(header_row, table.header), *table.rows]:
         for c, value in enumerate(cells):
             if value and (FORMULA.match(value) or FORMULA.match(value.strip())):
-                column = table.header[c] if c < len(table.header) else f"column {c + 1}"
+                column = table.header[c] if c < len(table.header) else str(c + 1)
                 raise FileRefused(
                     Text(
                         N_(
@@ -174,16 +188,21 @@ def _open_workbook(content: bytes, settings: Settings):
         members = archive.infolist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError):
         raise FileRefused(
-            "the file is not an Excel workbook (.xlsx): its zip structure is broken"
+            Text(N_("the file is not an Excel workbook (.xlsx): its zip structure is broken"))
         ) from None
     if "xl/workbook.xml" not in {m.filename for m in members}:
-        raise FileRefused("the file is a zip archive but not an Excel workbook (.xlsx)")
+        raise FileRefused(Text(N_("the file is a zip archive but not an Excel workbook (.xlsx)")))
     unpacked = sum(m.file_size for m in members)
     if unpacked > settings.import_max_unpacked_bytes or unpacked > 100 * max(len(content), 1):
         raise FileRefused(
-            f"the workbook would unpack to {unpacked / 1e6:.0f} MB "
-            f"from {len(content) / 1e6:.1f} MB; "
-            "that is refused as a zip bomb"
+            Text(
+                N_(
+                    "the workbook would unpack to %(unpacked)s MB from %(size)s MB; that is "
+                    "refused as a zip bomb"
+                ),
+                unpacked=f"{unpacked / 1e6:.0f}",
+                size=f"{len(content) / 1e6:.1f}",
+            )
         )
     from openpyxl import load_workbook
 
@@ -193,7 +212,7 @@ def _open_workbook(content: bytes, settings: Settings):
             workbook["Projects"] if "Projects" in workbook.sheetnames else workbook.worksheets[0]
         )
     except Exception as exc:
-        raise FileRefused(f"the workbook cannot be read: {type(exc).__name__}") from None
+        raise FileRefused(_unreadable_workbook(exc)) from None
     return workbook, sheet
 
 
@@ -226,7 +245,7 @@ def read_xlsx(content: bytes, settings: Settings, *, header_only: bool = False) 
     except FileRefused:
         raise
     except Exception as exc:  # a broken sheet inside a sound zip
-        raise FileRefused(f"the workbook cannot be read: {type(exc).__name__}") from None
+        raise FileRefused(_unreadable_workbook(exc)) from None
     finally:
         workbook.close()
 

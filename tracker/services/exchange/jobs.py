@@ -28,6 +28,12 @@ KINDS = {
 }
 FILE_TYPES = {"spreadsheet": ("csv", "xlsx"), "iati": ("xml",)}
 RUNNING = ("checking", "committing")
+FILE_GONE = Text(
+    N_(
+        "the file is no longer kept; upload it again (importing it again updates the projects "
+        "already written, by their code)"
+    )
+)
 # A running job moves `updated_at` on at every step (a batch, 1% of a check); one that has not
 # moved for this long has stopped (its server stopped or crashed) and may be resumed.
 STALL_AFTER = timedelta(minutes=10)
@@ -139,9 +145,16 @@ def _skipping(job: ImportJob, skip_invalid: bool) -> bool:
     if not skip_invalid:
         raise InputError(
             {
-                "skip_invalid": f"{cannot:,} activit{'y' if cannot == 1 else 'ies'} cannot be "
-                "imported, and an import is all or none unless you choose to skip them: tick "
-                f"this to import the {importable_count(job):,} others, or correct the file"
+                "skip_invalid": Text.counted(
+                    "%(num)s activity cannot be imported, and an import is all or none unless "
+                    "you choose to skip it: tick this to import the %(others)s others, or "
+                    "correct the file",
+                    "%(num)s activities cannot be imported, and an import is all or none unless "
+                    "you choose to skip them: tick this to import the %(others)s others, or "
+                    "correct the file",
+                    cannot,
+                    others=importable_count(job),
+                )
             }
         )
     return True
@@ -164,16 +177,15 @@ def start_commit(*, session: Session, job: ImportJob, skip_invalid: bool = False
     skipping = _skipping(job, skip_invalid)
     resumable = job.status == "interrupted" or (job.status == "committing" and state.stalled)
     if job.status in RUNNING and not state.stalled:
-        raise InputError({"import": "this import is already running; its page shows how far"})
-    if not (checked_fine or skipping or resumable):
-        raise InputError({"import": "only a checked file without problems can be imported"})
-    if not state.file_kept:
         raise InputError(
-            {
-                "import": "the file is no longer kept; upload it again (importing it again updates "
-                "the projects already written, by their code)"
-            }
+            {"import": Text(N_("this import is already running; its page shows how far"))}
         )
+    if not (checked_fine or skipping or resumable):
+        raise InputError(
+            {"import": Text(N_("only a checked file without problems can be imported"))}
+        )
+    if not state.file_kept:
+        raise InputError({"import": FILE_GONE})
     result = session.execute(
         update(ImportJob)
         .where(
@@ -194,7 +206,7 @@ def start_commit(*, session: Session, job: ImportJob, skip_invalid: bool = False
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise InputError({"import": "this import has already been started"})
+        raise InputError({"import": Text(N_("this import has already been started"))})
 
 
 def start_recheck(*, session: Session, job: ImportJob, level: int) -> None:
@@ -205,13 +217,19 @@ def start_recheck(*, session: Session, job: ImportJob, level: int) -> None:
     levels = hierarchy.get("levels") or []
     if job.kind != "iati" or job.status != "checked" or not levels:
         raise InputError(
-            {"level": "only a checked IATI file with parent and child activities has levels"}
+            {
+                "level": Text(
+                    N_("only a checked IATI file with parent and child activities has levels")
+                )
+            }
         )
     if level not in levels:
         shown = ", ".join(str(n) for n in levels)
-        raise InputError({"level": f"must be one of the file's levels: {shown}"})
+        raise InputError(
+            {"level": Text(N_("must be one of the file's levels: %(levels)s"), levels=shown)}
+        )
     if not job_state(session=session, job=job).file_kept:
-        raise InputError({"level": "the file is no longer kept; upload it again"})
+        raise InputError({"level": Text(N_("the file is no longer kept; upload it again"))})
     result = session.execute(
         update(ImportJob)
         .where(
@@ -231,7 +249,7 @@ def start_recheck(*, session: Session, job: ImportJob, level: int) -> None:
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise InputError({"level": "this import changed meanwhile; reload its page"})
+        raise InputError({"level": Text(N_("this import changed meanwhile; reload its page"))})
 
 
 def recent_jobs(*, session: Session, limit: int = 20) -> list[ImportJob]:

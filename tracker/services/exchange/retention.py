@@ -23,6 +23,7 @@ from tracker.locales import N_
 from tracker.models import ImportJob
 from tracker.models._base import utcnow
 from tracker.models.imports import ImportUpload
+from tracker.said import Moment
 from tracker.services.exchange.jobs import RUNNING, STALL_AFTER
 
 DEFAULT_RETENTION_HOURS = 24.0
@@ -92,7 +93,7 @@ def _mark_stalled(session: Session, now: datetime) -> int:
         )
     )
     for job in jobs:
-        since = f"{job.updated_at:%-d %b %Y %H:%M} UTC"
+        since = Moment(job.updated_at)
         if job.status == "checking":
             job.status = "failed"
             refused = Text(

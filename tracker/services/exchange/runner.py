@@ -33,7 +33,7 @@ from tracker.models.imports import ImportUpload
 from tracker.services.accounts.permissions import Principal, principal_for
 from tracker.services.exchange.files import printable
 from tracker.services.exchange.iati import read as iati
-from tracker.services.exchange.jobs import file_content
+from tracker.services.exchange.jobs import FILE_GONE, file_content
 from tracker.services.exchange.spreadsheet import read as spreadsheet
 from tracker.services.exchange.writer import WriteConflict, write_plans
 from tracker.services.suggestions.imports import import_suggestions
@@ -93,10 +93,13 @@ def run_job(*, engine: Engine, settings: Settings, job_id: int, commit: bool) ->
     except Exception as exc:
         log.exception("import %s failed", job_id)
         if commit:
-            _stop(engine, job_id, f"the import stopped: {type(exc).__name__}: {exc}")
+            detail = f"{type(exc).__name__}: {exc}"
+            _stop(engine, job_id, Text(N_("the import stopped: %(detail)s"), detail=detail))
         else:
-            message = f"the check stopped: {type(exc).__name__}: {exc}"
-            _finish(engine, job_id, "failed", {"refused": message}, remove_file=True)
+            message = Text(
+                N_("the check stopped: %(detail)s"), detail=f"{type(exc).__name__}: {exc}"
+            )
+            _finish(engine, job_id, "failed", _refused(message), remove_file=True)
 
 
 # Reading and checking ----------------------------------------------------------------------
@@ -156,13 +159,10 @@ def _read(engine, settings, job_id, *, progress=None) -> tuple[ImportJob, _Check
         job = session.get(ImportJob, job_id)
         content = file_content(session=session, job_id=job_id)
         if content is None:
-            return job, (
-                "the file is no longer kept; upload it again (importing it again updates the "
-                "projects already written, by their code)"
-            )
+            return job, FILE_GONE
         principal = _principal(session, job)
         if principal is None:
-            return job, "the person who uploaded the file no longer has an active account"
+            return job, Text(N_("the person who uploaded the file no longer has an active account"))
         report, plans, catalogue = check_file(
             session=session,
             settings=settings,
@@ -181,7 +181,7 @@ def _read(engine, settings, job_id, *, progress=None) -> tuple[ImportJob, _Check
 def _check(engine: Engine, settings: Settings, job_id: int) -> None:
     _, checked = _read(engine, settings, job_id, progress=_progress(engine, job_id))
     if isinstance(checked, str):
-        _finish(engine, job_id, "failed", {"refused": checked}, remove_file=True)
+        _finish(engine, job_id, "failed", _refused(checked), remove_file=True)
         return
     report = checked.report
     status = "refused" if report.refused else "checked"
@@ -192,6 +192,11 @@ def _check(engine: Engine, settings: Settings, job_id: int) -> None:
         with _reading_session(engine) as session:
             public["suggestions"] = import_suggestions(session=session, plans=checked.plans)
     _finish(engine, job_id, status, public, remove_file=not _worth_keeping(report))
+
+
+def _refused(reason: str) -> dict:
+    """A report saying why the file was refused, in the reader's language where it is a Text."""
+    return {"refused": str(reason), "refused_text": keep(reason)}
 
 
 def _worth_keeping(report) -> bool:
@@ -291,14 +296,14 @@ def _write_batch(engine, job_id, batch, *, principal, catalogue, written, total,
         try:
             with Session(engine, expire_on_commit=False) as session:
                 if not _claim(session, job_id, written, len(batch), total, report):
-                    return "another run of this import took it over"
+                    return Text(N_("another run of this import took it over"))
                 write_plans(session=session, plans=batch, principal=principal, catalogue=catalogue)
                 if final is not None:
                     _end(session, job_id, "committed", final, remove_file=True)
                 session.commit()
                 return None
         except WriteConflict as exc:
-            return str(exc)
+            return exc.args[0]
         except IntegrityError as exc:
             return Text(
                 N_(
@@ -345,8 +350,15 @@ class ImportStopped(RuntimeError):
     def __init__(self, written: int, total: int, reason: str):
         self.written, self.total = written, total
         super().__init__(
-            f"the import stopped after writing {written:,} of {total:,} rows: {reason}; "
-            "importing the file again updates the rows already written"
+            Text.counted(
+                "the import stopped after writing %(written)s of %(num)s row: %(reason)s; "
+                "importing the file again updates the rows already written",
+                "the import stopped after writing %(written)s of %(num)s rows: %(reason)s; "
+                "importing the file again updates the rows already written",
+                total,
+                written=written,
+                reason=reason,
+            )
         )
 
 

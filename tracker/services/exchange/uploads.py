@@ -24,7 +24,9 @@ from dataclasses import dataclass
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from tracker.formats import Text
 from tracker.inputs import CONTROL, bad_character
+from tracker.locales import N_
 
 FILE_FIELD = "file"
 TEXT_LIMITS = {"kind": 20, "programme": 20, "csrf_token": 512}
@@ -34,21 +36,21 @@ MAX_NAME = 255  # characters of a file name, as the job keeps it
 MAX_NAME_BYTES = 4_096  # a part's header line; python-multipart refuses longer ones
 SNIFF_BYTES = 4_096  # the first bytes of a file, read before it is accepted
 EXTENSIONS = {"csv": "csv", "txt": "csv", "xlsx": "xlsx", "xml": "xml"}
-ALLOWED = "a CSV file (.csv), an Excel workbook (.xlsx) or an IATI XML file (.xml)"
+ALLOWED = N_("a CSV file (.csv), an Excel workbook (.xlsx) or an IATI XML file (.xml)")
 ZIP = b"PK\x03\x04"
 # What a file that is not one of ours often is, by its first bytes.
 SIGNATURES = (
-    (b"%PDF", "a PDF document"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel or Word file (.xls, .doc)"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"\x7fELF", "a program"),
-    (b"MZ", "a program"),
-    (b"PK\x05\x06", "an empty zip archive"),
+    (b"%PDF", N_("a PDF document")),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", N_("an old Excel or Word file (.xls, .doc)")),
+    (b"\x89PNG", N_("a PNG image")),
+    (b"\xff\xd8\xff", N_("a JPEG image")),
+    (b"GIF8", N_("a GIF image")),
+    (b"\x1f\x8b", N_("a gzip archive")),
+    (b"7z\xbc\xaf\x27\x1c", N_("a 7-Zip archive")),
+    (b"Rar!", N_("a RAR archive")),
+    (b"\x7fELF", N_("a program")),
+    (b"MZ", N_("a program")),
+    (b"PK\x05\x06", N_("an empty zip archive")),
 )
 WIDE_TEXT = (
     (b"\xff\xfe\x00\x00", "UTF-32"),
@@ -83,6 +85,10 @@ class Upload:
         return len(self.content)
 
 
+def at_most(limit: int) -> Text:
+    return Text(N_("must be at most %(most)s characters"), most=limit)
+
+
 def megabytes(n: int) -> str:
     return f"{n / 1_000_000:,.1f} MB".replace(".0 MB", " MB")
 
@@ -94,8 +100,12 @@ def clean_filename(name: str) -> str:
     if bad_character(name, allow_line_breaks=False):
         raise UploadRefused(
             {
-                FILE_FIELD: "the file's name must not contain control characters (such as a NUL "
-                "byte); rename the file and choose it again"
+                FILE_FIELD: Text(
+                    N_(
+                        "the file's name must not contain control characters (such as a NUL "
+                        "byte); rename the file and choose it again"
+                    )
+                )
             }
         )
     if len(name) > MAX_NAME:
@@ -121,42 +131,72 @@ def sniff(head: bytes, filename: str, *, complete: bool) -> str:
     when it is not what its name says, or of a type the tracker does not import."""
     extension = _extension(filename)
     claimed = EXTENSIONS[extension]
-    shown = f'"{filename[:80]}"'
+    shown = filename[:80]
     if head.startswith(ZIP):
         if claimed != "xlsx":
             raise UploadRefused(
                 {
-                    FILE_FIELD: f"{shown} is a zip archive (such as an Excel workbook), not "
-                    f"{extension.upper()} text; an Excel workbook's name ends in .xlsx"
+                    FILE_FIELD: Text(
+                        N_(
+                            '"%(file)s" is a zip archive (such as an Excel workbook), not %(type)s '
+                            "text; an Excel workbook's name ends in .xlsx"
+                        ),
+                        file=shown,
+                        type=extension.upper(),
+                    )
                 }
             )
         return "xlsx"
     for signature, what in SIGNATURES:
         if head.startswith(signature):
-            raise UploadRefused({FILE_FIELD: f"{shown} is {what}, not {ALLOWED[2:]}"})
+            refused = Text(
+                N_('"%(file)s" is %(what)s; the tracker imports %(allowed)s'),
+                file=shown,
+                what=Text(what),
+                allowed=Text(ALLOWED),
+            )
+            raise UploadRefused({FILE_FIELD: refused})
     if claimed == "xlsx":
         raise UploadRefused(
             {
-                FILE_FIELD: f"{shown} is not an Excel workbook: a workbook (.xlsx) is a zip "
-                "archive, and this file does not start as one"
+                FILE_FIELD: Text(
+                    N_(
+                        '"%(file)s" is not an Excel workbook: a workbook (.xlsx) is a zip '
+                        "archive, and this file does not start as one"
+                    ),
+                    file=shown,
+                )
             }
         )
     for bom, encoding in WIDE_TEXT:
         if head.startswith(bom):
             raise UploadRefused(
                 {
-                    FILE_FIELD: f"{shown} is {encoding} text; save it as UTF-8 "
-                    '(in Excel: "CSV UTF-8") and choose it again'
+                    FILE_FIELD: Text(
+                        N_(
+                            '"%(file)s" is %(encoding)s text; save it as UTF-8 (in Excel: "CSV '
+                            'UTF-8") and choose it again'
+                        ),
+                        file=shown,
+                        encoding=encoding,
+                    )
                 }
             )
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
     text = decoder.decode(head, final=complete)
     if _looks_binary(text):
-        raise UploadRefused({FILE_FIELD: f"{shown} holds binary data, not text"})
+        raise UploadRefused(
+            {FILE_FIELD: Text(N_('"%(file)s" holds binary data, not text'), file=shown)}
+        )
     starts_as_xml = text.lstrip("\ufeff \t\r\n").startswith("<")
     if claimed == "xml" and not starts_as_xml:
         raise UploadRefused(
-            {FILE_FIELD: f"{shown} is not XML: an IATI file starts with <?xml or <iati-activities"}
+            {
+                FILE_FIELD: Text(
+                    N_('"%(file)s" is not XML: an IATI file starts with <?xml or <iati-activities'),
+                    file=shown,
+                )
+            }
         )
     return claimed
 
@@ -178,9 +218,15 @@ class _TextCheck:
             line = self.lines + exc.object[: exc.start].count(b"\n")
             raise UploadRefused(
                 {
-                    FILE_FIELD: f'"{self.filename[:80]}" is not UTF-8 text (byte '
-                    f"0x{exc.object[exc.start]:02x} on line {line:,}); save it as "
-                    '"CSV UTF-8" and choose it again'
+                    FILE_FIELD: Text(
+                        N_(
+                            '"%(file)s" is not UTF-8 text (byte %(byte)s on line %(line)s); save '
+                            'it as "CSV UTF-8" and choose it again'
+                        ),
+                        file=self.filename[:80],
+                        byte=f"0x{exc.object[exc.start]:02x}",
+                        line=line,
+                    )
                 }
             ) from None
         self.lines += data.count(b"\n")
@@ -211,30 +257,58 @@ class UploadReader:
         if bad_character(value, allow_line_breaks=name not in TEXT_LIMITS):
             raise UploadRefused({name: CONTROL})
         if len(value) > limit:
-            raise UploadRefused({name: f"must be at most {limit:,} characters"})
+            raise UploadRefused({name: at_most(limit)})
         if name in TEXT_LIMITS:
             self.fields[name] = value.strip()
 
     def _count_part(self, name: str) -> None:
         self.parts += 1
         if self.parts > MAX_PARTS:
-            raise UploadRefused({"form": f"has more than {MAX_PARTS} fields; send the import form"})
+            raise UploadRefused(
+                {
+                    "form": Text(
+                        N_("has more than %(most)s fields; send the import form"), most=MAX_PARTS
+                    )
+                }
+            )
         if bad_character(name, allow_line_breaks=False) or len(name) > 100:
-            raise UploadRefused({"field name": CONTROL + ", and at most 100 characters"})
+            raise UploadRefused(
+                {
+                    "field name": Text(
+                        N_(
+                            "must not contain control characters (such as a NUL byte), and at "
+                            "most %(most)s characters"
+                        ),
+                        most=100,
+                    )
+                }
+            )
 
     # The file ----------------------------------------------------------------------------
 
     def begin_file(self, name: str, filename: str) -> None:
         self._count_part(name)
         if name != FILE_FIELD:
-            raise UploadRefused({name: f"the form takes one file, in the field {FILE_FIELD}"})
+            raise UploadRefused(
+                {
+                    name: Text(
+                        N_("the form takes one file, in the field %(field)s"), field=FILE_FIELD
+                    )
+                }
+            )
         if self.filename is not None:
-            raise UploadRefused({FILE_FIELD: "send one file at a time"})
+            raise UploadRefused({FILE_FIELD: Text(N_("send one file at a time"))})
         self.filename = clean_filename(filename)
         self.in_file = True
         if self.filename and _extension(self.filename) not in EXTENSIONS:
             raise UploadRefused(
-                {FILE_FIELD: f'must be {ALLOWED}; "{self.filename[:80]}" is none of these'}
+                {
+                    FILE_FIELD: Text(
+                        N_('must be %(allowed)s; "%(file)s" is none of these'),
+                        allowed=Text(ALLOWED),
+                        file=self.filename[:80],
+                    )
+                }
             )
 
     def file_data(self, data: bytes) -> None:
@@ -243,14 +317,23 @@ class UploadReader:
         if len(self.content) + len(data) > self.max_bytes:
             raise UploadRefused(
                 {
-                    FILE_FIELD: f"is larger than {megabytes(self.max_bytes)}; files up to "
-                    f"{megabytes(self.max_bytes)} are accepted (TRACKER_IMPORT_MAX_BYTES)"
+                    FILE_FIELD: Text(
+                        N_(
+                            "is larger than %(most)s; files up to %(most)s are accepted "
+                            "(TRACKER_IMPORT_MAX_BYTES)"
+                        ),
+                        most=megabytes(self.max_bytes),
+                    )
                 },
                 status=413,
             )
         if not self.filename:
             raise UploadRefused(
-                {FILE_FIELD: "the file has no name; its name must end in .csv, .xlsx or .xml"}
+                {
+                    FILE_FIELD: Text(
+                        N_("the file has no name; its name must end in .csv, .xlsx or .xml")
+                    )
+                }
             )
         self.content += data
         if not self.file_type:
@@ -273,8 +356,12 @@ class UploadReader:
         if self.filename and not self.content:
             raise UploadRefused(
                 {
-                    FILE_FIELD: f'"{self.filename[:80]}" is empty (0 bytes): choose the file with '
-                    "the projects in it"
+                    FILE_FIELD: Text(
+                        N_(
+                            '"%(file)s" is empty (0 bytes): choose the file with the projects in it'
+                        ),
+                        file=self.filename[:80],
+                    )
                 }
             )
         if not self.content:
@@ -286,7 +373,9 @@ class UploadReader:
 
     def result(self) -> Upload:
         if self.in_file:
-            raise UploadRefused({FILE_FIELD: "the upload ended before the whole file arrived"})
+            raise UploadRefused(
+                {FILE_FIELD: Text(N_("the upload ended before the whole file arrived"))}
+            )
         return Upload(
             kind=self.fields.get("kind", ""),
             programme=self.fields.get("programme", ""),
@@ -308,7 +397,7 @@ class MultipartStream:
         _, options = parse_options_header(content_type)
         boundary = options.get(b"boundary")
         if not boundary or len(boundary) > 200:
-            raise UploadRefused({FILE_FIELD: _UNREADABLE + ": it has no valid boundary"})
+            raise UploadRefused({FILE_FIELD: _unreadable(Text(N_("it has no valid boundary")))})
         self.reader = reader
         self.header_name = b""
         self.header_value = b""
@@ -331,13 +420,13 @@ class MultipartStream:
         try:
             self.parser.write(chunk)
         except FormParserError as exc:
-            raise UploadRefused({FILE_FIELD: f"{_UNREADABLE}: {_reason(exc)}"}) from None
+            raise UploadRefused({FILE_FIELD: _unreadable(_reason(exc))}) from None
 
     def close(self) -> Upload:
         try:
             self.parser.finalize()
         except FormParserError as exc:
-            raise UploadRefused({FILE_FIELD: f"{_UNREADABLE}: {_reason(exc)}"}) from None
+            raise UploadRefused({FILE_FIELD: _unreadable(_reason(exc))}) from None
         return self.reader.result()
 
     def _part_begin(self) -> None:
@@ -358,7 +447,7 @@ class MultipartStream:
     def _headers_finished(self) -> None:
         _, options = parse_options_header(self.disposition.decode("latin-1"))
         if b"name" not in options:
-            raise UploadRefused({FILE_FIELD: _UNREADABLE + ": a part has no name"})
+            raise UploadRefused({FILE_FIELD: _unreadable(Text(N_("a part has no name")))})
         self.name = _decode(options[b"name"])
         self.is_file = b"filename" in options
         if self.is_file:
@@ -371,7 +460,7 @@ class MultipartStream:
         self.text_value += data[start:end]
         limit = 4 * TEXT_LIMITS.get(self.name, MAX_OTHER_TEXT)  # UTF-8: 4 bytes a character
         if len(self.text_value) > limit:
-            raise UploadRefused({self.name or "form": f"must be at most {limit // 4:,} characters"})
+            raise UploadRefused({self.name or "form": at_most(limit // 4)})
 
     def _part_end(self) -> None:
         if self.is_file:
@@ -380,11 +469,15 @@ class MultipartStream:
         try:
             value = bytes(self.text_value).decode("utf-8")
         except UnicodeDecodeError:
-            raise UploadRefused({self.name: "must be UTF-8 text"}) from None
+            raise UploadRefused({self.name: Text(N_("must be UTF-8 text"))}) from None
         self.reader.text(self.name, value)
 
 
-_UNREADABLE = "the upload could not be read as a form; send it from the import page"
+def _unreadable(reason: str) -> Text:
+    return Text(
+        N_("the upload could not be read as a form; send it from the import page: %(reason)s"),
+        reason=reason,
+    )
 
 
 def _decode(raw: bytes) -> str:
@@ -397,5 +490,8 @@ def _decode(raw: bytes) -> str:
 def _reason(exc: FormParserError) -> str:
     text = str(exc) or type(exc).__name__
     if "header size" in text.lower():
-        return f"a part's headers (its file's name) are longer than {MAX_NAME_BYTES:,} bytes"
+        return Text(
+            N_("a part's headers (its file's name) are longer than %(most)s bytes"),
+            most=MAX_NAME_BYTES,
+        )
     return "".join(c if c.isprintable() else "?" for c in text)[:200]

@@ -17,6 +17,8 @@ from typing import Any
 from sqlalchemy import delete, insert
 from sqlmodel import Session, select
 
+from tracker.formats import Text
+from tracker.locales import N_
 from tracker.models import (
     Country,
     Objective,
@@ -31,6 +33,7 @@ from tracker.models import (
     ThemeTag,
 )
 from tracker.models._base import utcnow
+from tracker.said import Moment
 from tracker.services.accounts.permissions import Principal
 from tracker.services.audit.record import EventBatch, place_label, project_state, tag_state
 from tracker.services.coverage.cube.sync import note_created
@@ -131,14 +134,27 @@ def _stored_projects(session: Session, plans: list[ProjectPlan]) -> dict[int, Pr
         project = stored.get(project_id)
         if project is None:
             raise WriteConflict(
-                f"{plan.label}: project {plan.code} was deleted after the file was checked"
+                Text(
+                    N_("%(where)s: project %(code)s was deleted after the file was checked"),
+                    where=plan.label,
+                    code=plan.code,
+                )
             )
         if project.version != plan.existing.version:
             who, when = last_change(session, project.id)
-            at = f" on {when:%-d %b %Y %H:%M} UTC" if when else ""
+            if when:
+                message = N_(
+                    "%(where)s: %(who)s changed project %(code)s on %(when)s, after the file "
+                    "was checked; it was not overwritten"
+                )
+            else:
+                message = N_(
+                    "%(where)s: %(who)s changed project %(code)s after the file was checked; "
+                    "it was not overwritten"
+                )
+            values = {"when": Moment(when)} if when else {}
             raise WriteConflict(
-                f"{plan.label}: {who} changed project {project.code}{at}, after the file was "
-                "checked; it was not overwritten"
+                Text(message, where=plan.label, who=who, code=project.code, **values)
             )
     new_codes = sorted(p.code for p in plans if not p.existing)
     for start in range(0, len(new_codes), IN_CHUNK):
@@ -147,7 +163,12 @@ def _stored_projects(session: Session, plans: list[ProjectPlan]) -> dict[int, Pr
         ).first()
         if taken is not None:
             raise WriteConflict(
-                f"project {taken} was registered by someone else after the file was checked"
+                Text(
+                    N_(
+                        "project %(code)s was registered by someone else after the file was checked"
+                    ),
+                    code=taken,
+                )
             )
     return stored
 

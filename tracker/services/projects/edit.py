@@ -34,6 +34,7 @@ from tracker.models import (
 )
 from tracker.models._base import utcnow
 from tracker.refusals import said_refusal
+from tracker.said import Moment
 from tracker.services.accounts.permissions import Principal, require_can_edit
 from tracker.services.audit.record import PROJECT_FIELDS as PROJECT_EVENT_FIELDS
 from tracker.services.audit.record import place_label, project_state, record_project
@@ -88,8 +89,7 @@ class StaleVersion(Conflict):
                 "%(who)s changed project %(code)s on %(when)s, after you opened it. Nothing was "
                 "saved: reload to see their changes, then make yours again."
             )
-            when = changed_at.strftime("%-d %b %Y %H:%M UTC")
-            super().__init__(Text(message, who=changed_by, code=code, when=when))
+            super().__init__(Text(message, who=changed_by, code=code, when=Moment(changed_at)))
         else:
             message = N_(
                 "%(who)s changed project %(code)s recently, after you opened it. Nothing was "

@@ -52,7 +52,6 @@ from tracker.services.projects.tagging import SIGNIFICANCE
 
 Progress = Callable[[int, int], None]
 MAX_PROBLEMS = 1_000  # problems a report lists; it counts them all
-ASCII_NUMBER = "must be written with the digits 0 to 9"
 PROJECT_FIELDS = ("code", "title", "summary", "budget_currency", "donor", "programme")
 LINE_BREAKS_ALLOWED = frozenset({"summary", "title", "donor"})
 
@@ -404,7 +403,7 @@ def _check_row(n, values, catalogue, principal, session, seen) -> tuple[list, Pr
     if problems or valid is None:
         return problems, None
     plan = ProjectPlan(
-        label=f"row {n}",
+        label=Text(N_("row %(row)s"), row=n),
         values=valid.values,
         locations=valid.locations,
         places=places_of(catalogue.lookups, valid.locations),
@@ -444,9 +443,12 @@ def check_rows(
             problems.append(
                 Problem(
                     n,
-                    f"column {column}",
+                    str(column),
                     printable(value, 100),
-                    f"is to the right of the last column ({header[-1]}); leave it empty",
+                    Text(
+                        N_("is to the right of the last column (%(last)s); leave it empty"),
+                        last=header[-1],
+                    ),
                 )
             )
             plan = None
