@@ -221,3 +221,45 @@ def test_reports_said_in_each_language_and_english_as_before():
         said(reference.summary(), locale="es") == "Datos de referencia: actualización de 3 países."
     )
     assert said(listed(["a", "b", "c"]), locale="ar") == "a، b، c"
+
+
+def _said(output: str) -> str:
+    """What the command printed, its boxes' borders and line breaks left out."""
+    return " ".join(output.replace("│", " ").replace("╭", " ").replace("╰", " ").split())
+
+
+@pytest.mark.parametrize(
+    ("arguments", "environ", "expected"),
+    [
+        (
+            ["digest", "--bogus"],
+            FRENCH,
+            [
+                "Utilisation : tracker digest",
+                "Essayez « tracker digest --help »",
+                "Option inconnue : --bogus",
+            ],
+        ),
+        (["nosuch"], ARABIC, ["الاستخدام: tracker", "لا يوجد أمر باسم 'nosuch'."]),
+        (["import"], SPANISH, ["Uso: tracker import", "Falta el argumento '[iati] FILE'."]),
+        (
+            ["serve", "--port", "abc"],
+            FRENCH,
+            ["Valeur non valide pour '--port' : doit être un nombre entier, écrit en chiffres"],
+        ),
+        (
+            ["serve", "--port", "abc"],
+            {"LANG": "C"},
+            ["Usage: tracker serve", "Invalid value for '--port': must be a whole number"],
+        ),
+        (["digest", "--bogus"], {"LANG": "C"}, ["No such option: --bogus"]),
+    ],
+)
+def test_a_refused_command_line_is_said_in_the_terminals_language(
+    cli, arguments, environ, expected
+):
+    result = cli.invoke(app, arguments, env={**UNSET, **environ}, prog_name="tracker")
+    assert result.exit_code == 2, result.output
+    said = _said(result.output)
+    for words in expected:
+        assert words in said, said

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import sys
 from datetime import date
 from pathlib import Path
@@ -77,6 +78,7 @@ class _Tracker(TyperGroup):
             sys.exit(2)
         _translate_help(self)
         _say_typers_words()
+        _say_clicks_words()
         return super().main(*args, **kwargs)
 
 
@@ -104,7 +106,29 @@ TYPER_WORDS = {
     "REQUIRED_LONG_STRING": N_("[required]"),
     "ERRORS_PANEL_TITLE": N_("Error"),
     "ABORTED_TEXT": N_("Aborted."),
+    "RICH_HELP": N_("Try [blue]'{command_path} {help_option}'[/] for help."),
 }
+# What Typer's copy of Click writes in English around a command line it refuses, and the
+# sentences Typer asks gettext for (said through `_` once the command's language is known).
+USAGE = N_("Usage:")
+# Why a value on the command line was refused, as Pydantic (which Typer checks values with)
+# writes it in English.
+VALUE_REASONS = {
+    "Input should be a valid integer": N_("must be a whole number, written in digits"),
+    "Input should be a valid number": N_("must be a number, written in digits"),
+    "Input should be a valid boolean": N_("must be true or false"),
+    "Input should be a valid date": N_("must be a date such as 2026-03-12"),
+}
+TYPER_SENTENCES = (
+    N_("Missing command."),
+    N_("No such command {name!r}."),
+    N_("Aborted!"),
+    N_("(dynamic)"),
+    N_("default: {default}"),
+    N_("required"),
+    N_("env var: {var}"),
+)
+EXTRA_ARGUMENTS = re.compile(r"Got unexpected extra argument\(s\) \((?P<args>.*)\)$", re.S)
 
 
 def _say_typers_words() -> None:
@@ -116,6 +140,71 @@ def _say_typers_words() -> None:
     for name, message in TYPER_WORDS.items():
         if isinstance(getattr(rich_utils, name, None), str):
             setattr(rich_utils, name, formats.gettext(message, locale=LANG))
+
+
+def _said_refusal(error: Exception) -> str | None:
+    """A refused command line's reason in the command's language: Typer's copy of Click
+    writes its own in English, without gettext. None for anything else (a Text of ours, a
+    value's own reason), which is shown as it is."""
+    from typer._click import exceptions as refused
+
+    def hint(error) -> str:
+        if error.param_hint is not None:
+            names = error.param_hint
+            return " / ".join(names) if isinstance(names, list | tuple) else str(names)
+        return error.param.get_error_hint() if error.param is not None else ""
+
+    if isinstance(error, refused.NoSuchOption):
+        said = _("No such option: %(option)s", option=error.option_name)
+        if error.possibilities:
+            said += " " + _(
+                "(Possible options: %(options)s)", options=_and(sorted(error.possibilities))
+            )
+        return said
+    if isinstance(error, refused.MissingParameter):
+        kind = error.param_type or (error.param.param_type_name if error.param else "")
+        missing = {
+            "option": N_("Missing option %(name)s."),
+            "argument": N_("Missing argument %(name)s."),
+        }.get(kind, N_("Missing parameter %(name)s."))
+        return _(missing, name=hint(error))
+    if isinstance(error, refused.BadParameter):
+        reasons = (_(said) for english, said in VALUE_REASONS.items() if english in error.message)
+        reason = next(reasons, _said(error.message))
+        return _("Invalid value for %(name)s: %(reason)s", name=hint(error), reason=reason)
+    if isinstance(error, refused.UsageError) and (extra := EXTRA_ARGUMENTS.match(error.message)):
+        return _("Got unexpected extra arguments: %(arguments)s", arguments=extra["args"])
+    return None
+
+
+def _say_clicks_words() -> None:
+    """Typer's copy of Click writes "Usage:" and its refusals in English: say them in the
+    command's language (set for this run, as Typer's own words are)."""
+    try:
+        from typer import core, rich_utils
+        from typer._click import formatting
+    except ImportError:
+        return
+    usage = _(USAGE) + " "
+    write_usage = getattr(formatting.HelpFormatter.write_usage, "_english", None)
+    write_usage = write_usage or formatting.HelpFormatter.write_usage
+
+    def write_usage_said(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        write_usage(self, prog, args, usage if prefix is None else prefix)
+
+    write_usage_said._english = write_usage  # type: ignore[attr-defined]
+    formatting.HelpFormatter.write_usage = write_usage_said  # type: ignore[method-assign]
+    core._ = lambda message: _(message)  # "Missing command.", "No such command 'x'."
+    show = getattr(rich_utils.rich_format_error, "_english", rich_utils.rich_format_error)
+
+    def rich_format_error(error) -> None:
+        said = _said_refusal(error)
+        if said is not None:
+            error.format_message = lambda: said
+        show(error)
+
+    rich_format_error._english = show  # type: ignore[attr-defined]
+    rich_utils.rich_format_error = rich_format_error
 
 
 def _translate_help(command: click.Command) -> None:
