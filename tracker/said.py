@@ -7,6 +7,9 @@ way where a page says it.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -74,4 +77,45 @@ class Moment(formats.Text):
         return formats.format_datetime(self.moment, locale=locale)
 
 
-__all__ = ["Day", "Moment", "Money"]
+# How the page or email being written names the framework's goals, objectives and themes in a
+# language: (locale, level, code, English name) -> name. Set while it is written (`naming`).
+NAMING: ContextVar[Callable[[str, str, str, str], str] | None] = ContextVar("naming", default=None)
+
+
+@contextmanager
+def naming(names: Callable[[str, str, str, str], str] | None) -> Iterator[None]:
+    """Name the framework's items with `names` while writing a page or an email."""
+    token = NAMING.set(names)
+    try:
+        yield
+    finally:
+        NAMING.reset(token)
+
+
+class FrameworkItem(formats.Text):
+    """A goal, objective or theme in a sentence kept from the past (an audit event's subject),
+    as its code and the name it had: "4.2 Cooperation against cybercrime" wherever it is a
+    str; where a page or an email in another language says it, the name the framework has in
+    that language, if it has one."""
+
+    level: str
+    code: str
+    name: str
+
+    def __new__(cls, level: str, code: str, name: str = "") -> FrameworkItem:
+        text = str.__new__(cls, " ".join(part for part in (code, name) if part))
+        text.message, text.plural, text.n, text.values = str(text), None, None, {}
+        text.level, text.code, text.name = level, code, name
+        return text
+
+    def __reduce__(self):
+        return (FrameworkItem, (self.level, self.code, self.name))
+
+    def in_locale(self, locale: str) -> str:
+        names = NAMING.get()
+        if locale == formats.DEFAULT_LOCALE or names is None or not self.name:
+            return str(self)
+        return f"{self.code} {names(locale, self.level, self.code, self.name)}".strip()
+
+
+__all__ = ["NAMING", "Day", "FrameworkItem", "Moment", "Money", "naming"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 from bs4 import BeautifulSoup
 
+from tests import factories
 from tests.conftest import csrf_of
 from tracker.db import session_scope
 from tracker.services.accounts import users
@@ -266,3 +267,26 @@ def test_an_upload_is_refused_in_french_beside_the_file_field(framework, browser
     page = _page(response)
     assert page.html["lang"] == "fr"
     assert message in _text(page.find(id="file-error"))
+
+
+def test_a_tag_in_the_audit_trail_is_named_as_the_framework_is_in_french(framework, browser_for):
+    with session_scope(framework) as session:
+        project = factories.project(session, code="CYB-2026-0301")
+        after = {"code": "4.2", "name": "Cooperation against cybercrime", "significance": 2}
+        factories.audit_event(
+            session,
+            project,
+            action="tag",
+            entity_type="objective_tag",
+            entity_key="CYB-2026-0301 4.2",
+            actor_label="Ana Costa",
+            after=after,
+        )
+    admin = browser_for("admin")
+    french = [_text(th) for th in _page(admin.get("/admin/audit?lang=fr")).select("tbody th")]
+    assert any("4.2 Coopération contre la cybercriminalité" in row for row in french), french
+    # The project's history says it so too, and English keeps the name the tag had.
+    history = _text(_page(admin.get("/projects/CYB-2026-0301?lang=fr")).find("main"))
+    assert "4.2 Coopération contre la cybercriminalité" in history
+    english = [_text(th) for th in _page(admin.get("/admin/audit?lang=en")).select("tbody th")]
+    assert any("tagged 4.2 Cooperation against cybercrime as" in row for row in english), english

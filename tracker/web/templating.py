@@ -15,7 +15,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 from sqlmodel import Session
 
-from tracker import formats, locales, places
+from tracker import formats, locales, places, said
 from tracker.config import PROJECT_ROOT, get_settings
 from tracker.kept_text import restore
 from tracker.refusals import said_refusal
@@ -28,7 +28,25 @@ from tracker.web import urls
 
 NO_VALUE = formats.NO_VALUE
 
-templates = Jinja2Templates(directory=str(PROJECT_ROOT / "templates"))
+
+class _Templates(Jinja2Templates):
+    """Pages written with the framework's names in their language: a goal, objective or theme
+    kept in a sentence from the past (an audit event's subject) is named as the page names
+    the framework, read once per request."""
+
+    def TemplateResponse(self, request: Request, *args, **kwargs):
+        with said.naming(_naming(request)):
+            return super().TemplateResponse(request, *args, **kwargs)
+
+
+def _naming(request: Request):
+    def name(locale: str, level: str, code: str, english: str) -> str:
+        return _names_in(request, locale).get(level, code, english)
+
+    return name
+
+
+templates = _Templates(directory=str(PROJECT_ROOT / "templates"))
 
 
 def _locale(context: Context) -> str:
@@ -104,10 +122,7 @@ def _in_language(context: Context, level: str, code: str, english: str, part: st
     locale = _locale(context)
     if request is None or locale == locales.DEFAULT or level not in NAMED_LEVELS:
         return english
-    names = getattr(request.state, "framework_names", None)
-    if names is None or names.language != language_of(locale):
-        with Session(request.app.state.engine) as session:
-            names = page_names(request, session)
+    names = _names_in(request, locale)
     if part == "statement":
         return names.statement(level, code, english)
     return names.get(level, code, english)
@@ -117,10 +132,19 @@ def page_names(request: Request, session: Session) -> Names:
     """The framework's names in the page's language, read once for the request: a route that
     names goals, objectives or themes itself (in a selector) asks here, and the page then says
     whether they are a working translation."""
-    locale = formats.locale_for(request)
+    return _names_in(request, formats.locale_for(request), session)
+
+
+def _names_in(request: Request, locale: str, session: Session | None = None) -> Names:
+    """The framework's names in `locale`, kept on the request once read (with `session`, or
+    with one of their own)."""
     names = getattr(request.state, "framework_names", None)
     if names is None or names.language != language_of(locale):
-        names = framework_names(session=session, locale=locale)
+        if session is None:
+            with Session(request.app.state.engine) as own:
+                names = framework_names(session=own, locale=locale)
+        else:
+            names = framework_names(session=session, locale=locale)
         request.state.framework_names = names
     return names
 

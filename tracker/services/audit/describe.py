@@ -10,6 +10,7 @@ from sqlmodel import Session, func, select
 from tracker.formats import Text, listed
 from tracker.locales import N_, Nn_
 from tracker.models import AuditEvent, User
+from tracker.said import FrameworkItem
 from tracker.services.reference.languages import language_name
 
 ENTITY_TYPES = {
@@ -111,8 +112,10 @@ def _role(value) -> Text | str:
     return Text(ROLES[value]) if value in ROLES else str(value)
 
 
-def _tag_subject(data: dict) -> str:
-    return " ".join(str(p) for p in (data.get("code"), data.get("name")) if p)
+def _tag_subject(data: dict, level: str) -> FrameworkItem:
+    """What a tag or a suggestion was about: its code and name, named in the reader's
+    language where the framework has a translation."""
+    return FrameworkItem(level, str(data.get("code") or ""), str(data.get("name") or ""))
 
 
 def _join(items) -> Text | str:
@@ -135,8 +138,8 @@ def describe(event: AuditEvent) -> Text | str:
         return _tag_sentence(who, kind == "theme_tag", action, before, after)
 
     if kind == "suggestion":
-        subject = _tag_subject(after)
         theme = after.get("kind") == "theme"
+        subject = _tag_subject(after, "theme" if theme else "objective")
         project = key.split(" ")[0]
         if action == "accept":
             how = _significance(after.get("significance"))
@@ -265,7 +268,7 @@ def describe(event: AuditEvent) -> Text | str:
 
 
 def _tag_sentence(who: str, theme: bool, action: str, before: dict, after: dict) -> Text:
-    subject = _tag_subject(after or before)
+    subject = _tag_subject(after or before, "theme" if theme else "objective")
     if action == "tag":
         if theme:
             message = N_("%(who)s tagged theme %(subject)s as %(significance)s")

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from tracker import formats, locales
+from tracker import formats, locales, said
 from tracker.config import PROJECT_ROOT
 from tracker.locales import N_
 from tracker.services.digests.content import Digest, Figure, GapNews
@@ -265,8 +265,11 @@ def render_digest(
         # Asked once the framework's names were written: a working translation says so.
         "translation_note": lambda: names.note if names is not None and names.shown else None,
     }
-    return RenderedDigest(
-        subject=subject,
-        text=_env.get_template("digest.txt").render(**context),
-        html=_env.get_template("digest.html").render(**context),
-    )
+    # Subjects kept from the past (what changed: "tagged 4.2 …") named in the same language.
+    named = (lambda _, level, code, english: names.get(level, code, english)) if names else None
+    with said.naming(named):
+        return RenderedDigest(
+            subject=subject,
+            text=_env.get_template("digest.txt").render(**context),
+            html=_env.get_template("digest.html").render(**context),
+        )
