@@ -229,11 +229,18 @@ def test_every_page_asks_the_catalogue_for_every_word(
         assert sign_in(client, accounts[ROLES[role]].email).status_code == 303
     stored = stored_text(framework)
     found: dict[str, list[str]] = {}  # path: words
-    for _, path in paths(role, example):
+    # Each page whole, then as HTMX asks for it (the fragment it swaps in, where it differs),
+    # and the project list as the heatmap's panel beside a cell.
+    asked = [(path, {}) for _, path in paths(role, example)]
+    asked += [(path, {"HX-Request": "true"}) for path, _ in asked]
+    if ROLES[role]:
+        panel = {"HX-Request": "true", "HX-Target": "cell-panel"}
+        asked.append(("/projects?goal=GPG4&region=AFR", panel))
+    for path, headers in asked:
         joiner = "&" if "?" in path else "?"
-        response = client.get(f"{path}{joiner}lang={PSEUDO}")
-        assert response.status_code == 200, (path, response.status_code)
+        response = client.get(f"{path}{joiner}lang={PSEUDO}", headers=headers)
+        assert response.status_code == 200, (path, headers, response.status_code)
         if words := words_outside(response.text, stored):
-            found[path] = words[:8]
+            found[f"{path} {headers or ''}"] = words[:8]
     report = "\n".join(f"{path}\n  " + "\n  ".join(words) for path, words in found.items())
     assert not found, report
