@@ -158,3 +158,19 @@ def test_events_read_as_plain_sentences(entity_type, action, before, after, sent
         after=after,
     )
     assert describe(event) == sentence
+
+
+def test_a_projects_changed_fields_are_named_in_the_readers_language():
+    event = AuditEvent(
+        entity_type="project",
+        entity_key="CYB-2026-0042",
+        action="update",
+        actor_label="Ana Costa",
+        before={"status": "pipeline", "end_date": "2026-12-31", "budget_amount": "1"},
+        after={"status": "active", "end_date": "2027-06-30", "budget_amount": "2"},
+    )
+    said = describe(event)
+    assert said == "Ana Costa changed status, end date, budget of project CYB-2026-0042"
+    assert said.in_locale("fr") == (
+        "Ana Costa a modifié statut, date de fin, budget du projet CYB-2026-0042"
+    )

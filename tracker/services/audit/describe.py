@@ -99,6 +99,22 @@ SIGNIFICANCES = {1: N_("significant"), 2: N_("principal")}
 ROLES = {"admin": N_("admin"), "manager": N_("manager"), "viewer": N_("viewer")}
 LANGUAGES = {"fr": N_("French"), "es": N_("Spanish"), "ar": N_("Arabic"), "en": N_("English")}
 NONE = N_("none")
+# A project's fields as a sentence of the audit trail names them ("changed status, end date").
+PROJECT_FIELD_NAMES = {
+    "code": N_("code"),
+    "title": N_("title"),
+    "summary": N_("summary"),
+    "kind": N_("kind"),
+    "status": N_("status"),
+    "start_date": N_("start date"),
+    "end_date": N_("end date"),
+    "budget_amount": N_("budget"),
+    "budget_currency": N_("budget currency"),
+    "donor": N_("donor"),
+    "programme": N_("programme"),
+    "manager_id": N_("manager"),
+    "locations": N_("places"),
+}
 
 
 def _significance(value) -> Text | str:
@@ -173,10 +189,13 @@ def describe(event: AuditEvent) -> Text | str:
             return Text(N_("%(who)s deleted project %(code)s"), who=who, code=key)
         if action == "screen":
             return Text(N_("%(who)s marked project %(code)s as screened"), who=who, code=key)
+        order = list(PROJECT_FIELD_NAMES)
+        changed = sorted(after, key=lambda f: (order.index(f) if f in order else len(order), f))
+        fields = [Text(PROJECT_FIELD_NAMES[f]) if f in order else f for f in changed]
         return Text(
             N_("%(who)s changed %(fields)s of project %(code)s"),
             who=who,
-            fields=_join(sorted(after)),
+            fields=listed(fields) if fields else Text(NONE),
             code=key,
         )
 
