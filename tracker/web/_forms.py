@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import RedirectResponse
 
+from tracker.web import urls
+
 
 def safe_next(value: str | None, default: str = "/") -> str:
     """Only same-site paths: never send someone on to another site after signing in."""
@@ -28,4 +30,4 @@ def public_link(request: Request, name: str, **params) -> str:
     path = request.app.url_path_for(name, **params)
     if settings.base_url:
         return settings.base_url.rstrip("/") + path
-    return str(request.url_for(name, **params))
+    return str(urls.url_for(request, name, **params))

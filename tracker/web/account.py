@@ -9,6 +9,7 @@ from tracker.deps import CurrentPrincipal, FormDep, SessionDep
 from tracker.services.accounts import tokens as api_tokens
 from tracker.services.accounts import users
 from tracker.services.errors import InputError
+from tracker.web import urls
 from tracker.web._form_data import text_field
 from tracker.web._forms import see_other
 from tracker.web.templating import templates
@@ -56,4 +57,4 @@ def revoke_token(
 ) -> Response:
     api_tokens.revoke_api_token(session=session, token_id=token_id, user=principal.user)
     session.commit()
-    return see_other(str(request.url_for("account")))
+    return see_other(str(urls.url_for(request, "account")))

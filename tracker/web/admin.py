@@ -17,6 +17,7 @@ from tracker.services.coverage import targets as target_service
 from tracker.services.coverage.params import TargetCreate
 from tracker.services.errors import InputError
 from tracker.services.reference.lists import framework_options, programmes_and_regions
+from tracker.web import urls
 from tracker.web._forms import public_link, see_other
 from tracker.web._params import read_form, read_query
 from tracker.web.templating import page_names, templates
@@ -150,7 +151,7 @@ def update_user(
         session.rollback()
         return _user_page(request, session, user_id, 400, errors=exc.errors, form=shown)
     session.commit()
-    return see_other(str(request.url_for("admin_user", user_id=user_id)) + "?notice=saved")
+    return see_other(str(urls.url_for(request, "admin_user", user_id=user_id)) + "?notice=saved")
 
 
 @router.post("/users/{user_id}/sessions/end", name="end_user_sessions")
@@ -159,7 +160,9 @@ def end_sessions(
 ) -> Response:
     users.end_all_sessions(session=session, user_id=user_id, actor=principal.user)
     session.commit()
-    return see_other(str(request.url_for("admin_user", user_id=user_id)) + "?notice=signed-out")
+    return see_other(
+        str(urls.url_for(request, "admin_user", user_id=user_id)) + "?notice=signed-out"
+    )
 
 
 @router.post("/users/{user_id}/invite", response_class=HTMLResponse, name="reinvite_user")
@@ -262,7 +265,7 @@ def set_target(
         session.rollback()
         return _targets_page(request, session, 400, errors=exc.errors, form=shown)
     session.commit()
-    return see_other(str(request.url_for("admin_targets")) + "?notice=saved")
+    return see_other(str(urls.url_for(request, "admin_targets")) + "?notice=saved")
 
 
 @router.post("/targets/{target_id}/delete", name="delete_target")
@@ -271,4 +274,4 @@ def delete_target(
 ) -> Response:
     target_service.delete_target(session=session, target_id=target_id, actor=principal.user)
     session.commit()
-    return see_other(str(request.url_for("admin_targets")) + "?notice=removed")
+    return see_other(str(urls.url_for(request, "admin_targets")) + "?notice=removed")

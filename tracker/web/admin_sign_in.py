@@ -14,6 +14,7 @@ from tracker.services.accounts.oidc import roles
 from tracker.services.accounts.oidc.params import GroupMappingCreate
 from tracker.services.accounts.params import ROLE_NAMES
 from tracker.services.errors import InputError
+from tracker.web import urls
 from tracker.web._forms import see_other
 from tracker.web._params import read_form
 from tracker.web.templating import templates
@@ -70,7 +71,7 @@ def add_mapping(
         session.rollback()
         return _page(request, session, settings, 400, errors=exc.errors, form=shown)
     session.commit()
-    return see_other(str(request.url_for("admin_sign_in")) + "?notice=saved")
+    return see_other(str(urls.url_for(request, "admin_sign_in")) + "?notice=saved")
 
 
 @router.post("/mappings/{mapping_id}/delete", name="delete_group_mapping")
@@ -79,4 +80,4 @@ def delete_mapping(
 ) -> Response:
     roles.remove_mapping(session=session, mapping_id=mapping_id, actor=principal.user)
     session.commit()
-    return see_other(str(request.url_for("admin_sign_in")) + "?notice=removed")
+    return see_other(str(urls.url_for(request, "admin_sign_in")) + "?notice=removed")

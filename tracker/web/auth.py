@@ -13,6 +13,7 @@ from tracker.security import SESSION_COOKIE, is_https
 from tracker.services.accounts import auth, sessions, users
 from tracker.services.accounts.oidc.logout import provider_logout_url as provider_logout
 from tracker.services.errors import InputError, NotFound
+from tracker.web import urls
 from tracker.web._form_data import text_field
 from tracker.web._forms import client_address, public_link, safe_next, see_other
 from tracker.web.errors import error_page
@@ -128,7 +129,7 @@ def logout(request: Request, session: SessionDep, settings: SettingsDep) -> Resp
         )
         sessions.sign_out(session=session, token=token)
         session.commit()
-    response = see_other(provider_url or str(request.url_for("login_form")) + "?signed_out=1")
+    response = see_other(provider_url or str(urls.url_for(request, "login_form")) + "?signed_out=1")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
 
@@ -198,4 +199,4 @@ def accept_invite(
             status_code=400,
         )
     session.commit()
-    return see_other(str(request.url_for("login_form")) + "?password_set=1")
+    return see_other(str(urls.url_for(request, "login_form")) + "?password_set=1")

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse
 from tracker import charts, formats
 from tracker.deps import CurrentPrincipal, SessionDep
 from tracker.services.dashboard import build_dashboard
+from tracker.web import urls
 from tracker.web._params import url_with
 from tracker.web.templating import templates
 
@@ -49,7 +50,7 @@ def home(request: Request, session: SessionDep, principal: CurrentPrincipal) -> 
                 height=200,
                 every=max(1, len(dashboard.gap_counts) // 6),
             ),
-            "projects_url": lambda pairs: url_with(str(request.url_for("projects")), pairs),
-            "gap_url": lambda gap: url_with(str(request.url_for("gap")), gap.about),
+            "projects_url": lambda pairs: url_with(str(urls.url_for(request, "projects")), pairs),
+            "gap_url": lambda gap: url_with(str(urls.url_for(request, "gap")), gap.about),
         },
     )

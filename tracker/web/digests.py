@@ -29,6 +29,7 @@ from tracker.services.digests.subscriptions import (
 )
 from tracker.services.errors import InputError
 from tracker.services.reference.lists import programmes_and_regions
+from tracker.web import urls
 from tracker.web._form_data import text_field, text_fields
 from tracker.web._forms import see_other
 from tracker.web.templating import templates
@@ -170,7 +171,7 @@ def subscribe(
         shown = data.__dict__ if data else {}
         return _page(request, session, principal, 400, errors=exc.errors, form=shown)
     session.commit()
-    return see_other(str(request.url_for("digests")) + "?notice=subscribed")
+    return see_other(str(urls.url_for(request, "digests")) + "?notice=subscribed")
 
 
 @router.post("/digests/{subscription_id}", response_class=HTMLResponse, name="update_subscription")
@@ -190,7 +191,7 @@ def change(
         session.rollback()
         return _page(request, session, principal, 400, errors=exc.errors, editing=subscription_id)
     session.commit()
-    return see_other(str(request.url_for("digests")) + "?notice=saved")
+    return see_other(str(urls.url_for(request, "digests")) + "?notice=saved")
 
 
 @router.post("/digests/{subscription_id}/delete", name="delete_subscription")
@@ -202,7 +203,7 @@ def remove(
     )
     delete_subscription(session=session, subscription=subscription)
     session.commit()
-    return see_other(str(request.url_for("digests")) + "?notice=removed")
+    return see_other(str(urls.url_for(request, "digests")) + "?notice=removed")
 
 
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.IGNORECASE)
@@ -325,4 +326,4 @@ def retry_message(
 ) -> Response:
     outbox.retry(session=session, message_id=message_id)
     session.commit()
-    return see_other(str(request.url_for("admin_outbox")) + "?notice=retrying")
+    return see_other(str(urls.url_for(request, "admin_outbox")) + "?notice=retrying")

@@ -16,7 +16,7 @@ from tracker.formats import Text, listed
 from tracker.locales import N_
 from tracker.security import BodyTooLarge
 from tracker.services.errors import Conflict, InputError, NotAllowed, NotFound
-from tracker.web import htmx
+from tracker.web import htmx, urls
 from tracker.web.templating import templates
 
 
@@ -97,7 +97,7 @@ def install_error_handlers(app: FastAPI) -> None:
                 headers={"WWW-Authenticate": "Bearer"},
             )
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        login = str(request.url_for("login_form")) + "?next=" + quote(target, safe="")
+        login = str(urls.url_for(request, "login_form")) + "?next=" + quote(target, safe="")
         if htmx.is_htmx(request):
             return htmx.redirect(login, status=401)
         return RedirectResponse(login, status_code=303)

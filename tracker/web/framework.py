@@ -19,6 +19,7 @@ from tracker.services.framework.params import SDGLinkCreate
 from tracker.services.framework.translation_file import MAX_FILE_BYTES, TranslationFileError
 from tracker.services.framework.translation_loader import load_translation
 from tracker.services.framework.view import framework_overview
+from tracker.web import urls
 from tracker.web._forms import see_other
 from tracker.web._params import read_form, url_with
 from tracker.web.templating import templates
@@ -43,8 +44,8 @@ def _page(request, session, principal, status=200, **context) -> HTMLResponse:
         "framework/index.html",
         {
             "overview": framework_overview(session=session),
-            "projects_url": lambda pairs: url_with(str(request.url_for("projects")), pairs),
-            "heatmap_url": lambda pairs: url_with(str(request.url_for("heatmap")), pairs),
+            "projects_url": lambda pairs: url_with(str(urls.url_for(request, "projects")), pairs),
+            "heatmap_url": lambda pairs: url_with(str(urls.url_for(request, "heatmap")), pairs),
             "may_edit_links": principal.is_admin,
             "notice": NOTICES.get(notice),
             "form": context.pop("form", {}),
@@ -60,7 +61,7 @@ def framework(request: Request, session: SessionDep, principal: CurrentPrincipal
 
 
 def _back(request: Request, notice: str) -> Response:
-    return see_other(f"{request.url_for('framework')}?notice={notice}#sdg-links")
+    return see_other(f"{urls.url_for(request, 'framework')}?notice={notice}#sdg-links")
 
 
 @router.post("/framework/sdg-links", response_class=HTMLResponse, name="add_sdg_link")
@@ -120,7 +121,7 @@ def upload_translation(
             + ([Text(N_("and %(count)s more"), count=more)] if more > 0 else []),
         )
     session.commit()
-    return see_other(f"{request.url_for('framework')}?notice=translated#languages")
+    return see_other(f"{urls.url_for(request, 'framework')}?notice=translated#languages")
 
 
 @router.post("/framework/sdg-links/{link_id}/confirm", name="confirm_sdg_link")

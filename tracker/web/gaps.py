@@ -21,7 +21,7 @@ from tracker.services.coverage.params import FLOORS, GAP_KINDS, GapAboutParams, 
 from tracker.services.errors import InputError
 from tracker.services.reference.lists import programmes_and_regions
 from tracker.services.suggestions.suggest import likely_for_gaps
-from tracker.web import htmx
+from tracker.web import htmx, urls
 from tracker.web._params import query_params, read_query, url_with
 
 router = APIRouter()
@@ -56,8 +56,8 @@ def gaps(request: Request, session: SessionDep, principal: CurrentPrincipal) -> 
                 ]
             ),
         },
-        "projects_url": lambda pairs: url_with(str(request.url_for("projects")), pairs),
-        "gap_url": lambda gap: url_with(str(request.url_for("gap")), gap.about),
+        "projects_url": lambda pairs: url_with(str(urls.url_for(request, "projects")), pairs),
+        "gap_url": lambda gap: url_with(str(urls.url_for(request, "gap")), gap.about),
         "heatmap_url": None,
         "likely": {},
     }
@@ -70,7 +70,7 @@ def gaps(request: Request, session: SessionDep, principal: CurrentPrincipal) -> 
         context["gaps"] = find_gaps(session=session, query=query)
         context["likely"] = likely_for_gaps(session=session, gaps=context["gaps"])
         context["heatmap_url"] = url_with(
-            str(request.url_for("heatmap")), query.coverage.url_params()
+            str(urls.url_for(request, "heatmap")), query.coverage.url_params()
         )
     return htmx.render(
         request, page="gaps/index.html", fragment="gaps/_list.html", context=context, status=status
@@ -84,12 +84,12 @@ def gap(request: Request, session: SessionDep, principal: CurrentPrincipal) -> H
     params = read_query(request, GapAboutParams)
     query = gap_query(session=session, params=params)
     found = find_gap(session=session, query=query, params=params)
-    gaps_url = url_with(str(request.url_for("gaps")), view_params(query.coverage))
+    gaps_url = url_with(str(urls.url_for(request, "gaps")), view_params(query.coverage))
     context = {
         "gap": found,
         "leads": gap_leads(session=session, gap=found, query=query, params=params) if found else [],
         "gaps_url": gaps_url,
-        "projects_url": lambda pairs: url_with(str(request.url_for("projects")), pairs),
+        "projects_url": lambda pairs: url_with(str(urls.url_for(request, "projects")), pairs),
         "target_code": params.objective or params.goal,
         "target_region": params.place if params.cols != "countries" else None,
         "target_place": gap_place(session=session, params=params) if params.place else None,

@@ -35,7 +35,7 @@ from tracker.services.coverage.params import (
 from tracker.services.errors import InputError
 from tracker.services.history.compare import compare
 from tracker.services.reference.lists import programmes_and_regions
-from tracker.web import htmx
+from tracker.web import htmx, urls
 from tracker.web._params import query_params, read_query, url_with
 from tracker.web.scale import DARK_TEXT_STEPS, ColourScale
 
@@ -119,7 +119,10 @@ def heatmap(request: Request, session: SessionDep, principal: CurrentPrincipal) 
         gaps = find_gaps(session=session, query=view_gap_query(query))
         marks = gaps_by_cell(matrix, gaps)
         shown = {g.key for cell in marks.values() for g in cell}
-        gaps_url = url_with(str(request.url_for("gaps")), view_params(query))
+        gaps_url = url_with(str(urls.url_for(request, "gaps")), view_params(query))
+        # Each cell links somewhere: the addresses are looked up once, not once a cell.
+        routes = ("gap", "projects", "heatmap")
+        address = {name: str(urls.url_for(request, name)) for name in routes}
         context.update(
             matrix=matrix,
             query=query,
@@ -130,18 +133,14 @@ def heatmap(request: Request, session: SessionDep, principal: CurrentPrincipal) 
             gaps=marks,
             gaps_elsewhere=[g for g in gaps if g.key not in shown],
             gaps_url=gaps_url,
-            gap_url=lambda gap: url_with(str(request.url_for("gap")), gap.about),
+            gap_url=lambda gap: url_with(address["gap"], gap.about),
             note=lambda row, column, cell: empty_cell_note(matrix, row, column, cell),
             columns_note=not_a_place_note(matrix),
             goal=next((r for r in matrix.rows if r.code == query.goal_code), None),
-            link=lambda row, column: url_with(
-                str(request.url_for("projects")), cell_params(query, row, column)
-            ),
-            view_url=lambda **changes: url_with(
-                str(request.url_for("heatmap")), query.url_params(**changes)
-            ),
-            csv_url=url_with(str(request.url_for("heatmap_csv")), query.url_params()),
-            board_pack_url=url_with(str(request.url_for("board_pack")), query.url_params()),
+            link=lambda row, column: url_with(address["projects"], cell_params(query, row, column)),
+            view_url=lambda **changes: url_with(address["heatmap"], query.url_params(**changes)),
+            csv_url=url_with(str(urls.url_for(request, "heatmap_csv")), query.url_params()),
+            board_pack_url=url_with(str(urls.url_for(request, "board_pack")), query.url_params()),
         )
     response = htmx.render(
         request,

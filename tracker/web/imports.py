@@ -45,7 +45,7 @@ from tracker.services.exchange.spreadsheet.write import (
 from tracker.services.exchange.uploads import Upload, UploadReader, UploadRefused, megabytes
 from tracker.services.projects.listing import list_project_codes, parse_project_list_query
 from tracker.services.reference.lists import programmes_and_regions
-from tracker.web import htmx
+from tracker.web import htmx, urls
 from tracker.web._forms import see_other
 from tracker.web._params import query_params, read_form
 
@@ -236,7 +236,7 @@ def upload(
 
 
 def _to_job(request: Request, job_id: int, *, hx: bool) -> Response:
-    url = str(request.url_for("import_job", job_id=job_id))
+    url = str(urls.url_for(request, "import_job", job_id=job_id))
     if hx:
         return htmx.redirect(url)
     return see_other(url)
@@ -289,7 +289,7 @@ def commit(
     else:
         session.commit()
         runner.run_in_background(engine=engine, settings=settings, job_id=job.id, commit=True)
-    return see_other(str(request.url_for("import_job", job_id=job.id)))
+    return see_other(str(urls.url_for(request, "import_job", job_id=job.id)))
 
 
 @router.post("/admin/imports/{job_id}/level", name="recheck_import")
@@ -312,7 +312,7 @@ def recheck(
         return _job_page(request, session, job, status=400, errors=exc.errors)
     session.commit()
     runner.run_in_background(engine=engine, settings=settings, job_id=job.id, commit=False)
-    return see_other(str(request.url_for("import_job", job_id=job.id)))
+    return see_other(str(urls.url_for(request, "import_job", job_id=job.id)))
 
 
 @router.get("/projects/export.{kind}", name="export_projects")

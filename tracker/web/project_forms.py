@@ -28,7 +28,7 @@ from tracker.services.projects.params import KIND_NAMES, TagForm
 from tracker.services.projects.tagging import TagChange, mark_screened, remove_tag, set_tag
 from tracker.services.reference import lists as reference_lists
 from tracker.services.suggestions.suggest import suggestions_for_project
-from tracker.web import htmx
+from tracker.web import htmx, urls
 from tracker.web._forms import see_other
 from tracker.web._params import read_form
 from tracker.web.errors import error_page
@@ -99,7 +99,7 @@ def create(
         session.rollback()
         return _form_page(request, session, principal, data, status=400, errors=exc.errors)
     session.commit()
-    return see_other(str(request.url_for("project", code=project.code)) + "?notice=created")
+    return see_other(str(urls.url_for(request, "project", code=project.code)) + "?notice=created")
 
 
 @router.get("/projects/{code}/edit", response_class=HTMLResponse, name="edit_project")
@@ -137,7 +137,7 @@ def update(
             request, session, principal, data, project=project, status=409, conflict=exc.args[0]
         )
     session.commit()
-    return see_other(str(request.url_for("project", code=project.code)) + "?notice=saved")
+    return see_other(str(urls.url_for(request, "project", code=project.code)) + "?notice=saved")
 
 
 @router.post("/projects/{code}/delete", name="delete_project")
@@ -157,7 +157,7 @@ def delete(
         session.rollback()
         return error_page(request, 409, Text(N_("Someone else changed this first")), exc.args[0])
     session.commit()
-    return see_other(str(request.url_for("projects")) + f"?q={code}")
+    return see_other(str(urls.url_for(request, "projects")) + f"?q={code}")
 
 
 def _tag_response(
@@ -165,7 +165,7 @@ def _tag_response(
 ) -> Response:
     """The tag editor again (HTMX), with the figures that depend on the tags; or the page."""
     if not hx and status == 200:
-        return see_other(str(request.url_for("project", code=code)) + "?notice=saved#tags")
+        return see_other(str(urls.url_for(request, "project", code=code)) + "?notice=saved#tags")
     detail = project_detail(session=session, code=code)
     template = "projects/_tags_response.html" if hx else "projects/detail.html"
     response = templates.TemplateResponse(

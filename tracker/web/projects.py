@@ -24,7 +24,7 @@ from tracker.services.reference.lists import (
     place_groups,
     programmes_and_regions,
 )
-from tracker.web import htmx
+from tracker.web import htmx, urls
 from tracker.web._params import query_params, read_query, url_with
 from tracker.web.project_forms import project_suggestions, tag_choices
 from tracker.web.templating import page_names, templates
@@ -62,7 +62,7 @@ def projects(request: Request, session: SessionDep, principal: CurrentPrincipal)
     except InputError as exc:
         context["errors"], status = exc.errors, htmx.refusal_status(request)
     else:
-        base = str(request.url_for("projects"))
+        base = str(urls.url_for(request, "projects"))
         context.update(
             query=query,
             result=list_projects(session=session, query=query),

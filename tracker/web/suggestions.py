@@ -18,7 +18,7 @@ from tracker.services.suggestions.decisions import accept_suggestion, dismiss_su
 from tracker.services.suggestions.params import ScreeningParams, SuggestionForm
 from tracker.services.suggestions.screening import screening_queue
 from tracker.services.suggestions.suggest import suggestions_for_project
-from tracker.web import htmx
+from tracker.web import htmx, urls
 from tracker.web._forms import see_other
 from tracker.web._params import read_form, read_query
 from tracker.web.project_forms import PAGE_LIMITS, _apply, _version
@@ -107,7 +107,7 @@ def screened(
         return _screening(request, session, principal, at=code, status=409, problem=not_saved(exc))
     session.commit()
     if not hx:
-        return see_other(str(request.url_for("screening")) + f"?after={code}")
+        return see_other(str(urls.url_for(request, "screening")) + f"?after={code}")
     saved = Text(N_("Marked %(code)s as screened."), code=code)
     return _screening(request, session, principal, after=code, saved=saved, marked=True)
 
@@ -159,7 +159,7 @@ def _decide(request, session, principal, code, hx, form, *, accept: bool) -> Res
             )
         session.commit()
         if not hx:
-            return see_other(str(request.url_for("screening")) + f"?at={code}")
+            return see_other(str(urls.url_for(request, "screening")) + f"?at={code}")
         return _screening(request, session, principal, at=code, saved=saved)
     return _apply(
         request,

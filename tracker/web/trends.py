@@ -15,7 +15,7 @@ from tracker.services.framework.translations import Names
 from tracker.services.framework.view import framework_overview
 from tracker.services.history.trends import PERIOD_NOUNS, PERIODS, TrendParams, build_trend
 from tracker.services.reference.lists import programmes_and_regions
-from tracker.web import htmx
+from tracker.web import htmx, urls
 from tracker.web._params import query_params, read_query, url_with
 from tracker.web.templating import page_names
 
@@ -140,7 +140,7 @@ def trends(request: Request, session: SessionDep, principal: CurrentPrincipal) -
                 names=names,
             ),
             heatmap_url=lambda day: url_with(
-                str(request.url_for("heatmap")), trend.query.url_params(as_of=day.isoformat())
+                str(urls.url_for(request, "heatmap")), trend.query.url_params(as_of=day.isoformat())
             ),
         )
     return htmx.render(
