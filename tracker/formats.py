@@ -64,11 +64,22 @@ def _whole(value: Number) -> Decimal:
     return Decimal(str(value)).to_integral_value(rounding=ROUND_HALF_EVEN)
 
 
+@lru_cache(maxsize=16)
+def _babel(locale: str) -> Locale:
+    """The locale's data, read once: Babel would parse the name at every figure."""
+    return Locale.parse(locale)
+
+
 def format_number(value: Number | None, *, locale: str = DEFAULT_LOCALE) -> str:
     """A whole number with the locale's grouping: 1,234,567."""
     if value is None:
         return NO_VALUE
-    return babel_numbers.format_decimal(_whole(value), locale=locale)
+    return _whole_number(_whole(value), locale)
+
+
+@lru_cache(maxsize=4096)  # a page writes the same counts again and again
+def _whole_number(value: Decimal, locale: str) -> str:
+    return babel_numbers.format_decimal(value, locale=_babel(locale))
 
 
 def format_decimal(value: Number | None, places: int = 2, *, locale: str = DEFAULT_LOCALE) -> str:
@@ -77,14 +88,14 @@ def format_decimal(value: Number | None, places: int = 2, *, locale: str = DEFAU
     if value is None:
         return NO_VALUE
     pattern = "#,##0." + "0" * places if places > 0 else "#,##0"
-    return babel_numbers.format_decimal(value, format=pattern, locale=locale)
+    return babel_numbers.format_decimal(value, format=pattern, locale=_babel(locale))
 
 
 def format_percent(share: Number | None, *, locale: str = DEFAULT_LOCALE) -> str:
     """A share (0.46) as a whole percentage: 46%."""
     if share is None:
         return NO_VALUE
-    return babel_numbers.format_percent(share, locale=locale)
+    return babel_numbers.format_percent(share, locale=_babel(locale))
 
 
 def format_percentage(value: Number | None, *, locale: str = DEFAULT_LOCALE) -> str:
@@ -103,7 +114,7 @@ def format_money(value: Number | None, currency: str, *, locale: str = DEFAULT_L
     if value is None:
         return NO_VALUE
     return babel_numbers.format_compact_currency(
-        Decimal(str(value)), currency, locale=locale, fraction_digits=1
+        Decimal(str(value)), currency, locale=_babel(locale), fraction_digits=1
     )
 
 
@@ -111,7 +122,12 @@ def format_money_exact(value: Number | None, currency: str, *, locale: str = DEF
     """Money to the currency's smallest unit: €1,234,567.89, ¥1,234,568."""
     if value is None:
         return NO_VALUE
-    return babel_numbers.format_currency(Decimal(str(value)), currency, locale=locale)
+    return _exact_money(Decimal(str(value)), currency, locale)
+
+
+@lru_cache(maxsize=4096)  # a page writes the same sums again and again
+def _exact_money(value: Decimal, currency: str, locale: str) -> str:
+    return babel_numbers.format_currency(value, currency, locale=_babel(locale))
 
 
 def format_money_named(value: Number | None, currency: str, *, locale: str = DEFAULT_LOCALE) -> str:
@@ -120,7 +136,7 @@ def format_money_named(value: Number | None, currency: str, *, locale: str = DEF
     if value is None:
         return NO_VALUE
     return babel_numbers.format_currency(
-        Decimal(str(value)), currency, locale=locale, format_type="name"
+        Decimal(str(value)), currency, locale=_babel(locale), format_type="name"
     )
 
 

@@ -34,9 +34,13 @@ class _Templates(Jinja2Templates):
     kept in a sentence from the past (an audit event's subject) is named as the page names
     the framework, read once per request."""
 
-    def TemplateResponse(self, request: Request, *args, **kwargs):
+    def TemplateResponse(
+        self, request: Request, name: str, context: dict | None = None, *args, **kwargs
+    ):
+        # The page's language, decided once: every figure and message of the page asks for it.
+        context = {**(context or {}), PAGE_LOCALE: formats.locale_for(request)}
         with said.naming(_naming(request)):
-            return super().TemplateResponse(request, *args, **kwargs)
+            return super().TemplateResponse(request, name, context, *args, **kwargs)
 
 
 def _naming(request: Request):
@@ -49,7 +53,13 @@ def _naming(request: Request):
 templates = _Templates(directory=str(PROJECT_ROOT / "templates"))
 
 
+PAGE_LOCALE = "page_locale"  # in a page's context: the language it is written in
+
+
 def _locale(context: Context) -> str:
+    locale = context.get(PAGE_LOCALE)
+    if locale is not None:
+        return locale
     request = context.get("request")
     if request is None:  # a macro imported without the page's context
         return locales.PAGE_LANGUAGE.get()
