@@ -22,6 +22,8 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx2 as httpx
@@ -42,9 +44,13 @@ from tracker.services.reference.load import load_reference_data
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "load test password"
 OBJECTIVES = ["1.1", "2.1", "3.3", "4.2", "5.3", "6.2", "7.2"]
+RUN = f"load test {time.strftime('%Y%m%dT%H%M%S')}"  # in every rationale this run writes
+# What people search for (words of bench/texts.py's titles, part of one, a code).
+SEARCHES = ["trafficking", "financial+kenya", "cyberc", "darknet+market+takedowns", "000424"]
 
 
-def _database() -> str:
+def _database(*, reuse: bool = False) -> str:
+    """The load test's own database, made anew (or, with `reuse`, as the last run left it)."""
     admin = Settings(
         database_url=os.environ.get(
             "TRACKER_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -52,10 +58,30 @@ def _database() -> str:
     ).database_url
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        connection.execute(text('DROP DATABASE IF EXISTS "tracker_load" WITH (FORCE)'))
-        connection.execute(text('CREATE DATABASE "tracker_load"'))
+        exists = connection.execute(
+            text("SELECT 1 FROM pg_database WHERE datname = 'tracker_load'")
+        ).first()
+        if not (reuse and exists):
+            connection.execute(text('DROP DATABASE IF EXISTS "tracker_load" WITH (FORCE)'))
+            connection.execute(text('CREATE DATABASE "tracker_load"'))
     engine.dispose()
     return make_url(admin).set(database="tracker_load").render_as_string(hide_password=False)
+
+
+def _projects(url: str) -> int:
+    """The generated projects in the database (those of the last run's import left out)."""
+    from tracker.models import Project
+
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            return session.execute(
+                select(func.count()).select_from(Project).where(Project.code.like("BENCH-%"))
+            ).scalar_one()
+    except Exception:
+        return 0
+    finally:
+        engine.dispose()
 
 
 def _prepare(url: str, projects: int, users: int) -> None:
@@ -178,6 +204,15 @@ class Importer(threading.Thread):
             return row.status, row.done
 
 
+def _kind(path: str) -> str:
+    """What a request asks for, for latencies by kind: the page and its view."""
+    if path.startswith("/projects?q="):
+        return "search"
+    if path.startswith("/projects/"):
+        return "project page"
+    return path
+
+
 class User(threading.Thread):
     def __init__(self, n: int, bases: list[str], until: float, codes: list[str]):
         super().__init__(daemon=True)
@@ -185,6 +220,7 @@ class User(threading.Thread):
         self.latencies: list[float] = []
         self.timeline: list[tuple[float, float]] = []  # (start, end) of each request
         self.outcomes: Counter = Counter()
+        self.by_kind: dict[str, list[float]] = {}  # latencies by what was asked
         self.tagged = 0
 
     def run(self) -> None:
@@ -209,12 +245,13 @@ class User(threading.Thread):
                             "/heatmap?rows=objectives",
                             "/heatmap?rows=objectives&cols=countries&region=AFR",
                             "/heatmap?cols=years&metric=budget",
+                            "/heatmap?from=2026-01-01&to=2026-06-30&metric=budget",
                             "/gaps",
                             f"/projects/{code}",
-                            "/projects?q=Synthetic",
+                            f"/projects?q={rng.choice(SEARCHES)}",
                         ]
                     )
-                    self._timed(lambda path=path: client.get(path))
+                    self._timed(lambda path=path: client.get(path), kind=_kind(path))
                     continue
                 page = client.get(f"/projects/{code}").text
                 version = re.search(r'name="version" value="(\d+)"', page)[1]
@@ -224,23 +261,25 @@ class User(threading.Thread):
                     "code": rng.choice(OBJECTIVES),
                     "significance": rng.choice(["principal", "significant"]),
                     # A new rationale each time: every accepted change is a real change.
-                    "rationale": f"load test, person {self.n}, change {self.tagged + 1}",
+                    "rationale": f"{RUN}, person {self.n}, change {self.tagged + 1}",
                     "version": version,
                     "csrf_token": csrf,
                 }
                 response = self._timed(
                     lambda code=code, data=data: client.post(
                         f"/projects/{code}/tags", data=data, headers={"HX-Request": "true"}
-                    )
+                    ),
+                    kind="tag change",
                 )
                 if response.status_code == 200:
                     self.tagged += 1
 
-    def _timed(self, call):
+    def _timed(self, call, kind: str):
         began = time.perf_counter()
         response = call()
         ended = time.perf_counter()
         self.latencies.append(ended - began)
+        self.by_kind.setdefault(kind, []).append(ended - began)
         self.timeline.append((began, ended))
         self.outcomes[response.status_code] += 1
         return response
@@ -253,13 +292,15 @@ INDEX_VIEWS = [
 ]
 
 
-def _signed_in(base: str) -> httpx.Client:
-    client = httpx.Client(base_url=base, timeout=120)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)[1]
-    client.post(
-        "/login", data={"email": "load0@example.org", "password": PASSWORD, "csrf_token": token}
-    )
-    return client
+@contextmanager
+def _signed_in(base: str) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=base, timeout=120) as client:
+        token = re.search(r'name="csrf_token" value="([^"]+)"', client.get("/login").text)[1]
+        client.post(
+            "/login",
+            data={"email": "load0@example.org", "password": PASSWORD, "csrf_token": token},
+        )
+        yield client
 
 
 def _index_differences(url: str, bases: list[str]) -> int:
@@ -289,10 +330,17 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=8)
     parser.add_argument("--projects", type=int, default=20_000)
     parser.add_argument("--import-rows", type=int, default=5_000)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="run on the database the last run left, if it has the projects (no generation)",
+    )
     args = parser.parse_args()
-    url = _database()
-    print(f"loading {args.projects:,} projects", flush=True)
-    _prepare(url, args.projects, args.users)
+    url = _database(reuse=args.reuse)
+    if not (args.reuse and _projects(url) == args.projects):
+        url = _database()
+        print(f"loading {args.projects:,} projects", flush=True)
+        _prepare(url, args.projects, args.users)
     instances = [_start(url, port) for port in (8801, 8802)]
     bases = ["http://127.0.0.1:8801", "http://127.0.0.1:8802"]
     engine = make_engine(url)
@@ -324,8 +372,8 @@ def main() -> None:
             select(func.count())
             .select_from(AuditEvent)
             .where(AuditEvent.entity_type == "objective_tag")
-            # The people's tag changes, not the imported projects' tags.
-            .where(~AuditEvent.entity_key.startswith("LOAD-IMP-"))
+            # This run's changes: their rationale names it.
+            .where(AuditEvent.after["rationale"].as_string().startswith(f"{RUN},"))
         ).scalar_one()
         # The cube was changed by every worker at once: it must still equal a recount.
         cube_differences = len(cube.differences(session))
@@ -351,6 +399,15 @@ def main() -> None:
         "lost_updates": tagged - events,
         "coverage_cube_cells_wrong": cube_differences,
         "index_views_wrong": index_differences,
+        "by_kind": {
+            kind: {
+                "n": len(samples),
+                "median_ms": round(statistics.median(samples) * 1000, 1),
+                "p95_ms": round(sorted(samples)[int(0.95 * (len(samples) - 1))] * 1000, 1),
+            }
+            for kind in sorted({k for u in users for k in u.by_kind})
+            for samples in [[x for u in users for x in u.by_kind.get(kind, [])]]
+        },
     }
     if importer:
         during = [
