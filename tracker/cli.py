@@ -506,8 +506,10 @@ def history_rebuild(
     )
 
 
-def _size(data: bytes) -> formats.Text:
-    return formats.Text.counted("%(num)s byte", "%(num)s bytes", len(data))
+def _size(data: bytes | int) -> formats.Text:
+    """How big a file is (its bytes, or how many)."""
+    size = data if isinstance(data, int) else len(data)
+    return formats.Text.counted("%(num)s byte", "%(num)s bytes", size)
 
 
 @report_app.command(
@@ -1097,21 +1099,24 @@ def export(
     ] = None,
 ) -> None:
     from tracker.services.exchange.iati.write import iati_chunks
-    from tracker.services.exchange.spreadsheet.write import project_rows, to_csv, to_xlsx
+    from tracker.services.exchange.spreadsheet.write import csv_chunks, row_chunks, xlsx_file
 
+    if kind not in ("projects", "iati"):
+        raise _fail(_("Export projects or iati."))
+    # Written as it is made, a few hundred projects at a time, whatever the portfolio's size.
     with session_scope(engine_from_settings()) as session:
-        if kind == "iati":  # written as it is made, a few hundred activities at a time
-            with file.open("wb") as out:
-                for chunk in iati_chunks(session=session, settings=get_settings(), codes=code):
-                    out.write(chunk)
-            return
-        if kind == "projects":
-            rows = project_rows(session=session, codes=code)
-            data = to_xlsx(rows) if file.suffix.lower() == ".xlsx" else to_csv(rows)
+        if kind == "iati":
+            pieces = iati_chunks(session=session, settings=get_settings(), codes=code)
         else:
-            raise _fail(_("Export projects or iati."))
-    file.write_bytes(data)
-    typer.echo(_("Wrote %(file)s (%(size)s).", file=str(file), size=_size(data)))
+            rows = row_chunks(session=session, codes=code)
+            xlsx = file.suffix.lower() == ".xlsx"
+            pieces = xlsx_file(rows) if xlsx else csv_chunks(rows)
+        size = 0
+        with file.open("wb") as out:
+            for piece in pieces:
+                size += out.write(piece)
+    if kind == "projects":
+        typer.echo(_("Wrote %(file)s (%(size)s).", file=str(file), size=_size(size)))
 
 
 @app.command("serve", help=N_("Serve the web application."))

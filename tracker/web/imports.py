@@ -36,11 +36,11 @@ from tracker.services.exchange import jobs, runner
 from tracker.services.exchange.iati.write import iati_file
 from tracker.services.exchange.params import ImportCommit, ImportLevel
 from tracker.services.exchange.spreadsheet.write import (
-    project_rows,
+    csv_chunks,
+    spreadsheet_rows,
     template_csv,
     template_xlsx,
-    to_csv,
-    to_xlsx,
+    xlsx_file,
 )
 from tracker.services.exchange.uploads import Upload, UploadReader, UploadRefused, megabytes
 from tracker.services.projects.listing import list_project_codes, parse_project_list_query
@@ -333,7 +333,8 @@ def export_projects(
         return _stream(
             iati_file(engine=engine, settings=settings, codes=codes), "projects-iati.xml"
         )
-    rows = project_rows(session=session, codes=codes)
     if kind == "xlsx":
-        return _download(to_xlsx(rows, locale=formats.locale_for(request)), "projects.xlsx")
-    return _download(to_csv(rows), "projects.csv")
+        locale = formats.locale_for(request)
+        workbook = xlsx_file(spreadsheet_rows(engine=engine, codes=codes), locale=locale)
+        return _stream(workbook, "projects.xlsx")
+    return _stream(csv_chunks(spreadsheet_rows(engine=engine, codes=codes)), "projects.csv")

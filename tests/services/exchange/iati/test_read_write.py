@@ -242,11 +242,12 @@ def test_the_export_streams_a_few_activities_at_a_time(framework, monkeypatch):
     """The file comes in pieces, each of CHUNK activities read after the one before was
     written; joined, they are the same valid file, with every project once, in code order."""
     from tracker.services.demo import seed_demo_portfolio
+    from tracker.services.exchange import chunks
     from tracker.services.exchange.iati import write
 
     with session_scope(framework) as session:
         seed_demo_portfolio(session=session, projects=7, seed=3, today=date(2026, 11, 2))
-    monkeypatch.setattr(write, "CHUNK", 3)
+    monkeypatch.setattr(chunks, "CHUNK", 3)
     with Session(framework) as session:
         codes = sorted(session.exec(select(Project.code)))
         pieces = list(write.iati_chunks(session=session, settings=SETTINGS))

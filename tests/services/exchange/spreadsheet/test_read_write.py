@@ -219,3 +219,40 @@ def test_exports_neutralise_formulas(framework, name):
 
         sheet = load_workbook(io.BytesIO(data))["Projects"]
         assert sheet["B2"].value == '\'=HYPERLINK("http://evil")' and sheet["B2"].data_type == "s"
+
+
+def test_exports_are_written_a_chunk_at_a_time_whatever_the_number_of_codes(
+    framework, monkeypatch
+):
+    """Rows are read a few projects at a time, from any number of codes (more than a database
+    takes in one statement), and the files are the same as written whole."""
+    from openpyxl import load_workbook
+
+    from tracker.services.exchange import chunks
+    from tracker.services.exchange.spreadsheet.write import (
+        csv_chunks,
+        row_chunks,
+        spreadsheet_rows,
+        xlsx_file,
+    )
+
+    with session_scope(framework) as session:
+        seed_demo_portfolio(session=session, projects=7, seed=3, today=date(2026, 11, 2))
+    with Session(framework) as session:
+        codes = sorted(session.exec(select(Project.code)))
+        # 70,000 codes asked for, of which seven are projects: read a chunk at a time.
+        asked = [f"NONE-{n:06d}" for n in range(70_000)] + codes
+        chosen = [row["code"] for rows in row_chunks(session=session, codes=asked) for row in rows]
+        assert list(row_chunks(session=session, codes=[])) == []  # nothing chosen: nothing
+        monkeypatch.setattr(chunks, "CHUNK", 3)
+        pieces = list(row_chunks(session=session))
+    assert [len(rows) for rows in pieces] == [3, 3, 1]
+    assert [row["code"] for rows in pieces for row in rows] == codes == chosen
+    everything = [row for rows in pieces for row in rows]
+    streamed = list(csv_chunks(spreadsheet_rows(engine=framework, codes=None)))
+    assert len(streamed) == 3 and b"".join(streamed) == to_csv(everything)
+    workbook = load_workbook(io.BytesIO(b"".join(xlsx_file(iter(pieces)))))
+    sheet = workbook["Projects"]
+    assert [cell.value for cell in sheet[1]] == list(COLUMNS) and sheet[1][0].font.bold
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == codes
+    assert sheet.freeze_panes == "A2" and workbook.sheetnames == ["Projects", "Columns"]

@@ -24,6 +24,7 @@ from tracker.models import (
 from tracker.models._base import utcnow
 from tracker.services.coverage import sdgs
 from tracker.services.coverage.filters import active_framework_id
+from tracker.services.exchange.chunks import project_chunks
 from tracker.services.exchange.iati.codes import (
     DAC_SECTORS_VOCABULARY,
     OBJECTIVE_VOCABULARY_URI,
@@ -46,9 +47,6 @@ def _narrative(parent, text: str, language: str | None = None) -> None:
     etree.SubElement(parent, "narrative", attributes).text = text
 
 
-CHUNK = 500  # projects read, written out and let go at a time
-
-
 def export_iati(*, session: Session, settings: Settings, codes: list[str] | None = None) -> bytes:
     """The projects (all, or those with these codes) as one IATI file, in memory: for a
     test, a command or a small export. `iati_chunks` gives the same file piece by piece."""
@@ -67,7 +65,7 @@ def iati_chunks(
         + f'<iati-activities version="2.03" generated-datetime="{generated}">\n'.encode()
     )
     framework_id = active_framework_id(session)
-    for projects in _project_chunks(session, codes):
+    for projects in project_chunks(session, codes):
         activities = _activities(session, settings, projects, framework_id)
         yield b"".join(
             etree.tostring(activity, encoding="UTF-8", pretty_print=True) for activity in activities
@@ -80,29 +78,6 @@ def iati_file(*, engine, settings: Settings, codes: list[str] | None) -> Iterato
     session has closed."""
     with Session(engine) as session:
         yield from iati_chunks(session=session, settings=settings, codes=codes)
-
-
-def _project_chunks(session: Session, codes: list[str] | None) -> Iterator[list[Project]]:
-    """The projects in code order, CHUNK at a time: of the codes given (none given: all), or
-    after the last code of the chunk before."""
-    if codes:
-        wanted = sorted(set(codes))
-        for start in range(0, len(wanted), CHUNK):
-            part = wanted[start : start + CHUNK]
-            yield list(
-                session.exec(select(Project).where(Project.code.in_(part)).order_by(Project.code))
-            )
-        return
-    after = None
-    while True:
-        query = select(Project).order_by(Project.code).limit(CHUNK)
-        if after is not None:
-            query = query.where(Project.code > after)
-        projects = list(session.exec(query))
-        if not projects:
-            return
-        after = projects[-1].code
-        yield projects
 
 
 def _activities(session: Session, settings: Settings, projects: list[Project], framework_id):

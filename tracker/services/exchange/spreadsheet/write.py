@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import csv
 import io
+import tempfile
 from collections import defaultdict
+from collections.abc import Iterable, Iterator
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from sqlmodel import Session, select
 
@@ -23,6 +26,7 @@ from tracker.models import (
     ThemeTag,
     User,
 )
+from tracker.services.exchange.chunks import project_chunks
 from tracker.services.exchange.spreadsheet.columns import (
     COLUMNS,
     EXAMPLE,
@@ -42,14 +46,31 @@ def neutralise(value: str) -> str:
 
 
 def project_rows(*, session: Session, codes: list[str] | None = None) -> list[dict[str, str]]:
-    """Every project (or those with the given codes) as spreadsheet rows, in a few queries."""
-    query = select(Project).order_by(Project.code)
-    if codes is not None:
-        query = query.where(Project.code.in_(codes))
-    projects = list(session.exec(query))
-    ids = [p.id for p in projects]
+    """Every project (or those with the given codes) as spreadsheet rows, in memory: for a
+    command, a test or the template. `row_chunks` gives the same rows a chunk at a time."""
+    return [row for rows in row_chunks(session=session, codes=codes) for row in rows]
+
+
+def row_chunks(
+    *, session: Session, codes: list[str] | None = None
+) -> Iterator[list[dict[str, str]]]:
+    """The projects' rows in code order, a chunk of projects (`chunks.CHUNK`) at a time, each
+    chunk in four queries."""
     programmes = dict(session.exec(select(Programme.id, Programme.code)).all())
     managers = dict(session.exec(select(User.id, User.email)).all())
+    for projects in project_chunks(session, codes):
+        yield _rows(session, projects, programmes, managers)
+
+
+def spreadsheet_rows(*, engine, codes: list[str] | None) -> Iterator[list[dict[str, str]]]:
+    """`row_chunks` in a session of its own, for a response that is sent after the request's
+    session has closed."""
+    with Session(engine) as session:
+        yield from row_chunks(session=session, codes=codes)
+
+
+def _rows(session: Session, projects: list[Project], programmes, managers) -> list[dict]:
+    ids = [p.id for p in projects]
     places: dict[int, list] = defaultdict(list)
     for loc, country, region in session.exec(
         select(ProjectLocation, Country, Region)
@@ -74,74 +95,98 @@ def project_rows(*, session: Session, codes: list[str] | None = None) -> list[di
         .order_by(Theme.position)
     ):
         tags[(tag.project_id, "themes")].append((code, tag.significance, tag.budget_share))
-    rows = []
-    for p in projects:
-        rows.append(
-            {
-                "code": p.code,
-                "title": p.title,
-                "summary": p.summary or "",
-                "kind": p.kind,
-                "status": p.status,
-                "start_date": p.start_date.isoformat() if p.start_date else "",
-                "end_date": p.end_date.isoformat() if p.end_date else "",
-                "budget_amount": format(p.budget_amount.normalize(), "f")
-                if p.budget_amount is not None
-                else "",
-                "budget_currency": p.budget_currency or "",
-                "donor": p.donor or "",
-                "programme": programmes[p.programme_id],
-                "manager": managers.get(p.manager_id, "") if p.manager_id else "",
-                "locations": format_places(places[p.id]),
-                "objectives": format_tags(tags[(p.id, "objectives")]),
-                "themes": format_tags(tags[(p.id, "themes")]),
-                "screened": p.screened_at.date().isoformat() if p.screened_at else "",
-            }
-        )
-    return rows
+    return [
+        {
+            "code": p.code,
+            "title": p.title,
+            "summary": p.summary or "",
+            "kind": p.kind,
+            "status": p.status,
+            "start_date": p.start_date.isoformat() if p.start_date else "",
+            "end_date": p.end_date.isoformat() if p.end_date else "",
+            "budget_amount": format(p.budget_amount.normalize(), "f")
+            if p.budget_amount is not None
+            else "",
+            "budget_currency": p.budget_currency or "",
+            "donor": p.donor or "",
+            "programme": programmes[p.programme_id],
+            "manager": managers.get(p.manager_id, "") if p.manager_id else "",
+            "locations": format_places(places[p.id]),
+            "objectives": format_tags(tags[(p.id, "objectives")]),
+            "themes": format_tags(tags[(p.id, "themes")]),
+            "screened": p.screened_at.date().isoformat() if p.screened_at else "",
+        }
+        for p in projects
+    ]
+
+
+def csv_chunks(chunks: Iterable[list[dict[str, str]]]) -> Iterator[bytes]:
+    """The rows as a CSV file, a chunk at a time; the BOM tells Excel it is UTF-8."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    out.write("\ufeff")
+    writer.writerow(COLUMNS)
+    for rows in chunks:
+        for row in rows:
+            writer.writerow([neutralise(row[c]) for c in COLUMNS])
+        yield out.getvalue().encode("utf-8")
+        out.seek(0)
+        out.truncate()
+    if out.tell():
+        yield out.getvalue().encode("utf-8")
 
 
 def to_csv(rows: list[dict[str, str]]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(COLUMNS)
-    for row in rows:
-        writer.writerow([neutralise(row[c]) for c in COLUMNS])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM tells Excel it is UTF-8
+    return b"".join(csv_chunks([rows]))
+
+
+def xlsx_file(
+    chunks: Iterable[list[dict[str, str]]], *, with_guide: bool = True, locale: str = "en"
+) -> Iterator[bytes]:
+    """The rows as a workbook: a sheet of projects whose column names are the file's contract
+    (English in every language), and a guide to them written in `locale`. The sheet is
+    written as the rows come (openpyxl's write-only mode, into a temporary file that spills
+    to disk), then sent in pieces: an export of any size never holds its rows in memory."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Projects")
+    sheet.freeze_panes = "A2"
+    sheet.append([_bold(sheet, name) for name in COLUMNS])
+    for rows in chunks:
+        for row in rows:
+            sheet.append([_text(sheet, neutralise(row[c])) for c in COLUMNS])
+    if with_guide:
+        guide = workbook.create_sheet(formats.gettext("Columns", locale=locale))
+        guide.column_dimensions["A"].width = 18
+        guide.column_dimensions["B"].width = 110
+        heads = (
+            formats.gettext("column", locale=locale),
+            formats.gettext("what to write", locale=locale),
+        )
+        guide.append([_bold(guide, head) for head in heads])
+        for name, text in COLUMNS.items():
+            guide.append([name, formats.gettext(text, locale=locale)])
+    with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as out:
+        workbook.save(out)
+        out.seek(0)
+        while piece := out.read(256 * 1024):
+            yield piece
+
+
+def _bold(sheet, value: str) -> WriteOnlyCell:
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.font = Font(bold=True)
+    return cell
+
+
+def _text(sheet, value: str) -> WriteOnlyCell:
+    """A cell of text as typed: never a formula, dates stay ISO."""
+    cell = WriteOnlyCell(sheet, value=value)
+    cell.data_type = "s"
+    return cell
 
 
 def to_xlsx(rows: list[dict[str, str]], *, with_guide: bool = True, locale: str = "en") -> bytes:
-    """The rows as a workbook: a sheet of projects whose column names are the file's contract
-    (English in every language), and a guide to them written in `locale`."""
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = "Projects"
-    sheet.append(list(COLUMNS))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([neutralise(row[c]) for c in COLUMNS])
-    for cells in sheet.iter_rows(min_row=2):
-        for cell in cells:
-            cell.data_type = "s"  # text as typed: never a formula, dates stay ISO
-    sheet.freeze_panes = "A2"
-    if with_guide:
-        guide = workbook.create_sheet(formats.gettext("Columns", locale=locale))
-        guide.append(
-            [
-                formats.gettext("column", locale=locale),
-                formats.gettext("what to write", locale=locale),
-            ]
-        )
-        for cell in guide[1]:
-            cell.font = Font(bold=True)
-        for name, text in COLUMNS.items():
-            guide.append([name, formats.gettext(text, locale=locale)])
-        guide.column_dimensions["A"].width = 18
-        guide.column_dimensions["B"].width = 110
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+    return b"".join(xlsx_file([rows], with_guide=with_guide, locale=locale))
 
 
 def template_csv() -> bytes:
