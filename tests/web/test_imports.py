@@ -17,7 +17,7 @@ from tests.files import zip_bomb as _zip_bomb
 from tests.waiting import wait_until
 from tracker.models import ImportJob, Project
 from tracker.models.imports import ImportUpload
-from tracker.services.exchange.spreadsheet.columns import EXAMPLE
+from tracker.services.exchange.spreadsheet.columns import COLUMNS, EXAMPLE
 
 
 def _wait(client, location: str) -> BeautifulSoup:
@@ -154,6 +154,11 @@ def test_exports_follow_the_list_filters(framework, browser_for):
     xml = viewer.get("/projects/export.xml?goal=GPG5&status=active")
     assert xml.headers["content-type"] == "application/xml"
     assert xml.text.count("<iati-activity ") == 3  # P2, P4, P6
+    # A filter that matches nothing exports nothing, in every format.
+    nothing = viewer.get("/projects/export.xml?q=no-such-words-anywhere")
+    assert nothing.status_code == 200 and "<iati-activity " not in nothing.text
+    csv_text = viewer.get("/projects/export.csv?q=no-such-words-anywhere").content
+    assert csv_text.decode("utf-8-sig").strip().splitlines() == [",".join(COLUMNS)]
     assert viewer.get("/projects/export.pdf").status_code == 404
 
 
