@@ -130,3 +130,26 @@ def test_views_as_of_a_day_from_the_versions_equal_the_tables(framework):
         for day, view in itertools.product(AS_OF, views):
             query = parse_coverage_query(session=session, params={**view, "as_of": day})
             _same(compute_matrix(session=session, query=query), compute_from_tables(session, query))
+
+
+def test_what_each_project_adds_is_the_same_from_the_index_as_from_the_tables(built):
+    """The project page's coverage: for every project, in the views it shows (and a filtered
+    one), the index gives the figures the tables give for that project alone."""
+    from tracker.services.coverage import compute_for_project
+
+    views = [
+        {"rows": "objectives", "status": "any"},
+        {"rows": "themes", "status": "any"},
+        {"rows": "objectives", "cols": "countries", "region": "AFR", "floor": "2"},
+    ]
+    with Session(built) as session:
+        projects = session.execute(select(Project.id)).scalars().all()
+        assert len(projects) > 5
+        for params, project_id in itertools.product(views, projects):
+            query = parse_coverage_query(session=session, params=params)
+            assert index.serves(query) and store.usable(session)
+            alone = [Project.id == project_id]
+            _same(
+                compute_for_project(session=session, query=query, project_id=project_id),
+                compute_from_tables(session, query, alone),
+            )

@@ -11,7 +11,7 @@ from sqlmodel import Session
 from tracker import formats, places
 from tracker.formats import Text
 from tracker.locales import DEFAULT, N_
-from tracker.models import Country, Goal, Objective, Programme, Region, Theme
+from tracker.models import Country, Goal, Objective, Programme, Project, Region, Theme
 from tracker.services.coverage import cache, cube, sdgs, sql
 from tracker.services.coverage.filters import CoverageQuery
 from tracker.services.coverage.index import store
@@ -214,6 +214,17 @@ def compute_matrix(*, session: Session, query: CoverageQuery, extra: list | None
     return cache.cached(
         session, ("matrix", _query_key(whole)), lambda: _compute(session, whole, None)
     ).of_goal(query)
+
+
+def compute_for_project(*, session: Session, query: CoverageQuery, project_id: int) -> Matrix:
+    """What one project adds to a view (the same rules, the same figures as the view's own):
+    from the attribution index where it answers, else from the tables."""
+    whole = query.with_view(goal_code=None)
+    if whole.as_of is None and _indexed(session, whole):
+        columns = store.columns(session, whole.framework_id)
+        figures = index.figures(columns, whole, session, project_id=project_id)
+        return _from_cube(session, whole, figures).of_goal(query)
+    return _compute(session, whole, [Project.id == project_id]).of_goal(query)
 
 
 def _query_key(query: CoverageQuery) -> tuple:

@@ -25,7 +25,11 @@ from tracker.models import (
     ThemeTag,
 )
 from tracker.services.audit.describe import describe
-from tracker.services.coverage import compute_matrix, parse_coverage_query, sdgs
+from tracker.services.coverage import (
+    compute_for_project,
+    parse_coverage_query,
+    sdgs,
+)
 from tracker.services.coverage.filters import active_framework_id
 from tracker.services.errors import NotFound
 from tracker.services.projects.sectors import Hierarchy, Sector, project_hierarchy, project_sectors
@@ -229,7 +233,7 @@ def project_coverage(*, session: Session, project: Project) -> list[CoverageLine
     lines = []
     for rows in ("objectives", "themes"):
         query = parse_coverage_query(session=session, params={"rows": rows, "status": "any"})
-        matrix = compute_matrix(session=session, query=query, extra=[Project.id == project.id])
+        matrix = compute_for_project(session=session, query=query, project_id=project.id)
         for row in matrix.rows:
             total = matrix.row_total(row)
             if total.projects:

@@ -76,8 +76,13 @@ def in_filter(columns: Columns, query: CoverageQuery) -> np.ndarray:
     return mask
 
 
-def figures(columns: Columns, query: CoverageQuery, session: Session) -> IndexFigures:
+def figures(
+    columns: Columns, query: CoverageQuery, session: Session, *, project_id: int | None = None
+) -> IndexFigures:
+    """The view's figures; with `project_id`, what that one project adds to them."""
     mask = in_filter(columns, query)
+    if project_id is not None:
+        mask &= columns.pid == project_id
     years = _years(columns, mask) if query.columns == "years" else None
     cols = _columns(columns, query, mask, years)
     out = IndexFigures({}, {}, {}, (0, 0, Decimal(0)), years)
