@@ -286,3 +286,22 @@ def test_countries_are_in_the_order_of_the_pages_language(framework, browser_for
     assert countries("en") == ["Austria", "France", "Germany"]
     assert countries("fr") == ["Allemagne", "Autriche", "France"]
     assert countries("es") == ["Alemania", "Austria", "Francia"]
+
+
+def test_a_kept_table_is_the_same_table_and_the_page_still_says_its_translation(viewer):
+    """The table is kept until coverage changes, per view and language: asked again, the page
+    is the same, and a page in French still says the framework is a working translation."""
+    view = "/heatmap?rows=objectives&cols=countries&region=AFR"
+    first, again = viewer.get(view).text, viewer.get(view).text
+    assert first == again
+    french = [viewer.get(f"{view}&lang=fr") for _ in range(2)]
+    for response in french:
+        page = BeautifulSoup(response.text, "lxml")
+        assert page.select_one(".translation-note") is not None
+        assert page.select_one("table.heatmap caption").get_text().startswith("Projets par")
+    english = BeautifulSoup(viewer.get(f"{view}&lang=en").text, "lxml")
+    assert english.select_one(".translation-note") is None
+    assert (
+        english.select_one("table.heatmap caption").get_text()
+        == BeautifulSoup(first, "lxml").select_one("table.heatmap caption").get_text()
+    )

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
 from tracker.deps import CurrentPrincipal, SessionDep
 from tracker.formats import gettext, locale_for
 from tracker.locales import N_
 from tracker.places import region_name
-from tracker.services.coverage import compute_matrix, coverage_query
+from tracker.services.coverage import cache, compute_matrix, coverage_query
 from tracker.services.coverage.export import matrix_csv
 from tracker.services.coverage.gaps import (
     empty_cell_note,
@@ -38,6 +41,7 @@ from tracker.services.reference.lists import programmes_and_regions
 from tracker.web import htmx, urls
 from tracker.web._params import query_params, read_query, url_with
 from tracker.web.scale import DARK_TEXT_STEPS, ColourScale
+from tracker.web.templating import page_names, render_fragment
 
 router = APIRouter()
 
@@ -142,6 +146,8 @@ def heatmap(request: Request, session: SessionDep, principal: CurrentPrincipal) 
             csv_url=url_with(str(urls.url_for(request, "heatmap_csv")), query.url_params()),
             board_pack_url=url_with(str(urls.url_for(request, "board_pack")), query.url_params()),
         )
+    if context["matrix"] is not None:
+        context["table_html"] = _table(request, session, context)
     response = htmx.render(
         request,
         page="heatmap/index.html",
@@ -159,6 +165,26 @@ def heatmap(request: Request, session: SessionDep, principal: CurrentPrincipal) 
             secure=request.url.scheme == "https",
         )
     return response
+
+
+def _table(request: Request, session, context: dict) -> Markup:
+    """The view's table, kept until coverage changes: the same view in the same language,
+    currency and address is the same table, whoever asks (it shows nothing of theirs). A view
+    of a region's countries has thousands of cells, a quarter of a second to write."""
+    key = (
+        "heatmap-table",
+        context["query"],
+        locale_for(request),
+        request.app.state.settings.reporting_currency,
+        str(request.base_url),
+        date.today(),  # what is at risk depends on the day
+    )
+    html, translated = cache.cached(
+        session, key, lambda: render_fragment(request, "heatmap/_table.html", context)
+    )
+    if translated:  # the framework's names in a working translation: the page says so
+        page_names(request, session).shown = True
+    return html
 
 
 @router.get("/heatmap.csv", name="heatmap_csv")

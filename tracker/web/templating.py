@@ -13,6 +13,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 from sqlmodel import Session
 
 from tracker import formats, locales, places, said
@@ -41,6 +42,23 @@ class _Templates(Jinja2Templates):
         context = {**(context or {}), PAGE_LOCALE: formats.locale_for(request)}
         with said.naming(_naming(request)):
             return super().TemplateResponse(request, name, context, *args, **kwargs)
+
+
+def render_fragment(request: Request, name: str, context: dict) -> tuple[Markup, bool]:
+    """A part of a page rendered apart (to be kept and put in the page), as the page would
+    render it; and whether it showed the framework in a working translation."""
+    context = {**context, "request": request, PAGE_LOCALE: formats.locale_for(request)}
+    names = getattr(request.state, "framework_names", None)
+    shown_before = bool(names and names.shown)
+    if names is not None:
+        names.shown = False
+    with said.naming(_naming(request)):
+        html = Markup(templates.get_template(name).render(context))
+    names = getattr(request.state, "framework_names", None)
+    shown = bool(names and names.shown)
+    if names is not None:
+        names.shown = shown or shown_before
+    return html, shown
 
 
 def _naming(request: Request):

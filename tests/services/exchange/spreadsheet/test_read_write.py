@@ -221,9 +221,7 @@ def test_exports_neutralise_formulas(framework, name):
         assert sheet["B2"].value == '\'=HYPERLINK("http://evil")' and sheet["B2"].data_type == "s"
 
 
-def test_exports_are_written_a_chunk_at_a_time_whatever_the_number_of_codes(
-    framework, monkeypatch
-):
+def test_exports_are_written_a_chunk_at_a_time_whatever_the_number_of_codes(framework, monkeypatch):
     """Rows are read a few projects at a time, from any number of codes (more than a database
     takes in one statement), and the files are the same as written whole."""
     from openpyxl import load_workbook
