@@ -19,7 +19,7 @@ from tracker.services.demo import seed_demo_portfolio
 from tracker.services.exchange.spreadsheet.columns import COLUMNS, EXAMPLE
 from tracker.services.exchange.spreadsheet.read import import_spreadsheet
 from tracker.services.exchange.spreadsheet.write import (
-    project_rows,
+    row_chunks,
     template_csv,
     template_xlsx,
     to_csv,
@@ -27,6 +27,11 @@ from tracker.services.exchange.spreadsheet.write import (
 )
 
 SETTINGS = Settings(env="test")
+
+
+def project_rows(*, session) -> list[dict[str, str]]:
+    """Every project as the spreadsheet export writes it, all chunks together."""
+    return [row for rows in row_chunks(session=session) for row in rows]
 
 
 def _import(engine, content, *, commit, filename="projects.csv"):

@@ -45,12 +45,6 @@ def neutralise(value: str) -> str:
     return value
 
 
-def project_rows(*, session: Session, codes: list[str] | None = None) -> list[dict[str, str]]:
-    """Every project (or those with the given codes) as spreadsheet rows, in memory: for a
-    command, a test or the template. `row_chunks` gives the same rows a chunk at a time."""
-    return [row for rows in row_chunks(session=session, codes=codes) for row in rows]
-
-
 def row_chunks(
     *, session: Session, codes: list[str] | None = None
 ) -> Iterator[list[dict[str, str]]]:
