@@ -150,3 +150,17 @@ def test_an_english_subscriber_reads_it_as_before(framework, smtp_server, langua
     )
     link = next(a["href"] for a in page("a") if "/digests/unsubscribe/" in a["href"])
     assert "?lang=" not in link
+
+
+def test_coverage_at_risk_names_the_objective_in_the_subscribers_language(framework, smtp_server):
+    with session_scope(framework) as session:
+        ending = factories.project(
+            session, code="CYB-2026-0501", end_date=(NOW + timedelta(days=30)).date()
+        )
+        factories.location(session, ending, "KE")
+        factories.objective_tag(session, ending, "4.2")
+    _, text, page = _arrived(framework, smtp_server, "fr")
+    text = _plain(text).replace("\r", "")
+    at_risk = text.split("COUVERTURE MENACÉE\n", 1)[1].split("\n\n", 1)[0]
+    assert "4.2 Coopération contre la cybercriminalité – Afrique" in at_risk, at_risk
+    assert "Cooperation against cybercrime" not in text

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from tracker import formats, locales, said
 from tracker.config import PROJECT_ROOT
 from tracker.locales import N_
+from tracker.services.coverage.gaps import subject_in
 from tracker.services.digests.content import Digest, Figure, GapNews
 from tracker.services.framework.translations import Names
 
@@ -262,6 +263,10 @@ def render_digest(
             names.get(level, code, english) if names is not None else english
         ),
         "gap_subject": lambda gap: gap_subject(gap, names, locale),
+        # A gap of the view (coverage at risk): its goal, objective or theme named as above.
+        "gap_name": lambda gap: subject_in(
+            gap, locale, names.get if names is not None else lambda _l, _c, english: english
+        ),
         # Asked once the framework's names were written: a working translation says so.
         "translation_note": lambda: names.note if names is not None and names.shown else None,
     }
